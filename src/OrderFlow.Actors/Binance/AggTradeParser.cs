@@ -1,0 +1,177 @@
+using System.Text.Json;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Actors.Binance;
+
+/// <summary>
+/// Parses a Binance stream frame, raw (<c>{"e":"aggTrade",...}</c>) or combined (<c>{"stream":..,"data":{..}}</c>),
+/// with one Utf8JsonReader pass and no allocation. Strict: every aggTrade field must be present with its type, price
+/// and quantity exact and positive, and the symbol the one this socket streams. Unknown fields are skipped so that
+/// Binance can add some without breaking us.
+/// </summary>
+public static class AggTradeParser
+{
+    [Flags]
+    private enum Seen : ushort
+    {
+        None = 0,
+        EventTime = 1 << 0,
+        Symbol = 1 << 1,
+        AggregateId = 1 << 2,
+        Price = 1 << 3,
+        Quantity = 1 << 4,
+        FirstTradeId = 1 << 5,
+        LastTradeId = 1 << 6,
+        TradeTime = 1 << 7,
+        BuyerIsMaker = 1 << 8,
+        Id = 1 << 9,
+        ResultOrError = 1 << 10,
+        AllTradeFields = EventTime | Symbol | AggregateId | Price | Quantity | FirstTradeId | LastTradeId | TradeTime |
+                         BuyerIsMaker,
+    }
+
+    private enum EventType : byte { None, AggTrade, ServerShutdown, Other }
+
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = 8 };
+
+    public static StreamMessage Parse(ReadOnlySpan<byte> frame, ReadOnlySpan<byte> expectedSymbol)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(frame, Options);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return StreamMessage.Malformed("not a JSON object");
+            var message = ParseObject(ref reader, expectedSymbol, allowWrapper: true);
+            if (message.Kind != StreamMessageKind.Malformed && reader.Read())
+                return StreamMessage.Malformed("trailing data after the JSON object");
+            return message;
+        }
+        catch (JsonException)
+        {
+            return StreamMessage.Malformed("invalid JSON");
+        }
+    }
+
+    private static StreamMessage ParseObject(ref Utf8JsonReader reader, ReadOnlySpan<byte> expectedSymbol, bool allowWrapper)
+    {
+        var seen = Seen.None;
+        var eventType = EventType.None;
+        StreamMessage? wrapped = null;
+        long aggregateId = 0, firstTradeId = 0, lastTradeId = 0, tradeTime = 0;
+        Fixed8 price = default, quantity = default;
+        var buyerIsMaker = false;
+        var symbolMatches = false;
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.ValueSpan;
+            if (reader.ValueIsEscaped || name.Length > 6)
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
+            reader.Read();
+            switch (name.Length == 1 ? (char)name[0] : '\0')
+            {
+                case 'e':
+                    if (reader.TokenType != JsonTokenType.String) return StreamMessage.Malformed("field e is not a string");
+                    eventType = reader.ValueTextEquals("aggTrade"u8) ? EventType.AggTrade
+                        : reader.ValueTextEquals("serverShutdown"u8) ? EventType.ServerShutdown
+                        : EventType.Other;
+                    break;
+                case 'E':
+                    if (!reader.TryGetInt64Strict(out _)) return StreamMessage.Malformed("field E is not an integer");
+                    seen |= Seen.EventTime;
+                    break;
+                case 's':
+                    if (reader.TokenType != JsonTokenType.String) return StreamMessage.Malformed("field s is not a string");
+                    symbolMatches = reader.ValueTextEquals(expectedSymbol);
+                    seen |= Seen.Symbol;
+                    break;
+                case 'a':
+                    if (!reader.TryGetInt64Strict(out aggregateId)) return StreamMessage.Malformed("field a is not an integer");
+                    seen |= Seen.AggregateId;
+                    break;
+                case 'f':
+                    if (!reader.TryGetInt64Strict(out firstTradeId)) return StreamMessage.Malformed("field f is not an integer");
+                    seen |= Seen.FirstTradeId;
+                    break;
+                case 'l':
+                    if (!reader.TryGetInt64Strict(out lastTradeId)) return StreamMessage.Malformed("field l is not an integer");
+                    seen |= Seen.LastTradeId;
+                    break;
+                case 'T':
+                    if (!reader.TryGetInt64Strict(out tradeTime)) return StreamMessage.Malformed("field T is not an integer");
+                    seen |= Seen.TradeTime;
+                    break;
+                case 'p':
+                    if (!reader.TryGetFixed8(out price)) return StreamMessage.Malformed("field p is not a decimal string");
+                    seen |= Seen.Price;
+                    break;
+                case 'q':
+                    if (!reader.TryGetFixed8(out quantity)) return StreamMessage.Malformed("field q is not a decimal string");
+                    seen |= Seen.Quantity;
+                    break;
+                case 'm':
+                    if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False))
+                        return StreamMessage.Malformed("field m is not a boolean");
+                    buyerIsMaker = reader.TokenType == JsonTokenType.True;
+                    seen |= Seen.BuyerIsMaker;
+                    break;
+                default:
+                    if (name.SequenceEqual("id"u8))
+                        seen |= Seen.Id;
+                    else if (name.SequenceEqual("result"u8) || name.SequenceEqual("error"u8))
+                        seen |= Seen.ResultOrError;
+                    else if (allowWrapper && name.SequenceEqual("data"u8))
+                    {
+                        if (reader.TokenType != JsonTokenType.StartObject) return StreamMessage.Malformed("field data is not an object");
+                        wrapped = ParseObject(ref reader, expectedSymbol, allowWrapper: false);
+                        if (wrapped.Value.Kind == StreamMessageKind.Malformed) return wrapped.Value;
+                        continue;
+                    }
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject) return StreamMessage.Malformed("invalid JSON");
+        if (wrapped is { } inner) return inner;
+
+        switch (eventType)
+        {
+            case EventType.AggTrade:
+                if ((seen & Seen.AllTradeFields) != Seen.AllTradeFields) return StreamMessage.Malformed("aggTrade is missing fields");
+                if (!symbolMatches) return StreamMessage.Malformed("aggTrade for another symbol");
+                if (price.Raw <= 0 || quantity.Raw <= 0) return StreamMessage.Malformed("price or quantity is not positive");
+                if (aggregateId < 0 || tradeTime < 0) return StreamMessage.Malformed("negative aggregate id or trade time");
+                return new StreamMessage(StreamMessageKind.AggregateTrade, new AggregateTrade(
+                    aggregateId, price, quantity, firstTradeId, lastTradeId, tradeTime,
+                    buyerIsMaker ? AggressorSide.Sell : AggressorSide.Buy));
+            case EventType.ServerShutdown:
+                return StreamMessage.ServerShutdown;
+            case EventType.None when (seen & (Seen.Id | Seen.ResultOrError)) == (Seen.Id | Seen.ResultOrError):
+                return StreamMessage.ControlReply;
+            case EventType.None:
+                return StreamMessage.Malformed("no event type");
+            default:
+                return StreamMessage.Malformed("unrecognised event type");
+        }
+    }
+
+    private static bool TryGetInt64Strict(this ref Utf8JsonReader reader, out long value)
+    {
+        value = 0;
+        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out value);
+    }
+
+    private static bool TryGetFixed8(this ref Utf8JsonReader reader, out Fixed8 value)
+    {
+        value = default;
+        return reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence &&
+               Fixed8.TryParse(reader.ValueSpan, out value);
+    }
+}

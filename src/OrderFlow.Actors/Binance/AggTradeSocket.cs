@@ -1,0 +1,152 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text;
+using OrderFlow.Protocol;
+
+namespace OrderFlow.Actors.Binance;
+
+public sealed record SocketOptions(TimeSpan KeepAliveInterval, TimeSpan KeepAliveTimeout, int MaxFrameBytes);
+
+/// <summary>
+/// One ClientWebSocket to one symbol's aggTrade stream. Single use: a ClientWebSocket cannot reconnect, and
+/// cancelling a pending receive aborts it, so every attempt makes a new one. It has no deadlines of its own: the
+/// owner decides when to give up and calls <see cref="Abort"/>.
+/// </summary>
+public sealed class AggTradeSocket : IDisposable
+{
+    private readonly ClientWebSocket _socket = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly byte[] _expectedSymbol;
+    private readonly int _maxFrameBytes;
+
+    public AggTradeSocket(Uri uri, Symbol symbol, SocketOptions options)
+    {
+        Uri = uri;
+        _expectedSymbol = Encoding.ASCII.GetBytes(symbol.Value);
+        _maxFrameBytes = options.MaxFrameBytes;
+        // The client pings and aborts the socket when no pong comes back: the only way to see a half-open link.
+        _socket.Options.KeepAliveInterval = options.KeepAliveInterval;
+        _socket.Options.KeepAliveTimeout = options.KeepAliveTimeout;
+        // Lets a refused upgrade tell its HTTP status and Retry-After.
+        _socket.Options.CollectHttpResponseDetails = true;
+    }
+
+    public Uri Uri { get; }
+
+    public bool IsOpen => _socket.State == WebSocketState.Open;
+
+    public async Task ConnectAsync()
+    {
+        try
+        {
+            await _socket.ConnectAsync(Uri, _abort.Token).ConfigureAwait(false);
+        }
+        catch (Exception error) when (!_abort.IsCancellationRequested)
+        {
+            throw StreamConnectException.Classify(error, _socket, Uri);
+        }
+    }
+
+    /// <summary>
+    /// Reads frames until the connection ends, handing each one, parsed, to <paramref name="onMessage"/>. Runs
+    /// detached from any actor: the callback only sends messages. Never throws: every ending is a
+    /// <see cref="ConnectionEnd"/>.
+    /// </summary>
+    public async Task<ConnectionEnd> ReceiveAsync(Action<StreamMessage> onMessage)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(_maxFrameBytes);
+        try
+        {
+            while (true)
+            {
+                var length = 0;
+                var oversized = false;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    // An oversized frame is drained into the start of the buffer and dropped whole.
+                    var space = oversized ? buffer.AsMemory(0, _maxFrameBytes) : buffer.AsMemory(length, _maxFrameBytes - length);
+                    result = await _socket.ReceiveAsync(space, _abort.Token).ConfigureAwait(false);
+                    if (result.MessageType == WebSocketMessageType.Close) return await EndWithCloseAsync().ConfigureAwait(false);
+                    length += result.Count;
+                    if (!result.EndOfMessage && length >= _maxFrameBytes)
+                    {
+                        oversized = true;
+                        length = 0;
+                    }
+                } while (!result.EndOfMessage);
+
+                onMessage(
+                    result.MessageType == WebSocketMessageType.Binary ? StreamMessage.Malformed("binary frame")
+                    : oversized ? StreamMessage.Malformed($"frame over {_maxFrameBytes} bytes")
+                    : AggTradeParser.Parse(buffer.AsSpan(0, length), _expectedSymbol));
+            }
+        }
+        catch (Exception) when (_abort.IsCancellationRequested)
+        {
+            return new ConnectionEnd(ConnectionEndKind.Aborted, "aborted");
+        }
+        catch (Exception error)
+        {
+            return Broken(error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Starts a clean close: sends our close frame; the receive loop ends when the server answers.</summary>
+    public async Task CloseAsync()
+    {
+        try
+        {
+            if (_socket.State == WebSocketState.Open)
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client shutting down", _abort.Token).ConfigureAwait(false);
+        }
+        catch (Exception) when (_socket.State != WebSocketState.Open || _abort.IsCancellationRequested)
+        {
+            // Already closing or gone: nothing left to close.
+        }
+    }
+
+    /// <summary>Gives up on the connection at once: a pending connect or receive ends.</summary>
+    public void Abort()
+    {
+        if (!_abort.IsCancellationRequested) _abort.Cancel();
+        _socket.Abort();
+    }
+
+    public void Dispose()
+    {
+        Abort();
+        _socket.Dispose();
+        _abort.Dispose();
+    }
+
+    private async Task<ConnectionEnd> EndWithCloseAsync()
+    {
+        var code = (int?)_socket.CloseStatus;
+        var description = _socket.CloseStatusDescription;
+        if (_socket.State == WebSocketState.CloseReceived)
+        {
+            // The server closed first: answer its close frame, as the protocol asks.
+            try { await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", _abort.Token).ConfigureAwait(false); }
+            catch (Exception) { /* the server may already have dropped the TCP connection */ }
+            var reason = string.IsNullOrEmpty(description) ? $"closed by the server with code {code}" : $"closed by the server with code {code} ({description})";
+            return new ConnectionEnd(ConnectionEndKind.ClosedByServer, reason, code);
+        }
+        return new ConnectionEnd(ConnectionEndKind.ClosedByUs, "closed", code);
+    }
+
+    private static ConnectionEnd Broken(Exception error)
+    {
+        // .NET reports an unanswered keep-alive ping as a WebSocketException whose inner exception is a TimeoutException.
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is TimeoutException)
+                return new ConnectionEnd(ConnectionEndKind.KeepAliveTimedOut, "keep-alive ping unanswered");
+        }
+        return new ConnectionEnd(ConnectionEndKind.Broken, $"connection broke: {StreamConnectException.Innermost(error).Message}");
+    }
+}

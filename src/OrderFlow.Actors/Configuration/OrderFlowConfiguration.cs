@@ -1,0 +1,219 @@
+using System.Globalization;
+using Akka.Configuration;
+using OrderFlow.Protocol;
+
+namespace OrderFlow.Actors.Configuration;
+
+/// <summary>A key set from the command line: it wins over every file.</summary>
+public sealed record ConfigOverride(string Key, string HoconValue, string Flag);
+
+/// <summary>
+/// Loads hocon/orderflow.conf (every default, found beside the binaries), layers an optional user file over it, then
+/// command-line overrides, and binds the result. Any problem surfaces as one <see cref="ConfigurationException"/>
+/// line naming the file and line, or the flag, and the key.
+/// </summary>
+public static class OrderFlowConfiguration
+{
+    private const string PerSymbolIdlePrefix = "orderflow.stream.idle-timeout-per-symbol.";
+
+    public static string DefaultsFile => Path.Combine(AppContext.BaseDirectory, "hocon", "orderflow.conf");
+
+    public static (Config Config, OrderFlowSettings Settings) Load(string? userFile = null,
+        IReadOnlyList<ConfigOverride>? overrides = null, string? extraHocon = null)
+    {
+        var where = new Dictionary<string, string>(StringComparer.Ordinal);
+        var config = Parse(File.ReadAllText(DefaultsFile), "hocon/orderflow.conf", where, known: null);
+        var known = new HashSet<string>(where.Keys, StringComparer.Ordinal);
+
+        if (userFile is not null)
+        {
+            string text;
+            try { text = File.ReadAllText(userFile); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigurationException($"{userFile}: cannot read the configuration file: {e.Message}");
+            }
+            config = Parse(text, userFile, where, known).WithFallback(config);
+        }
+
+        if (extraHocon is not null)
+            config = Parse(extraHocon, "(embedded configuration)", where, known).WithFallback(config);
+
+        foreach (var o in overrides ?? [])
+        {
+            config = ConfigurationFactory.ParseString($"{o.Key} = {o.HoconValue}").WithFallback(config);
+            where[o.Key] = o.Flag;
+        }
+
+        return (config, Bind(config, key => where.TryGetValue(key, out var source) ? source : "hocon/orderflow.conf"));
+    }
+
+    /// <summary>Quotes a command-line value so that HOCON takes it literally (URLs contain ':').</summary>
+    public static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+    /// <summary>A comma-separated flag value as a HOCON list of quoted strings.</summary>
+    public static string QuoteList(string commaSeparated) =>
+        "[" + string.Join(", ", commaSeparated.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Quote)) + "]";
+
+    private static Config Parse(string text, string source, Dictionary<string, string> where, HashSet<string>? known)
+    {
+        var lines = HoconSyntax.Check(text, source);
+        foreach (var (key, line) in lines)
+        {
+            if (known is not null && key.StartsWith("orderflow", StringComparison.Ordinal) &&
+                !known.Contains(key) && !key.StartsWith(PerSymbolIdlePrefix, StringComparison.Ordinal))
+                throw new ConfigurationException($"{source}:{line}: unknown key '{key}' (see hocon/orderflow.conf for the keys)");
+            where[key] = $"{source}:{line}";
+        }
+
+        try
+        {
+            return ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception e)
+        {
+            throw new ConfigurationException($"{source}: {e.Message}");
+        }
+    }
+
+    private static OrderFlowSettings Bind(Config config, Func<string, string> where)
+    {
+        var read = new Reader(config, where);
+        var stream = new StreamSettings(
+            ConnectTimeout: read.PositiveDuration("orderflow.stream.connect-timeout"),
+            FirstMessageTimeout: read.PositiveDuration("orderflow.stream.first-message-timeout"),
+            KeepAliveInterval: read.PositiveDuration("orderflow.stream.keepalive-interval"),
+            KeepAliveTimeout: read.PositiveDuration("orderflow.stream.keepalive-timeout"),
+            IdleTimeout: read.OptionalDuration("orderflow.stream.idle-timeout"),
+            IdleTimeoutPerSymbol: read.PerSymbolIdleTimeouts(),
+            MaxAttempts: read.Int("orderflow.stream.max-attempts", min: 1, max: 100),
+            Backoff: read.Backoff("orderflow.stream.backoff"),
+            CoolDown: read.Backoff("orderflow.stream.cool-down"),
+            ConnectionBudget: new ConnectionBudgetSettings(
+                read.Int("orderflow.stream.connection-budget.attempts", min: 1, max: 100_000),
+                read.PositiveDuration("orderflow.stream.connection-budget.per")),
+            MaxFrameBytes: read.Int("orderflow.stream.max-frame-bytes", min: 1024, max: 16 * 1024 * 1024),
+            TradesLoggedPerConnection: read.Int("orderflow.stream.trades-logged-per-connection", min: 0, max: 1000),
+            SummaryInterval: read.PositiveDuration("orderflow.stream.summary-interval"));
+
+        return new OrderFlowSettings(
+            read.Symbols("orderflow.symbols"),
+            new BinanceSettings(
+                read.Url("orderflow.binance.ws-url", "ws", "wss"),
+                read.Url("orderflow.binance.rest-url", "http", "https")),
+            stream,
+            new HistorySettings(read.Int("orderflow.history.capacity", min: 1, max: 100_000_000)));
+    }
+
+    private sealed class Reader(Config config, Func<string, string> where)
+    {
+        public string Raw(string key)
+        {
+            if (!config.HasPath(key)) throw Problem(key, "", "is missing");
+            try { return config.GetString(key) ?? throw Problem(key, "", "is missing"); }
+            catch (Exception e) when (e is not ConfigurationException) { throw Problem(key, "", "must be a single value"); }
+        }
+
+        public TimeSpan PositiveDuration(string key)
+        {
+            var raw = Raw(key);
+            if (!Durations.TryParse(raw, out var value)) throw Problem(key, raw, "is not a duration (use 500ms, 10s, 2m, 1h)");
+            if (value <= TimeSpan.Zero) throw Problem(key, raw, "must be positive");
+            return value;
+        }
+
+        public TimeSpan? OptionalDuration(string key) =>
+            Raw(key).Trim() is "off" or "none" ? null : PositiveDuration(key);
+
+        public int Int(string key, int min, int max)
+        {
+            var raw = Raw(key);
+            if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+                throw Problem(key, raw, "is not a whole number");
+            if (value < min || value > max) throw Problem(key, raw, $"must be between {min} and {max}");
+            return value;
+        }
+
+        public double Fraction(string key)
+        {
+            var raw = Raw(key);
+            if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value is < 0 or > 1)
+                throw Problem(key, raw, "must be a number from 0 to 1");
+            return value;
+        }
+
+        public BackoffSettings Backoff(string key)
+        {
+            var settings = new BackoffSettings(PositiveDuration($"{key}.min"), PositiveDuration($"{key}.max"), Fraction($"{key}.random-factor"));
+            if (settings.Max < settings.Min) throw Problem($"{key}.max", Raw($"{key}.max"), $"must not be less than {key}.min");
+            return settings;
+        }
+
+        public Uri Url(string key, params string[] schemes)
+        {
+            var raw = Raw(key);
+            if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || !schemes.Contains(uri.Scheme))
+                throw Problem(key, raw, $"must be an absolute {string.Join(" or ", schemes)} URL");
+            return uri;
+        }
+
+        public IReadOnlyList<Symbol> Symbols(string key)
+        {
+            IList<string> items;
+            try { items = config.GetStringList(key); }
+            catch (Exception) { throw Problem(key, Raw(key), "must be a list such as [BTCUSDT, ETHUSDT]"); }
+
+            var symbols = new List<Symbol>();
+            foreach (var item in items)
+            {
+                if (!Symbol.TryParse(item, out var symbol, out var error)) throw Problem(key, item, error);
+                if (!symbols.Contains(symbol)) symbols.Add(symbol);
+            }
+            if (symbols.Count == 0) throw Problem(key, "[]", "names no symbol");
+            return symbols;
+        }
+
+        public IReadOnlyDictionary<Symbol, TimeSpan?> PerSymbolIdleTimeouts()
+        {
+            const string key = "orderflow.stream.idle-timeout-per-symbol";
+            var result = new Dictionary<Symbol, TimeSpan?>();
+            var node = config.GetValue(key);
+            if (node is null || !node.IsObject()) return result;
+            foreach (var name in node.GetObject().Items.Keys)
+            {
+                if (!Symbol.TryParse(name, out var symbol, out var error)) throw Problem($"{key}.{name}", name, error);
+                result[symbol] = OptionalDuration($"{key}.{name}");
+            }
+            return result;
+        }
+
+        private ConfigurationException Problem(string key, string raw, string problem) =>
+            new(raw.Length == 0 ? $"{where(key)}: {key} {problem}" : $"{where(key)}: {key} = {raw}: {problem}");
+    }
+}
+
+/// <summary>HOCON durations as this project writes them: a whole number and a unit (ms, s, m, h, d).</summary>
+public static class Durations
+{
+    public static bool TryParse(string text, out TimeSpan value)
+    {
+        value = default;
+        var trimmed = text.Trim();
+        var split = 0;
+        while (split < trimmed.Length && (char.IsAsciiDigit(trimmed[split]) || trimmed[split] is '-' or '.')) split++;
+        if (!double.TryParse(trimmed[..split], NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint,
+                CultureInfo.InvariantCulture, out var amount)) return false;
+        double? milliseconds = trimmed[split..].Trim() switch
+        {
+            "ms" or "millis" or "milliseconds" => amount,
+            "s" or "second" or "seconds" => amount * 1000,
+            "m" or "minute" or "minutes" => amount * 60_000,
+            "h" or "hour" or "hours" => amount * 3_600_000,
+            "d" or "day" or "days" => amount * 86_400_000,
+            _ => null,
+        };
+        if (milliseconds is not { } ms || double.IsInfinity(ms) || Math.Abs(ms) > TimeSpan.MaxValue.TotalMilliseconds / 2) return false;
+        value = TimeSpan.FromMilliseconds(ms);
+        return true;
+    }
+}

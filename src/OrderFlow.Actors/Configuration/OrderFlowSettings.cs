@@ -1,0 +1,49 @@
+using OrderFlow.Protocol;
+
+namespace OrderFlow.Actors.Configuration;
+
+/// <summary>A configuration problem, already worded for the person who made it: one line, naming the key or file and line.</summary>
+public sealed class ConfigurationException(string message) : Exception(message);
+
+/// <summary>Everything the service reads from HOCON, validated (see hocon/orderflow.conf for each key's meaning).</summary>
+public sealed record OrderFlowSettings(
+    IReadOnlyList<Symbol> Symbols,
+    BinanceSettings Binance,
+    StreamSettings Stream,
+    HistorySettings History);
+
+public sealed record BinanceSettings(Uri WebSocketUrl, Uri RestUrl);
+
+public sealed record StreamSettings(
+    TimeSpan ConnectTimeout,
+    TimeSpan FirstMessageTimeout,
+    TimeSpan KeepAliveInterval,
+    TimeSpan KeepAliveTimeout,
+    TimeSpan? IdleTimeout,
+    IReadOnlyDictionary<Symbol, TimeSpan?> IdleTimeoutPerSymbol,
+    int MaxAttempts,
+    BackoffSettings Backoff,
+    BackoffSettings CoolDown,
+    ConnectionBudgetSettings ConnectionBudget,
+    int MaxFrameBytes,
+    int TradesLoggedPerConnection,
+    TimeSpan SummaryInterval)
+{
+    public TimeSpan? IdleTimeoutFor(Symbol symbol) =>
+        IdleTimeoutPerSymbol.TryGetValue(symbol, out var perSymbol) ? perSymbol : IdleTimeout;
+}
+
+/// <summary>Exponential backoff with jitter: min · 2^(n−1), capped at max, stretched by up to random-factor.</summary>
+public sealed record BackoffSettings(TimeSpan Min, TimeSpan Max, double RandomFactor)
+{
+    public TimeSpan DelayFor(int consecutiveFailures, Random random)
+    {
+        var exponent = Math.Clamp(consecutiveFailures - 1, 0, 30);
+        var baseDelay = Math.Min(Min.TotalMilliseconds * Math.Pow(2, exponent), Max.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(baseDelay * (1 + random.NextDouble() * RandomFactor));
+    }
+}
+
+public sealed record ConnectionBudgetSettings(int Attempts, TimeSpan Per);
+
+public sealed record HistorySettings(int Capacity);

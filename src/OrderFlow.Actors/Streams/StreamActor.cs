@@ -1,0 +1,405 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using OrderFlow.Actors.Binance;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Streams;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Actors.Streams;
+
+/// <summary>
+/// Owns one symbol's aggTrade WebSocket. Every attempt ends, within a deadline this actor holds, in
+/// <see cref="Connected"/>, <see cref="Failed"/> or <see cref="TimedOut"/>, published on the event stream and logged.
+/// The socket work runs detached and reports back as messages, so the mailbox is never blocked and a hang always
+/// becomes a timeout. States: connecting → streaming → (backing off → connecting)…; after max-attempts failures in a
+/// row it throws <see cref="StreamGaveUpException"/> and its supervisor takes over.
+/// </summary>
+public sealed class StreamActor : ReceiveActor, IWithTimers
+{
+    /// <summary>Close the socket with a close frame, then stop. Sent by the supervisor on removal and shutdown.</summary>
+    public sealed record Close
+    {
+        public static readonly Close Instance = new();
+        private Close() { }
+    }
+
+    private interface IConnectionScoped
+    {
+        int Connection { get; }
+    }
+
+    private sealed record StartAttempt
+    {
+        public static readonly StartAttempt Instance = new();
+    }
+
+    private sealed record ConnectSucceeded(int Connection) : IConnectionScoped;
+
+    private sealed record ConnectFailed(int Connection, Exception Cause) : IConnectionScoped;
+
+    private sealed record MessageArrived(int Connection, StreamMessage Message) : IConnectionScoped;
+
+    private sealed record ConnectionEnded(int Connection, ConnectionEnd End) : IConnectionScoped;
+
+    private sealed record DeadlinePassed(int Connection, TimeoutPhase Phase) : IConnectionScoped;
+
+    private sealed record CheckIdle(int Connection) : IConnectionScoped;
+
+    private sealed record LogSummary
+    {
+        public static readonly LogSummary Instance = new();
+    }
+
+    private sealed record CloseTimedOut
+    {
+        public static readonly CloseTimedOut Instance = new();
+    }
+
+    private const string DeadlineTimer = "deadline";
+    private const string RetryTimer = "retry";
+    private const string IdleTimer = "idle";
+    private const string SummaryTimer = "summary";
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MalformedWarningInterval = TimeSpan.FromSeconds(10);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Symbol _symbol;
+    private readonly StreamSettings _settings;
+    private readonly Uri _uri;
+    private readonly IActorRef _history;
+    private readonly IActorRef _metrics;
+    private readonly ConnectionBudget _budget;
+    private readonly TimeSpan? _idleTimeout;
+    private readonly Random _random = new();
+
+    private AggTradeSocket? _socket;
+    private int _connection;
+    private int _failuresInRow;
+    private int _attempt;
+    private long _attemptStarted;
+    private long _lastMessageAt;
+    private long _tradesOnConnection;
+    private long _tradesSinceSummary;
+    private long _tradesTotal;
+    private Fixed8 _lastPrice;
+    private long _malformedTotal;
+    private long _malformedSinceWarning;
+    private long _lastMalformedWarningAt;
+
+    public StreamActor(Symbol symbol, StreamSettings settings, Uri webSocketBase, IActorRef history, IActorRef metrics,
+        ConnectionBudget budget)
+    {
+        _symbol = symbol;
+        _settings = settings;
+        _uri = StreamEndpoints.AggTrades(webSocketBase, symbol);
+        _history = history;
+        _metrics = metrics;
+        _budget = budget;
+        _idleTimeout = settings.IdleTimeoutFor(symbol);
+        BackingOff();
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(Symbol symbol, StreamSettings settings, Uri webSocketBase, IActorRef history,
+        IActorRef metrics, ConnectionBudget budget) =>
+        Akka.Actor.Props.Create(() => new StreamActor(symbol, settings, webSocketBase, history, metrics, budget));
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer(SummaryTimer, LogSummary.Instance, _settings.SummaryInterval);
+        Self.Tell(StartAttempt.Instance);
+    }
+
+    protected override void PostStop() => AbandonConnection();
+
+    // ---- states ----
+
+    private void BackingOff()
+    {
+        Become(() =>
+        {
+            Receive<StartAttempt>(_ => BeginAttempt());
+            CommonReceives();
+        });
+    }
+
+    private void Connecting()
+    {
+        Become(() =>
+        {
+            Receive<ConnectSucceeded>(IsCurrent, _ => OnConnected());
+            Receive<ConnectFailed>(IsCurrent, m => OnConnectFailed(m.Cause));
+            Receive<DeadlinePassed>(IsCurrent, m => OnDeadline(m.Phase));
+            CommonReceives();
+        });
+    }
+
+    private void Streaming()
+    {
+        Become(() =>
+        {
+            Receive<MessageArrived>(IsCurrent, m => OnMessage(m.Message));
+            Receive<ConnectionEnded>(IsCurrent, m => OnConnectionEnded(m.End));
+            Receive<DeadlinePassed>(IsCurrent, m => OnDeadline(m.Phase));
+            Receive<CheckIdle>(IsCurrent, _ => OnCheckIdle());
+            CommonReceives();
+        });
+    }
+
+    private void Closing()
+    {
+        Become(() =>
+        {
+            Receive<ConnectionEnded>(IsCurrent, _ => Context.Stop(Self));
+            Receive<CloseTimedOut>(_ => Context.Stop(Self));
+            Receive<Close>(_ => { });
+            Receive<MessageArrived>(m => ForwardIfTrade(m.Message));
+            Receive<IConnectionScoped>(_ => { });
+            Receive<LogSummary>(_ => { });
+        });
+    }
+
+    private void CommonReceives()
+    {
+        Receive<Close>(_ => BeginClose());
+        Receive<LogSummary>(_ => OnSummary());
+        // A trade that arrives on a connection already given up is still a trade.
+        Receive<MessageArrived>(m => ForwardIfTrade(m.Message));
+        Receive<IConnectionScoped>(_ => { });
+    }
+
+    private bool IsCurrent(IConnectionScoped message) => message.Connection == _connection;
+
+    // ---- an attempt ----
+
+    private void BeginAttempt()
+    {
+        if (!_budget.TryAcquire(out var wait))
+        {
+            _log.Warning("⏳ Connection budget ({BudgetAttempts} attempts per {BudgetPeriod}) is spent; {Symbol} waits {Wait} for a free slot",
+                _budget.Settings.Attempts, _budget.Settings.Per, _symbol, wait);
+            Timers.StartSingleTimer(RetryTimer, StartAttempt.Instance, wait);
+            return;
+        }
+
+        _attempt = _failuresInRow + 1;
+        var connection = ++_connection;
+        _attemptStarted = Stopwatch.GetTimestamp();
+        _tradesOnConnection = 0;
+        _log.Info("🔌 Attempting to connect to {Symbol} aggTrades stream...", _symbol);
+        _log.Info("URI: {Uri}", _uri);
+        _log.Info("Connecting {Symbol} (attempt {Attempt}/{MaxAttempts})...", _symbol, _attempt, _settings.MaxAttempts);
+
+        _socket = new AggTradeSocket(_uri, _symbol,
+            new SocketOptions(_settings.KeepAliveInterval, _settings.KeepAliveTimeout, _settings.MaxFrameBytes));
+        _socket.ConnectAsync().PipeTo(Self,
+            success: () => new ConnectSucceeded(connection),
+            failure: error => new ConnectFailed(connection, error));
+        Timers.StartSingleTimer(DeadlineTimer, new DeadlinePassed(connection, TimeoutPhase.Connect), _settings.ConnectTimeout);
+        Connecting();
+    }
+
+    private void OnConnected()
+    {
+        Timers.Cancel(DeadlineTimer);
+        var elapsed = Stopwatch.GetElapsedTime(_attemptStarted);
+        _lastMessageAt = Stopwatch.GetTimestamp();
+        _log.Info("🐋 Connected to {Symbol} aggTrades stream in {ElapsedMs} ms (attempt {Attempt}/{MaxAttempts})",
+            _symbol, (long)elapsed.TotalMilliseconds, _attempt, _settings.MaxAttempts);
+        Publish(new Connected(_symbol, _uri, _attempt, elapsed));
+
+        var self = Self;
+        var connection = _connection;
+        _socket!.ReceiveAsync(message => self.Tell(new MessageArrived(connection, message))).PipeTo(self,
+            success: end => new ConnectionEnded(connection, end),
+            failure: error => new ConnectionEnded(connection, new ConnectionEnd(ConnectionEndKind.Broken, error.Message)));
+        Timers.StartSingleTimer(DeadlineTimer, new DeadlinePassed(connection, TimeoutPhase.FirstMessage), _settings.FirstMessageTimeout);
+        if (_idleTimeout is { } idle)
+            Timers.StartPeriodicTimer(IdleTimer, new CheckIdle(connection), IdleCheckInterval(idle));
+        Streaming();
+    }
+
+    private void OnConnectFailed(Exception cause)
+    {
+        var failure = cause as StreamConnectException ??
+                      new StreamConnectException(FailureKind.SocketError, cause.Message, null, cause);
+        _log.Error("❌ Connection error for {Symbol}: {Reason}", _symbol, failure.Message);
+        Publish(new Failed(_symbol, failure.Kind, failure.Message, _attempt, failure.RetryAfter));
+        RetryAfterFailure(failure.Message, failure.RetryAfter);
+    }
+
+    private void OnDeadline(TimeoutPhase phase)
+    {
+        var after = phase == TimeoutPhase.Connect
+            ? Stopwatch.GetElapsedTime(_attemptStarted)
+            : Stopwatch.GetElapsedTime(_lastMessageAt);
+        ReportTimeout(phase, after);
+    }
+
+    private void OnCheckIdle()
+    {
+        var silence = Stopwatch.GetElapsedTime(_lastMessageAt);
+        if (_idleTimeout is { } idle && silence >= idle) ReportTimeout(TimeoutPhase.Idle, silence);
+    }
+
+    private void ReportTimeout(TimeoutPhase phase, TimeSpan after)
+    {
+        _log.Warning("⏱ Connection timeout for {Symbol} after {After} (phase: {Phase})",
+            _symbol, HumanFormat.Duration(after), phase.ToWireName());
+        Publish(new TimedOut(_symbol, phase, after, _attempt));
+        RetryAfterFailure($"timed out (phase: {phase.ToWireName()})", null);
+    }
+
+    // ---- streaming ----
+
+    private void OnMessage(StreamMessage message)
+    {
+        switch (message.Kind)
+        {
+            case StreamMessageKind.AggregateTrade:
+                OnTrade(message.Trade);
+                break;
+            case StreamMessageKind.ServerShutdown:
+                _log.Warning("🔁 {Symbol}: the server announced a shutdown; reconnecting now", _symbol);
+                Publish(new Failed(_symbol, FailureKind.ServerShutdown, "the server announced a shutdown", _attempt));
+                AbandonConnection();
+                Self.Tell(StartAttempt.Instance);
+                BackingOff();
+                break;
+            case StreamMessageKind.ControlReply:
+                _log.Debug("{Symbol}: control reply received", _symbol);
+                break;
+            default:
+                OnMalformed(message.Problem ?? "malformed");
+                break;
+        }
+    }
+
+    private void OnTrade(AggregateTrade trade)
+    {
+        _lastMessageAt = Stopwatch.GetTimestamp();
+        if (_tradesOnConnection++ == 0)
+        {
+            // Data flows: the link is proven, so the failure run is over.
+            Timers.Cancel(DeadlineTimer);
+            _failuresInRow = 0;
+            Context.Parent.Tell(new StreamSupervisor.StreamHealthy(_symbol));
+        }
+
+        if (_tradesOnConnection <= _settings.TradesLoggedPerConnection)
+        {
+            _log.Info("📊 Trade #{TradeNumber}: {Side} {Quantity} @ ${Price} (${Notional})",
+                _tradesOnConnection, trade.Side == AggressorSide.Buy ? "BUY" : "SELL", trade.Quantity,
+                HumanFormat.Money(trade.Price.ToDecimal()), HumanFormat.Money(decimal.Round(trade.Notional, 2)));
+        }
+
+        _tradesSinceSummary++;
+        _tradesTotal++;
+        _lastPrice = trade.Price;
+        Forward(trade);
+    }
+
+    private void Forward(AggregateTrade trade)
+    {
+        _history.Tell(trade);
+        _metrics.Tell(trade);
+    }
+
+    private void ForwardIfTrade(StreamMessage message)
+    {
+        if (message.Kind == StreamMessageKind.AggregateTrade) Forward(message.Trade);
+    }
+
+    private void OnMalformed(string problem)
+    {
+        _malformedTotal++;
+        _malformedSinceWarning++;
+        var now = Stopwatch.GetTimestamp();
+        if (_lastMalformedWarningAt != 0 && Stopwatch.GetElapsedTime(_lastMalformedWarningAt, now) < MalformedWarningInterval) return;
+        _log.Warning("🧪 {Symbol}: dropped {Dropped} malformed frame(s) ({MalformedTotal} in all); latest: {Problem}",
+            _symbol, _malformedSinceWarning, _malformedTotal, problem);
+        _malformedSinceWarning = 0;
+        _lastMalformedWarningAt = now;
+    }
+
+    private void OnConnectionEnded(ConnectionEnd end)
+    {
+        switch (end.Kind)
+        {
+            case ConnectionEndKind.KeepAliveTimedOut:
+                ReportTimeout(TimeoutPhase.KeepAlive, Stopwatch.GetElapsedTime(_lastMessageAt));
+                return;
+            case ConnectionEndKind.ClosedByServer:
+                _log.Error("❌ Connection error for {Symbol}: {Reason}", _symbol, end.Reason);
+                Publish(new Failed(_symbol, FailureKind.Closed, end.Reason, _attempt));
+                break;
+            default:
+                _log.Error("❌ Connection error for {Symbol}: {Reason}", _symbol, end.Reason);
+                Publish(new Failed(_symbol, FailureKind.SocketError, end.Reason, _attempt));
+                break;
+        }
+        RetryAfterFailure(end.Reason, null);
+    }
+
+    private void OnSummary()
+    {
+        if (_tradesSinceSummary > 0)
+            _log.Info("📈 {Symbol}: {Trades} trades in the last {Interval}, last price ${Price}, {TradesTotal} since start",
+                _symbol, _tradesSinceSummary, HumanFormat.Duration(_settings.SummaryInterval), HumanFormat.Money(_lastPrice.ToDecimal()), _tradesTotal);
+        else
+            _log.Info("💤 {Symbol}: no trades in the last {Interval}", _symbol, HumanFormat.Duration(_settings.SummaryInterval));
+        _tradesSinceSummary = 0;
+    }
+
+    // ---- after a failure ----
+
+    private void RetryAfterFailure(string problem, TimeSpan? retryAfter)
+    {
+        AbandonConnection();
+        _failuresInRow++;
+        if (_failuresInRow >= _settings.MaxAttempts)
+        {
+            _log.Error("🧯 {Symbol}: {Attempts} connection attempts failed in a row; handing over to the supervisor",
+                _symbol, _failuresInRow);
+            throw new StreamGaveUpException(_symbol, _failuresInRow, problem, retryAfter);
+        }
+
+        var delay = _settings.Backoff.DelayFor(_failuresInRow, _random);
+        if (retryAfter > delay) delay = retryAfter.Value;
+        _log.Warning("⚠️ {Symbol} aggTrades connection closed, retrying ({Attempt}/{MaxAttempts}) in {Delay}...",
+            _symbol, _failuresInRow + 1, _settings.MaxAttempts, HumanFormat.Duration(delay));
+        Timers.StartSingleTimer(RetryTimer, StartAttempt.Instance, delay);
+        BackingOff();
+    }
+
+    private void BeginClose()
+    {
+        Timers.CancelAll();
+        if (_socket is not { IsOpen: true })
+        {
+            Context.Stop(Self);
+            return;
+        }
+        _ = _socket.CloseAsync();
+        Timers.StartSingleTimer(DeadlineTimer, CloseTimedOut.Instance, CloseGrace);
+        Closing();
+    }
+
+    /// <summary>Drops the current socket; anything it still reports carries an old connection number and is ignored.</summary>
+    private void AbandonConnection()
+    {
+        Timers.Cancel(DeadlineTimer);
+        Timers.Cancel(IdleTimer);
+        _socket?.Dispose();
+        _socket = null;
+        _connection++;
+    }
+
+    private void Publish(IStreamLifecycleEvent lifecycleEvent) => Context.System.EventStream.Publish(lifecycleEvent);
+
+    private static TimeSpan IdleCheckInterval(TimeSpan idle) =>
+        TimeSpan.FromMilliseconds(Math.Clamp(idle.TotalMilliseconds / 10, 50, 5000));
+}

@@ -1,0 +1,230 @@
+using Akka.Actor;
+using Akka.Event;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.History;
+using OrderFlow.Actors.Metrics;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Metrics;
+using OrderFlow.Protocol.Streams;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Actors.Streams;
+
+/// <summary>
+/// Starts, per symbol, a StreamActor (<c>stream-btcusdt</c>) beside the TradeHistoryActor (<c>history-btcusdt</c>)
+/// and MetricsActor (<c>metrics-btcusdt</c>) it feeds; adds and removes symbols at runtime; routes per-symbol queries.
+/// A stream that fails is stopped and started afresh after a cool-down that grows with each failure in a row and is
+/// spread by jitter, so a symbol that fails forever retries forever at a capped pace and never storms. History and
+/// metrics outlive their stream's restarts.
+/// </summary>
+public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnboundedStash
+{
+    /// <summary>Sent by a StreamActor when data flows again: its symbol's cool-down starts over from the minimum.</summary>
+    public sealed record StreamHealthy(Symbol Symbol) : IWithSymbol;
+
+    /// <summary>Closes every stream with a close frame; answered with <see cref="AllStreamsClosed"/>. For shutdown.</summary>
+    public sealed record CloseAllStreams
+    {
+        public static readonly CloseAllStreams Instance = new();
+        private CloseAllStreams() { }
+    }
+
+    public sealed record AllStreamsClosed
+    {
+        public static readonly AllStreamsClosed Instance = new();
+        private AllStreamsClosed() { }
+    }
+
+    private sealed record RestartStream(Symbol Symbol);
+
+    private sealed class SymbolActors(IActorRef history, IActorRef metrics)
+    {
+        public IActorRef History { get; } = history;
+        public IActorRef Metrics { get; } = metrics;
+        public IActorRef? Stream { get; set; }
+        public int EscalationsInRow { get; set; }
+        public TimeSpan? RetryAfter { get; set; }
+    }
+
+    private sealed record PendingRemoval(Symbol Symbol, IActorRef ReplyTo, HashSet<IActorRef> Remaining);
+
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly OrderFlowSettings _settings;
+    private readonly ConnectionBudget _budget;
+    private readonly Dictionary<Symbol, SymbolActors> _symbols = new();
+    private readonly List<PendingRemoval> _removals = new();
+    private readonly Random _random = new();
+    private bool _closing;
+
+    public StreamSupervisor(OrderFlowSettings settings, ConnectionBudget budget)
+    {
+        _settings = settings;
+        _budget = budget;
+
+        Receive<AddSymbol>(OnAdd);
+        Receive<RemoveSymbol>(OnRemove);
+        Receive<GetStreamedSymbols>(_ => Sender.Tell(new StreamedSymbols(_symbols.Keys.ToList())));
+        Receive<GetRecentTrades>(query => RouteTo(query, actors => actors.History));
+        Receive<GetTradesFromId>(query => RouteTo(query, actors => actors.History));
+        Receive<GetFlowTotals>(query => RouteTo(query, actors => actors.Metrics));
+        Receive<StreamHealthy>(OnHealthy);
+        Receive<RestartStream>(OnRestart);
+        Receive<Terminated>(OnTerminated);
+        Receive<CloseAllStreams>(_ => OnCloseAll());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(OrderFlowSettings settings, ConnectionBudget budget) =>
+        Akka.Actor.Props.Create(() => new StreamSupervisor(settings, budget));
+
+    public static string StreamName(Symbol symbol) => $"stream-{symbol.StreamName}";
+
+    protected override void PreStart()
+    {
+        foreach (var symbol in _settings.Symbols) Start(symbol);
+    }
+
+    protected override SupervisorStrategy SupervisorStrategy() => new PerChildStrategy(Decide);
+
+    private Directive Decide(IActorRef child, Exception error)
+    {
+        var symbol = _symbols.FirstOrDefault(entry => Equals(entry.Value.Stream, child)).Key;
+        if (symbol.Value is null)
+        {
+            // History or metrics: keep their data and carry on past the one message that failed.
+            _log.Error("{Child} failed on one message and goes on: {Error}", child.Path.Name, error.Message);
+            return Directive.Resume;
+        }
+
+        if (error is StreamGaveUpException gaveUp)
+            _symbols[symbol].RetryAfter = gaveUp.RetryAfter;
+        else
+            _log.Error("💥 {Symbol} stream failed unexpectedly: {Error}", symbol, error.Message);
+        // Stopped, not restarted at once: Terminated schedules a fresh stream after the cool-down.
+        return Directive.Stop;
+    }
+
+    private void Start(Symbol symbol)
+    {
+        var name = symbol.StreamName;
+        var history = Context.ActorOf(TradeHistoryActor.Props(symbol, _settings.History.Capacity), $"history-{name}");
+        var metrics = Context.ActorOf(MetricsActor.Props(symbol), $"metrics-{name}");
+        _symbols[symbol] = new SymbolActors(history, metrics);
+        StartStream(symbol);
+    }
+
+    private void StartStream(Symbol symbol)
+    {
+        var actors = _symbols[symbol];
+        actors.Stream = Context.Watch(Context.ActorOf(
+            StreamActor.Props(symbol, _settings.Stream, _settings.Binance.WebSocketUrl, actors.History, actors.Metrics, _budget),
+            StreamName(symbol)));
+    }
+
+    private void OnAdd(AddSymbol command)
+    {
+        if (_removals.Any(removal => removal.Symbol == command.Symbol))
+        {
+            Stash.Stash(); // its old actors are still stopping: take this up when they are gone
+            return;
+        }
+        if (_symbols.ContainsKey(command.Symbol))
+        {
+            Sender.Tell(new SymbolAlreadyStreaming(command.Symbol));
+            return;
+        }
+        _log.Info("➕ Adding {Symbol}", command.Symbol);
+        Start(command.Symbol);
+        Sender.Tell(new SymbolAdded(command.Symbol));
+    }
+
+    private void OnRemove(RemoveSymbol command)
+    {
+        if (!_symbols.Remove(command.Symbol, out var actors))
+        {
+            Sender.Tell(new SymbolNotFound(command.Symbol));
+            return;
+        }
+        _log.Info("➖ Removing {Symbol}", command.Symbol);
+        Timers.Cancel(RestartTimer(command.Symbol));
+        var remaining = new HashSet<IActorRef> { Context.Watch(actors.History), Context.Watch(actors.Metrics) };
+        Context.Stop(actors.History);
+        Context.Stop(actors.Metrics);
+        if (actors.Stream is { } stream)
+        {
+            remaining.Add(stream);
+            stream.Tell(StreamActor.Close.Instance);
+        }
+        _removals.Add(new PendingRemoval(command.Symbol, Sender, remaining));
+    }
+
+    private void RouteTo(IWithSymbol query, Func<SymbolActors, IActorRef> target)
+    {
+        if (_symbols.TryGetValue(query.Symbol, out var actors)) target(actors).Forward(query);
+        else Sender.Tell(new SymbolNotFound(query.Symbol));
+    }
+
+    private void OnHealthy(StreamHealthy healthy)
+    {
+        if (_symbols.TryGetValue(healthy.Symbol, out var actors))
+        {
+            actors.EscalationsInRow = 0;
+            actors.RetryAfter = null;
+        }
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        foreach (var removal in _removals.ToList())
+        {
+            if (!removal.Remaining.Remove(terminated.ActorRef) || removal.Remaining.Count > 0) continue;
+            _removals.Remove(removal);
+            removal.ReplyTo.Tell(new SymbolRemoved(removal.Symbol));
+            Stash.UnstashAll();
+        }
+
+        var (symbol, actors) = _symbols.FirstOrDefault(entry => Equals(entry.Value.Stream, terminated.ActorRef));
+        if (actors is null || _closing) return;
+
+        actors.Stream = null;
+        actors.EscalationsInRow++;
+        var coolDown = _settings.Stream.CoolDown.DelayFor(actors.EscalationsInRow, _random);
+        if (actors.RetryAfter > coolDown) coolDown = actors.RetryAfter.Value;
+        _log.Warning("🧊 {Symbol} stream stopped; a fresh one starts in {CoolDown} (cool-down {Escalation} in a row)",
+            symbol, HumanFormat.Duration(coolDown), actors.EscalationsInRow);
+        Timers.StartSingleTimer(RestartTimer(symbol), new RestartStream(symbol), coolDown);
+    }
+
+    private void OnRestart(RestartStream restart)
+    {
+        if (_closing || !_symbols.TryGetValue(restart.Symbol, out var actors) || actors.Stream is not null) return;
+        StartStream(restart.Symbol);
+    }
+
+    private void OnCloseAll()
+    {
+        _closing = true;
+        Timers.CancelAll();
+        var closing = _symbols.Values
+            .Select(actors => actors.Stream)
+            .OfType<IActorRef>()
+            .Select(stream => stream.GracefulStop(CloseTimeout, StreamActor.Close.Instance))
+            .ToList();
+        Task.WhenAll(closing).PipeTo(Sender,
+            success: _ => AllStreamsClosed.Instance,
+            failure: _ => AllStreamsClosed.Instance);
+    }
+
+    private static string RestartTimer(Symbol symbol) => $"restart-{symbol.StreamName}";
+
+    /// <summary>A one-for-one strategy that decides knowing which child failed, and does its own logging.</summary>
+    private sealed class PerChildStrategy(Func<IActorRef, Exception, Directive> decide)
+        : OneForOneStrategy(-1, -1, _ => Directive.Stop, loggingEnabled: false)
+    {
+        protected override Directive Handle(IActorRef child, Exception exception) => decide(child, exception);
+    }
+}

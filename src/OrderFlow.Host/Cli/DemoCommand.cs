@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.WebSockets;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Host.Hosting;
+using OrderFlow.Simulator;
+
+namespace OrderFlow.Host.Cli;
+
+/// <summary>
+/// <c>orderflow demo</c>: the whole service offline. Starts the simulated exchange on loopback and streams three of
+/// its symbols; unless --calm, a fault tour then breaks a connection every 20 seconds, one way after another, so the
+/// log shows each failure reported and recovered from.
+/// </summary>
+public static class DemoCommand
+{
+    private const string DemoSettings = """
+        orderflow.stream {
+          keepalive-interval = 2s
+          keepalive-timeout = 2s
+          connect-timeout = 3s
+          first-message-timeout = 5s
+          summary-interval = 10s
+          backoff { min = 500ms, max = 5s }
+          cool-down { min = 5s, max = 30s }
+        }
+        """;
+
+    private static readonly TimeSpan FaultEvery = TimeSpan.FromSeconds(20);
+
+    public static Command Create()
+    {
+        var calm = new Option<bool>("--calm") { Description = "No fault tour: just stream" };
+        var rate = new Option<double>("--rate") { Description = "Trades per second per symbol (default 20)", DefaultValueFactory = _ => 20 };
+        var command = new Command("demo", "Run against a simulated exchange on loopback, with a tour of faults") { calm, rate };
+        command.SetAction(async (parsed, _) =>
+        {
+            await using var exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions
+            {
+                TradesPerSecond = parsed.GetValue(rate),
+                PingInterval = TimeSpan.FromSeconds(5),
+                PongTimeout = TimeSpan.FromSeconds(10),
+            }).ConfigureAwait(false);
+            var (config, settings) = OrderFlowConfiguration.Load(
+                overrides: OrderFlowCli.Overrides("BTCUSDT,ETHUSDT,SOLUSDT", exchange.WebSocketUrl.ToString(), exchange.RestUrl.ToString()),
+                extraHocon: DemoSettings);
+
+            Console.WriteLine($"Simulated exchange listening on {exchange.WebSocketUrl} (press Ctrl+C to stop)");
+            using var stopTour = new CancellationTokenSource();
+            var tour = parsed.GetValue(calm) ? Task.CompletedTask : FaultTourAsync(exchange, stopTour.Token);
+            await OrderFlowHost.RunAsync(config, settings).ConfigureAwait(false);
+            await stopTour.CancelAsync().ConfigureAwait(false);
+            await tour.ConfigureAwait(false);
+            return OrderFlowCli.Success;
+        });
+        return command;
+    }
+
+    private static async Task FaultTourAsync(ExchangeSimulator exchange, CancellationToken stop)
+    {
+        var faults = new (string Say, Action Do, Action? Undo)[]
+        {
+            ("dropping ETHUSDT's TCP connection (no close frame)", () => exchange.DropConnections("ETHUSDT"), null),
+            ("freezing SOLUSDT's connection: no data, pings unanswered (half-open)", () => exchange.FreezeConnections("SOLUSDT"), null),
+            ("announcing serverShutdown on BTCUSDT", () => exchange.AnnounceShutdown("BTCUSDT"), null),
+            ("closing ETHUSDT with code 1008 and answering reconnects with HTTP 429, Retry-After 3s",
+                () =>
+                {
+                    exchange.SetUpgradeFault("ETHUSDT", new UpgradeFault.Refuse(HttpStatusCode.TooManyRequests, 3));
+                    exchange.CloseConnections("ETHUSDT", WebSocketCloseStatus.PolicyViolation, "too many requests");
+                },
+                () => exchange.SetUpgradeFault("ETHUSDT", null)),
+            ("SOLUSDT's server stops answering upgrades (connect timeouts follow)",
+                () =>
+                {
+                    exchange.SetUpgradeFault("SOLUSDT", new UpgradeFault.NeverAnswer());
+                    exchange.DropConnections("SOLUSDT");
+                },
+                () => exchange.SetUpgradeFault("SOLUSDT", null)),
+            ("sending BTCUSDT a malformed frame and a binary frame",
+                () =>
+                {
+                    exchange.SendText("BTCUSDT", """{"e":"aggTrade","s":"BTCUSDT","p":"not a price"}""");
+                    exchange.SendBinary("BTCUSDT", [1, 2, 3]);
+                }, null),
+        };
+
+        try
+        {
+            for (var i = 0; ; i++)
+            {
+                await Task.Delay(FaultEvery, stop).ConfigureAwait(false);
+                var (say, act, undo) = faults[i % faults.Length];
+                Console.WriteLine($"🎭 demo fault: {say}");
+                act();
+                if (undo is null) continue;
+                await Task.Delay(FaultEvery / 2, stop).ConfigureAwait(false);
+                Console.WriteLine("🎭 demo fault cleared");
+                undo();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The demo is over.
+        }
+    }
+}

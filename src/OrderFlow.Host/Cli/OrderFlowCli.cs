@@ -1,0 +1,63 @@
+using System.CommandLine;
+using OrderFlow.Actors.Configuration;
+
+namespace OrderFlow.Host.Cli;
+
+/// <summary>The <c>orderflow</c> command line. Exit codes: 0 success, 1 the probe failed, 2 usage or configuration error.</summary>
+public static class OrderFlowCli
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int UsageError = 2;
+
+    private static readonly string[] Verbs = ["run", "probe", "demo", "-h", "--help", "-?", "--version"];
+
+    public static async Task<int> InvokeAsync(string[] args)
+    {
+        // `run` is the default verb: `orderflow --symbols BTCUSDT` means `orderflow run --symbols BTCUSDT`.
+        if (args.Length == 0 || !Verbs.Contains(args[0])) args = ["run", .. args];
+
+        var root = new RootCommand("OrderFlow.Actors: Binance aggregate-trade streams and order-flow metrics for planners.")
+        {
+            RunCommand.Create(),
+            ProbeCommand.Create(),
+            DemoCommand.Create(),
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) Console.Error.WriteLine($"orderflow: {error.Message}");
+            Console.Error.WriteLine("Try 'orderflow --help'.");
+            return UsageError;
+        }
+
+        try
+        {
+            // The generic host handles Ctrl+C and SIGTERM itself, with a clean shutdown; the parser must not race it.
+            return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+        }
+        catch (ConfigurationException e)
+        {
+            Console.Error.WriteLine($"orderflow: configuration error: {e.Message}");
+            return UsageError;
+        }
+    }
+
+    public static Option<string> SymbolsOption() => new("--symbols") { Description = "Symbols to stream, comma-separated (BTCUSDT,ETHUSDT); overrides orderflow.symbols" };
+
+    public static Option<string> WebSocketUrlOption() => new("--ws-url") { Description = "WebSocket base URL; overrides orderflow.binance.ws-url" };
+
+    public static Option<string> RestUrlOption() => new("--rest-url") { Description = "REST base URL; overrides orderflow.binance.rest-url" };
+
+    public static Option<FileInfo> ConfigOption() => new("--config") { Description = "A HOCON file layered over hocon/orderflow.conf" };
+
+    /// <summary>The command-line flags that override configuration keys, in the order they apply.</summary>
+    public static List<ConfigOverride> Overrides(string? symbols, string? webSocketUrl, string? restUrl)
+    {
+        var overrides = new List<ConfigOverride>();
+        if (symbols is not null) overrides.Add(new("orderflow.symbols", OrderFlowConfiguration.QuoteList(symbols), "--symbols"));
+        if (webSocketUrl is not null) overrides.Add(new("orderflow.binance.ws-url", OrderFlowConfiguration.Quote(webSocketUrl), "--ws-url"));
+        if (restUrl is not null) overrides.Add(new("orderflow.binance.rest-url", OrderFlowConfiguration.Quote(restUrl), "--rest-url"));
+        return overrides;
+    }
+}

@@ -1,0 +1,27 @@
+using System.CommandLine;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Host.Hosting;
+
+namespace OrderFlow.Host.Cli;
+
+/// <summary><c>orderflow run</c>: stream the configured symbols until stopped.</summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var symbols = OrderFlowCli.SymbolsOption();
+        var webSocketUrl = OrderFlowCli.WebSocketUrlOption();
+        var restUrl = OrderFlowCli.RestUrlOption();
+        var configFile = OrderFlowCli.ConfigOption();
+        var command = new Command("run", "Stream the configured symbols (the default verb)") { symbols, webSocketUrl, restUrl, configFile };
+        command.SetAction(async (parsed, _) =>
+        {
+            var (config, settings) = OrderFlowConfiguration.Load(
+                parsed.GetValue(configFile)?.FullName,
+                OrderFlowCli.Overrides(parsed.GetValue(symbols), parsed.GetValue(webSocketUrl), parsed.GetValue(restUrl)));
+            await OrderFlowHost.RunAsync(config, settings).ConfigureAwait(false);
+            return OrderFlowCli.Success;
+        });
+        return command;
+    }
+}

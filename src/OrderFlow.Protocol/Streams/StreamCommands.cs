@@ -1,0 +1,26 @@
+namespace OrderFlow.Protocol.Streams;
+
+/// <summary>Starts streaming a symbol. Answered with <see cref="SymbolAdded"/> or <see cref="SymbolAlreadyStreaming"/>.</summary>
+public sealed record AddSymbol(Symbol Symbol) : IWithSymbol;
+
+/// <summary>Stops a symbol's stream (closing its socket cleanly) and drops its data. Answered with
+/// <see cref="SymbolRemoved"/> or <see cref="SymbolNotFound"/>.</summary>
+public sealed record RemoveSymbol(Symbol Symbol) : IWithSymbol;
+
+public sealed record SymbolAdded(Symbol Symbol) : IWithSymbol;
+
+public sealed record SymbolAlreadyStreaming(Symbol Symbol) : IWithSymbol;
+
+public sealed record SymbolRemoved(Symbol Symbol) : IWithSymbol;
+
+/// <summary>The answer to any per-symbol question about a symbol that is not streamed here.</summary>
+public sealed record SymbolNotFound(Symbol Symbol) : IWithSymbol;
+
+/// <summary>Lists the symbols being streamed. Answered with <see cref="StreamedSymbols"/>.</summary>
+public sealed record GetStreamedSymbols
+{
+    public static readonly GetStreamedSymbols Instance = new();
+    private GetStreamedSymbols() { }
+}
+
+public sealed record StreamedSymbols(IReadOnlyList<Symbol> Symbols);

@@ -1,0 +1,21 @@
+using System.Text;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Simulator;
+
+/// <summary>Binance's JSON, written the way Binance writes it (decimals as strings with 8 digits).</summary>
+public static class WireFormat
+{
+    public static byte[] AggTradeEvent(string symbol, in AggregateTrade trade, long eventTimeMs) =>
+        Encoding.UTF8.GetBytes(
+            $$"""{"e":"aggTrade","E":{{eventTimeMs}},"s":"{{symbol}}","a":{{trade.AggregateId}},"p":"{{trade.Price.ToWireString()}}","q":"{{trade.Quantity.ToWireString()}}","f":{{trade.FirstTradeId}},"l":{{trade.LastTradeId}},"T":{{trade.TradeTimeMs}},"m":{{(trade.Side == AggressorSide.Sell ? "true" : "false")}},"M":true}""");
+
+    /// <summary>A REST <c>/api/v3/aggTrades</c> element: no e, E or s.</summary>
+    public static void AppendRestAggTrade(StringBuilder json, in AggregateTrade trade) =>
+        json.Append($$"""{"a":{{trade.AggregateId}},"p":"{{trade.Price.ToWireString()}}","q":"{{trade.Quantity.ToWireString()}}","f":{{trade.FirstTradeId}},"l":{{trade.LastTradeId}},"T":{{trade.TradeTimeMs}},"m":{{(trade.Side == AggressorSide.Sell ? "true" : "false")}},"M":true}""");
+
+    public static byte[] ServerShutdownEvent(long eventTimeMs) =>
+        Encoding.UTF8.GetBytes($$"""{"e":"serverShutdown","E":{{eventTimeMs}}}""");
+
+    public const string InvalidSymbol = """{"code":-1121,"msg":"Invalid symbol."}""";
+}
