@@ -32,6 +32,7 @@ public sealed class ExchangeSimulator : IAsyncDisposable
     private readonly Dictionary<string, SimulatedMarket> _markets;
     private readonly ConcurrentDictionary<string, UpgradeFault> _faults = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _upgradeRequests = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, int> _clientCloses = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<SimulatedConnection, byte> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task _generating = Task.CompletedTask;
@@ -86,6 +87,9 @@ public sealed class ExchangeSimulator : IAsyncDisposable
     public int UpgradeRequests(string symbol) => _upgradeRequests.GetValueOrDefault(symbol);
 
     public int OpenConnections(string symbol) => Live(symbol).Count();
+
+    /// <summary>Connections for a symbol that the client ended with a close frame.</summary>
+    public int ClientCloseFrames(string symbol) => _clientCloses.GetValueOrDefault(symbol);
 
     /// <summary>Drops the symbol's live connections at the TCP level, with no close frame.</summary>
     public int DropConnections(string symbol) => ForEach(symbol, c => c.Drop());
@@ -200,6 +204,7 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         finally
         {
             market?.Unlisten(connection);
+            if (connection.ClientSentClose) _clientCloses.AddOrUpdate(symbol, 1, (_, n) => n + 1);
             _connections.TryRemove(connection, out _);
             await frozen.DisposeAsync().ConfigureAwait(false);
         }

@@ -30,6 +30,9 @@ public sealed class SimulatedConnection
 
     public string Symbol { get; }
 
+    /// <summary>The client closed with a close frame (a clean shutdown), rather than just going away.</summary>
+    public bool ClientSentClose { get; private set; }
+
     internal void Send(byte[] frame) => Enqueue(new Frame(frame, WebSocketMessageType.Text));
 
     internal void SendBinary(byte[] frame) => Enqueue(new Frame(frame, WebSocketMessageType.Binary));
@@ -89,6 +92,7 @@ public sealed class SimulatedConnection
             {
                 var result = await _socket.ReceiveAsync(buffer, closed).ConfigureAwait(false);
                 if (result.MessageType != WebSocketMessageType.Close) continue;
+                ClientSentClose = true;
                 if (_socket.State == WebSocketState.CloseReceived)
                     await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", closed).ConfigureAwait(false);
                 return;

@@ -141,12 +141,15 @@ public sealed class AggTradeSocket : IDisposable
 
     private static ConnectionEnd Broken(Exception error)
     {
-        // .NET reports an unanswered keep-alive ping as a WebSocketException whose inner exception is a TimeoutException.
-        for (var e = error; e is not null; e = e.InnerException)
-        {
-            if (e is TimeoutException)
-                return new ConnectionEnd(ConnectionEndKind.KeepAliveTimedOut, "keep-alive ping unanswered");
-        }
+        // An unanswered keep-alive ping makes .NET abort the socket itself: the pending receive ends cancelled (not
+        // by us), wrapping a Faulted WebSocketException.
+        if (error is OperationCanceledException && Inner(error).Any(e => e is WebSocketException { WebSocketErrorCode: WebSocketError.Faulted }))
+            return new ConnectionEnd(ConnectionEndKind.KeepAliveTimedOut, "keep-alive ping unanswered");
         return new ConnectionEnd(ConnectionEndKind.Broken, $"connection broke: {StreamConnectException.Innermost(error).Message}");
+    }
+
+    private static IEnumerable<Exception> Inner(Exception error)
+    {
+        for (var e = error.InnerException; e is not null; e = e.InnerException) yield return e;
     }
 }

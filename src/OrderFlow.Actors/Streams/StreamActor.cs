@@ -153,8 +153,16 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     {
         Become(() =>
         {
-            Receive<ConnectionEnded>(IsCurrent, _ => Context.Stop(Self));
-            Receive<CloseTimedOut>(_ => Context.Stop(Self));
+            Receive<ConnectionEnded>(IsCurrent, _ =>
+            {
+                _log.Info("🔒 {Symbol} aggTrades stream closed cleanly", _symbol);
+                Context.Stop(Self);
+            });
+            Receive<CloseTimedOut>(_ =>
+            {
+                _log.Warning("🔒 {Symbol} aggTrades stream closed without the server's close frame", _symbol);
+                Context.Stop(Self);
+            });
             Receive<Close>(_ => { });
             Receive<MessageArrived>(m => ForwardIfTrade(m.Message));
             Receive<IConnectionScoped>(_ => { });

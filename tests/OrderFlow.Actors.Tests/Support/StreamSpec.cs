@@ -1,0 +1,107 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Streams;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Streams;
+using OrderFlow.Protocol.Trades;
+using OrderFlow.Simulator;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace OrderFlow.Actors.Tests.Support;
+
+/// <summary>
+/// A spec that streams from a real simulated exchange over loopback sockets. Deadlines are short so that every
+/// outcome shows within a second or two; assertions wait with dilated TestKit timeouts, never with sleeps.
+/// </summary>
+public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig, output), IAsyncLifetime
+{
+    private const string TestConfig = """
+        akka.loglevel = INFO
+        akka.test.single-expect-default = 5s
+        """;
+
+    /// <summary>Fast deadlines: every phase bounded to about a second.</summary>
+    protected const string FastStreams = """
+        orderflow.stream {
+          connect-timeout = 1s
+          first-message-timeout = 1s
+          keepalive-interval = 500ms
+          keepalive-timeout = 500ms
+          max-attempts = 3
+          backoff { min = 100ms, max = 400ms, random-factor = 0.2 }
+          cool-down { min = 500ms, max = 2s, random-factor = 0.2 }
+          summary-interval = 1m
+        }
+        """;
+
+    protected static readonly Symbol Btc = Symbol.Parse("BTCUSDT");
+    protected static readonly Symbol Eth = Symbol.Parse("ETHUSDT");
+
+    private readonly List<ExchangeSimulator> _exchanges = new();
+
+    protected ExchangeSimulator Exchange { get; private set; } = null!;
+
+    /// <summary>Trades per second the default exchange generates per symbol.</summary>
+    protected virtual double TradesPerSecond => 50;
+
+    public virtual async Task InitializeAsync() => Exchange = await StartExchangeAsync(TradesPerSecond);
+
+    public async Task DisposeAsync()
+    {
+        await ShutdownAsync();
+        foreach (var exchange in _exchanges) await exchange.DisposeAsync();
+    }
+
+    protected async Task<ExchangeSimulator> StartExchangeAsync(double tradesPerSecond, TimeSpan? pingInterval = null)
+    {
+        var exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions
+        {
+            TradesPerSecond = tradesPerSecond,
+            PingInterval = pingInterval ?? TimeSpan.FromSeconds(20),
+        });
+        _exchanges.Add(exchange);
+        return exchange;
+    }
+
+    /// <summary>Settings from the real hocon/orderflow.conf, with the fast deadlines and any extra HOCON layered over.</summary>
+    protected OrderFlowSettings Settings(string symbols = "BTCUSDT", string extraHocon = "", Uri? webSocketUrl = null)
+    {
+        var overrides = new List<ConfigOverride>
+        {
+            new("orderflow.symbols", OrderFlowConfiguration.QuoteList(symbols), "--symbols"),
+            new("orderflow.binance.ws-url", OrderFlowConfiguration.Quote((webSocketUrl ?? Exchange.WebSocketUrl).ToString()), "--ws-url"),
+            new("orderflow.binance.rest-url", OrderFlowConfiguration.Quote(Exchange.RestUrl.ToString()), "--rest-url"),
+        };
+        return OrderFlowConfiguration.Load(overrides: overrides, extraHocon: FastStreams + "\n" + extraHocon).Settings;
+    }
+
+    /// <summary>A probe that receives every Connected, Failed and TimedOut published in this actor system.</summary>
+    protected TestProbe LifecycleProbe()
+    {
+        var probe = CreateTestProbe();
+        Sys.EventStream.Subscribe(probe.Ref, typeof(IStreamLifecycleEvent));
+        return probe;
+    }
+
+    protected IActorRef StartSupervisor(OrderFlowSettings settings, ConnectionBudget? budget = null) =>
+        Sys.ActorOf(StreamSupervisor.Props(settings, budget ?? new ConnectionBudget(settings.Stream.ConnectionBudget)), "streams");
+
+    /// <summary>Waits for the next lifecycle event of <paramref name="symbol"/> of type <typeparamref name="T"/>,
+    /// skipping other symbols' events and, when <paramref name="skipOthers"/>, this symbol's other events.</summary>
+    protected T ExpectLifecycle<T>(TestProbe probe, Symbol symbol, TimeSpan? within = null, bool skipOthers = false)
+        where T : IStreamLifecycleEvent
+    {
+        var found = probe.FishForMessage<IStreamLifecycleEvent>(
+            e => e.Symbol == symbol && (e is T || !skipOthers),
+            Dilated(within ?? TimeSpan.FromSeconds(5)));
+        Assert.IsType<T>(found);
+        return (T)found;
+    }
+
+    /// <summary>Asks a supervisor for a symbol's most recent trades.</summary>
+    protected async Task<IReadOnlyList<AggregateTrade>> HeldTradesAsync(IActorRef supervisor, Symbol symbol, int count = 1_000_000) =>
+        (await supervisor.Ask<TradesSnapshot>(new GetRecentTrades(symbol, count), Dilated(TimeSpan.FromSeconds(3)))).Trades;
+}
