@@ -1,7 +1,7 @@
 namespace OrderFlow.Protocol;
 
 /// <summary>A Binance spot symbol such as BTCUSDT: upper-case letters and digits, validated before it names anything.</summary>
-public readonly record struct Symbol
+public readonly record struct Symbol : IComparable<Symbol>
 {
     private const int MaxLength = 20;
 
@@ -29,6 +29,8 @@ public readonly record struct Symbol
 
     public static Symbol Parse(string text) =>
         TryParse(text, out var symbol, out var error) ? symbol : throw new FormatException(error);
+
+    public int CompareTo(Symbol other) => string.CompareOrdinal(Value, other.Value);
 
     public override string ToString() => Value ?? "";
 }
