@@ -72,6 +72,7 @@ public readonly record struct Fixed8(long Raw) : IComparable<Fixed8>
         }
 
         for (var pad = fractionDigits; pad < Decimals; pad++) fraction *= 10;
+        if (whole * Scale > long.MaxValue - fraction) return false;
         value = new Fixed8(whole * Scale + fraction);
         return true;
     }

@@ -37,14 +37,15 @@ public static class AggTradeParser
 
     public static StreamMessage Parse(ReadOnlySpan<byte> frame, ReadOnlySpan<byte> expectedSymbol)
     {
+        if (frame.IsEmpty) return StreamMessage.Malformed("empty frame");
         try
         {
             var reader = new Utf8JsonReader(frame, Options);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 return StreamMessage.Malformed("not a JSON object");
             var message = ParseObject(ref reader, expectedSymbol, allowWrapper: true);
-            if (message.Kind != StreamMessageKind.Malformed && reader.Read())
-                return StreamMessage.Malformed("trailing data after the JSON object");
+            // Reading on rejects trailing content: the reader throws on a second root value.
+            if (message.Kind != StreamMessageKind.Malformed) reader.Read();
             return message;
         }
         catch (JsonException)

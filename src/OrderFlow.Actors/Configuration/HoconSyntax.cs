@@ -112,7 +112,8 @@ public static class HoconSyntax
                 position++;
                 return;
             }
-            if (token.Kind == Kind.End) throw Error(source, token, $"missing ']' for the '[' opened on line {open.Line}");
+            if (token.Kind is not (Kind.OpenBrace or Kind.OpenBracket or Kind.Text or Kind.Substitution))
+                throw Error(source, token, $"missing ']' for the '[' opened on line {open.Line} (found {Describe(token)})");
             ParseValue(tokens, ref position, path, keys, source);
             var next = tokens[position];
             if (next.Kind is not (Kind.Comma or Kind.NewLine or Kind.CloseBracket))
@@ -125,6 +126,7 @@ public static class HoconSyntax
         var next = tokens[position];
         if (next.Kind is Kind.Comma or Kind.NewLine || next.Kind == end) return;
         if (next.Kind == Kind.End) throw Error(source, next, "missing '}' at the end of the file");
+        if (next.Text == ":") throw Error(source, next, $"unexpected ':' in the value of '{key}': quote values that contain ':', such as URLs");
         throw Error(source, next, $"expected a new line or ',' after the value of '{key}', found {Describe(next)}");
     }
 

@@ -34,12 +34,19 @@ public static class OrderFlowCli
         try
         {
             // The generic host handles Ctrl+C and SIGTERM itself, with a clean shutdown; the parser must not race it.
-            return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+            // Errors are ours to word: the parser's own handler would print a stack trace.
+            var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+            return await parsed.InvokeAsync(invocation).ConfigureAwait(false);
         }
         catch (ConfigurationException e)
         {
             Console.Error.WriteLine($"orderflow: configuration error: {e.Message}");
             return UsageError;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"orderflow: stopped by an unexpected error: {e.GetType().Name}: {e.Message}");
+            return Failure;
         }
     }
 

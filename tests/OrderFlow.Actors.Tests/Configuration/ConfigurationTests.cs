@@ -1,0 +1,112 @@
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Protocol;
+using Xunit;
+
+namespace OrderFlow.Actors.Tests.Configuration;
+
+public sealed class ConfigurationTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("orderflow-config-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void The_shipped_defaults_load_and_point_at_real_Binance()
+    {
+        var (config, settings) = OrderFlowConfiguration.Load();
+
+        Assert.Equal([Symbol.Parse("BTCUSDT")], settings.Symbols);
+        Assert.Equal(new Uri("wss://stream.binance.com:9443"), settings.Binance.WebSocketUrl);
+        Assert.Equal(new Uri("https://api.binance.com"), settings.Binance.RestUrl);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.Stream.ConnectTimeout);
+        Assert.Equal(3, settings.Stream.MaxAttempts);
+        Assert.Null(settings.Stream.IdleTimeout);
+        Assert.Equal(new ConnectionBudgetSettings(300, TimeSpan.FromMinutes(5)), settings.Stream.ConnectionBudget);
+        Assert.Equal(500_000, settings.History.Capacity);
+        Assert.True(config.HasPath("orderflow.stream.backoff.random-factor"));
+    }
+
+    [Fact]
+    public void A_user_file_and_flags_layer_over_the_defaults_in_that_order()
+    {
+        var file = Write("""
+            orderflow {
+              symbols = [ETHUSDT, solusdt]
+              stream.connect-timeout = 3s
+              stream.idle-timeout-per-symbol { SOLUSDT = 90s }
+              binance.ws-url = "wss://data-stream.binance.vision"
+            }
+            """);
+        var (_, settings) = OrderFlowConfiguration.Load(file,
+            [new ConfigOverride("orderflow.binance.ws-url", OrderFlowConfiguration.Quote("ws://127.0.0.1:1"), "--ws-url")]);
+
+        Assert.Equal([Symbol.Parse("ETHUSDT"), Symbol.Parse("SOLUSDT")], settings.Symbols);
+        Assert.Equal(TimeSpan.FromSeconds(3), settings.Stream.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(90), settings.Stream.IdleTimeoutFor(Symbol.Parse("SOLUSDT")));
+        Assert.Null(settings.Stream.IdleTimeoutFor(Symbol.Parse("ETHUSDT")));
+        Assert.Equal(new Uri("ws://127.0.0.1:1"), settings.Binance.WebSocketUrl);
+        Assert.Equal(TimeSpan.FromSeconds(15), settings.Stream.KeepAliveInterval);
+    }
+
+    [Fact]
+    public void A_malformed_symbol_on_the_command_line_names_the_flag()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => OrderFlowConfiguration.Load(overrides:
+            [new ConfigOverride("orderflow.symbols", OrderFlowConfiguration.QuoteList("BTCUSDT,btc/usdt"), "--symbols")]));
+        Assert.Equal("--symbols: orderflow.symbols = btc/usdt: invalid symbol 'btc/usdt': a Binance symbol is 2 to 20 letters and digits, such as BTCUSDT", error.Message);
+    }
+
+    [Theory]
+    [InlineData("orderflow.stream.connect-timeout = -1s", "orderflow.stream.connect-timeout = -1s: must be positive")]
+    [InlineData("orderflow.stream.connect-timeout = soon", "orderflow.stream.connect-timeout = soon: is not a duration (use 500ms, 10s, 2m, 1h)")]
+    [InlineData("orderflow.stream.max-attempts = 0", "orderflow.stream.max-attempts = 0: must be between 1 and 100")]
+    [InlineData("orderflow.stream.backoff.random-factor = 2", "orderflow.stream.backoff.random-factor = 2: must be a number from 0 to 1")]
+    [InlineData("orderflow.stream.backoff.max = 10ms", "orderflow.stream.backoff.max = 10ms: must not be less than orderflow.stream.backoff.min")]
+    [InlineData("orderflow.binance.ws-url = \"https://example.com\"", "orderflow.binance.ws-url = https://example.com: must be an absolute ws or wss URL")]
+    [InlineData("orderflow.symbols = []", "orderflow.symbols = []: names no symbol")]
+    [InlineData("orderflow.stream.idle-timeout-per-symbol { BTCUSDT = 0s }", "orderflow.stream.idle-timeout-per-symbol.BTCUSDT = 0s: must be positive")]
+    public void A_bad_value_names_the_file_line_and_key(string line, string problem)
+    {
+        var file = Write("# my settings\n" + line + "\n");
+        var error = Assert.Throws<ConfigurationException>(() => OrderFlowConfiguration.Load(file));
+        Assert.Equal($"{file}:2: {problem}", error.Message);
+    }
+
+    [Theory]
+    [InlineData("orderflow {\n  symbols = [BTCUSDT,\n    ETHUSDT\n}\n", 4, "missing ']' for the '[' opened on line 2 (found '}')")]
+    [InlineData("orderflow {\n  symbols = [BTCUSDT,\n", 3, "missing ']' for the '[' opened on line 2 (found the end of the file)")]
+    [InlineData("orderflow {\n  stream {\n    connect-timeout = 5s\n", 4, "missing '}' for the '{' opened on line 2")]
+    [InlineData("orderflow.binance.ws-url = \"wss://x\n", 1, "unterminated string: a '\"' is missing before the end of the line")]
+    [InlineData("orderflow.stream { connect-timeout = }\n", 1, "missing value for 'orderflow.stream.connect-timeout'")]
+    [InlineData("orderflow.binance.ws-url = wss://stream.binance.com:9443\n", 1, "unexpected ':' in the value of 'orderflow.binance.ws-url': quote values that contain ':', such as URLs")]
+    [InlineData("orderflow.stream.conect-timeout = 5s\n", 1, "unknown key 'orderflow.stream.conect-timeout' (see hocon/orderflow.conf for the keys)")]
+    [InlineData("orderflow.stream.connect-timeout 5s\n", 1, "expected '=' or ':' after the key 'orderflow.stream.connect-timeout', found '5s'")]
+    public void An_unparsable_file_names_the_file_and_line(string text, int line, string problem)
+    {
+        var file = Write(text);
+        var error = Assert.Throws<ConfigurationException>(() => OrderFlowConfiguration.Load(file));
+        Assert.Equal($"{file}:{line}: {problem}", error.Message);
+    }
+
+    [Fact]
+    public void Settings_for_Akka_itself_pass_through()
+    {
+        var (config, _) = OrderFlowConfiguration.Load(Write("akka.loglevel = DEBUG\n"));
+        Assert.Equal("DEBUG", config.GetString("akka.loglevel"));
+    }
+
+    [Fact]
+    public void A_missing_file_says_so()
+    {
+        var missing = Path.Combine(_directory, "nope.conf");
+        var error = Assert.Throws<ConfigurationException>(() => OrderFlowConfiguration.Load(missing));
+        Assert.StartsWith($"{missing}: cannot read the configuration file", error.Message);
+    }
+
+    private string Write(string text)
+    {
+        var path = Path.Combine(_directory, $"{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, text);
+        return path;
+    }
+}

@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace OrderFlow.Actors.Tests.Support;
+
+/// <summary>The real <c>orderflow</c> executable in a child process, with its output captured line by line.</summary>
+public sealed class OrderFlowProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _stdout = new();
+    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly SemaphoreSlim _lineArrived = new(0);
+
+    private OrderFlowProcess(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "orderflow.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) => Collect(_stdout, e.Data);
+        _process.ErrorDataReceived += (_, e) => Collect(_stderr, e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public IReadOnlyList<string> Stdout => _stdout.ToArray();
+
+    public IReadOnlyList<string> Stderr => _stderr.ToArray();
+
+    public static OrderFlowProcess Start(params string[] args) => new(args);
+
+    /// <summary>Runs to the end and returns the exit code.</summary>
+    public static async Task<(int ExitCode, OrderFlowProcess Process)> RunAsync(TimeSpan limit, params string[] args)
+    {
+        var process = new OrderFlowProcess(args);
+        return (await process.WaitForExitAsync(limit), process);
+    }
+
+    /// <summary>Waits until a line of standard output contains <paramref name="text"/>.</summary>
+    public async Task<string> WaitForLineAsync(string text, TimeSpan limit)
+    {
+        using var deadline = new CancellationTokenSource(limit);
+        while (true)
+        {
+            var line = _stdout.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (line is not null) return line;
+            if (_process.HasExited && _stdout.All(l => !l.Contains(text, StringComparison.Ordinal)))
+                throw new InvalidOperationException($"orderflow exited ({_process.ExitCode}) without printing '{text}':\n{string.Join('\n', _stdout.Concat(_stderr))}");
+            try { await _lineArrived.WaitAsync(TimeSpan.FromMilliseconds(200), deadline.Token); }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"orderflow printed no '{text}' within {limit}:\n{string.Join('\n', _stdout.Concat(_stderr))}");
+            }
+        }
+    }
+
+    /// <summary>Sends SIGTERM, as a service manager does.</summary>
+    public void Terminate() => Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
+
+    public async Task<int> WaitForExitAsync(TimeSpan limit)
+    {
+        using var deadline = new CancellationTokenSource(limit);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"orderflow did not exit within {limit}:\n{string.Join('\n', _stdout.Concat(_stderr))}");
+        }
+        _process.WaitForExit(); // flushes the redirected output
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+        _lineArrived.Dispose();
+    }
+
+    private void Collect(ConcurrentQueue<string> lines, string? line)
+    {
+        if (line is null) return;
+        lines.Enqueue(line);
+        _lineArrived.Release();
+    }
+}
