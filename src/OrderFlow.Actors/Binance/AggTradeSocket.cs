@@ -26,7 +26,7 @@ public sealed class AggTradeSocket : IDisposable
         _maxFrameBytes = options.MaxFrameBytes;
         // The client pings and aborts the socket when no pong comes back: the only way to see a half-open link.
         _socket.Options.KeepAliveInterval = options.KeepAliveInterval;
-        _socket.Options.KeepAliveTimeout = options.KeepAliveTimeout;
+        _socket.Options.KeepAliveTimeout = KeepAlive.PongWait(options.KeepAliveInterval, options.KeepAliveTimeout);
         // Lets a refused upgrade tell its HTTP status and Retry-After.
         _socket.Options.CollectHttpResponseDetails = true;
     }

@@ -162,32 +162,23 @@ public sealed class StreamOutcomeSpecs(ITestOutputHelper output) : StreamSpec(ou
         Assert.True(Stopwatch.GetElapsedTime(firstAt) >= TimeSpan.FromSeconds(1.9), $"retried after {Stopwatch.GetElapsedTime(firstAt)}");
     }
 
-    [Fact]
-    public void A_close_frame_is_reported_with_its_code_and_the_stream_reconnects()
+    [Theory]
+    [InlineData(true, FailureKind.Closed, "closed by the server with code 1008 (too many requests)")]
+    [InlineData(false, FailureKind.SocketError, "connection broke")]
+    public void A_connection_ended_by_the_server_is_reported_and_the_stream_reconnects(bool closeFrame, FailureKind kind, string reason)
     {
         var lifecycle = LifecycleProbe();
         StartSupervisor(Settings());
         ExpectLifecycle<Connected>(lifecycle, Btc);
 
-        AwaitAssert(() => Assert.Equal(1, Exchange.CloseConnections("BTCUSDT", WebSocketCloseStatus.PolicyViolation, "too many requests")));
+        // With a close frame (code and reason), or by dropping TCP without one.
+        AwaitAssert(() => Assert.Equal(1, closeFrame
+            ? Exchange.CloseConnections("BTCUSDT", WebSocketCloseStatus.PolicyViolation, "too many requests")
+            : Exchange.DropConnections("BTCUSDT")));
         var failed = ExpectLifecycle<Failed>(lifecycle, Btc);
-        Assert.Equal(FailureKind.Closed, failed.Kind);
-        Assert.Contains("1008", failed.Reason);
-        Assert.Contains("too many requests", failed.Reason);
-        ExpectLifecycle<Connected>(lifecycle, Btc);
-    }
-
-    [Fact]
-    public void A_dropped_tcp_connection_is_reported_and_the_stream_reconnects()
-    {
-        var lifecycle = LifecycleProbe();
-        StartSupervisor(Settings());
-        ExpectLifecycle<Connected>(lifecycle, Btc);
-
-        AwaitAssert(() => Assert.Equal(1, Exchange.DropConnections("BTCUSDT")));
-        var failed = ExpectLifecycle<Failed>(lifecycle, Btc);
-        Assert.Equal(FailureKind.SocketError, failed.Kind);
-        ExpectLifecycle<Connected>(lifecycle, Btc);
+        Assert.Equal(kind, failed.Kind);
+        Assert.StartsWith(reason, failed.Reason);
+        Assert.Equal(2, ExpectLifecycle<Connected>(lifecycle, Btc).Attempt);
     }
 
     [Fact]
