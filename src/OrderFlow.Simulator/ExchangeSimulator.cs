@@ -186,7 +186,7 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         context.Response.Headers["Sec-WebSocket-Accept"] =
             Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + WebSocketGuid)));
         var raw = await upgrade.UpgradeAsync().ConfigureAwait(false);
-        var frozen = new FreezableStream(raw, closed.Token);
+        var frozen = new FreezableStream(raw, closed.Token, context.Abort);
         var socket = WebSocket.CreateFromStream(frozen, new WebSocketCreationOptions
         {
             IsServer = true,

@@ -3,9 +3,10 @@ namespace OrderFlow.Simulator;
 /// <summary>
 /// Wraps an upgraded connection's stream so that it can be frozen: once frozen, whatever arrives is never handed on
 /// (pings go unanswered) and whatever is written goes nowhere, while the TCP connection stays up. That is a
-/// half-open link as a client sees it.
+/// half-open link as a client sees it. Disposing it drops the connection: the WebSocket disposes its stream when a
+/// client fails to answer a ping, and disposing Kestrel's upgraded stream alone would not end a pending read.
 /// </summary>
-internal sealed class FreezableStream(Stream inner, CancellationToken connectionClosed) : Stream
+internal sealed class FreezableStream(Stream inner, CancellationToken connectionClosed, Action dropConnection) : Stream
 {
     private volatile bool _frozen;
 
@@ -48,7 +49,11 @@ internal sealed class FreezableStream(Stream inner, CancellationToken connection
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) inner.Dispose();
+        if (disposing)
+        {
+            dropConnection();
+            inner.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

@@ -13,6 +13,7 @@ public sealed class SimulatedConnection
     private sealed record CloseFrame(WebSocketCloseStatus Status, string Reason) : Outgoing;
 
     private const int MaxQueuedFrames = 100_000;
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
 
     private readonly WebSocket _socket;
     private readonly FreezableStream _stream;
@@ -49,7 +50,11 @@ public sealed class SimulatedConnection
     {
         var sending = SendLoopAsync(closed);
         var receiving = ReceiveLoopAsync(closed);
-        await Task.WhenAny(sending, receiving).ConfigureAwait(false);
+        if (await Task.WhenAny(sending, receiving).ConfigureAwait(false) == sending)
+        {
+            // We sent a close frame (or the client vanished): give the client a moment to answer it.
+            await Task.WhenAny(receiving, Task.Delay(CloseGrace, closed)).ConfigureAwait(false);
+        }
         _outgoing.Writer.TryComplete();
         _socket.Abort();
         await Task.WhenAll(sending, receiving).ConfigureAwait(false);

@@ -217,7 +217,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         _lastMessageAt = Stopwatch.GetTimestamp();
         _log.Info("🐋 Connected to {Symbol} aggTrades stream in {ElapsedMs} ms (attempt {Attempt}/{MaxAttempts})",
             _symbol, (long)elapsed.TotalMilliseconds, _attempt, _settings.MaxAttempts);
-        Publish(new Connected(_symbol, _uri, _attempt, elapsed));
+        Publish(new Connected(_symbol, _uri, _attempt, elapsed, DateTimeOffset.UtcNow));
 
         var self = Self;
         var connection = _connection;
@@ -235,7 +235,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         var failure = cause as StreamConnectException ??
                       new StreamConnectException(FailureKind.SocketError, cause.Message, null, cause);
         _log.Error("❌ Connection error for {Symbol}: {Reason}", _symbol, failure.Message);
-        Publish(new Failed(_symbol, failure.Kind, failure.Message, _attempt, failure.RetryAfter));
+        Publish(new Failed(_symbol, failure.Kind, failure.Message, _attempt, failure.RetryAfter, DateTimeOffset.UtcNow));
         RetryAfterFailure(failure.Message, failure.RetryAfter);
     }
 
@@ -257,7 +257,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     {
         _log.Warning("⏱ Connection timeout for {Symbol} after {After} (phase: {Phase})",
             _symbol, HumanFormat.Duration(after), phase.ToWireName());
-        Publish(new TimedOut(_symbol, phase, after, _attempt));
+        Publish(new TimedOut(_symbol, phase, after, _attempt, DateTimeOffset.UtcNow));
         RetryAfterFailure($"timed out (phase: {phase.ToWireName()})", null);
     }
 
@@ -272,7 +272,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
                 break;
             case StreamMessageKind.ServerShutdown:
                 _log.Warning("🔁 {Symbol}: the server announced a shutdown; reconnecting now", _symbol);
-                Publish(new Failed(_symbol, FailureKind.ServerShutdown, "the server announced a shutdown", _attempt));
+                Publish(new Failed(_symbol, FailureKind.ServerShutdown, "the server announced a shutdown", _attempt, null, DateTimeOffset.UtcNow));
                 AbandonConnection();
                 Self.Tell(StartAttempt.Instance);
                 BackingOff();
@@ -342,11 +342,11 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
                 return;
             case ConnectionEndKind.ClosedByServer:
                 _log.Error("❌ Connection error for {Symbol}: {Reason}", _symbol, end.Reason);
-                Publish(new Failed(_symbol, FailureKind.Closed, end.Reason, _attempt));
+                Publish(new Failed(_symbol, FailureKind.Closed, end.Reason, _attempt, null, DateTimeOffset.UtcNow));
                 break;
             default:
                 _log.Error("❌ Connection error for {Symbol}: {Reason}", _symbol, end.Reason);
-                Publish(new Failed(_symbol, FailureKind.SocketError, end.Reason, _attempt));
+                Publish(new Failed(_symbol, FailureKind.SocketError, end.Reason, _attempt, null, DateTimeOffset.UtcNow));
                 break;
         }
         RetryAfterFailure(end.Reason, null);

@@ -7,20 +7,23 @@ namespace OrderFlow.Protocol.Streams;
 public interface IStreamLifecycleEvent : IWithSymbol
 {
     int Attempt { get; }
+
+    /// <summary>When it happened, by the service's clock.</summary>
+    DateTimeOffset At { get; }
 }
 
 /// <summary>The WebSocket upgrade finished; <paramref name="Elapsed"/> covers TCP, TLS and the HTTP upgrade.</summary>
-public sealed record Connected(Symbol Symbol, Uri Uri, int Attempt, TimeSpan Elapsed) : IStreamLifecycleEvent;
+public sealed record Connected(Symbol Symbol, Uri Uri, int Attempt, TimeSpan Elapsed, DateTimeOffset At) : IStreamLifecycleEvent;
 
 /// <summary>
 /// The attempt or the live connection failed. <paramref name="RetryAfter"/> is the server's Retry-After on a 429 or
 /// 418, which the next attempt honours.
 /// </summary>
-public sealed record Failed(Symbol Symbol, FailureKind Kind, string Reason, int Attempt, TimeSpan? RetryAfter = null)
+public sealed record Failed(Symbol Symbol, FailureKind Kind, string Reason, int Attempt, TimeSpan? RetryAfter, DateTimeOffset At)
     : IStreamLifecycleEvent;
 
 /// <summary>A deadline passed in <paramref name="Phase"/> after <paramref name="After"/>.</summary>
-public sealed record TimedOut(Symbol Symbol, TimeoutPhase Phase, TimeSpan After, int Attempt) : IStreamLifecycleEvent;
+public sealed record TimedOut(Symbol Symbol, TimeoutPhase Phase, TimeSpan After, int Attempt, DateTimeOffset At) : IStreamLifecycleEvent;
 
 public enum FailureKind
 {

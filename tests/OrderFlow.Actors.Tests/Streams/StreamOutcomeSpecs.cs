@@ -35,26 +35,32 @@ public sealed class StreamOutcomeSpecs(ITestOutputHelper output) : StreamSpec(ou
     }
 
     [Fact]
-    public void A_hanging_upgrade_times_out_within_the_connect_deadline_and_retries_while_other_symbols_stream()
+    public async Task A_hanging_upgrade_times_out_within_the_connect_deadline_retries_while_other_symbols_stream_and_recovers()
     {
         Exchange.SetUpgradeFault("BTCUSDT", new UpgradeFault.NeverAnswer());
         var lifecycle = LifecycleProbe();
         var settings = Settings("BTCUSDT,ETHUSDT");
         var supervisor = StartSupervisor(settings);
 
+        // The bound is on the actor's own measure, from the attempt's start to the deadline; the probe waits longer,
+        // because on a loaded machine the first attempt may start late.
         var bound = settings.Stream.ConnectTimeout + TimeSpan.FromSeconds(1);
-        var first = ExpectLifecycle<TimedOut>(lifecycle, Btc, within: bound, skipOthers: true);
+        var first = ExpectLifecycle<TimedOut>(lifecycle, Btc, skipOthers: true);
         Assert.Equal(TimeoutPhase.Connect, first.Phase);
         Assert.InRange(first.After, settings.Stream.ConnectTimeout, bound);
         Assert.Equal(1, first.Attempt);
 
-        var second = ExpectLifecycle<TimedOut>(lifecycle, Btc, within: bound + settings.Stream.Backoff.Max, skipOthers: true);
+        var second = ExpectLifecycle<TimedOut>(lifecycle, Btc, skipOthers: true);
         Assert.Equal(2, second.Attempt);
         Assert.InRange(second.After, settings.Stream.ConnectTimeout, bound);
 
-        AwaitAssert(() => Assert.True(supervisor.Ask<Protocol.Trades.TradesSnapshot>(
-            new Protocol.Trades.GetRecentTrades(Eth, 10)).Result.TotalHeld > 0), Dilated(TimeSpan.FromSeconds(5)));
+        await AwaitAssertAsync(async () => Assert.NotEmpty(await HeldTradesAsync(supervisor, Eth)), Dilated(TimeSpan.FromSeconds(5)));
         Assert.True(Exchange.UpgradeRequests("BTCUSDT") >= 2);
+
+        // Once the server answers again, the stream recovers on its own (a retry, or a fresh stream after a cool-down).
+        Exchange.SetUpgradeFault("BTCUSDT", null);
+        ExpectLifecycle<Connected>(lifecycle, Btc, within: TimeSpan.FromSeconds(5), skipOthers: true);
+        await AwaitAssertAsync(async () => Assert.NotEmpty(await HeldTradesAsync(supervisor, Btc)), Dilated(TimeSpan.FromSeconds(5)));
     }
 
     [Fact]
@@ -66,7 +72,7 @@ public sealed class StreamOutcomeSpecs(ITestOutputHelper output) : StreamSpec(ou
         StartSupervisor(settings);
 
         ExpectLifecycle<Connected>(lifecycle, Btc);
-        var timedOut = ExpectLifecycle<TimedOut>(lifecycle, Btc, within: settings.Stream.FirstMessageTimeout + TimeSpan.FromSeconds(1));
+        var timedOut = ExpectLifecycle<TimedOut>(lifecycle, Btc);
         Assert.Equal(TimeoutPhase.FirstMessage, timedOut.Phase);
         Assert.InRange(timedOut.After, settings.Stream.FirstMessageTimeout, settings.Stream.FirstMessageTimeout + TimeSpan.FromSeconds(1));
     }
@@ -83,7 +89,7 @@ public sealed class StreamOutcomeSpecs(ITestOutputHelper output) : StreamSpec(ou
         var frozenAt = Stopwatch.GetTimestamp();
         Assert.Equal(1, Exchange.FreezeConnections("BTCUSDT"));
         var bound = settings.Stream.KeepAliveInterval + settings.Stream.KeepAliveTimeout + TimeSpan.FromSeconds(1);
-        var timedOut = ExpectLifecycle<TimedOut>(lifecycle, Btc, within: bound);
+        var timedOut = ExpectLifecycle<TimedOut>(lifecycle, Btc);
         Assert.Equal(TimeoutPhase.KeepAlive, timedOut.Phase);
         Assert.True(Stopwatch.GetElapsedTime(frozenAt) <= Dilated(bound), $"detected after {Stopwatch.GetElapsedTime(frozenAt)}");
 
@@ -104,7 +110,7 @@ public sealed class StreamOutcomeSpecs(ITestOutputHelper output) : StreamSpec(ou
             """));
 
         ExpectLifecycle<Connected>(lifecycle, Btc);
-        var timedOut = ExpectLifecycle<TimedOut>(lifecycle, Btc, within: TimeSpan.FromSeconds(2));
+        var timedOut = ExpectLifecycle<TimedOut>(lifecycle, Btc);
         Assert.Equal(TimeoutPhase.Idle, timedOut.Phase);
         Assert.InRange(timedOut.After, TimeSpan.FromMilliseconds(700), TimeSpan.FromSeconds(2));
     }
@@ -151,7 +157,6 @@ public sealed class StreamOutcomeSpecs(ITestOutputHelper output) : StreamSpec(ou
         StartSupervisor(Settings());
 
         var first = ExpectLifecycle<Failed>(lifecycle, Btc);
-        var firstAt = Stopwatch.GetTimestamp();
         Assert.Equal(FailureKind.HttpStatus, first.Kind);
         Assert.Contains("HTTP 429", first.Reason);
         Assert.Equal(TimeSpan.FromSeconds(2), first.RetryAfter);
@@ -159,7 +164,7 @@ public sealed class StreamOutcomeSpecs(ITestOutputHelper output) : StreamSpec(ou
         var second = ExpectLifecycle<Failed>(lifecycle, Btc, within: TimeSpan.FromSeconds(4));
         Assert.Equal(2, second.Attempt);
         // Backoff alone would retry within 120 ms; the server asked for 2 s.
-        Assert.True(Stopwatch.GetElapsedTime(firstAt) >= TimeSpan.FromSeconds(1.9), $"retried after {Stopwatch.GetElapsedTime(firstAt)}");
+        Assert.True(second.At - first.At >= TimeSpan.FromSeconds(1.95), $"retried after {second.At - first.At}");
     }
 
     [Theory]
@@ -191,7 +196,7 @@ public sealed class StreamOutcomeSpecs(ITestOutputHelper output) : StreamSpec(ou
         AwaitAssert(() => Assert.Equal(1, Exchange.AnnounceShutdown("BTCUSDT")));
         var failed = ExpectLifecycle<Failed>(lifecycle, Btc);
         Assert.Equal(FailureKind.ServerShutdown, failed.Kind);
-        var reconnected = ExpectLifecycle<Connected>(lifecycle, Btc, within: TimeSpan.FromSeconds(1));
+        var reconnected = ExpectLifecycle<Connected>(lifecycle, Btc, within: TimeSpan.FromSeconds(3));
         Assert.Equal(1, reconnected.Attempt);
     }
 
