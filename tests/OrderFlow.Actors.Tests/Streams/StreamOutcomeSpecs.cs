@@ -149,16 +149,18 @@ public sealed class StreamOutcomeSpecs(ITestOutputHelper output) : StreamSpec(ou
         Assert.Contains("TLS", failed.Reason);
     }
 
-    [Fact]
-    public void An_http_429_on_the_upgrade_is_reported_and_its_Retry_After_honoured()
+    [Theory]
+    [InlineData(429)]
+    [InlineData(418)]
+    public void A_rate_limit_status_on_the_upgrade_is_reported_and_its_Retry_After_honoured(int status)
     {
-        Exchange.SetUpgradeFault("BTCUSDT", new UpgradeFault.Refuse(HttpStatusCode.TooManyRequests, RetryAfterSeconds: 2));
+        Exchange.SetUpgradeFault("BTCUSDT", new UpgradeFault.Refuse((HttpStatusCode)status, RetryAfterSeconds: 2));
         var lifecycle = LifecycleProbe();
         StartSupervisor(Settings());
 
         var first = ExpectLifecycle<Failed>(lifecycle, Btc);
         Assert.Equal(FailureKind.HttpStatus, first.Kind);
-        Assert.Contains("HTTP 429", first.Reason);
+        Assert.Contains($"HTTP {status}", first.Reason);
         Assert.Equal(TimeSpan.FromSeconds(2), first.RetryAfter);
 
         var second = ExpectLifecycle<Failed>(lifecycle, Btc, within: TimeSpan.FromSeconds(4));
