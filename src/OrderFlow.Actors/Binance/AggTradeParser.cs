@@ -27,8 +27,8 @@ public static class AggTradeParser
         BuyerIsMaker = 1 << 8,
         Id = 1 << 9,
         ResultOrError = 1 << 10,
-        AllTradeFields = EventTime | Symbol | AggregateId | Price | Quantity | FirstTradeId | LastTradeId | TradeTime |
-                         BuyerIsMaker,
+        RestTradeFields = AggregateId | Price | Quantity | FirstTradeId | LastTradeId | TradeTime | BuyerIsMaker,
+        AllTradeFields = RestTradeFields | EventTime | Symbol,
     }
 
     private enum EventType : byte { None, AggTrade, ServerShutdown, Other }
@@ -54,7 +54,44 @@ public static class AggTradeParser
         }
     }
 
-    private static StreamMessage ParseObject(ref Utf8JsonReader reader, ReadOnlySpan<byte> expectedSymbol, bool allowWrapper)
+    /// <summary>
+    /// Parses a REST <c>/api/v3/aggTrades</c> answer: an array of aggregates without e, E or s. All or nothing: a
+    /// malformed element rejects the page, since a page with a hole would pass a gap off as filled.
+    /// </summary>
+    public static bool TryParseRestPage(ReadOnlySpan<byte> json, List<AggregateTrade> trades, out string problem)
+    {
+        problem = "";
+        try
+        {
+            var reader = new Utf8JsonReader(json, Options);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+            {
+                problem = "not a JSON array";
+                return false;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                var element = ParseObject(ref reader, default, allowWrapper: false, restElement: true);
+                if (element.Kind != StreamMessageKind.AggregateTrade)
+                {
+                    problem = element.Problem ?? "not an aggregate trade";
+                    return false;
+                }
+                trades.Add(element.Trade);
+            }
+            if (reader.TokenType != JsonTokenType.EndArray) problem = "an element is not an object";
+            else reader.Read(); // throws on trailing content
+            return problem.Length == 0;
+        }
+        catch (JsonException)
+        {
+            problem = "invalid JSON";
+            return false;
+        }
+    }
+
+    private static StreamMessage ParseObject(ref Utf8JsonReader reader, ReadOnlySpan<byte> expectedSymbol, bool allowWrapper,
+        bool restElement = false)
     {
         var seen = Seen.None;
         var eventType = EventType.None;
@@ -141,6 +178,14 @@ public static class AggTradeParser
 
         if (reader.TokenType != JsonTokenType.EndObject) return StreamMessage.Malformed("invalid JSON");
         if (wrapped is { } inner) return inner;
+        if (restElement)
+        {
+            // REST elements carry no event type or symbol: the request named the symbol.
+            if (eventType != EventType.None) return StreamMessage.Malformed("unexpected event type in a REST element");
+            eventType = EventType.AggTrade;
+            symbolMatches = true;
+            seen |= Seen.EventTime | Seen.Symbol;
+        }
 
         switch (eventType)
         {

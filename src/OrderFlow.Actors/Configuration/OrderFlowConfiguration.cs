@@ -100,8 +100,14 @@ public static class OrderFlowConfiguration
             read.Symbols("orderflow.symbols"),
             new BinanceSettings(
                 read.Url("orderflow.binance.ws-url", "ws", "wss"),
-                read.Url("orderflow.binance.rest-url", "http", "https")),
+                read.Url("orderflow.binance.rest-url", "http", "https"),
+                read.PositiveDuration("orderflow.binance.rest-timeout"),
+                read.Int("orderflow.binance.request-weight-per-minute", min: 4, max: 1_000_000)),
             stream,
+            new BackfillSettings(
+                read.Int("orderflow.backfill.max-attempts", min: 1, max: 1000),
+                read.PositiveDuration("orderflow.backfill.retry-delay"),
+                read.Int("orderflow.backfill.max-held", min: 1, max: 10_000_000)),
             new HistorySettings(read.Int("orderflow.history.capacity", min: 1, max: 100_000_000)));
     }
 

@@ -10,9 +10,14 @@ public sealed record OrderFlowSettings(
     IReadOnlyList<Symbol> Symbols,
     BinanceSettings Binance,
     StreamSettings Stream,
+    BackfillSettings Backfill,
     HistorySettings History);
 
-public sealed record BinanceSettings(Uri WebSocketUrl, Uri RestUrl);
+public sealed record BinanceSettings(Uri WebSocketUrl, Uri RestUrl, TimeSpan RestTimeout, int RequestWeightPerMinute);
+
+/// <summary>How hard to try filling a gap: attempts (each a REST page that brought nothing), the pause between
+/// them (a Retry-After is a floor), and how many later trades may wait meanwhile.</summary>
+public sealed record BackfillSettings(int MaxAttempts, TimeSpan RetryDelay, int MaxHeld);
 
 public sealed record StreamSettings(
     TimeSpan ConnectTimeout,

@@ -1,6 +1,7 @@
 using Akka;
 using Akka.Actor;
 using Akka.Hosting;
+using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Streams;
 
@@ -18,7 +19,7 @@ public static class OrderFlowHostingExtensions
         builder.WithActors((system, registry) =>
         {
             var budget = new ConnectionBudget(settings.Stream.ConnectionBudget);
-            var supervisor = system.ActorOf(StreamSupervisor.Props(settings, budget), "streams");
+            var supervisor = system.ActorOf(StreamSupervisor.Props(settings, budget, CreateRestClient(settings.Binance)), "streams");
             registry.Register<StreamSupervisor>(supervisor);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-aggtrade-streams", async () =>
             {
@@ -27,4 +28,9 @@ public static class OrderFlowHostingExtensions
                 return Done.Instance;
             });
         });
+
+    /// <summary>One REST client for the whole service: one connection pool, one request-weight budget.</summary>
+    public static BinanceRestClient CreateRestClient(BinanceSettings binance) =>
+        new(new HttpClient(new SocketsHttpHandler { ConnectTimeout = binance.RestTimeout }) { Timeout = binance.RestTimeout },
+            binance.RestUrl, new RequestWeightBudget(binance.RequestWeightPerMinute));
 }

@@ -12,7 +12,7 @@ namespace OrderFlow.Actors.Streams;
 /// <summary>
 /// Owns one symbol's aggTrade WebSocket. Every attempt ends, within a deadline this actor holds, in
 /// <see cref="Connected"/>, <see cref="Failed"/> or <see cref="TimedOut"/>, published on the event stream and logged.
-/// The socket work runs detached and reports back as messages, so the mailbox is never blocked and a hang always
+/// Trades go to the symbol's TradeSequencer. The socket work runs detached and reports back as messages, so the mailbox is never blocked and a hang always
 /// becomes a timeout. States: connecting → streaming → (backing off → connecting)…; after max-attempts failures in a
 /// row it throws <see cref="StreamGaveUpException"/> and its supervisor takes over.
 /// </summary>
@@ -68,8 +68,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private readonly Symbol _symbol;
     private readonly StreamSettings _settings;
     private readonly Uri _uri;
-    private readonly IActorRef _history;
-    private readonly IActorRef _metrics;
+    private readonly IActorRef _sequencer;
     private readonly ConnectionBudget _budget;
     private readonly TimeSpan? _idleTimeout;
     private readonly Random _random = new();
@@ -88,14 +87,12 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private long _malformedSinceWarning;
     private long _lastMalformedWarningAt;
 
-    public StreamActor(Symbol symbol, StreamSettings settings, Uri webSocketBase, IActorRef history, IActorRef metrics,
-        ConnectionBudget budget)
+    public StreamActor(Symbol symbol, StreamSettings settings, Uri webSocketBase, IActorRef sequencer, ConnectionBudget budget)
     {
         _symbol = symbol;
         _settings = settings;
         _uri = StreamEndpoints.AggTrades(webSocketBase, symbol);
-        _history = history;
-        _metrics = metrics;
+        _sequencer = sequencer;
         _budget = budget;
         _idleTimeout = settings.IdleTimeoutFor(symbol);
         BackingOff();
@@ -103,9 +100,8 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Symbol symbol, StreamSettings settings, Uri webSocketBase, IActorRef history,
-        IActorRef metrics, ConnectionBudget budget) =>
-        Akka.Actor.Props.Create(() => new StreamActor(symbol, settings, webSocketBase, history, metrics, budget));
+    public static Props Props(Symbol symbol, StreamSettings settings, Uri webSocketBase, IActorRef sequencer, ConnectionBudget budget) =>
+        Akka.Actor.Props.Create(() => new StreamActor(symbol, settings, webSocketBase, sequencer, budget));
 
     protected override void PreStart()
     {
@@ -312,8 +308,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private void Forward(AggregateTrade trade)
     {
-        _history.Tell(trade);
-        _metrics.Tell(trade);
+        _sequencer.Tell(trade);
     }
 
     private void ForwardIfTrade(StreamMessage message)

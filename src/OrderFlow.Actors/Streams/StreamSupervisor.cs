@@ -1,8 +1,10 @@
 using Akka.Actor;
 using Akka.Event;
+using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.History;
 using OrderFlow.Actors.Metrics;
+using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
@@ -11,11 +13,11 @@ using OrderFlow.Protocol.Trades;
 namespace OrderFlow.Actors.Streams;
 
 /// <summary>
-/// Starts, per symbol, a StreamActor (<c>stream-btcusdt</c>) beside the TradeHistoryActor (<c>history-btcusdt</c>)
-/// and MetricsActor (<c>metrics-btcusdt</c>) it feeds; adds and removes symbols at runtime; routes per-symbol queries.
+/// Starts, per symbol, a StreamActor (<c>stream-btcusdt</c>) beside the TradeSequencer (<c>sequencer-btcusdt</c>) it
+/// feeds, which feeds the TradeHistoryActor (<c>history-btcusdt</c>) and MetricsActor (<c>metrics-btcusdt</c>); adds and removes symbols at runtime; routes per-symbol queries.
 /// A stream that fails is stopped and started afresh after a cool-down that grows with each failure in a row and is
-/// spread by jitter, so a symbol that fails forever retries forever at a capped pace and never storms. History and
-/// metrics outlive their stream's restarts.
+/// spread by jitter, so a symbol that fails forever retries forever at a capped pace and never storms. Sequencer,
+/// history and metrics outlive their stream's restarts.
 /// </summary>
 public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
@@ -37,8 +39,9 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
 
     private sealed record RestartStream(Symbol Symbol);
 
-    private sealed class SymbolActors(IActorRef history, IActorRef metrics)
+    private sealed class SymbolActors(IActorRef sequencer, IActorRef history, IActorRef metrics)
     {
+        public IActorRef Sequencer { get; } = sequencer;
         public IActorRef History { get; } = history;
         public IActorRef Metrics { get; } = metrics;
         public IActorRef? Stream { get; set; }
@@ -53,15 +56,17 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly OrderFlowSettings _settings;
     private readonly ConnectionBudget _budget;
+    private readonly BinanceRestClient _rest;
     private readonly Dictionary<Symbol, SymbolActors> _symbols = new();
     private readonly List<PendingRemoval> _removals = new();
     private readonly Random _random = new();
     private bool _closing;
 
-    public StreamSupervisor(OrderFlowSettings settings, ConnectionBudget budget)
+    public StreamSupervisor(OrderFlowSettings settings, ConnectionBudget budget, BinanceRestClient rest)
     {
         _settings = settings;
         _budget = budget;
+        _rest = rest;
 
         Receive<AddSymbol>(OnAdd);
         Receive<RemoveSymbol>(OnRemove);
@@ -69,6 +74,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         Receive<GetRecentTrades>(query => RouteTo(query, actors => actors.History));
         Receive<GetTradesFromId>(query => RouteTo(query, actors => actors.History));
         Receive<GetFlowTotals>(query => RouteTo(query, actors => actors.Metrics));
+        Receive<GetSequenceStats>(query => RouteTo(query, actors => actors.Sequencer));
         Receive<StreamHealthy>(OnHealthy);
         Receive<RestartStream>(OnRestart);
         Receive<Terminated>(OnTerminated);
@@ -78,8 +84,8 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     public ITimerScheduler Timers { get; set; } = null!;
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(OrderFlowSettings settings, ConnectionBudget budget) =>
-        Akka.Actor.Props.Create(() => new StreamSupervisor(settings, budget));
+    public static Props Props(OrderFlowSettings settings, ConnectionBudget budget, BinanceRestClient rest) =>
+        Akka.Actor.Props.Create(() => new StreamSupervisor(settings, budget, rest));
 
     public static string StreamName(Symbol symbol) => $"stream-{symbol.StreamName}";
 
@@ -95,7 +101,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         var symbol = _symbols.FirstOrDefault(entry => Equals(entry.Value.Stream, child)).Key;
         if (symbol.Value is null)
         {
-            // History or metrics: keep their data and carry on past the one message that failed.
+            // Sequencer, history or metrics: keep their data and carry on past the one message that failed.
             _log.Error("{Child} failed on one message and goes on: {Error}", child.Path.Name, error.Message);
             return Directive.Resume;
         }
@@ -113,7 +119,8 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         var name = symbol.StreamName;
         var history = Context.ActorOf(TradeHistoryActor.Props(symbol, _settings.History.Capacity), $"history-{name}");
         var metrics = Context.ActorOf(MetricsActor.Props(symbol), $"metrics-{name}");
-        _symbols[symbol] = new SymbolActors(history, metrics);
+        var sequencer = Context.ActorOf(TradeSequencer.Props(symbol, _settings.Backfill, _rest, history, metrics), $"sequencer-{name}");
+        _symbols[symbol] = new SymbolActors(sequencer, history, metrics);
         StartStream(symbol);
     }
 
@@ -121,7 +128,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     {
         var actors = _symbols[symbol];
         actors.Stream = Context.Watch(Context.ActorOf(
-            StreamActor.Props(symbol, _settings.Stream, _settings.Binance.WebSocketUrl, actors.History, actors.Metrics, _budget),
+            StreamActor.Props(symbol, _settings.Stream, _settings.Binance.WebSocketUrl, actors.Sequencer, _budget),
             StreamName(symbol)));
     }
 
@@ -151,9 +158,8 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         }
         _log.Info("➖ Removing {Symbol}", command.Symbol);
         Timers.Cancel(RestartTimer(command.Symbol));
-        var remaining = new HashSet<IActorRef> { Context.Watch(actors.History), Context.Watch(actors.Metrics) };
-        Context.Stop(actors.History);
-        Context.Stop(actors.Metrics);
+        var remaining = new HashSet<IActorRef> { Context.Watch(actors.Sequencer), Context.Watch(actors.History), Context.Watch(actors.Metrics) };
+        foreach (var data in remaining) Context.Stop(data);
         if (actors.Stream is { } stream)
         {
             remaining.Add(stream);

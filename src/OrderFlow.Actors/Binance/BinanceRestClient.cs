@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Net;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Actors.Binance;
+
+/// <summary>A REST call that did not give an answer, worded for the log; <see cref="RetryAfter"/> when the server set one.</summary>
+public sealed class RestException(string message, TimeSpan? retryAfter = null, Exception? cause = null) : Exception(message, cause)
+{
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>
+/// The REST calls the service makes, each bounded by the client's timeout and paid for from the shared
+/// <see cref="RequestWeightBudget"/>. Failures surface as <see cref="RestException"/>s that say what happened.
+/// </summary>
+public sealed class BinanceRestClient(HttpClient http, Uri restBase, RequestWeightBudget budget)
+{
+    /// <summary>Binance's weight for one <c>/api/v3/aggTrades</c> call.</summary>
+    public const int AggTradesWeight = 4;
+
+    /// <summary>The most aggregates one call returns.</summary>
+    public const int MaxAggTradesPerCall = 1000;
+
+    /// <summary>Aggregates with id ≥ <paramref name="fromId"/>, in order, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<AggregateTrade>> AggTradesFromIdAsync(Symbol symbol, long fromId, int limit = MaxAggTradesPerCall)
+    {
+        var path = string.Create(CultureInfo.InvariantCulture, $"/api/v3/aggTrades?symbol={symbol}&fromId={fromId}&limit={limit}");
+        var body = await GetAsync(path, AggTradesWeight).ConfigureAwait(false);
+        var trades = new List<AggregateTrade>(limit);
+        if (!Binance.AggTradeParser.TryParseRestPage(body, trades, out var problem))
+            throw new RestException($"GET {path} answered something that is not a page of aggregates: {problem}");
+        return trades;
+    }
+
+    private async Task<byte[]> GetAsync(string path, int weight)
+    {
+        if (!budget.TryAcquire(weight, out var wait))
+            throw new RestException($"the REST request-weight budget is spent; the next request fits in {HumanFormat.Duration(wait)}", wait);
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.GetAsync(new Uri(restBase, path)).ConfigureAwait(false);
+        }
+        catch (TaskCanceledException e)
+        {
+            throw new RestException($"GET {path} timed out after {HumanFormat.Duration(http.Timeout)}", cause: e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new RestException($"GET {path} failed: {e.Message}", cause: e);
+        }
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            if (response.IsSuccessStatusCode) return body;
+
+            var status = (int)response.StatusCode;
+            var retryAfter = response.Headers.RetryAfter?.Delta
+                             ?? (response.Headers.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+            if (response.StatusCode is HttpStatusCode.TooManyRequests or (HttpStatusCode)418)
+            {
+                // Binance bans IPs that keep asking: hold every symbol's requests, not just this one's.
+                var hold = retryAfter ?? TimeSpan.FromSeconds(60);
+                budget.HoldFor(hold);
+                throw new RestException($"GET {path} answered HTTP {status}; holding REST requests for {HumanFormat.Duration(hold)}", hold);
+            }
+            var text = System.Text.Encoding.UTF8.GetString(body);
+            throw new RestException($"GET {path} answered HTTP {status}: {(text.Length > 200 ? text[..200] : text)}", retryAfter);
+        }
+    }
+}
