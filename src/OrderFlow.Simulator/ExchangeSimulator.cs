@@ -35,6 +35,9 @@ public sealed class ExchangeSimulator : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _clientCloses = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<SimulatedConnection, byte> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _restGate = new();
+    private RestFault? _restFault;
+    private int _aggTradesRequests;
     private Task _generating = Task.CompletedTask;
 
     private ExchangeSimulator(WebApplication app, SimulatorOptions options)
@@ -82,6 +85,15 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         if (fault is null) _faults.TryRemove(symbol, out _);
         else _faults[symbol] = fault;
     }
+
+    /// <summary>Answers the next REST aggTrades requests with an error (null clears it).</summary>
+    public void SetRestFault(RestFault? fault)
+    {
+        lock (_restGate) _restFault = fault;
+    }
+
+    /// <summary>REST aggTrades requests received, answered or refused.</summary>
+    public int AggTradesRequests => Volatile.Read(ref _aggTradesRequests);
 
     /// <summary>Stream connection requests received for a symbol, answered or not.</summary>
     public int UpgradeRequests(string symbol) => _upgradeRequests.GetValueOrDefault(symbol);
@@ -238,6 +250,20 @@ public sealed class ExchangeSimulator : IAsyncDisposable
 
     private async Task AggTradesAsync(HttpContext context)
     {
+        Interlocked.Increment(ref _aggTradesRequests);
+        RestFault? fault;
+        lock (_restGate)
+        {
+            fault = _restFault;
+            if (fault is not null) _restFault = fault.Times > 1 ? fault with { Times = fault.Times - 1 } : null;
+        }
+        if (fault is not null)
+        {
+            if (fault.RetryAfterSeconds is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await WriteJsonAsync(context, (int)fault.Status, """{"code":-1003,"msg":"Too many requests."}""").ConfigureAwait(false);
+            return;
+        }
+
         var query = context.Request.Query;
         if (!_markets.TryGetValue(query["symbol"].ToString(), out var market))
         {

@@ -14,3 +14,6 @@ public abstract record UpgradeFault
     /// <summary>Complete the upgrade, answer pings, and never send a frame.</summary>
     public sealed record SendNothing : UpgradeFault;
 }
+
+/// <summary>Answers the next <paramref name="Times"/> REST <c>aggTrades</c> requests with an HTTP status instead.</summary>
+public sealed record RestFault(HttpStatusCode Status, int Times, int? RetryAfterSeconds = null);

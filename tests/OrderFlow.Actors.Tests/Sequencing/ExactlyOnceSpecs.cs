@@ -1,0 +1,146 @@
+using System.Net;
+using Akka.Actor;
+using Akka.TestKit;
+using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Protocol.Streams;
+using OrderFlow.Protocol.Trades;
+using OrderFlow.Simulator;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace OrderFlow.Actors.Tests.Sequencing;
+
+/// <summary>
+/// No trade lost or counted twice: after a disconnect, with duplicates, with REST refusing first, the history holds
+/// exactly the exchange's sequence, and what cannot be recovered is said.
+/// </summary>
+public sealed class ExactlyOnceSpecs(ITestOutputHelper output) : StreamSpec(output)
+{
+    protected override double TradesPerSecond => 200;
+
+    [Fact]
+    public async Task Trades_missed_while_disconnected_are_backfilled_so_history_is_the_exchange_sequence_exactly_once()
+    {
+        var lifecycle = LifecycleProbe();
+        var supervisor = StartSupervisor(Settings());
+        ExpectLifecycle<Connected>(lifecycle, Btc);
+        await HeldAtLeastAsync(supervisor, 50);
+
+        var (downFrom, downTo) = DisconnectForAWhile(lifecycle);
+        Assert.True(downTo - downFrom >= 20, $"only {downTo - downFrom} trades happened while down");
+
+        var held = await HeldThroughAsync(supervisor, Exchange.Market("BTCUSDT").LastAggregateId + 20);
+        AssertIsTheExchangeSequence(held);
+        Assert.Contains(held, t => t.AggregateId == downFrom + 1);
+
+        var stats = await supervisor.Ask<SequenceStats>(new GetSequenceStats(Btc));
+        Assert.True(stats.GapsDetected >= 1);
+        Assert.True(stats.TradesBackfilled >= downTo - downFrom - 1, $"backfilled {stats.TradesBackfilled}");
+        Assert.Equal(0, stats.GapsUnrecovered);
+    }
+
+    [Fact]
+    public async Task Duplicates_and_out_of_order_repeats_are_dropped_and_counted()
+    {
+        var lifecycle = LifecycleProbe();
+        var supervisor = StartSupervisor(Settings());
+        ExpectLifecycle<Connected>(lifecycle, Btc);
+        var earlier = (await HeldAtLeastAsync(supervisor, 30)).Take(20).ToList();
+
+        // The same aggregates again, newest first, as a replaying server might send them.
+        foreach (var trade in Enumerable.Reverse(earlier))
+            Exchange.SendText("BTCUSDT", System.Text.Encoding.UTF8.GetString(WireFormat.AggTradeEvent("BTCUSDT", trade, 0)));
+
+        await AwaitAssertAsync(async () =>
+            Assert.True((await supervisor.Ask<SequenceStats>(new GetSequenceStats(Btc))).DuplicatesDropped >= earlier.Count),
+            Dilated(TimeSpan.FromSeconds(5)));
+        AssertIsTheExchangeSequence(await HeldTradesAsync(supervisor, Btc));
+    }
+
+    [Fact]
+    public async Task A_backfill_refused_with_429_waits_its_Retry_After_and_then_closes_the_gap()
+    {
+        var lifecycle = LifecycleProbe();
+        var supervisor = StartSupervisor(Settings());
+        ExpectLifecycle<Connected>(lifecycle, Btc);
+        await HeldAtLeastAsync(supervisor, 20);
+
+        Exchange.SetRestFault(new RestFault(HttpStatusCode.TooManyRequests, Times: 1, RetryAfterSeconds: 1));
+        DisconnectForAWhile(lifecycle);
+
+        var held = await HeldThroughAsync(supervisor, Exchange.Market("BTCUSDT").LastAggregateId + 20);
+        AssertIsTheExchangeSequence(held);
+        var stats = await supervisor.Ask<SequenceStats>(new GetSequenceStats(Btc));
+        Assert.Equal(0, stats.GapsUnrecovered);
+        Assert.True(stats.TradesBackfilled > 0);
+        Assert.True(Exchange.AggTradesRequests >= 2, "the refused page was asked for again");
+    }
+
+    [Fact]
+    public async Task A_gap_that_cannot_be_filled_is_recorded_as_unrecovered_and_the_sequence_goes_on_after_it()
+    {
+        var lifecycle = LifecycleProbe();
+        var supervisor = StartSupervisor(Settings(extraHocon: "orderflow.backfill { max-attempts = 2, retry-delay = 100ms }"));
+        ExpectLifecycle<Connected>(lifecycle, Btc);
+        await HeldAtLeastAsync(supervisor, 20);
+
+        Exchange.SetRestFault(new RestFault(HttpStatusCode.InternalServerError, Times: 1_000));
+        DisconnectForAWhile(lifecycle);
+        await AwaitAssertAsync(async () =>
+            Assert.Equal(1, (await supervisor.Ask<SequenceStats>(new GetSequenceStats(Btc))).GapsUnrecovered), Dilated(TimeSpan.FromSeconds(10)));
+        Exchange.SetRestFault(null);
+
+        var gap = (await supervisor.Ask<SequenceStats>(new GetSequenceStats(Btc))).LastUnrecoveredGap!;
+        var held = await HeldThroughAsync(supervisor, Exchange.Market("BTCUSDT").LastAggregateId + 20);
+        Assert.DoesNotContain(held, t => t.AggregateId >= gap.FromId && t.AggregateId <= gap.ToId);
+        AssertIsTheExchangeSequence(held.Where(t => t.AggregateId < gap.FromId).ToList());
+        AssertIsTheExchangeSequence(held.Where(t => t.AggregateId > gap.ToId).ToList());
+        Assert.Equal(gap.ToId + 1, held.First(t => t.AggregateId > gap.ToId).AggregateId);
+    }
+
+    /// <summary>Drops the connection and refuses reconnects until trades have happened meanwhile; returns the last id
+    /// held before and the exchange's last id when reconnects are allowed again.</summary>
+    private (long DownFrom, long DownTo) DisconnectForAWhile(TestProbe lifecycle)
+    {
+        Exchange.SetUpgradeFault("BTCUSDT", new UpgradeFault.Refuse(HttpStatusCode.ServiceUnavailable));
+        var market = Exchange.Market("BTCUSDT");
+        AwaitAssert(() => Assert.Equal(1, Exchange.DropConnections("BTCUSDT")));
+        var downFrom = market.LastAggregateId;
+        ExpectLifecycle<Failed>(lifecycle, Btc);
+        Assert.Equal(FailureKind.HttpStatus, ExpectLifecycle<Failed>(lifecycle, Btc).Kind);
+        var downTo = market.LastAggregateId;
+        Exchange.SetUpgradeFault("BTCUSDT", null);
+        ExpectLifecycle<Connected>(lifecycle, Btc, skipOthers: true);
+        return (downFrom, downTo);
+    }
+
+    private async Task<IReadOnlyList<AggregateTrade>> HeldAtLeastAsync(IActorRef supervisor, int count)
+    {
+        IReadOnlyList<AggregateTrade> held = [];
+        await AwaitAssertAsync(async () => Assert.True((held = await HeldTradesAsync(supervisor, Btc)).Count >= count),
+            Dilated(TimeSpan.FromSeconds(10)));
+        return held;
+    }
+
+    private async Task<IReadOnlyList<AggregateTrade>> HeldThroughAsync(IActorRef supervisor, long aggregateId)
+    {
+        IReadOnlyList<AggregateTrade> held = [];
+        await AwaitAssertAsync(async () =>
+        {
+            held = await HeldTradesAsync(supervisor, Btc);
+            Assert.True(held.Count > 0 && held[^1].AggregateId >= aggregateId, $"held up to {(held.Count > 0 ? held[^1].AggregateId : 0)}");
+        }, Dilated(TimeSpan.FromSeconds(15)));
+        return held;
+    }
+
+    /// <summary>Every held trade is the exchange's trade with that id, and the ids run without a hole or a repeat.</summary>
+    private void AssertIsTheExchangeSequence(IReadOnlyList<AggregateTrade> held)
+    {
+        var generated = Exchange.Market("BTCUSDT").Trades.ToDictionary(t => t.AggregateId);
+        for (var i = 0; i < held.Count; i++)
+        {
+            Assert.Equal(generated[held[i].AggregateId], held[i]);
+            if (i > 0) Assert.Equal(held[i - 1].AggregateId + 1, held[i].AggregateId);
+        }
+    }
+}
