@@ -6,9 +6,13 @@ using OrderFlow.Protocol.Trades;
 namespace OrderFlow.Actors.Binance;
 
 /// <summary>A REST call that did not give an answer, worded for the log; <see cref="RetryAfter"/> when the server set one.</summary>
-public sealed class RestException(string message, TimeSpan? retryAfter = null, Exception? cause = null) : Exception(message, cause)
+public sealed class RestException(string message, TimeSpan? retryAfter = null, Exception? cause = null, int? binanceCode = null)
+    : Exception(message, cause)
 {
     public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    /// <summary>Binance's error code from the body (<c>{"code":-1121,...}</c>), when it sent one.</summary>
+    public int? BinanceCode { get; } = binanceCode;
 }
 
 /// <summary>
@@ -23,6 +27,8 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, RequestWeig
     /// <summary>The most aggregates one call returns.</summary>
     public const int MaxAggTradesPerCall = 1000;
 
+    private const int InvalidSymbolCode = -1121;
+
     /// <summary>Aggregates with id ≥ <paramref name="fromId"/>, in order, at most <paramref name="limit"/>.</summary>
     public async Task<IReadOnlyList<AggregateTrade>> AggTradesFromIdAsync(Symbol symbol, long fromId, int limit = MaxAggTradesPerCall)
     {
@@ -32,6 +38,37 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, RequestWeig
         if (!Binance.AggTradeParser.TryParseRestPage(body, trades, out var problem))
             throw new RestException($"GET {path} answered something that is not a page of aggregates: {problem}");
         return trades;
+    }
+
+    /// <summary>Binance's weight for one <c>/api/v3/exchangeInfo</c> call.</summary>
+    public const int ExchangeInfoWeight = 20;
+
+    /// <summary>
+    /// Which of <paramref name="symbols"/> Binance lists. One call for all; when it answers "Invalid symbol"
+    /// (-1121, which does not say which), one call per symbol finds out.
+    /// </summary>
+    public async Task<IReadOnlySet<Symbol>> ListedAsync(IReadOnlyList<Symbol> symbols)
+    {
+        if (await AreListedAsync(symbols).ConfigureAwait(false)) return symbols.ToHashSet();
+        if (symbols.Count == 1) return new HashSet<Symbol>();
+        var listed = new HashSet<Symbol>();
+        foreach (var symbol in symbols)
+            if (await AreListedAsync([symbol]).ConfigureAwait(false)) listed.Add(symbol);
+        return listed;
+    }
+
+    private async Task<bool> AreListedAsync(IReadOnlyList<Symbol> symbols)
+    {
+        var names = Uri.EscapeDataString("[" + string.Join(",", symbols.Select(s => $"\"{s}\"")) + "]");
+        try
+        {
+            await GetAsync($"/api/v3/exchangeInfo?symbols={names}", ExchangeInfoWeight).ConfigureAwait(false);
+            return true;
+        }
+        catch (RestException e) when (e.BinanceCode == InvalidSymbolCode)
+        {
+            return false;
+        }
     }
 
     private async Task<byte[]> GetAsync(string path, int weight)
@@ -69,7 +106,21 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, RequestWeig
                 throw new RestException($"GET {path} answered HTTP {status}; holding REST requests for {HumanFormat.Duration(hold)}", hold);
             }
             var text = System.Text.Encoding.UTF8.GetString(body);
-            throw new RestException($"GET {path} answered HTTP {status}: {(text.Length > 200 ? text[..200] : text)}", retryAfter);
+            throw new RestException($"GET {path} answered HTTP {status}: {(text.Length > 200 ? text[..200] : text)}", retryAfter,
+                binanceCode: ErrorCode(body));
+                }
+    }
+
+    private static int? ErrorCode(byte[] body)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(body);
+            return json.RootElement.TryGetProperty("code", out var code) && code.TryGetInt32(out var value) ? value : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
         }
     }
 }

@@ -15,6 +15,9 @@ namespace OrderFlow.Actors.Streams;
 /// <summary>
 /// Starts, per symbol, a StreamActor (<c>stream-btcusdt</c>) beside the TradeSequencer (<c>sequencer-btcusdt</c>) it
 /// feeds, which feeds the TradeHistoryActor (<c>history-btcusdt</c>) and MetricsActor (<c>metrics-btcusdt</c>); adds and removes symbols at runtime; routes per-symbol queries.
+/// Symbols are checked against Binance's exchangeInfo first: an unknown one is reported once, as
+/// <see cref="Failed"/> with <see cref="FailureKind.UnknownSymbol"/>, and not streamed (Binance would give it a silent
+/// socket); when REST cannot be reached, that is said and the symbol streams anyway.
 /// A stream that fails is stopped and started afresh after a cool-down that grows with each failure in a row and is
 /// spread by jitter, so a symbol that fails forever retries forever at a capped pace and never storms. Sequencer,
 /// history and metrics outlive their stream's restarts.
@@ -39,12 +42,16 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
 
     private sealed record RestartStream(Symbol Symbol);
 
+    private sealed record SymbolsChecked(IReadOnlyList<Symbol> Symbols, IReadOnlySet<Symbol>? Listed, string? Problem);
+
     private sealed class SymbolActors(IActorRef sequencer, IActorRef history, IActorRef metrics)
     {
         public IActorRef Sequencer { get; } = sequencer;
         public IActorRef History { get; } = history;
         public IActorRef Metrics { get; } = metrics;
         public IActorRef? Stream { get; set; }
+        public bool Checking { get; set; } = true;
+        public IActorRef? AddedBy { get; set; }
         public int EscalationsInRow { get; set; }
         public TimeSpan? RetryAfter { get; set; }
     }
@@ -77,6 +84,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         Receive<GetSequenceStats>(query => RouteTo(query, actors => actors.Sequencer));
         Receive<StreamHealthy>(OnHealthy);
         Receive<RestartStream>(OnRestart);
+        Receive<SymbolsChecked>(OnChecked);
         Receive<Terminated>(OnTerminated);
         Receive<CloseAllStreams>(_ => OnCloseAll());
     }
@@ -92,6 +100,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     protected override void PreStart()
     {
         foreach (var symbol in _settings.Symbols) Start(symbol);
+        Check(_settings.Symbols);
     }
 
     protected override SupervisorStrategy SupervisorStrategy() => new PerChildStrategy(Decide);
@@ -121,7 +130,37 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         var metrics = Context.ActorOf(MetricsActor.Props(symbol), $"metrics-{name}");
         var sequencer = Context.ActorOf(TradeSequencer.Props(symbol, _settings.Backfill, _rest, history, metrics), $"sequencer-{name}");
         _symbols[symbol] = new SymbolActors(sequencer, history, metrics);
-        StartStream(symbol);
+    }
+
+    private void Check(IReadOnlyList<Symbol> symbols) =>
+        _rest.ListedAsync(symbols).PipeTo(Self,
+            success: listed => new SymbolsChecked(symbols, listed, null),
+            failure: error => new SymbolsChecked(symbols, null, error.Message));
+
+    private void OnChecked(SymbolsChecked check)
+    {
+        if (check.Listed is null)
+            _log.Warning("⚠️ Could not check {Symbols} against Binance's exchangeInfo ({Problem}); streaming anyway",
+                string.Join(",", check.Symbols), check.Problem);
+
+        foreach (var symbol in check.Symbols)
+        {
+            if (!_symbols.TryGetValue(symbol, out var actors) || !actors.Checking) continue;
+            actors.Checking = false;
+            if (check.Listed is null || check.Listed.Contains(symbol))
+            {
+                actors.AddedBy?.Tell(new SymbolAdded(symbol));
+                if (!_closing) StartStream(symbol);
+                continue;
+            }
+
+            _log.Error("❌ {Symbol} is not a symbol Binance lists (exchangeInfo: Invalid symbol); it will not be streamed", symbol);
+            Context.System.EventStream.Publish(new Failed(symbol, FailureKind.UnknownSymbol,
+                $"unknown symbol: Binance's exchangeInfo does not list {symbol}", 0, null, DateTimeOffset.UtcNow));
+            actors.AddedBy?.Tell(new SymbolUnknown(symbol));
+            _symbols.Remove(symbol);
+            foreach (var data in new[] { actors.Sequencer, actors.History, actors.Metrics }) Context.Stop(data);
+        }
     }
 
     private void StartStream(Symbol symbol)
@@ -146,7 +185,8 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         }
         _log.Info("➕ Adding {Symbol}", command.Symbol);
         Start(command.Symbol);
-        Sender.Tell(new SymbolAdded(command.Symbol));
+        _symbols[command.Symbol].AddedBy = Sender; // answered once exchangeInfo has been asked
+        Check([command.Symbol]);
     }
 
     private void OnRemove(RemoveSymbol command)
@@ -157,6 +197,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
             return;
         }
         _log.Info("➖ Removing {Symbol}", command.Symbol);
+        if (actors.Checking) actors.AddedBy?.Tell(new SymbolRemoved(command.Symbol));
         Timers.Cancel(RestartTimer(command.Symbol));
         var remaining = new HashSet<IActorRef> { Context.Watch(actors.Sequencer), Context.Watch(actors.History), Context.Watch(actors.Metrics) };
         foreach (var data in remaining) Context.Stop(data);

@@ -24,3 +24,6 @@ public sealed record GetStreamedSymbols
 }
 
 public sealed record StreamedSymbols(IReadOnlyList<Symbol> Symbols);
+
+/// <summary>The answer to <see cref="AddSymbol"/> when Binance does not list the symbol: nothing is streamed.</summary>
+public sealed record SymbolUnknown(Symbol Symbol) : IWithSymbol;

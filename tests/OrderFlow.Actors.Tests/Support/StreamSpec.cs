@@ -68,13 +68,13 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
     }
 
     /// <summary>Settings from the real hocon/orderflow.conf, with the fast deadlines and any extra HOCON layered over.</summary>
-    protected OrderFlowSettings Settings(string symbols = "BTCUSDT", string extraHocon = "", Uri? webSocketUrl = null)
+    protected OrderFlowSettings Settings(string symbols = "BTCUSDT", string extraHocon = "", Uri? webSocketUrl = null, Uri? restUrl = null)
     {
         var overrides = new List<ConfigOverride>
         {
             new("orderflow.symbols", OrderFlowConfiguration.QuoteList(symbols), "--symbols"),
             new("orderflow.binance.ws-url", OrderFlowConfiguration.Quote((webSocketUrl ?? Exchange.WebSocketUrl).ToString()), "--ws-url"),
-            new("orderflow.binance.rest-url", OrderFlowConfiguration.Quote(Exchange.RestUrl.ToString()), "--rest-url"),
+            new("orderflow.binance.rest-url", OrderFlowConfiguration.Quote((restUrl ?? Exchange.RestUrl).ToString()), "--rest-url"),
         };
         return OrderFlowConfiguration.Load(overrides: overrides, extraHocon: FastStreams + "\n" + extraHocon).Settings;
     }
