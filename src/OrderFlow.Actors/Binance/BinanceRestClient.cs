@@ -6,10 +6,14 @@ using OrderFlow.Protocol.Trades;
 namespace OrderFlow.Actors.Binance;
 
 /// <summary>A REST call that did not give an answer, worded for the log; <see cref="RetryAfter"/> when the server set one.</summary>
-public sealed class RestException(string message, TimeSpan? retryAfter = null, Exception? cause = null, int? binanceCode = null)
+public sealed class RestException(string message, TimeSpan? retryAfter = null, Exception? cause = null, int? binanceCode = null,
+    bool heldBack = false)
     : Exception(message, cause)
 {
     public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    /// <summary>Not sent at all: our own request-weight budget said wait. Not a failure of the exchange.</summary>
+    public bool HeldBack { get; } = heldBack;
 
     /// <summary>Binance's error code from the body (<c>{"code":-1121,...}</c>), when it sent one.</summary>
     public int? BinanceCode { get; } = binanceCode;
@@ -30,9 +34,12 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, RequestWeig
     private const int InvalidSymbolCode = -1121;
 
     /// <summary>Aggregates with id ≥ <paramref name="fromId"/>, in order, at most <paramref name="limit"/>.</summary>
-    public async Task<IReadOnlyList<AggregateTrade>> AggTradesFromIdAsync(Symbol symbol, long fromId, int limit = MaxAggTradesPerCall)
+    public Task<IReadOnlyList<AggregateTrade>> AggTradesFromIdAsync(Symbol symbol, long fromId, int limit = MaxAggTradesPerCall) =>
+        AggTradesAsync(symbol, string.Create(CultureInfo.InvariantCulture, $"fromId={fromId}&limit={limit}"), limit);
+
+    private async Task<IReadOnlyList<AggregateTrade>> AggTradesAsync(Symbol symbol, string selection, int limit)
     {
-        var path = string.Create(CultureInfo.InvariantCulture, $"/api/v3/aggTrades?symbol={symbol}&fromId={fromId}&limit={limit}");
+        var path = $"/api/v3/aggTrades?symbol={symbol}&{selection}";
         var body = await GetAsync(path, AggTradesWeight).ConfigureAwait(false);
         var trades = new List<AggregateTrade>(limit);
         if (!Binance.AggTradeParser.TryParseRestPage(body, trades, out var problem))
@@ -71,10 +78,22 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, RequestWeig
         }
     }
 
+    /// <summary>
+    /// Aggregates from <paramref name="startTimeMs"/> on, in order, at most <paramref name="limit"/>. Binance allows
+    /// a time range of under an hour per call, so this asks for at most the hour that starts there.
+    /// </summary>
+    public Task<IReadOnlyList<AggregateTrade>> AggTradesFromTimeAsync(Symbol symbol, long startTimeMs, long endTimeMs,
+        int limit = MaxAggTradesPerCall)
+    {
+        var end = Math.Min(endTimeMs, startTimeMs + (long)TimeSpan.FromHours(1).TotalMilliseconds - 1);
+        return AggTradesAsync(symbol, string.Create(CultureInfo.InvariantCulture, $"startTime={startTimeMs}&endTime={end}&limit={limit}"), limit);
+    }
+
     private async Task<byte[]> GetAsync(string path, int weight)
     {
         if (!budget.TryAcquire(weight, out var wait))
-            throw new RestException($"the REST request-weight budget is spent; the next request fits in {HumanFormat.Duration(wait)}", wait);
+            throw new RestException($"the REST request-weight budget is spent; the next request fits in {HumanFormat.Duration(wait)}", wait,
+                heldBack: true);
 
         HttpResponseMessage response;
         try

@@ -108,7 +108,7 @@ public static class OrderFlowConfiguration
                 read.Int("orderflow.backfill.max-attempts", min: 1, max: 1000),
                 read.PositiveDuration("orderflow.backfill.retry-delay"),
                 read.Int("orderflow.backfill.max-held", min: 1, max: 10_000_000)),
-            new HistorySettings(read.Int("orderflow.history.capacity", min: 1, max: 100_000_000)));
+            new HistorySettings(read.Int("orderflow.history.capacity", min: 1, max: 100_000_000), read.OptionalDuration("orderflow.history.warmup")));
     }
 
     private sealed class Reader(Config config, Func<string, string> where)

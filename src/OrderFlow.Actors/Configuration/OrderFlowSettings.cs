@@ -51,4 +51,5 @@ public sealed record BackoffSettings(TimeSpan Min, TimeSpan Max, double RandomFa
 
 public sealed record ConnectionBudgetSettings(int Attempts, TimeSpan Per);
 
-public sealed record HistorySettings(int Capacity);
+/// <summary>Trades kept per symbol, and how far back to fetch them at start (null: no warm-up).</summary>
+public sealed record HistorySettings(int Capacity, TimeSpan? WarmUp);

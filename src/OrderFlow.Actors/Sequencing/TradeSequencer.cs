@@ -10,49 +10,74 @@ namespace OrderFlow.Actors.Sequencing;
 /// <summary>
 /// Puts one symbol's trades in the exchange's order, each exactly once, before history and metrics see them. By
 /// aggregate id: at or below the last one passed on is a duplicate (dropped, counted); above last + 1 is a gap, which
-/// is backfilled from REST (<c>/api/v3/aggTrades?fromId=</c>, pages of 1000) while later trades are held back, so
+/// is filled from REST (<c>/api/v3/aggTrades?fromId=</c>, pages of 1000) while later trades are held back, so
 /// downstream sees one contiguous sequence. A gap that cannot be filled within a bounded effort is recorded as
-/// unrecovered and skipped. Lives beside the StreamActor, so its place in the sequence survives reconnects.
+/// unrecovered and skipped. On start it first fetches the last warm-up period by time and fills forward from there
+/// to the first live trade: the same mechanism, so warm-up and live join without a hole or a repeat. Lives beside the
+/// StreamActor, so its place in the sequence survives reconnects.
 /// </summary>
 public sealed class TradeSequencer : ReceiveActor, IWithTimers
 {
-    private sealed record PageArrived(long FromId, IReadOnlyList<AggregateTrade> Trades);
+    private sealed record PageArrived(int Request, IReadOnlyList<AggregateTrade> Trades, int Limit);
 
-    private sealed record PageFailed(long FromId, Exception Cause);
+    private sealed record PageFailed(int Request, Exception Cause);
 
     private sealed record RequestPage
     {
         public static readonly RequestPage Instance = new();
     }
 
-    private const string RetryTimer = "backfill-retry";
+    private sealed record RequestWarmUp
+    {
+        public static readonly RequestWarmUp Instance = new();
+    }
+
+    private const string RetryTimer = "page-retry";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Symbol _symbol;
     private readonly BackfillSettings _settings;
+    private readonly TimeSpan? _warmUp;
     private readonly BinanceRestClient _rest;
     private readonly IActorRef[] _downstream;
     private readonly SortedDictionary<long, AggregateTrade> _held = new();
 
     private long? _lastId;
+    private bool _warmingUp;
+    private int _request;
     private int _attempts;
-    private string _lastProblem = "";
     private SequenceStats _stats;
 
-    public TradeSequencer(Symbol symbol, BackfillSettings settings, BinanceRestClient rest, params IActorRef[] downstream)
+    public TradeSequencer(Symbol symbol, BackfillSettings settings, TimeSpan? warmUp, BinanceRestClient rest, params IActorRef[] downstream)
     {
         _symbol = symbol;
         _settings = settings;
+        _warmUp = warmUp;
         _rest = rest;
         _downstream = downstream;
-        _stats = new SequenceStats(symbol, 0, 0, 0, 0, 0, null);
+        _stats = new SequenceStats(symbol, 0, 0, 0, 0, 0, 0, null);
         InSequence();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Symbol symbol, BackfillSettings settings, BinanceRestClient rest, params IActorRef[] downstream) =>
-        Akka.Actor.Props.Create(() => new TradeSequencer(symbol, settings, rest, downstream));
+    public static Props Props(Symbol symbol, BackfillSettings settings, TimeSpan? warmUp, BinanceRestClient rest, params IActorRef[] downstream) =>
+        Akka.Actor.Props.Create(() => new TradeSequencer(symbol, settings, warmUp, rest, downstream));
+
+    protected override void PreStart()
+    {
+        if (_warmUp is not { } period) return;
+        _warmingUp = true;
+        _log.Info("🔥 {Symbol}: warming up with the last {Period} of trades from REST", _symbol, HumanFormat.Duration(period));
+        RequestWarmUpPage();
+        Filling();
+    }
+
+    private void RequestWarmUpPage()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Request(_rest.AggTradesFromTimeAsync(_symbol, now - (long)_warmUp!.Value.TotalMilliseconds, now), BinanceRestClient.MaxAggTradesPerCall);
+    }
 
     private void InSequence()
     {
@@ -67,18 +92,14 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
                     return;
                 }
                 _held[trade.AggregateId] = trade;
-                _stats = _stats with { GapsDetected = _stats.GapsDetected + 1 };
-                _log.Warning("🕳 {Symbol}: gap in aggregate ids {FromId}..{ToId} ({Missing} trades); backfilling from REST",
-                    _symbol, last + 1, trade.AggregateId - 1, trade.AggregateId - last - 1);
-                _attempts = 0;
-                Self.Tell(RequestPage.Instance);
-                Backfilling();
+                StartFillingGap();
             });
             CommonReceives();
         });
     }
 
-    private void Backfilling()
+    /// <summary>Fetching from REST (a warm-up or a gap) while live trades are held back.</summary>
+    private void Filling()
     {
         Become(() =>
         {
@@ -89,8 +110,9 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
                 if (_held.Count > _settings.MaxHeld) GiveUp($"more than {_settings.MaxHeld} trades held back while waiting");
             });
             Receive<RequestPage>(_ => RequestNextPage());
-            Receive<PageArrived>(page => page.FromId == _lastId + 1, OnPage);
-            Receive<PageFailed>(failure => failure.FromId == _lastId + 1, failure => OnPageFailed(failure.Cause));
+            Receive<RequestWarmUp>(_ => RequestWarmUpPage());
+            Receive<PageArrived>(page => page.Request == _request, OnPage);
+            Receive<PageFailed>(failure => failure.Request == _request, failure => OnPageFailed(failure.Cause));
             Receive<PageArrived>(_ => { });
             Receive<PageFailed>(_ => { });
             CommonReceives();
@@ -111,68 +133,111 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         return true;
     }
 
+    private void StartFillingGap()
+    {
+        var gapEnd = _held.Keys.First();
+        _stats = _stats with { GapsDetected = _stats.GapsDetected + 1 };
+        _log.Warning("🕳 {Symbol}: gap in aggregate ids {FromId}..{ToId} ({Missing} trades); backfilling from REST",
+            _symbol, _lastId + 1, gapEnd - 1, gapEnd - _lastId - 1);
+        _attempts = 0;
+        RequestNextPage();
+        Filling();
+    }
+
     private void RequestNextPage()
     {
         var fromId = _lastId!.Value + 1;
-        var limit = (int)Math.Min(BinanceRestClient.MaxAggTradesPerCall, _held.Keys.First() - fromId);
-        _rest.AggTradesFromIdAsync(_symbol, fromId, limit).PipeTo(Self,
-            success: trades => new PageArrived(fromId, trades),
-            failure: error => new PageFailed(fromId, error));
+        var limit = _held.Count == 0
+            ? BinanceRestClient.MaxAggTradesPerCall
+            : (int)Math.Min(BinanceRestClient.MaxAggTradesPerCall, _held.Keys.First() - fromId);
+        Request(_rest.AggTradesFromIdAsync(_symbol, fromId, limit), limit);
+    }
+
+    private void Request(Task<IReadOnlyList<AggregateTrade>> page, int limit)
+    {
+        var request = ++_request;
+        page.PipeTo(Self,
+            success: trades => new PageArrived(request, trades, limit),
+            failure: error => new PageFailed(request, error));
     }
 
     private void OnPage(PageArrived page)
     {
-        var gapEnd = _held.Keys.First();
-        var filled = 0;
+        var passed = 0;
         foreach (var trade in page.Trades)
         {
-            if (trade.AggregateId != _lastId + 1 || trade.AggregateId >= gapEnd) break;
+            if (trade.AggregateId <= _lastId) continue;
+            if ((_lastId is { } last && trade.AggregateId != last + 1) || (_held.Count > 0 && trade.AggregateId >= _held.Keys.First())) break;
             PassOn(trade);
-            filled++;
+            passed++;
         }
-        _stats = _stats with { TradesBackfilled = _stats.TradesBackfilled + filled };
+        _stats = _warmingUp
+            ? _stats with { TradesWarmedUp = _stats.TradesWarmedUp + passed }
+            : _stats with { TradesBackfilled = _stats.TradesBackfilled + passed };
 
-        if (_lastId + 1 == gapEnd)
+        // A warm-up that found nothing before the live trades starts the sequence at the first of them.
+        if (_held.Count > 0 && _lastId is null) _lastId = _held.Keys.First() - 1;
+        if (_held.Count > 0 && _lastId + 1 == _held.Keys.First())
         {
-            _log.Info("🩹 {Symbol}: gap closed; {Backfilled} trades backfilled in all", _symbol, _stats.TradesBackfilled);
+            // Joined the live trades (or the warm-up found nothing before them).
+            if (!_warmingUp) _log.Info("🩹 {Symbol}: gap closed; {Backfilled} trades backfilled in all", _symbol, _stats.TradesBackfilled);
             ReleaseHeld();
-            return;
         }
-        if (filled > 0)
+        else if (_held.Count == 0 && (passed == 0 || page.Trades.Count < page.Limit))
+        {
+            CaughtUp(); // REST has nothing newer, and no live trade waits
+        }
+        else if (passed > 0)
         {
             _attempts = 0;
-            Self.Tell(RequestPage.Instance);
-            return;
+            RequestNextPage();
         }
-        OnPageFailed(new RestException($"REST has no aggregate {_lastId + 1} yet"));
+        else
+        {
+            OnPageFailed(new RestException($"REST has no aggregate {_lastId + 1} yet"));
+        }
     }
 
     private void OnPageFailed(Exception cause)
     {
-        _lastProblem = cause.Message;
-        if (++_attempts >= _settings.MaxAttempts)
+        var heldBack = cause is RestException { HeldBack: true };
+        if (!heldBack && ++_attempts >= _settings.MaxAttempts)
         {
-            GiveUp(_lastProblem);
+            GiveUp(cause.Message);
             return;
         }
         var delay = cause is RestException { RetryAfter: { } wait } && wait > _settings.RetryDelay ? wait : _settings.RetryDelay;
-        _log.Warning("🕳 {Symbol}: backfill attempt {Attempt}/{MaxAttempts} failed: {Problem}; retrying in {Delay}",
-            _symbol, _attempts, _settings.MaxAttempts, cause.Message, HumanFormat.Duration(delay));
-        Timers.StartSingleTimer(RetryTimer, RequestPage.Instance, delay);
+        if (!heldBack)
+            _log.Warning("🕳 {Symbol}: REST attempt {Attempt}/{MaxAttempts} failed: {Problem}; retrying in {Delay}",
+                _symbol, _attempts, _settings.MaxAttempts, cause.Message, HumanFormat.Duration(delay));
+        // A warm-up whose first page failed starts over by time; anything else goes on from the last id passed on.
+        Timers.StartSingleTimer(RetryTimer, _lastId is null ? RequestWarmUp.Instance : RequestPage.Instance, delay);
     }
 
     private void GiveUp(string problem)
     {
+        Timers.Cancel(RetryTimer);
+        if (_held.Count == 0 || _lastId is null)
+        {
+            // Only the warm-up is incomplete: no gap in what was passed on.
+            _log.Warning("🔥 {Symbol}: warm-up incomplete ({Problem}); going on from the live stream", _symbol, problem);
+            if (_held.Count == 0) CaughtUp();
+            else
+            {
+                _lastId = _held.Keys.First() - 1;
+                ReleaseHeld();
+            }
+            return;
+        }
+
         var gapEnd = _held.Keys.First();
-        var missing = gapEnd - _lastId!.Value - 1;
         _log.Error("🚫 {Symbol}: gap {FromId}..{ToId} ({Missing} trades) is unrecovered: {Problem}",
-            _symbol, _lastId + 1, gapEnd - 1, missing, problem);
+            _symbol, _lastId + 1, gapEnd - 1, gapEnd - _lastId - 1, problem);
         _stats = _stats with
         {
             GapsUnrecovered = _stats.GapsUnrecovered + 1,
             LastUnrecoveredGap = new AggregateIdRange(_lastId.Value + 1, gapEnd - 1),
         };
-        Timers.Cancel(RetryTimer);
         _lastId = gapEnd - 1;
         ReleaseHeld();
     }
@@ -188,14 +253,16 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
             PassOn(trade);
         }
 
-        if (_held.Count == 0)
-        {
-            InSequence();
-            return;
-        }
-        _stats = _stats with { GapsDetected = _stats.GapsDetected + 1 };
-        _attempts = 0;
-        Self.Tell(RequestPage.Instance);
+        if (_held.Count == 0) CaughtUp();
+        else StartFillingGap();
+    }
+
+    private void CaughtUp()
+    {
+        if (_warmingUp)
+            _log.Info("🔥 {Symbol}: warmed up with {WarmedUp} trades from REST", _symbol, _stats.TradesWarmedUp);
+        _warmingUp = false;
+        InSequence();
     }
 
     private void PassOn(AggregateTrade trade)

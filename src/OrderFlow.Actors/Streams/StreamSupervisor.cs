@@ -128,7 +128,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         var name = symbol.StreamName;
         var history = Context.ActorOf(TradeHistoryActor.Props(symbol, _settings.History.Capacity), $"history-{name}");
         var metrics = Context.ActorOf(MetricsActor.Props(symbol), $"metrics-{name}");
-        var sequencer = Context.ActorOf(TradeSequencer.Props(symbol, _settings.Backfill, _rest, history, metrics), $"sequencer-{name}");
+        var sequencer = Context.ActorOf(TradeSequencer.Props(symbol, _settings.Backfill, _settings.History.WarmUp, _rest, history, metrics), $"sequencer-{name}");
         _symbols[symbol] = new SymbolActors(sequencer, history, metrics);
     }
 

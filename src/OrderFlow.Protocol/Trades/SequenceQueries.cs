@@ -8,7 +8,8 @@ public sealed record AggregateIdRange(long FromId, long ToId);
 
 /// <summary>
 /// Counters of the sequencing work since start: trades received from the stream, duplicates dropped, gaps detected,
-/// trades backfilled from REST, and gaps given up on (with the last one, so a planner knows which ids are missing).
+/// trades backfilled from REST, trades fetched by the warm-up, and gaps given up on (with the last one, so a planner
+/// knows which ids are missing).
 /// </summary>
 public sealed record SequenceStats(
     Symbol Symbol,
@@ -16,5 +17,6 @@ public sealed record SequenceStats(
     long DuplicatesDropped,
     long GapsDetected,
     long TradesBackfilled,
+    long TradesWarmedUp,
     long GapsUnrecovered,
     AggregateIdRange? LastUnrecoveredGap) : IWithSymbol;

@@ -98,6 +98,37 @@ public sealed class ExactlyOnceSpecs(ITestOutputHelper output) : StreamSpec(outp
         Assert.Equal(gap.ToId + 1, held.First(t => t.AggregateId > gap.ToId).AggregateId);
     }
 
+    [Fact]
+    public async Task A_warm_start_fetches_recent_history_and_joins_the_live_stream_without_a_hole()
+    {
+        // Trades from before the service started: three REST pages' worth, all within the warm-up period.
+        Exchange.Market("BTCUSDT").Publish(2_500);
+        var lifecycle = LifecycleProbe();
+        var supervisor = StartSupervisor(Settings(extraHocon: "orderflow.history.warmup = 1m"));
+        ExpectLifecycle<Connected>(lifecycle, Btc);
+
+        var held = await HeldThroughAsync(supervisor, Exchange.Market("BTCUSDT").LastAggregateId + 20);
+        Assert.Equal(1, held[0].AggregateId);
+        AssertIsTheExchangeSequence(held);
+        var stats = await supervisor.Ask<SequenceStats>(new GetSequenceStats(Btc));
+        Assert.True(stats.TradesWarmedUp >= 2_500, $"warmed up {stats.TradesWarmedUp}");
+        Assert.Equal(0, stats.GapsUnrecovered);
+    }
+
+    [Fact]
+    public async Task Without_a_warm_up_history_starts_at_the_first_live_trade()
+    {
+        Exchange.Market("BTCUSDT").Publish(500);
+        var lifecycle = LifecycleProbe();
+        var supervisor = StartSupervisor(Settings(extraHocon: "orderflow.history.warmup = off"));
+        ExpectLifecycle<Connected>(lifecycle, Btc);
+
+        var held = await HeldAtLeastAsync(supervisor, 20);
+        Assert.True(held[0].AggregateId > 500);
+        AssertIsTheExchangeSequence(held);
+        Assert.Equal(0, (await supervisor.Ask<SequenceStats>(new GetSequenceStats(Btc))).TradesWarmedUp);
+    }
+
     /// <summary>Drops the connection and refuses reconnects until trades have happened meanwhile; returns the last id
     /// held before and the exchange's last id when reconnects are allowed again.</summary>
     private (long DownFrom, long DownTo) DisconnectForAWhile(TestProbe lifecycle)
