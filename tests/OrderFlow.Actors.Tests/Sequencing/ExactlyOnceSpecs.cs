@@ -144,34 +144,4 @@ public sealed class ExactlyOnceSpecs(ITestOutputHelper output) : StreamSpec(outp
         ExpectLifecycle<Connected>(lifecycle, Btc, skipOthers: true);
         return (downFrom, downTo);
     }
-
-    private async Task<IReadOnlyList<AggregateTrade>> HeldAtLeastAsync(IActorRef supervisor, int count)
-    {
-        IReadOnlyList<AggregateTrade> held = [];
-        await AwaitAssertAsync(async () => Assert.True((held = await HeldTradesAsync(supervisor, Btc)).Count >= count),
-            Dilated(TimeSpan.FromSeconds(10)));
-        return held;
-    }
-
-    private async Task<IReadOnlyList<AggregateTrade>> HeldThroughAsync(IActorRef supervisor, long aggregateId)
-    {
-        IReadOnlyList<AggregateTrade> held = [];
-        await AwaitAssertAsync(async () =>
-        {
-            held = await HeldTradesAsync(supervisor, Btc);
-            Assert.True(held.Count > 0 && held[^1].AggregateId >= aggregateId, $"held up to {(held.Count > 0 ? held[^1].AggregateId : 0)}");
-        }, Dilated(TimeSpan.FromSeconds(15)));
-        return held;
-    }
-
-    /// <summary>Every held trade is the exchange's trade with that id, and the ids run without a hole or a repeat.</summary>
-    private void AssertIsTheExchangeSequence(IReadOnlyList<AggregateTrade> held)
-    {
-        var generated = Exchange.Market("BTCUSDT").Trades.ToDictionary(t => t.AggregateId);
-        for (var i = 0; i < held.Count; i++)
-        {
-            Assert.Equal(generated[held[i].AggregateId], held[i]);
-            if (i > 0) Assert.Equal(held[i - 1].AggregateId + 1, held[i].AggregateId);
-        }
-    }
 }

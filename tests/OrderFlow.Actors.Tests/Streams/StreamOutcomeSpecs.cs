@@ -24,14 +24,7 @@ public sealed class StreamOutcomeSpecs(ITestOutputHelper output) : StreamSpec(ou
         Assert.Equal(1, connected.Attempt);
         Assert.EndsWith("/ws/btcusdt@aggTrade", connected.Uri.AbsoluteUri);
 
-        await AwaitAssertAsync(async () => Assert.True((await HeldTradesAsync(supervisor, Btc)).Count >= 100), Dilated(TimeSpan.FromSeconds(10)));
-        var held = await HeldTradesAsync(supervisor, Btc);
-        var generated = Exchange.Market("BTCUSDT").Trades.ToDictionary(t => t.AggregateId);
-        for (var i = 0; i < held.Count; i++)
-        {
-            Assert.Equal(generated[held[i].AggregateId], held[i]);
-            if (i > 0) Assert.Equal(held[i - 1].AggregateId + 1, held[i].AggregateId);
-        }
+        AssertIsTheExchangeSequence(await HeldAtLeastAsync(supervisor, 100));
     }
 
     [Fact]

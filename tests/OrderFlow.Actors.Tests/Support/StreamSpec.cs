@@ -106,4 +106,34 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
     /// <summary>Asks a supervisor for a symbol's most recent trades.</summary>
     protected async Task<IReadOnlyList<AggregateTrade>> HeldTradesAsync(IActorRef supervisor, Symbol symbol, int count = 1_000_000) =>
         (await supervisor.Ask<TradesSnapshot>(new GetRecentTrades(symbol, count), Dilated(TimeSpan.FromSeconds(3)))).Trades;
+
+    protected async Task<IReadOnlyList<AggregateTrade>> HeldAtLeastAsync(IActorRef supervisor, int count)
+    {
+        IReadOnlyList<AggregateTrade> held = [];
+        await AwaitAssertAsync(async () => Assert.True((held = await HeldTradesAsync(supervisor, Btc)).Count >= count),
+            Dilated(TimeSpan.FromSeconds(10)));
+        return held;
+    }
+
+    protected async Task<IReadOnlyList<AggregateTrade>> HeldThroughAsync(IActorRef supervisor, long aggregateId)
+    {
+        IReadOnlyList<AggregateTrade> held = [];
+        await AwaitAssertAsync(async () =>
+        {
+            held = await HeldTradesAsync(supervisor, Btc);
+            Assert.True(held.Count > 0 && held[^1].AggregateId >= aggregateId, $"held up to {(held.Count > 0 ? held[^1].AggregateId : 0)}");
+        }, Dilated(TimeSpan.FromSeconds(15)));
+        return held;
+    }
+
+    /// <summary>Every held trade is the exchange's trade with that id, and the ids run without a hole or a repeat.</summary>
+    protected void AssertIsTheExchangeSequence(IReadOnlyList<AggregateTrade> held)
+    {
+        var generated = Exchange.Market("BTCUSDT").Trades.ToDictionary(t => t.AggregateId);
+        for (var i = 0; i < held.Count; i++)
+        {
+            Assert.Equal(generated[held[i].AggregateId], held[i]);
+            if (i > 0) Assert.Equal(held[i - 1].AggregateId + 1, held[i].AggregateId);
+        }
+    }
 }
