@@ -51,7 +51,14 @@ internal sealed class FreezableStream(Stream inner, CancellationToken connection
     {
         if (disposing)
         {
-            dropConnection();
+            try
+            {
+                dropConnection();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The request is already over: its connection is gone with it.
+            }
             inner.Dispose();
         }
         base.Dispose(disposing);

@@ -18,6 +18,7 @@ public sealed class SimulatedConnection
     private readonly WebSocket _socket;
     private readonly FreezableStream _stream;
     private readonly HttpContext _context;
+    private volatile bool _finished;
     private readonly Channel<Outgoing> _outgoing =
         Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(MaxQueuedFrames) { SingleReader = true });
 
@@ -41,7 +42,17 @@ public sealed class SimulatedConnection
     internal void Close(WebSocketCloseStatus status, string reason) => Enqueue(new CloseFrame(status, reason));
 
     /// <summary>Drops the TCP connection with no close frame.</summary>
-    internal void Drop() => _context.Abort();
+    internal void Drop()
+    {
+        try
+        {
+            _context.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request is already over: its connection is gone with it.
+        }
+    }
 
     /// <summary>Stops sending and stops answering pings, leaving TCP up: a half-open link.</summary>
     internal void Freeze() => _stream.Freeze();
@@ -55,6 +66,7 @@ public sealed class SimulatedConnection
             // We sent a close frame (or the client vanished): give the client a moment to answer it.
             await Task.WhenAny(receiving, Task.Delay(CloseGrace, closed)).ConfigureAwait(false);
         }
+        _finished = true;
         _outgoing.Writer.TryComplete();
         _socket.Abort();
         await Task.WhenAll(sending, receiving).ConfigureAwait(false);
@@ -62,7 +74,9 @@ public sealed class SimulatedConnection
 
     private void Enqueue(Outgoing item)
     {
-        if (!_outgoing.Writer.TryWrite(item)) Drop();
+        // A full queue is a client too slow to keep up; a completed one is a connection already over (the market
+        // may still send to it until it is unlisted), and needs nothing.
+        if (!_outgoing.Writer.TryWrite(item) && !_finished) Drop();
     }
 
     private async Task SendLoopAsync(CancellationToken closed)

@@ -86,6 +86,7 @@ public static class OrderFlowConfiguration
             KeepAliveTimeout: read.PositiveDuration("orderflow.stream.keepalive-timeout"),
             IdleTimeout: read.OptionalDuration("orderflow.stream.idle-timeout"),
             IdleTimeoutPerSymbol: read.PerSymbolIdleTimeouts(),
+            MaxConnectionAge: read.PositiveDuration("orderflow.stream.max-connection-age"),
             MaxAttempts: read.Int("orderflow.stream.max-attempts", min: 1, max: 100),
             Backoff: read.Backoff("orderflow.stream.backoff"),
             CoolDown: read.Backoff("orderflow.stream.cool-down"),

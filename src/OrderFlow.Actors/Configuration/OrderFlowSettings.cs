@@ -26,6 +26,7 @@ public sealed record StreamSettings(
     TimeSpan KeepAliveTimeout,
     TimeSpan? IdleTimeout,
     IReadOnlyDictionary<Symbol, TimeSpan?> IdleTimeoutPerSymbol,
+    TimeSpan MaxConnectionAge,
     int MaxAttempts,
     BackoffSettings Backoff,
     BackoffSettings CoolDown,

@@ -47,6 +47,8 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private sealed record CheckIdle(int Connection) : IConnectionScoped;
 
+    private sealed record Rotate(int Connection) : IConnectionScoped;
+
     private sealed record LogSummary
     {
         public static readonly LogSummary Instance = new();
@@ -61,6 +63,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private const string RetryTimer = "retry";
     private const string IdleTimer = "idle";
     private const string SummaryTimer = "summary";
+    private const string RotateTimer = "rotate";
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MalformedWarningInterval = TimeSpan.FromSeconds(10);
 
@@ -141,6 +144,12 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             Receive<ConnectionEnded>(IsCurrent, m => OnConnectionEnded(m.End));
             Receive<DeadlinePassed>(IsCurrent, m => OnDeadline(m.Phase));
             Receive<CheckIdle>(IsCurrent, _ => OnCheckIdle());
+            Receive<Rotate>(IsCurrent, _ =>
+            {
+                _log.Info("🔁 {Symbol}: the connection is {Age} old; reconnecting before Binance's 24-hour cut",
+                    _symbol, HumanFormat.Duration(_settings.MaxConnectionAge));
+                ReconnectNow();
+            });
             CommonReceives();
         });
     }
@@ -223,6 +232,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         Timers.StartSingleTimer(DeadlineTimer, new DeadlinePassed(connection, TimeoutPhase.FirstMessage), _settings.FirstMessageTimeout);
         if (_idleTimeout is { } idle)
             Timers.StartPeriodicTimer(IdleTimer, new CheckIdle(connection), IdleCheckInterval(idle));
+        Timers.StartSingleTimer(RotateTimer, new Rotate(connection), _settings.MaxConnectionAge);
         Streaming();
     }
 
@@ -269,9 +279,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             case StreamMessageKind.ServerShutdown:
                 _log.Warning("🔁 {Symbol}: the server announced a shutdown; reconnecting now", _symbol);
                 Publish(new Failed(_symbol, FailureKind.ServerShutdown, "the server announced a shutdown", _attempt, null, DateTimeOffset.UtcNow));
-                AbandonConnection();
-                Self.Tell(StartAttempt.Instance);
-                BackingOff();
+                ReconnectNow();
                 break;
             case StreamMessageKind.ControlReply:
                 _log.Debug("{Symbol}: control reply received", _symbol);
@@ -378,6 +386,14 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         BackingOff();
     }
 
+    /// <summary>A planned reconnect: at once, and not counted as a failure. The sequencer fills what it misses.</summary>
+    private void ReconnectNow()
+    {
+        AbandonConnection();
+        Self.Tell(StartAttempt.Instance);
+        BackingOff();
+    }
+
     private void BeginClose()
     {
         Timers.CancelAll();
@@ -396,6 +412,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     {
         Timers.Cancel(DeadlineTimer);
         Timers.Cancel(IdleTimer);
+        Timers.Cancel(RotateTimer);
         _socket?.Dispose();
         _socket = null;
         _connection++;

@@ -48,6 +48,7 @@ public sealed class ExactlyOnceSpecs(ITestOutputHelper output) : StreamSpec(outp
         var earlier = (await HeldAtLeastAsync(supervisor, 30)).Take(20).ToList();
 
         // The same aggregates again, newest first, as a replaying server might send them.
+        AwaitLiveConnection("BTCUSDT");
         foreach (var trade in Enumerable.Reverse(earlier))
             Exchange.SendText("BTCUSDT", System.Text.Encoding.UTF8.GetString(WireFormat.AggTradeEvent("BTCUSDT", trade, 0)));
 
@@ -80,7 +81,11 @@ public sealed class ExactlyOnceSpecs(ITestOutputHelper output) : StreamSpec(outp
     public async Task A_gap_that_cannot_be_filled_is_recorded_as_unrecovered_and_the_sequence_goes_on_after_it()
     {
         var lifecycle = LifecycleProbe();
-        var supervisor = StartSupervisor(Settings(extraHocon: "orderflow.backfill { max-attempts = 2, retry-delay = 100ms }"));
+        // No warm-up: the failing REST must meet only the gap made here.
+        var supervisor = StartSupervisor(Settings(extraHocon: """
+            orderflow.backfill { max-attempts = 2, retry-delay = 100ms }
+            orderflow.history.warmup = off
+            """));
         ExpectLifecycle<Connected>(lifecycle, Btc);
         await HeldAtLeastAsync(supervisor, 20);
 
@@ -96,6 +101,24 @@ public sealed class ExactlyOnceSpecs(ITestOutputHelper output) : StreamSpec(outp
         AssertIsTheExchangeSequence(held.Where(t => t.AggregateId < gap.FromId).ToList());
         AssertIsTheExchangeSequence(held.Where(t => t.AggregateId > gap.ToId).ToList());
         Assert.Equal(gap.ToId + 1, held.First(t => t.AggregateId > gap.ToId).AggregateId);
+    }
+
+    [Fact]
+    public async Task Planned_reconnects_before_the_24_hour_cut_and_on_serverShutdown_lose_and_duplicate_nothing()
+    {
+        var lifecycle = LifecycleProbe();
+        var supervisor = StartSupervisor(Settings(extraHocon: "orderflow.stream.max-connection-age = 700ms"));
+
+        // Replaced on schedule, three times in a row: planned, so never counted as failures.
+        for (var i = 0; i < 3; i++) Assert.Equal(1, ExpectLifecycle<Connected>(lifecycle, Btc, skipOthers: true).Attempt);
+        AwaitAssert(() => Assert.Equal(1, Exchange.AnnounceShutdown("BTCUSDT")));
+        Assert.Equal(FailureKind.ServerShutdown, ExpectLifecycle<Failed>(lifecycle, Btc, skipOthers: true).Kind);
+
+        var held = await HeldThroughAsync(supervisor, Exchange.Market("BTCUSDT").LastAggregateId + 50);
+        AssertIsTheExchangeSequence(held);
+        var stats = await supervisor.Ask<SequenceStats>(new GetSequenceStats(Btc));
+        Assert.Equal(0, stats.GapsUnrecovered);
+        Assert.True(Exchange.UpgradeRequests("BTCUSDT") >= 4);
     }
 
     [Fact]

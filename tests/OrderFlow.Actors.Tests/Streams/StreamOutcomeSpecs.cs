@@ -79,6 +79,7 @@ public sealed class StreamOutcomeSpecs(ITestOutputHelper output) : StreamSpec(ou
         ExpectLifecycle<Connected>(lifecycle, Btc);
         await AwaitAssertAsync(async () => Assert.NotEmpty(await HeldTradesAsync(supervisor, Btc)), Dilated(TimeSpan.FromSeconds(5)));
 
+        AwaitLiveConnection("BTCUSDT");
         var frozenAt = Stopwatch.GetTimestamp();
         Assert.Equal(1, Exchange.FreezeConnections("BTCUSDT"));
         var bound = settings.Stream.KeepAliveInterval + settings.Stream.KeepAliveTimeout + TimeSpan.FromSeconds(1);
@@ -203,6 +204,7 @@ public sealed class StreamOutcomeSpecs(ITestOutputHelper output) : StreamSpec(ou
         ExpectLifecycle<Connected>(lifecycle, Btc);
         await AwaitAssertAsync(async () => Assert.NotEmpty(await HeldTradesAsync(supervisor, Btc)), Dilated(TimeSpan.FromSeconds(5)));
 
+        AwaitLiveConnection("BTCUSDT");
         await EventFilter.Warning(contains: "malformed frame").ExpectOneAsync(() =>
         {
             Exchange.SendText("BTCUSDT", "{not json");

@@ -26,6 +26,7 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
 
     /// <summary>Fast deadlines: every phase bounded to about a second.</summary>
     protected const string FastStreams = """
+        orderflow.binance.rest-timeout = 2s
         orderflow.stream {
           connect-timeout = 1s
           first-message-timeout = 1s
@@ -102,6 +103,13 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
         Assert.IsType<T>(found);
         return (T)found;
     }
+
+    /// <summary>
+    /// Waits until the exchange holds the symbol's live connection. A client may see its upgrade finish a moment
+    /// before the server registers the connection, and history fills from the REST warm-up before any live trade.
+    /// </summary>
+    protected void AwaitLiveConnection(string symbol) =>
+        AwaitAssert(() => Assert.Equal(1, Exchange.OpenConnections(symbol)), Dilated(TimeSpan.FromSeconds(5)), TimeSpan.FromMilliseconds(20));
 
     /// <summary>Asks a supervisor for a symbol's most recent trades.</summary>
     protected async Task<IReadOnlyList<AggregateTrade>> HeldTradesAsync(IActorRef supervisor, Symbol symbol, int count = 1_000_000) =>
