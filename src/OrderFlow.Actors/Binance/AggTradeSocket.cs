@@ -134,9 +134,9 @@ public sealed class AggTradeSocket : IDisposable
             try { await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", _abort.Token).ConfigureAwait(false); }
             catch (Exception) { /* the server may already have dropped the TCP connection */ }
             var reason = string.IsNullOrEmpty(description) ? $"closed by the server with code {code}" : $"closed by the server with code {code} ({description})";
-            return new ConnectionEnd(ConnectionEndKind.ClosedByServer, reason, code);
+            return new ConnectionEnd(ConnectionEndKind.ClosedByServer, reason);
         }
-        return new ConnectionEnd(ConnectionEndKind.ClosedByUs, "closed", code);
+        return new ConnectionEnd(ConnectionEndKind.ClosedByUs, "closed");
     }
 
     private static ConnectionEnd Broken(Exception error)

@@ -14,5 +14,5 @@ public enum ConnectionEndKind
     Aborted,
 }
 
-/// <summary>How a live connection ended, with the server's close code when it sent one.</summary>
-public sealed record ConnectionEnd(ConnectionEndKind Kind, string Reason, int? CloseCode = null);
+/// <summary>How a live connection ended; the reason names the server's close code when it sent one.</summary>
+public sealed record ConnectionEnd(ConnectionEndKind Kind, string Reason);
