@@ -46,7 +46,15 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     private bool _warmingUp;
     private int _request;
     private int _attempts;
-    private SequenceStats _stats;
+
+    // The counters behind GetSequenceStats: plain fields, since Received moves on every trade.
+    private long _received;
+    private long _duplicatesDropped;
+    private long _gapsDetected;
+    private long _tradesBackfilled;
+    private long _tradesWarmedUp;
+    private long _gapsUnrecovered;
+    private AggregateIdRange? _lastUnrecoveredGap;
 
     public TradeSequencer(Symbol symbol, BackfillSettings settings, TimeSpan? warmUp, BinanceRestClient rest, params IActorRef[] downstream)
     {
@@ -55,7 +63,6 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         _warmUp = warmUp;
         _rest = rest;
         _downstream = downstream;
-        _stats = new SequenceStats(symbol, 0, 0, 0, 0, 0, 0, null);
         InSequence();
     }
 
@@ -119,15 +126,16 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         });
     }
 
-    private void CommonReceives() => Receive<GetSequenceStats>(_ => Sender.Tell(_stats));
+    private void CommonReceives() => Receive<GetSequenceStats>(_ => Sender.Tell(new SequenceStats(_symbol, _received,
+        _duplicatesDropped, _gapsDetected, _tradesBackfilled, _tradesWarmedUp, _gapsUnrecovered, _lastUnrecoveredGap)));
 
     /// <summary>Counts the trade, and drops it if it was already passed on or is already held.</summary>
     private bool Accept(AggregateTrade trade)
     {
-        _stats = _stats with { Received = _stats.Received + 1 };
+        _received++;
         if (trade.AggregateId <= _lastId || _held.ContainsKey(trade.AggregateId))
         {
-            _stats = _stats with { DuplicatesDropped = _stats.DuplicatesDropped + 1 };
+            _duplicatesDropped++;
             return false;
         }
         return true;
@@ -136,7 +144,7 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     private void StartFillingGap()
     {
         var gapEnd = _held.Keys.First();
-        _stats = _stats with { GapsDetected = _stats.GapsDetected + 1 };
+        _gapsDetected++;
         _log.Warning("🕳 {Symbol}: gap in aggregate ids {FromId}..{ToId} ({Missing} trades); backfilling from REST",
             _symbol, _lastId + 1, gapEnd - 1, gapEnd - _lastId - 1);
         _attempts = 0;
@@ -171,16 +179,15 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
             PassOn(trade);
             passed++;
         }
-        _stats = _warmingUp
-            ? _stats with { TradesWarmedUp = _stats.TradesWarmedUp + passed }
-            : _stats with { TradesBackfilled = _stats.TradesBackfilled + passed };
+        if (_warmingUp) _tradesWarmedUp += passed;
+        else _tradesBackfilled += passed;
 
         // A warm-up that found nothing before the live trades starts the sequence at the first of them.
         if (_held.Count > 0 && _lastId is null) _lastId = _held.Keys.First() - 1;
         if (_held.Count > 0 && _lastId + 1 == _held.Keys.First())
         {
             // Joined the live trades (or the warm-up found nothing before them).
-            if (!_warmingUp) _log.Info("🩹 {Symbol}: gap closed; {Backfilled} trades backfilled in all", _symbol, _stats.TradesBackfilled);
+            if (!_warmingUp) _log.Info("🩹 {Symbol}: gap closed; {Backfilled} trades backfilled in all", _symbol, _tradesBackfilled);
             ReleaseHeld();
         }
         else if (_held.Count == 0 && (passed == 0 || page.Trades.Count < page.Limit))
@@ -233,11 +240,8 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         var gapEnd = _held.Keys.First();
         _log.Error("🚫 {Symbol}: gap {FromId}..{ToId} ({Missing} trades) is unrecovered: {Problem}",
             _symbol, _lastId + 1, gapEnd - 1, gapEnd - _lastId - 1, problem);
-        _stats = _stats with
-        {
-            GapsUnrecovered = _stats.GapsUnrecovered + 1,
-            LastUnrecoveredGap = new AggregateIdRange(_lastId.Value + 1, gapEnd - 1),
-        };
+        _gapsUnrecovered++;
+        _lastUnrecoveredGap = new AggregateIdRange(_lastId.Value + 1, gapEnd - 1);
         _lastId = gapEnd - 1;
         ReleaseHeld();
     }
@@ -260,7 +264,7 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     private void CaughtUp()
     {
         if (_warmingUp)
-            _log.Info("🔥 {Symbol}: warmed up with {WarmedUp} trades from REST", _symbol, _stats.TradesWarmedUp);
+            _log.Info("🔥 {Symbol}: warmed up with {WarmedUp} trades from REST", _symbol, _tradesWarmedUp);
         _warmingUp = false;
         InSequence();
     }
