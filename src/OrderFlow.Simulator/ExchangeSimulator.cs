@@ -33,11 +33,12 @@ public sealed class ExchangeSimulator : IAsyncDisposable
     private readonly ConcurrentDictionary<string, UpgradeFault> _faults = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _upgradeRequests = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _clientCloses = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, int> _aggTradesRequests = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<SimulatedConnection, byte> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _restGate = new();
     private RestFault? _restFault;
-    private int _aggTradesRequests;
+
     private Task _generating = Task.CompletedTask;
 
     private ExchangeSimulator(WebApplication app, SimulatorOptions options)
@@ -92,8 +93,8 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         lock (_restGate) _restFault = fault;
     }
 
-    /// <summary>REST aggTrades requests received, answered or refused.</summary>
-    public int AggTradesRequests => Volatile.Read(ref _aggTradesRequests);
+    /// <summary>REST aggTrades requests received for a symbol, answered or refused.</summary>
+    public int AggTradesRequests(string symbol) => _aggTradesRequests.GetValueOrDefault(symbol);
 
     /// <summary>Stream connection requests received for a symbol, answered or not.</summary>
     public int UpgradeRequests(string symbol) => _upgradeRequests.GetValueOrDefault(symbol);
@@ -250,7 +251,7 @@ public sealed class ExchangeSimulator : IAsyncDisposable
 
     private async Task AggTradesAsync(HttpContext context)
     {
-        Interlocked.Increment(ref _aggTradesRequests);
+        _aggTradesRequests.AddOrUpdate(context.Request.Query["symbol"].ToString(), 1, (_, n) => n + 1);
         RestFault? fault;
         lock (_restGate)
         {

@@ -28,6 +28,9 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, RequestWeig
     /// <summary>Binance's weight for one <c>/api/v3/aggTrades</c> call.</summary>
     public const int AggTradesWeight = 4;
 
+    /// <summary>Binance's weight for one <c>/api/v3/exchangeInfo</c> call.</summary>
+    public const int ExchangeInfoWeight = 20;
+
     /// <summary>The most aggregates one call returns.</summary>
     public const int MaxAggTradesPerCall = 1000;
 
@@ -42,13 +45,10 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, RequestWeig
         var path = $"/api/v3/aggTrades?symbol={symbol}&{selection}";
         var body = await GetAsync(path, AggTradesWeight).ConfigureAwait(false);
         var trades = new List<AggregateTrade>(limit);
-        if (!Binance.AggTradeParser.TryParseRestPage(body, trades, out var problem))
+        if (!AggTradeParser.TryParseRestPage(body, trades, out var problem))
             throw new RestException($"GET {path} answered something that is not a page of aggregates: {problem}");
         return trades;
     }
-
-    /// <summary>Binance's weight for one <c>/api/v3/exchangeInfo</c> call.</summary>
-    public const int ExchangeInfoWeight = 20;
 
     /// <summary>
     /// Which of <paramref name="symbols"/> Binance lists. One call for all; when it answers "Invalid symbol"

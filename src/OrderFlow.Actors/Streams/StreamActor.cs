@@ -12,8 +12,8 @@ namespace OrderFlow.Actors.Streams;
 /// <summary>
 /// Owns one symbol's aggTrade WebSocket. Every attempt ends, within a deadline this actor holds, in
 /// <see cref="Connected"/>, <see cref="Failed"/> or <see cref="TimedOut"/>, published on the event stream and logged.
-/// Trades go to the symbol's TradeSequencer. The socket work runs detached and reports back as messages, so the mailbox is never blocked and a hang always
-/// becomes a timeout. States: connecting → streaming → (backing off → connecting)…; after max-attempts failures in a
+/// Trades go to the symbol's TradeSequencer. The socket work runs detached and reports back as messages, so the
+/// mailbox is never blocked and a hang always becomes a timeout. States: connecting → streaming → (backing off → connecting)…; after max-attempts failures in a
 /// row it throws <see cref="StreamGaveUpException"/> and its supervisor takes over.
 /// </summary>
 public sealed class StreamActor : ReceiveActor, IWithTimers

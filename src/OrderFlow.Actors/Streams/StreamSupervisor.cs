@@ -14,7 +14,8 @@ namespace OrderFlow.Actors.Streams;
 
 /// <summary>
 /// Starts, per symbol, a StreamActor (<c>stream-btcusdt</c>) beside the TradeSequencer (<c>sequencer-btcusdt</c>) it
-/// feeds, which feeds the TradeHistoryActor (<c>history-btcusdt</c>) and MetricsActor (<c>metrics-btcusdt</c>); adds and removes symbols at runtime; routes per-symbol queries.
+/// feeds, which feeds the TradeHistoryActor (<c>history-btcusdt</c>) and MetricsActor (<c>metrics-btcusdt</c>); adds
+/// and removes symbols at runtime; routes per-symbol queries.
 /// Symbols are checked against Binance's exchangeInfo first: an unknown one is reported once, as
 /// <see cref="Failed"/> with <see cref="FailureKind.UnknownSymbol"/>, and not streamed (Binance would give it a silent
 /// socket); when REST cannot be reached, that is said and the symbol streams anyway.
@@ -44,9 +45,10 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
 
     private sealed record SymbolsChecked(IReadOnlyList<Symbol> Symbols, IReadOnlySet<Symbol>? Listed, string? Problem);
 
-    private sealed class SymbolActors(IActorRef sequencer, IActorRef history, IActorRef metrics)
+    private sealed class SymbolActors(IActorRef history, IActorRef metrics)
     {
-        public IActorRef Sequencer { get; } = sequencer;
+        /// <summary>Started once the symbol is known to be listed, so no REST weight goes to one that is not.</summary>
+        public IActorRef? Sequencer { get; set; }
         public IActorRef History { get; } = history;
         public IActorRef Metrics { get; } = metrics;
         public IActorRef? Stream { get; set; }
@@ -128,8 +130,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         var name = symbol.StreamName;
         var history = Context.ActorOf(TradeHistoryActor.Props(symbol, _settings.History.Capacity), $"history-{name}");
         var metrics = Context.ActorOf(MetricsActor.Props(symbol), $"metrics-{name}");
-        var sequencer = Context.ActorOf(TradeSequencer.Props(symbol, _settings.Backfill, _settings.History.WarmUp, _rest, history, metrics), $"sequencer-{name}");
-        _symbols[symbol] = new SymbolActors(sequencer, history, metrics);
+        _symbols[symbol] = new SymbolActors(history, metrics);
     }
 
     private void Check(IReadOnlyList<Symbol> symbols) =>
@@ -149,6 +150,8 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
             actors.Checking = false;
             if (check.Listed is null || check.Listed.Contains(symbol))
             {
+                actors.Sequencer = Context.ActorOf(TradeSequencer.Props(symbol, _settings.Backfill, _settings.History.WarmUp, _rest,
+                    actors.History, actors.Metrics), $"sequencer-{symbol.StreamName}");
                 actors.AddedBy?.Tell(new SymbolAdded(symbol));
                 if (!_closing) StartStream(symbol);
                 continue;
@@ -159,7 +162,8 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
                 $"unknown symbol: Binance's exchangeInfo does not list {symbol}", 0, null, DateTimeOffset.UtcNow));
             actors.AddedBy?.Tell(new SymbolUnknown(symbol));
             _symbols.Remove(symbol);
-            foreach (var data in new[] { actors.Sequencer, actors.History, actors.Metrics }) Context.Stop(data);
+            Context.Stop(actors.History);
+            Context.Stop(actors.Metrics);
         }
     }
 
@@ -167,7 +171,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     {
         var actors = _symbols[symbol];
         actors.Stream = Context.Watch(Context.ActorOf(
-            StreamActor.Props(symbol, _settings.Stream, _settings.Binance.WebSocketUrl, actors.Sequencer, _budget),
+            StreamActor.Props(symbol, _settings.Stream, _settings.Binance.WebSocketUrl, actors.Sequencer!, _budget),
             StreamName(symbol)));
     }
 
@@ -199,7 +203,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         _log.Info("➖ Removing {Symbol}", command.Symbol);
         if (actors.Checking) actors.AddedBy?.Tell(new SymbolRemoved(command.Symbol));
         Timers.Cancel(RestartTimer(command.Symbol));
-        var remaining = new HashSet<IActorRef> { Context.Watch(actors.Sequencer), Context.Watch(actors.History), Context.Watch(actors.Metrics) };
+        var remaining = new[] { actors.Sequencer, actors.History, actors.Metrics }.OfType<IActorRef>().Select(Context.Watch).ToHashSet();
         foreach (var data in remaining) Context.Stop(data);
         if (actors.Stream is { } stream)
         {
@@ -209,9 +213,10 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         _removals.Add(new PendingRemoval(command.Symbol, Sender, remaining));
     }
 
-    private void RouteTo(IWithSymbol query, Func<SymbolActors, IActorRef> target)
+    /// <summary>Forwards to the symbol's actor, or answers <see cref="SymbolNotFound"/>: never silence.</summary>
+    private void RouteTo(IWithSymbol query, Func<SymbolActors, IActorRef?> target)
     {
-        if (_symbols.TryGetValue(query.Symbol, out var actors)) target(actors).Forward(query);
+        if (_symbols.TryGetValue(query.Symbol, out var actors) && target(actors) is { } actor) actor.Forward(query);
         else Sender.Tell(new SymbolNotFound(query.Symbol));
     }
 

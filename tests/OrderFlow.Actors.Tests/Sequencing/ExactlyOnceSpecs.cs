@@ -74,7 +74,7 @@ public sealed class ExactlyOnceSpecs(ITestOutputHelper output) : StreamSpec(outp
         var stats = await supervisor.Ask<SequenceStats>(new GetSequenceStats(Btc));
         Assert.Equal(0, stats.GapsUnrecovered);
         Assert.True(stats.TradesBackfilled > 0);
-        Assert.True(Exchange.AggTradesRequests >= 2, "the refused page was asked for again");
+        Assert.True(Exchange.AggTradesRequests("BTCUSDT") >= 2, "the refused page was asked for again");
     }
 
     [Fact]

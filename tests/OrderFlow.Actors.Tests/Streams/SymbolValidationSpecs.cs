@@ -27,6 +27,7 @@ public sealed class SymbolValidationSpecs(ITestOutputHelper output) : StreamSpec
 
         Assert.Equal([Btc], (await supervisor.Ask<StreamedSymbols>(GetStreamedSymbols.Instance)).Symbols);
         Assert.Equal(0, Exchange.UpgradeRequests("NOSUCHCOIN"));
+        Assert.Equal(0, Exchange.AggTradesRequests("NOSUCHCOIN")); // no REST weight spent on it either
         // Once: no retry loop follows.
         var later = lifecycle.ReceiveWhile(TimeSpan.FromSeconds(1), message => message as IStreamLifecycleEvent);
         Assert.DoesNotContain(later, e => e?.Symbol == Unknown);
