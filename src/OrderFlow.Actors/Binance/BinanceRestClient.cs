@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Text;
+using System.Text.Json;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
 
@@ -51,31 +53,55 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, RequestWeig
     }
 
     /// <summary>
-    /// Which of <paramref name="symbols"/> Binance lists. One call for all; when it answers "Invalid symbol"
-    /// (-1121, which does not say which), one call per symbol finds out.
+    /// Which of <paramref name="symbols"/> Binance lists, each with its tick size (zero if exchangeInfo gives none).
+    /// One call for all; when it answers "Invalid symbol" (-1121, which does not say which), one call per symbol
+    /// finds out.
     /// </summary>
-    public async Task<IReadOnlySet<Symbol>> ListedAsync(IReadOnlyList<Symbol> symbols)
+    public async Task<IReadOnlyDictionary<Symbol, Fixed8>> ListedAsync(IReadOnlyList<Symbol> symbols)
     {
-        if (await AreListedAsync(symbols).ConfigureAwait(false)) return symbols.ToHashSet();
-        if (symbols.Count == 1) return new HashSet<Symbol>();
-        var listed = new HashSet<Symbol>();
+        if (await ListingsAsync(symbols).ConfigureAwait(false) is { } all) return all;
+        var listed = new Dictionary<Symbol, Fixed8>();
+        if (symbols.Count == 1) return listed;
         foreach (var symbol in symbols)
-            if (await AreListedAsync([symbol]).ConfigureAwait(false)) listed.Add(symbol);
+            if (await ListingsAsync([symbol]).ConfigureAwait(false) is { } one)
+                foreach (var (name, tick) in one) listed[name] = tick;
         return listed;
     }
 
-    private async Task<bool> AreListedAsync(IReadOnlyList<Symbol> symbols)
+    private async Task<IReadOnlyDictionary<Symbol, Fixed8>?> ListingsAsync(IReadOnlyList<Symbol> symbols)
     {
         var names = Uri.EscapeDataString("[" + string.Join(",", symbols.Select(s => $"\"{s}\"")) + "]");
+        byte[] body;
         try
         {
-            await GetAsync($"/api/v3/exchangeInfo?symbols={names}", ExchangeInfoWeight).ConfigureAwait(false);
-            return true;
+            body = await GetAsync($"/api/v3/exchangeInfo?symbols={names}", ExchangeInfoWeight).ConfigureAwait(false);
         }
         catch (RestException e) when (e.BinanceCode == InvalidSymbolCode)
         {
-            return false;
+            return null;
         }
+
+        var listed = symbols.ToDictionary(symbol => symbol, _ => Fixed8.Zero);
+        try
+        {
+            using var info = JsonDocument.Parse(body);
+            foreach (var entry in info.RootElement.GetProperty("symbols").EnumerateArray())
+            {
+                if (!Symbol.TryParse(entry.GetProperty("symbol").GetString() ?? "", out var symbol, out _) || !listed.ContainsKey(symbol) ||
+                    !entry.TryGetProperty("filters", out var filters)) continue;
+                foreach (var filter in filters.EnumerateArray())
+                {
+                    if (filter.TryGetProperty("filterType", out var type) && type.ValueEquals("PRICE_FILTER") &&
+                        filter.TryGetProperty("tickSize", out var tick) && Fixed8.TryParse(Encoding.UTF8.GetBytes(tick.GetString() ?? ""), out var size))
+                        listed[symbol] = size;
+                }
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            // The listing stands (Binance said 200); only the tick sizes are unknown.
+        }
+        return listed;
     }
 
     /// <summary>

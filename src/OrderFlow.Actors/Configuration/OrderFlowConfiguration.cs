@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Configuration;
+using OrderFlow.Actors.Metrics;
 using OrderFlow.Protocol;
 
 namespace OrderFlow.Actors.Configuration;
@@ -14,7 +15,9 @@ public sealed record ConfigOverride(string Key, string HoconValue, string Flag);
 /// </summary>
 public static class OrderFlowConfiguration
 {
-    private const string PerSymbolIdlePrefix = "orderflow.stream.idle-timeout-per-symbol.";
+    // Maps keyed by symbol: their keys are the user's, not ours.
+    private static readonly string[] PerSymbolMaps =
+        ["orderflow.stream.idle-timeout-per-symbol.", "orderflow.metrics.large-trade-notional-per-symbol."];
 
     public static string DefaultsFile => Path.Combine(AppContext.BaseDirectory, "hocon", "orderflow.conf");
 
@@ -61,7 +64,7 @@ public static class OrderFlowConfiguration
         foreach (var (key, line) in lines)
         {
             if (known is not null && key.StartsWith("orderflow", StringComparison.Ordinal) &&
-                !known.Contains(key) && !key.StartsWith(PerSymbolIdlePrefix, StringComparison.Ordinal))
+                !known.Contains(key) && !PerSymbolMaps.Any(map => key.StartsWith(map, StringComparison.Ordinal)))
                 throw new ConfigurationException($"{source}:{line}: unknown key '{key}' (see hocon/orderflow.conf for the keys)");
             where[key] = $"{source}:{line}";
         }
@@ -85,7 +88,7 @@ public static class OrderFlowConfiguration
             KeepAliveInterval: read.PositiveDuration("orderflow.stream.keepalive-interval"),
             KeepAliveTimeout: read.PositiveDuration("orderflow.stream.keepalive-timeout"),
             IdleTimeout: read.OptionalDuration("orderflow.stream.idle-timeout"),
-            IdleTimeoutPerSymbol: read.PerSymbolIdleTimeouts(),
+            IdleTimeoutPerSymbol: read.PerSymbol("orderflow.stream.idle-timeout-per-symbol", read.OptionalDuration),
             MaxConnectionAge: read.PositiveDuration("orderflow.stream.max-connection-age"),
             MaxAttempts: read.Int("orderflow.stream.max-attempts", min: 1, max: 100),
             Backoff: read.Backoff("orderflow.stream.backoff"),
@@ -109,7 +112,14 @@ public static class OrderFlowConfiguration
                 read.Int("orderflow.backfill.max-attempts", min: 1, max: 1000),
                 read.PositiveDuration("orderflow.backfill.retry-delay"),
                 read.Int("orderflow.backfill.max-held", min: 1, max: 10_000_000)),
-            new HistorySettings(read.Int("orderflow.history.capacity", min: 1, max: 100_000_000), read.OptionalDuration("orderflow.history.warmup")));
+            new HistorySettings(read.Int("orderflow.history.capacity", min: 1, max: 100_000_000), read.OptionalDuration("orderflow.history.warmup")),
+            new MetricsSettings(
+                read.Windows("orderflow.metrics.windows"),
+                read.Notional("orderflow.metrics.large-trade-notional"),
+                read.PerSymbol("orderflow.metrics.large-trade-notional-per-symbol", read.Notional),
+                read.Int("orderflow.metrics.profile-ticks-per-bin", min: 1, max: 1_000_000),
+                read.Int("orderflow.metrics.value-area-percent", min: 1, max: 100),
+                read.Anchor("orderflow.metrics.cvd-anchor")));
     }
 
     private sealed class Reader(Config config, Func<string, string> where)
@@ -180,18 +190,54 @@ public static class OrderFlowConfiguration
             return symbols;
         }
 
-        public IReadOnlyDictionary<Symbol, TimeSpan?> PerSymbolIdleTimeouts()
+        public IReadOnlyDictionary<Symbol, T> PerSymbol<T>(string key, Func<string, T> readValue)
         {
-            const string key = "orderflow.stream.idle-timeout-per-symbol";
-            var result = new Dictionary<Symbol, TimeSpan?>();
+            var result = new Dictionary<Symbol, T>();
             var node = config.GetValue(key);
             if (node is null || !node.IsObject()) return result;
             foreach (var name in node.GetObject().Items.Keys)
             {
                 if (!Symbol.TryParse(name, out var symbol, out var error)) throw Problem($"{key}.{name}", name, error);
-                result[symbol] = OptionalDuration($"{key}.{name}");
+                result[symbol] = readValue($"{key}.{name}");
             }
             return result;
+        }
+
+        public IReadOnlyList<TimeSpan> Windows(string key)
+        {
+            IList<string> items;
+            try { items = config.GetStringList(key); }
+            catch (Exception) { throw Problem(key, Raw(key), "must be a list of durations such as [1m, 5m, 15m, 1h]"); }
+
+            var windows = new List<TimeSpan>();
+            foreach (var item in items)
+            {
+                if (!Durations.TryParse(item, out var window)) throw Problem(key, item, "is not a duration (use 30s, 5m, 1h)");
+                if (window < TimeSpan.FromSeconds(1) || window > TimeSpan.FromDays(1) || window.Ticks % TimeSpan.TicksPerSecond != 0)
+                    throw Problem(key, item, "must be whole seconds, from 1s to 24h");
+                if (!windows.Contains(window)) windows.Add(window);
+            }
+            if (windows.Count == 0) throw Problem(key, "[]", "names no window");
+            windows.Sort();
+            return windows;
+        }
+
+        /// <summary>A positive amount of quote currency with at most 8 decimals.</summary>
+        public decimal Notional(string key)
+        {
+            var raw = Raw(key);
+            if (!decimal.TryParse(raw, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ||
+                value <= 0 || value > 90_000_000_000m || decimal.Round(value, 8) != value)
+                throw Problem(key, raw, "must be a positive amount with at most 8 decimals, such as 100000");
+            return value;
+        }
+
+        public CvdAnchor Anchor(string key)
+        {
+            var raw = Raw(key);
+            if (!CvdAnchor.TryParse(raw, out var anchor))
+                throw Problem(key, raw, "must be utc-day, a UTC time of day such as \"13:30\", or an instant such as \"2026-11-24T00:00:00Z\"");
+            return anchor;
         }
 
         private ConfigurationException Problem(string key, string raw, string problem) =>

@@ -1,3 +1,4 @@
+using OrderFlow.Actors.Metrics;
 using OrderFlow.Protocol;
 
 namespace OrderFlow.Actors.Configuration;
@@ -11,7 +12,8 @@ public sealed record OrderFlowSettings(
     BinanceSettings Binance,
     StreamSettings Stream,
     BackfillSettings Backfill,
-    HistorySettings History);
+    HistorySettings History,
+    MetricsSettings Metrics);
 
 public sealed record BinanceSettings(Uri WebSocketUrl, Uri RestUrl, TimeSpan RestTimeout, int RequestWeightPerMinute);
 
@@ -54,3 +56,17 @@ public sealed record ConnectionBudgetSettings(int Attempts, TimeSpan Per);
 
 /// <summary>Trades kept per symbol, and how far back to fetch them at start (null: no warm-up).</summary>
 public sealed record HistorySettings(int Capacity, TimeSpan? WarmUp);
+
+/// <summary>The rolling windows, the large-trade thresholds (quote currency), the profile's bin and value area, and the
+/// CVD anchor.</summary>
+public sealed record MetricsSettings(
+    IReadOnlyList<TimeSpan> Windows,
+    decimal LargeTradeNotional,
+    IReadOnlyDictionary<Symbol, decimal> LargeTradeNotionalPerSymbol,
+    int ProfileTicksPerBin,
+    int ValueAreaPercent,
+    CvdAnchor CvdAnchor)
+{
+    public decimal LargeTradeNotionalFor(Symbol symbol) =>
+        LargeTradeNotionalPerSymbol.TryGetValue(symbol, out var threshold) ? threshold : LargeTradeNotional;
+}

@@ -3,6 +3,7 @@ using Akka.Event;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Actors.Sequencing;
@@ -15,6 +16,8 @@ namespace OrderFlow.Actors.Sequencing;
 /// unrecovered and skipped. On start it first fetches the last warm-up period by time and fills forward from there
 /// to the first live trade: the same mechanism, so warm-up and live join without a hole or a repeat. Lives beside the
 /// StreamActor, so its place in the sequence survives reconnects.
+/// Downstream also hears, in order with the trades, what they cover (<see cref="ITapeEvent"/>: from when, where a gap
+/// was given up, when the tape beyond the last trade is unknown); metrics also hears the counters when they change.
 /// </summary>
 public sealed class TradeSequencer : ReceiveActor, IWithTimers
 {
@@ -32,18 +35,32 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         public static readonly RequestWarmUp Instance = new();
     }
 
+    private sealed record FlushCounters
+    {
+        public static readonly FlushCounters Instance = new();
+    }
+
     private const string RetryTimer = "page-retry";
+    private const string FlushTimer = "counters-flush";
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Symbol _symbol;
     private readonly BackfillSettings _settings;
     private readonly TimeSpan? _warmUp;
     private readonly BinanceRestClient _rest;
-    private readonly IActorRef[] _downstream;
+    private readonly IActorRef _history;
+    private readonly IActorRef _metrics;
     private readonly SortedDictionary<long, AggregateTrade> _held = new();
 
     private long? _lastId;
+    private long _lastTradeMs;
     private bool _warmingUp;
+    private long? _warmUpFromMs;
+    private bool _tapeStarted;
+    private bool _tapeInterrupted;
+    private bool _streamDown;
+    private bool _countersChanged;
     private int _request;
     private int _attempts;
 
@@ -51,28 +68,34 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     private long _received;
     private long _duplicatesDropped;
     private long _gapsDetected;
+    private long _gapsFilled;
     private long _tradesBackfilled;
     private long _tradesWarmedUp;
     private long _gapsUnrecovered;
     private AggregateIdRange? _lastUnrecoveredGap;
+    private long _malformedDropped;
 
-    public TradeSequencer(Symbol symbol, BackfillSettings settings, TimeSpan? warmUp, BinanceRestClient rest, params IActorRef[] downstream)
+    public TradeSequencer(Symbol symbol, BackfillSettings settings, TimeSpan? warmUp, BinanceRestClient rest, IActorRef history, IActorRef metrics)
     {
         _symbol = symbol;
         _settings = settings;
         _warmUp = warmUp;
         _rest = rest;
-        _downstream = downstream;
+        _history = history;
+        _metrics = metrics;
         InSequence();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Symbol symbol, BackfillSettings settings, TimeSpan? warmUp, BinanceRestClient rest, params IActorRef[] downstream) =>
-        Akka.Actor.Props.Create(() => new TradeSequencer(symbol, settings, warmUp, rest, downstream));
+    public static Props Props(Symbol symbol, BackfillSettings settings, TimeSpan? warmUp, BinanceRestClient rest, IActorRef history,
+        IActorRef metrics) =>
+        Akka.Actor.Props.Create(() => new TradeSequencer(symbol, settings, warmUp, rest, history, metrics));
 
     protected override void PreStart()
     {
+        Context.System.EventStream.Subscribe<IStreamLifecycleEvent>(Self);
+        Timers.StartPeriodicTimer(FlushTimer, FlushCounters.Instance, FlushInterval);
         if (_warmUp is not { } period) return;
         _warmingUp = true;
         _log.Info("🔥 {Symbol}: warming up with the last {Period} of trades from REST", _symbol, HumanFormat.Duration(period));
@@ -83,7 +106,8 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     private void RequestWarmUpPage()
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        Request(_rest.AggTradesFromTimeAsync(_symbol, now - (long)_warmUp!.Value.TotalMilliseconds, now), BinanceRestClient.MaxAggTradesPerCall);
+        _warmUpFromMs = now - (long)_warmUp!.Value.TotalMilliseconds;
+        Request(_rest.AggTradesFromTimeAsync(_symbol, _warmUpFromMs.Value, now), BinanceRestClient.MaxAggTradesPerCall);
     }
 
     private void InSequence()
@@ -95,6 +119,7 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
                 if (!Accept(trade)) return;
                 if (_lastId is not { } last || trade.AggregateId == last + 1)
                 {
+                    if (_tapeInterrupted) ResumeTape();
                     PassOn(trade);
                     return;
                 }
@@ -126,25 +151,74 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         });
     }
 
-    private void CommonReceives() => Receive<GetSequenceStats>(_ => Sender.Tell(new SequenceStats(_symbol, _received,
-        _duplicatesDropped, _gapsDetected, _tradesBackfilled, _tradesWarmedUp, _gapsUnrecovered, _lastUnrecoveredGap)));
+    private void CommonReceives()
+    {
+        Receive<GetSequenceStats>(_ => Sender.Tell(Counters()));
+        Receive<MalformedFrameDropped>(_ =>
+        {
+            _malformedDropped++;
+            _countersChanged = true;
+        });
+        Receive<FlushCounters>(_ => TellChangedCounters());
+        Receive<IStreamLifecycleEvent>(e => e.Symbol == _symbol && e is Failed or TimedOut, e =>
+        {
+            _streamDown = true;
+            InterruptTape(e is Failed failed ? $"stream failed: {failed.Reason}" : $"stream timed out ({((TimedOut)e).Phase.ToWireName()})");
+        });
+        Receive<IStreamLifecycleEvent>(_ => { });
+    }
+
+    private SequenceStats Counters() => new(_symbol, _received, _duplicatesDropped, _gapsDetected, _gapsFilled, _tradesBackfilled,
+        _tradesWarmedUp, _gapsUnrecovered, _lastUnrecoveredGap, _malformedDropped);
+
+    private void TellChangedCounters()
+    {
+        if (!_countersChanged) return;
+        _countersChanged = false;
+        _metrics.Tell(Counters());
+    }
 
     /// <summary>Counts the trade, and drops it if it was already passed on or is already held.</summary>
     private bool Accept(AggregateTrade trade)
     {
         _received++;
+        _streamDown = false;
         if (trade.AggregateId <= _lastId || _held.ContainsKey(trade.AggregateId))
         {
             _duplicatesDropped++;
+            _countersChanged = true;
             return false;
         }
         return true;
+    }
+
+    private void StartTape(long fromMs)
+    {
+        _tapeStarted = true;
+        _tapeInterrupted = false;
+        Tell(new TapeStarted(_symbol, fromMs));
+    }
+
+    private void InterruptTape(string why)
+    {
+        if (!_tapeStarted || _tapeInterrupted) return;
+        _tapeInterrupted = true;
+        Tell(new TapeInterrupted(_symbol, _lastTradeMs, why));
+    }
+
+    private void ResumeTape()
+    {
+        _tapeInterrupted = false;
+        TellChangedCounters();
+        Tell(new TapeResumed(_symbol));
     }
 
     private void StartFillingGap()
     {
         var gapEnd = _held.Keys.First();
         _gapsDetected++;
+        _countersChanged = true;
+        InterruptTape($"filling a gap of {gapEnd - _lastId - 1} trades from REST");
         _log.Warning("🕳 {Symbol}: gap in aggregate ids {FromId}..{ToId} ({Missing} trades); backfilling from REST",
             _symbol, _lastId + 1, gapEnd - 1, gapEnd - _lastId - 1);
         _attempts = 0;
@@ -187,7 +261,12 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         if (_held.Count > 0 && _lastId + 1 == _held.Keys.First())
         {
             // Joined the live trades (or the warm-up found nothing before them).
-            if (!_warmingUp) _log.Info("🩹 {Symbol}: gap closed; {Backfilled} trades backfilled in all", _symbol, _tradesBackfilled);
+            if (!_warmingUp)
+            {
+                _gapsFilled++;
+                _countersChanged = true;
+                _log.Info("🩹 {Symbol}: gap closed; {Backfilled} trades backfilled in all", _symbol, _tradesBackfilled);
+            }
             ReleaseHeld();
         }
         else if (_held.Count == 0 && (passed == 0 || page.Trades.Count < page.Limit))
@@ -226,7 +305,8 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         Timers.Cancel(RetryTimer);
         if (_held.Count == 0 || _lastId is null)
         {
-            // Only the warm-up is incomplete: no gap in what was passed on.
+            // Only the warm-up is incomplete: no gap in what was passed on, and the tape starts with the live trades.
+            _warmUpFromMs = null;
             _log.Warning("🔥 {Symbol}: warm-up incomplete ({Problem}); going on from the live stream", _symbol, problem);
             if (_held.Count == 0) CaughtUp();
             else
@@ -241,7 +321,9 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         _log.Error("🚫 {Symbol}: gap {FromId}..{ToId} ({Missing} trades) is unrecovered: {Problem}",
             _symbol, _lastId + 1, gapEnd - 1, gapEnd - _lastId - 1, problem);
         _gapsUnrecovered++;
+        _countersChanged = true;
         _lastUnrecoveredGap = new AggregateIdRange(_lastId.Value + 1, gapEnd - 1);
+        if (_tapeStarted) Tell(new TapeHole(_symbol, _lastUnrecoveredGap, _lastTradeMs, _held[gapEnd].TradeTimeMs));
         _lastId = gapEnd - 1;
         ReleaseHeld();
     }
@@ -266,12 +348,30 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         if (_warmingUp)
             _log.Info("🔥 {Symbol}: warmed up with {WarmedUp} trades from REST", _symbol, _tradesWarmedUp);
         _warmingUp = false;
+        if (!_tapeStarted && _warmUpFromMs is { } from)
+        {
+            // A warm-up that found no trade still proves the tape empty since its start.
+            _lastTradeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            StartTape(from);
+        }
+        if (_tapeInterrupted && !_streamDown) ResumeTape();
         InSequence();
     }
 
     private void PassOn(AggregateTrade trade)
     {
+        // The tape starts at the warm-up's start time, or else at the first trade passed on.
+        if (!_tapeStarted) StartTape(_warmUpFromMs ?? trade.TradeTimeMs);
         _lastId = trade.AggregateId;
-        foreach (var target in _downstream) target.Tell(trade);
+        _lastTradeMs = trade.TradeTimeMs;
+        TellChangedCounters();
+        Tell(trade);
+    }
+
+    /// <summary>History and metrics hear the trades and the tape events in the same order.</summary>
+    private void Tell(object message)
+    {
+        _history.Tell(message);
+        _metrics.Tell(message);
     }
 }

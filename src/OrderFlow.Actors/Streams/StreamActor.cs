@@ -326,11 +326,12 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private void OnMalformed(string problem)
     {
+        _sequencer.Tell(new MalformedFrameDropped(_symbol, problem));
         _malformedTotal++;
         _malformedSinceWarning++;
         var now = Stopwatch.GetTimestamp();
         if (_lastMalformedWarningAt != 0 && Stopwatch.GetElapsedTime(_lastMalformedWarningAt, now) < MalformedWarningInterval) return;
-        _log.Warning("🧪 {Symbol}: dropped {Dropped} malformed frame(s) ({MalformedTotal} in all); latest: {Problem}",
+        _log.Warning("🧪 {Symbol}: dropped {Dropped} malformed frame(s) ({MalformedTotal} since this stream started); latest: {Problem}",
             _symbol, _malformedSinceWarning, _malformedTotal, problem);
         _malformedSinceWarning = 0;
         _lastMalformedWarningAt = now;

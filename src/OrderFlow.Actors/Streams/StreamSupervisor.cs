@@ -43,7 +43,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
 
     private sealed record RestartStream(Symbol Symbol);
 
-    private sealed record SymbolsChecked(IReadOnlyList<Symbol> Symbols, IReadOnlySet<Symbol>? Listed, string? Problem);
+    private sealed record SymbolsChecked(IReadOnlyList<Symbol> Symbols, IReadOnlyDictionary<Symbol, Fixed8>? Listed, string? Problem);
 
     private sealed class SymbolActors(IActorRef history, IActorRef metrics)
     {
@@ -82,7 +82,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         Receive<GetStreamedSymbols>(_ => Sender.Tell(new StreamedSymbols(_symbols.Keys.ToList())));
         Receive<GetRecentTrades>(query => RouteTo(query, actors => actors.History));
         Receive<GetTradesFromId>(query => RouteTo(query, actors => actors.History));
-        Receive<GetFlowTotals>(query => RouteTo(query, actors => actors.Metrics));
+        Receive<GetMetrics>(query => RouteTo(query, actors => actors.Metrics));
         Receive<GetSequenceStats>(query => RouteTo(query, actors => actors.Sequencer));
         Receive<StreamHealthy>(OnHealthy);
         Receive<RestartStream>(OnRestart);
@@ -129,7 +129,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     {
         var name = symbol.StreamName;
         var history = Context.ActorOf(TradeHistoryActor.Props(symbol, _settings.History.Capacity), $"history-{name}");
-        var metrics = Context.ActorOf(MetricsActor.Props(symbol), $"metrics-{name}");
+        var metrics = Context.ActorOf(MetricsActor.Props(symbol, _settings.Metrics), $"metrics-{name}");
         _symbols[symbol] = new SymbolActors(history, metrics);
     }
 
@@ -148,8 +148,10 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         {
             if (!_symbols.TryGetValue(symbol, out var actors) || !actors.Checking) continue;
             actors.Checking = false;
-            if (check.Listed is null || check.Listed.Contains(symbol))
+            var tickSize = Fixed8.Zero;
+            if (check.Listed is null || check.Listed.TryGetValue(symbol, out tickSize))
             {
+                if (tickSize > Fixed8.Zero) actors.Metrics.Tell(new SymbolListing(symbol, tickSize));
                 actors.Sequencer = Context.ActorOf(TradeSequencer.Props(symbol, _settings.Backfill, _settings.History.WarmUp, _rest,
                     actors.History, actors.Metrics), $"sequencer-{symbol.StreamName}");
                 actors.AddedBy?.Tell(new SymbolAdded(symbol));

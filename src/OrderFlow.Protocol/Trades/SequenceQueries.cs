@@ -8,15 +8,20 @@ public sealed record AggregateIdRange(long FromId, long ToId);
 
 /// <summary>
 /// Counters of the sequencing work since start: trades received from the stream, duplicates dropped, gaps detected,
-/// trades backfilled from REST, trades fetched by the warm-up, and gaps given up on (with the last one, so a planner
-/// knows which ids are missing).
+/// gaps filled from REST and the trades that filled them, trades fetched by the warm-up, gaps given up on (with the
+/// last one, so a planner knows which ids are missing), and frames dropped as malformed before they became trades.
 /// </summary>
 public sealed record SequenceStats(
     Symbol Symbol,
     long Received,
     long DuplicatesDropped,
     long GapsDetected,
+    long GapsFilled,
     long TradesBackfilled,
     long TradesWarmedUp,
     long GapsUnrecovered,
-    AggregateIdRange? LastUnrecoveredGap) : IWithSymbol;
+    AggregateIdRange? LastUnrecoveredGap,
+    long MalformedDropped) : IWithSymbol;
+
+/// <summary>The stream dropped a frame it could not take as a trade; the sequencer counts it with the others.</summary>
+public sealed record MalformedFrameDropped(Symbol Symbol, string Problem) : IWithSymbol;

@@ -1,0 +1,80 @@
+using System.Buffers;
+using OrderFlow.Protocol.Metrics;
+
+namespace OrderFlow.Actors.Metrics;
+
+/// <summary>
+/// POC and value area from volume per traded price. Bins are the tick size times a configured multiple; if the
+/// window's price range would need more than <see cref="MaxBins"/> bins, the bin doubles until it fits. Without a
+/// tick size (exchangeInfo not answered), the finest grid the window's own prices lie on stands in for it.
+/// </summary>
+internal static class ProfileCalculator
+{
+    public const int MaxBins = 1 << 20;
+
+    public static VolumeProfile? Calculate(Dictionary<long, long> volumeAtPrice, long binRaw, long lastPrice, int valueAreaPercent)
+    {
+        if (volumeAtPrice.Count == 0) return null;
+        if (binRaw <= 0) binRaw = GridOf(volumeAtPrice.Keys);
+        long minPrice = long.MaxValue, maxPrice = long.MinValue;
+        foreach (var price in volumeAtPrice.Keys)
+        {
+            minPrice = Math.Min(minPrice, price);
+            maxPrice = Math.Max(maxPrice, price);
+        }
+        while ((maxPrice / binRaw) - (minPrice / binRaw) >= MaxBins) binRaw *= 2;
+
+        var firstBin = minPrice / binRaw;
+        var binCount = (int)(maxPrice / binRaw - firstBin + 1);
+        var bins = ArrayPool<long>.Shared.Rent(binCount);
+        try
+        {
+            Array.Clear(bins, 0, binCount);
+            long total = 0;
+            foreach (var (price, volume) in volumeAtPrice)
+            {
+                bins[price / binRaw - firstBin] += volume;
+                total += volume;
+            }
+
+            var lastBin = lastPrice / binRaw - firstBin;
+            var poc = 0;
+            for (var i = 1; i < binCount; i++)
+            {
+                if (bins[i] > bins[poc] || (bins[i] == bins[poc] && Math.Abs(i - lastBin) < Math.Abs(poc - lastBin))) poc = i;
+            }
+
+            // Grow from the POC, one bin each side compared, the larger added (ties: the lower), up to the percentage.
+            int low = poc, high = poc;
+            var area = bins[poc];
+            while ((Int128)area * 100 < (Int128)total * valueAreaPercent)
+            {
+                var above = high + 1 < binCount ? bins[high + 1] : -1;
+                var below = low > 0 ? bins[low - 1] : -1;
+                if (above > below) area += bins[++high];
+                else area += bins[--low];
+            }
+
+            decimal PriceOf(int bin) => Exact.Quantity((firstBin + bin) * binRaw);
+            return new VolumeProfile(Exact.Quantity(binRaw), PriceOf(poc), PriceOf(high), PriceOf(low), Exact.Quantity(area),
+                Exact.Quantity(total), valueAreaPercent, binCount);
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(bins);
+        }
+    }
+
+    private static long GridOf(IEnumerable<long> prices)
+    {
+        long grid = 0;
+        foreach (var price in prices)
+        {
+            var (a, b) = (grid, price);
+            while (b != 0) (a, b) = (b, a % b);
+            grid = a;
+            if (grid == 1) break;
+        }
+        return grid;
+    }
+}
