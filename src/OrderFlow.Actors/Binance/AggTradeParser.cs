@@ -194,6 +194,8 @@ public static class AggTradeParser
                 if (!symbolMatches) return StreamMessage.Malformed("aggTrade for another symbol");
                 if (price.Raw <= 0 || quantity.Raw <= 0) return StreamMessage.Malformed("price or quantity is not positive");
                 if (aggregateId < 0 || tradeTime < 0) return StreamMessage.Malformed("negative aggregate id or trade time");
+                if (firstTradeId < 0 || lastTradeId < firstTradeId || lastTradeId - firstTradeId > int.MaxValue)
+                    return StreamMessage.Malformed("trade id range f..l is not valid");
                 return new StreamMessage(StreamMessageKind.AggregateTrade, new AggregateTrade(
                     aggregateId, price, quantity, firstTradeId, lastTradeId, tradeTime,
                     buyerIsMaker ? AggressorSide.Sell : AggressorSide.Buy));

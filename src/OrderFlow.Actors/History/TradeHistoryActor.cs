@@ -1,21 +1,61 @@
+using System.Globalization;
 using Akka.Actor;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Actors.History;
 
-/// <summary>Keeps one symbol's recent aggregate trades and answers queries over them.</summary>
+/// <summary>
+/// Keeps one symbol's recent aggregate trades (a compact ring, see <see cref="TradeRing"/>) and answers queries by
+/// count, aggregate id and time, saying when an answer lacks trades: before the tape started, dropped beyond the
+/// capacity, or lost in an unrecovered gap.
+/// </summary>
 public sealed class TradeHistoryActor : ReceiveActor
 {
+    private readonly Symbol _symbol;
+    private readonly TradeRing _trades;
+    private readonly List<TapeHole> _holes = new();
+    private long? _tapeFromMs;
+
     public TradeHistoryActor(Symbol symbol, int capacity)
     {
-        var trades = new TradeRing(capacity);
-        Receive<AggregateTrade>(trade => trades.Append(trade));
-        Receive<GetRecentTrades>(query => Sender.Tell(new TradesSnapshot(symbol, trades.Last(query.Count), trades.Count)));
-        Receive<GetTradesFromId>(query =>
-            Sender.Tell(new TradesSnapshot(symbol, trades.FromId(query.FromId, query.MaxCount), trades.Count)));
+        _symbol = symbol;
+        _trades = new TradeRing(capacity);
+        Receive<AggregateTrade>(Append);
+        Receive<TapeStarted>(started => _tapeFromMs ??= started.FromMs);
+        Receive<TapeHole>(_holes.Add);
+        Receive<ITapeEvent>(_ => { }); // interruptions matter to the live metrics, not to the trades held
+        Receive<GetRecentTrades>(query => Answer(_trades.Last(query.Count), null, null));
+        Receive<GetTradesFromId>(query => Answer(_trades.FromId(query.FromId, query.MaxCount), query.FromId, null));
+        Receive<GetTradesSince>(query =>
+            Answer(_trades.FromTime(query.Since.ToUnixTimeMilliseconds(), query.MaxCount), null, query.Since.ToUnixTimeMilliseconds()));
     }
 
     public static Props Props(Symbol symbol, int capacity) =>
         Akka.Actor.Props.Create(() => new TradeHistoryActor(symbol, capacity));
+
+    private void Append(AggregateTrade trade)
+    {
+        _trades.Append(trade);
+        if (_holes.Count > 0 && _trades.Oldest is { } oldest) _holes.RemoveAll(hole => hole.Ids.ToId < oldest.AggregateId);
+    }
+
+    private void Answer(IReadOnlyList<AggregateTrade> trades, long? fromId, long? sinceMs) =>
+        Sender.Tell(new TradesSnapshot(_symbol, trades, _trades.Count, Missing(trades, fromId, sinceMs)));
+
+    private string? Missing(IReadOnlyList<AggregateTrade> trades, long? fromId, long? sinceMs)
+    {
+        if (sinceMs is { } since && (_tapeFromMs is not { } tapeFrom || tapeFrom > since))
+            return _tapeFromMs is { } from ? $"trades before {Clock(from)} were not collected" : "no trades collected yet";
+        if (sinceMs is { } after && _trades.LastDropped is { } dropped && dropped.TradeTimeMs >= after)
+            return $"trades up to {Clock(dropped.TradeTimeMs)} were dropped beyond the history's capacity";
+        if (fromId is { } id && (_trades.Oldest is not { } oldest || oldest.AggregateId > id))
+            return _trades.Oldest is { } first ? $"aggregate ids below {first.AggregateId} are not held" : "no trades held yet";
+        if (trades.Count == 0) return null;
+        var hole = _holes.FirstOrDefault(h => h.Ids.ToId >= trades[0].AggregateId && h.Ids.FromId <= trades[^1].AggregateId);
+        return hole is null ? null : $"aggregate ids {hole.Ids.FromId}..{hole.Ids.ToId} are missing (an unrecovered gap)";
+    }
+
+    private static string Clock(long ms) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd HH:mm:ss.fff 'UTC'", CultureInfo.InvariantCulture);
 }

@@ -22,6 +22,7 @@ public sealed class RollingOrderFlow
     private readonly Dictionary<long, long>?[] _volumeAtPrice;
     private long _binRaw;
     private long? _lastTradeMs;
+    private long? _lastAggregateId;
 
     private long _cvdAnchorMs = long.MinValue;
     private long _nextCvdAnchorMs = long.MinValue;
@@ -49,6 +50,7 @@ public sealed class RollingOrderFlow
     {
         var time = trade.TradeTimeMs;
         if (_lastTradeMs is not { } last || time > last) _lastTradeMs = time;
+        if (_lastAggregateId is not { } lastId || trade.AggregateId > lastId) _lastAggregateId = trade.AggregateId;
         AddToCvd(trade);
 
         var second = Floor.Divide(time, 1000);
@@ -96,7 +98,7 @@ public sealed class RollingOrderFlow
         var traded = tally.Count > 0;
 
         return new MetricsSnapshot(
-            _symbol, window,
+            _symbol, window, _lastAggregateId,
             DateTimeOffset.FromUnixTimeMilliseconds(fromMs), DateTimeOffset.FromUnixTimeMilliseconds(toMs),
             new WindowCoverage(missing is null && holesInWindow == 0, fraction, missing),
             tally.Count,

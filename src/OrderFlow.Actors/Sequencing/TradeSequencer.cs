@@ -21,7 +21,8 @@ namespace OrderFlow.Actors.Sequencing;
 /// </summary>
 public sealed class TradeSequencer : ReceiveActor, IWithTimers
 {
-    private sealed record PageArrived(int Request, IReadOnlyList<AggregateTrade> Trades, int Limit);
+    /// <summary>A page of aggregates; <paramref name="TimeToMs"/> ends the range of a by-time request.</summary>
+    private sealed record PageArrived(int Request, IReadOnlyList<AggregateTrade> Trades, int Limit, long? TimeToMs);
 
     private sealed record PageFailed(int Request, Exception Cause);
 
@@ -57,6 +58,7 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     private long _lastTradeMs;
     private bool _warmingUp;
     private long? _warmUpFromMs;
+    private long _byTimeFromMs;
     private bool _tapeStarted;
     private bool _tapeInterrupted;
     private bool _streamDown;
@@ -99,15 +101,17 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         if (_warmUp is not { } period) return;
         _warmingUp = true;
         _log.Info("🔥 {Symbol}: warming up with the last {Period} of trades from REST", _symbol, HumanFormat.Duration(period));
+        _warmUpFromMs = _byTimeFromMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)period.TotalMilliseconds;
         RequestWarmUpPage();
         Filling();
     }
 
+    /// <summary>Asks for the trades since <see cref="_byTimeFromMs"/>: where the warm-up, or the last by-time page that
+    /// found nothing, left off.</summary>
     private void RequestWarmUpPage()
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        _warmUpFromMs = now - (long)_warmUp!.Value.TotalMilliseconds;
-        Request(_rest.AggTradesFromTimeAsync(_symbol, _warmUpFromMs.Value, now), BinanceRestClient.MaxAggTradesPerCall);
+        Request(_rest.AggTradesFromTimeAsync(_symbol, _byTimeFromMs, now), BinanceRestClient.MaxAggTradesPerCall, now);
     }
 
     private void InSequence()
@@ -117,6 +121,16 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
             Receive<AggregateTrade>(trade =>
             {
                 if (!Accept(trade)) return;
+                if (_lastId is null && _warmUpFromMs is not null)
+                {
+                    // A warm-up that found nothing proved the tape empty only up to its request: fetch what happened
+                    // between then and this first live trade.
+                    _held[trade.AggregateId] = trade;
+                    _warmingUp = true;
+                    RequestWarmUpPage();
+                    Filling();
+                    return;
+                }
                 if (_lastId is not { } last || trade.AggregateId == last + 1)
                 {
                     if (_tapeInterrupted) ResumeTape();
@@ -235,11 +249,11 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         Request(_rest.AggTradesFromIdAsync(_symbol, fromId, limit), limit);
     }
 
-    private void Request(Task<IReadOnlyList<AggregateTrade>> page, int limit)
+    private void Request(Task<IReadOnlyList<AggregateTrade>> page, int limit, long? timeToMs = null)
     {
         var request = ++_request;
         page.PipeTo(Self,
-            success: trades => new PageArrived(request, trades, limit),
+            success: trades => new PageArrived(request, trades, limit, timeToMs),
             failure: error => new PageFailed(request, error));
     }
 
@@ -256,8 +270,21 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         if (_warmingUp) _tradesWarmedUp += passed;
         else _tradesBackfilled += passed;
 
-        // A warm-up that found nothing before the live trades starts the sequence at the first of them.
-        if (_held.Count > 0 && _lastId is null) _lastId = _held.Keys.First() - 1;
+        if (_lastId is null && page.TimeToMs is { } searchedTo)
+        {
+            // Nothing passed on yet: REST has no trade from _byTimeFromMs to searchedTo before the first live one. If
+            // the page reached that live trade (in ids or in time), nothing precedes it and the sequence starts there;
+            // if no live trade waits, the tape is empty so far; otherwise search on from where this page ended.
+            _byTimeFromMs = searchedTo;
+            if (_held.Count == 0) CaughtUp();
+            else if (page.Trades.Count > 0 || searchedTo >= _held.First().Value.TradeTimeMs)
+            {
+                _lastId = _held.Keys.First() - 1;
+                ReleaseHeld();
+            }
+            else RequestWarmUpPage();
+            return;
+        }
         if (_held.Count > 0 && _lastId + 1 == _held.Keys.First())
         {
             // Joined the live trades (or the warm-up found nothing before them).

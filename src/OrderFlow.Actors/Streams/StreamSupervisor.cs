@@ -82,6 +82,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         Receive<GetStreamedSymbols>(_ => Sender.Tell(new StreamedSymbols(_symbols.Keys.ToList())));
         Receive<GetRecentTrades>(query => RouteTo(query, actors => actors.History));
         Receive<GetTradesFromId>(query => RouteTo(query, actors => actors.History));
+        Receive<GetTradesSince>(query => RouteTo(query, actors => actors.History));
         Receive<GetMetrics>(query => RouteTo(query, actors => actors.Metrics));
         Receive<GetSequenceStats>(query => RouteTo(query, actors => actors.Sequencer));
         Receive<StreamHealthy>(OnHealthy);

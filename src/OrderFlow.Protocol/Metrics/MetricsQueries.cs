@@ -11,11 +11,13 @@ public sealed record WindowNotTracked(Symbol Symbol, TimeSpan Window, IReadOnlyL
 /// <summary>
 /// The order flow of one symbol over one rolling window, exact (see README, "What it computes"). The window is the
 /// last <see cref="Window"/> of whole seconds counting the current one: trades from <see cref="From"/> up to
-/// <see cref="To"/>. Price fields are null while the window holds no trade.
+/// <see cref="To"/>. Price fields are null while the window holds no trade. <see cref="AsOfAggregateId"/> is the
+/// last trade counted, so a figure can be checked against the tape up to it.
 /// </summary>
 public sealed record MetricsSnapshot(
     Symbol Symbol,
     TimeSpan Window,
+    long? AsOfAggregateId,
     DateTimeOffset From,
     DateTimeOffset To,
     WindowCoverage Coverage,

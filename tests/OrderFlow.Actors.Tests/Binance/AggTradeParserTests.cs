@@ -68,6 +68,7 @@ public sealed class AggTradeParserTests
     [InlineData("""{"e":"aggTrade","E":1,"s":"BTCUSDT","a":"1","p":"1.0","q":"1.0","f":1,"l":1,"T":1,"m":true}""", "field a is not an integer")]
     [InlineData("""{"e":"aggTrade","E":1,"s":"BTCUSDT","a":1.5,"p":"1.0","q":"1.0","f":1,"l":1,"T":1,"m":true}""", "field a is not an integer")]
     [InlineData("""{"e":"aggTrade","E":1,"s":"BTCUSDT","a":1,"p":"1.0","q":"1.0","f":1,"l":1,"T":1,"m":"yes"}""", "field m is not a boolean")]
+    [InlineData("""{"e":"aggTrade","E":1,"s":"BTCUSDT","a":1,"p":"1.0","q":"1.0","f":9,"l":8,"T":1,"m":true}""", "trade id range f..l is not valid")]
     [InlineData("""{"e":"depthUpdate","E":1}""", "unrecognised event type")]
     [InlineData("""{"id":1}""", "no event type")]
     public void Drops_malformed_frames_with_the_reason(string frame, string problem)

@@ -1,5 +1,7 @@
 using System.Numerics;
+using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Trades;
+using Xunit;
 
 namespace OrderFlow.Actors.Tests.Metrics;
 
@@ -115,5 +117,27 @@ public sealed record FlowOracle(
             else area += VolumeAt(--low);
         }
         return (poc * bin, high * bin, low * bin, area);
+    }
+
+    /// <summary>Every figure of <paramref name="actual"/> equals the oracle's, to the last digit.</summary>
+    public void AssertMatches(MetricsSnapshot actual)
+    {
+        var at = $"window {actual.Window} to {actual.To:O}";
+        Assert.True(FromMs == actual.From.ToUnixTimeMilliseconds() && ToMs == actual.To.ToUnixTimeMilliseconds(), at);
+        Assert.Equal((at, TradeCount, TradesPerSecond), (at, actual.TradeCount, actual.TradesPerSecond));
+        Assert.Equal((at, BuyVolume, SellVolume, BuyNotional, SellNotional),
+            (at, actual.BuyVolume, actual.SellVolume, actual.BuyNotional, actual.SellNotional));
+        Assert.Equal((at, Delta, DeltaPercent), (at, actual.Delta, actual.DeltaPercent));
+        Assert.Equal((at, Open, High, Low, Last), (at, actual.Open, actual.High, actual.Low, actual.Last));
+        Assert.Equal((at, Vwap, StdDev), (at, actual.Vwap?.Vwap, actual.Vwap?.StdDev));
+        var large = actual.LargeTrades;
+        Assert.Equal((at, LargeBuyCount, LargeBuyVolume, LargeBuyNotional),
+            (at, large.Buy.Count, large.Buy.Volume, large.Buy.Notional));
+        Assert.Equal((at, LargeSellCount, LargeSellVolume, LargeSellNotional),
+            (at, large.Sell.Count, large.Sell.Volume, large.Sell.Notional));
+        Assert.Equal((at, LargestId), (at, large.Largest?.AggregateId));
+        Assert.Equal((at, Poc, Vah, Val, ValueAreaVolume),
+            (at, actual.Profile?.PointOfControl, actual.Profile?.ValueAreaHigh, actual.Profile?.ValueAreaLow, actual.Profile?.ValueAreaVolume));
+        Assert.Equal((at, Cvd, CvdAnchorMs), (at, actual.Cvd.Value, actual.Cvd.Anchor.ToUnixTimeMilliseconds()));
     }
 }

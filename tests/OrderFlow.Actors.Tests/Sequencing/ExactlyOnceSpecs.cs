@@ -151,20 +151,4 @@ public sealed class ExactlyOnceSpecs(ITestOutputHelper output) : StreamSpec(outp
         AssertIsTheExchangeSequence(held);
         Assert.Equal(0, (await supervisor.Ask<SequenceStats>(new GetSequenceStats(Btc))).TradesWarmedUp);
     }
-
-    /// <summary>Drops the connection and refuses reconnects until trades have happened meanwhile; returns the last id
-    /// held before and the exchange's last id when reconnects are allowed again.</summary>
-    private (long DownFrom, long DownTo) DisconnectForAWhile(TestProbe lifecycle)
-    {
-        Exchange.SetUpgradeFault("BTCUSDT", new UpgradeFault.Refuse(HttpStatusCode.ServiceUnavailable));
-        var market = Exchange.Market("BTCUSDT");
-        AwaitAssert(() => Assert.Equal(1, Exchange.DropConnections("BTCUSDT")));
-        var downFrom = market.LastAggregateId;
-        ExpectLifecycle<Failed>(lifecycle, Btc);
-        Assert.Equal(FailureKind.HttpStatus, ExpectLifecycle<Failed>(lifecycle, Btc).Kind);
-        var downTo = market.LastAggregateId;
-        Exchange.SetUpgradeFault("BTCUSDT", null);
-        ExpectLifecycle<Connected>(lifecycle, Btc, skipOthers: true);
-        return (downFrom, downTo);
-    }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
@@ -143,5 +144,21 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
             Assert.Equal(generated[held[i].AggregateId], held[i]);
             if (i > 0) Assert.Equal(held[i - 1].AggregateId + 1, held[i].AggregateId);
         }
+    }
+
+    /// <summary>Drops the connection and refuses reconnects until trades have happened meanwhile; returns the last id
+    /// held before and the exchange's last id when reconnects are allowed again.</summary>
+    protected (long DownFrom, long DownTo) DisconnectForAWhile(TestProbe lifecycle)
+    {
+        Exchange.SetUpgradeFault("BTCUSDT", new UpgradeFault.Refuse(HttpStatusCode.ServiceUnavailable));
+        var market = Exchange.Market("BTCUSDT");
+        AwaitAssert(() => Assert.Equal(1, Exchange.DropConnections("BTCUSDT")));
+        var downFrom = market.LastAggregateId;
+        ExpectLifecycle<Failed>(lifecycle, Btc);
+        Assert.Equal(FailureKind.HttpStatus, ExpectLifecycle<Failed>(lifecycle, Btc).Kind);
+        var downTo = market.LastAggregateId;
+        Exchange.SetUpgradeFault("BTCUSDT", null);
+        ExpectLifecycle<Connected>(lifecycle, Btc, skipOthers: true);
+        return (downFrom, downTo);
     }
 }

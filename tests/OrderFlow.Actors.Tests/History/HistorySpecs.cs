@@ -1,0 +1,63 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using OrderFlow.Actors.History;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Trades;
+using Xunit;
+
+namespace OrderFlow.Actors.Tests.History;
+
+/// <summary>The history's answers say what they lack, rather than answer as if they were whole.</summary>
+public sealed class HistorySpecs : TestKit
+{
+    private static readonly Symbol Btc = Symbol.Parse("BTCUSDT");
+    private const long Start = 1_764_000_000_000;
+
+    private static AggregateTrade Trade(long id) => new(id, Fixed8.Parse("91350"), Fixed8.Parse("0.5"), id, id, Start + id * 1_000, AggressorSide.Buy);
+
+    [Fact]
+    public void Answers_by_time_and_id_say_when_trades_were_not_collected_dropped_or_lost_in_a_gap()
+    {
+        var history = Sys.ActorOf(TradeHistoryActor.Props(Btc, capacity: 50));
+        history.Tell(new GetTradesSince(Btc, DateTimeOffset.FromUnixTimeMilliseconds(Start), 10));
+        Assert.Equal("no trades collected yet", ExpectMsg<TradesSnapshot>().Incomplete);
+
+        history.Tell(new TapeStarted(Btc, Start + 1_000));
+        for (var id = 1; id <= 10; id++) history.Tell(Trade(id));
+        history.Tell(new TapeHole(Btc, new AggregateIdRange(11, 19), Start + 10_000, Start + 20_000));
+        for (var id = 20; id <= 70; id++) history.Tell(Trade(id));
+
+        // 61 trades arrived, 50 are held: ids 21..70, and 20 was the last dropped.
+        history.Tell(new GetTradesSince(Btc, DateTimeOffset.FromUnixTimeMilliseconds(Start + 30_000), 5));
+        var recent = ExpectMsg<TradesSnapshot>();
+        Assert.Equal([30L, 31, 32, 33, 34], recent.Trades.Select(t => t.AggregateId));
+        Assert.Null(recent.Incomplete);
+        Assert.Equal(50, recent.TotalHeld);
+
+        history.Tell(new GetTradesSince(Btc, DateTimeOffset.FromUnixTimeMilliseconds(Start + 15_000), 5));
+        Assert.Contains("dropped beyond the history's capacity", ExpectMsg<TradesSnapshot>().Incomplete);
+        history.Tell(new GetTradesSince(Btc, DateTimeOffset.FromUnixTimeMilliseconds(Start), 5));
+        Assert.Contains("were not collected", ExpectMsg<TradesSnapshot>().Incomplete);
+        history.Tell(new GetTradesFromId(Btc, 5, 5));
+        Assert.Equal("aggregate ids below 21 are not held", ExpectMsg<TradesSnapshot>().Incomplete);
+        history.Tell(new GetRecentTrades(Btc, 3));
+        Assert.Equal([68L, 69, 70], ExpectMsg<TradesSnapshot>().Trades.Select(t => t.AggregateId));
+    }
+
+    [Fact]
+    public void An_unrecovered_gap_inside_the_answer_is_named()
+    {
+        var history = Sys.ActorOf(TradeHistoryActor.Props(Btc, capacity: 1_000));
+        history.Tell(new TapeStarted(Btc, Start));
+        for (var id = 1; id <= 10; id++) history.Tell(Trade(id));
+        history.Tell(new TapeHole(Btc, new AggregateIdRange(11, 19), Start + 10_000, Start + 20_000));
+        for (var id = 20; id <= 30; id++) history.Tell(Trade(id));
+
+        history.Tell(new GetTradesFromId(Btc, 5, 100));
+        var answer = ExpectMsg<TradesSnapshot>();
+        Assert.Equal(17, answer.Trades.Count);
+        Assert.Equal("aggregate ids 11..19 are missing (an unrecovered gap)", answer.Incomplete);
+        history.Tell(new GetTradesFromId(Btc, 20, 100));
+        Assert.Null(ExpectMsg<TradesSnapshot>().Incomplete);
+    }
+}
