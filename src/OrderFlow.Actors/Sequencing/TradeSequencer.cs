@@ -3,7 +3,6 @@ using Akka.Event;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Protocol;
-using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Actors.Sequencing;
@@ -96,7 +95,6 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        Context.System.EventStream.Subscribe<IStreamLifecycleEvent>(Self);
         Timers.StartPeriodicTimer(FlushTimer, FlushCounters.Instance, FlushInterval);
         if (_warmUp is not { } period) return;
         _warmingUp = true;
@@ -174,12 +172,11 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
             _countersChanged = true;
         });
         Receive<FlushCounters>(_ => TellChangedCounters());
-        Receive<IStreamLifecycleEvent>(e => e.Symbol == _symbol && e is Failed or TimedOut, e =>
+        Receive<StreamInterrupted>(interrupted =>
         {
             _streamDown = true;
-            InterruptTape(e is Failed failed ? $"stream failed: {failed.Reason}" : $"stream timed out ({((TimedOut)e).Phase.ToWireName()})");
+            InterruptTape($"stream interrupted: {interrupted.Reason}");
         });
-        Receive<IStreamLifecycleEvent>(_ => { });
     }
 
     private SequenceStats Counters() => new(_symbol, _received, _duplicatesDropped, _gapsDetected, _gapsFilled, _tradesBackfilled,

@@ -13,8 +13,11 @@ namespace OrderFlow.Actors.Streams;
 /// Owns one symbol's aggTrade WebSocket. Every attempt ends, within a deadline this actor holds, in
 /// <see cref="Connected"/>, <see cref="Failed"/> or <see cref="TimedOut"/>, published on the event stream and logged.
 /// Trades go to the symbol's TradeSequencer. The socket work runs detached and reports back as messages, so the
-/// mailbox is never blocked and a hang always becomes a timeout. States: connecting → streaming → (backing off → connecting)…; after max-attempts failures in a
-/// row it throws <see cref="StreamGaveUpException"/> and its supervisor takes over.
+/// mailbox is never blocked and a hang always becomes a timeout. States: connecting → streaming → (backing off →
+/// connecting)…; after max-attempts failures in a row it throws <see cref="StreamGaveUpException"/> and its supervisor
+/// takes over. Planned reconnects (serverShutdown, the 24-hour cut) make before they break: streaming → handing over,
+/// where a replacement connection opens beside the current one and takes over when it delivers its first trade; the
+/// sequencer drops the overlap, so nothing is missed and nothing needs a backfill.
 /// </summary>
 public sealed class StreamActor : ReceiveActor, IWithTimers
 {
@@ -49,6 +52,11 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private sealed record Rotate(int Connection) : IConnectionScoped;
 
+    /// <summary>Opens the replacement connection for <paramref name="Connection"/>, now or again after a failed try.</summary>
+    private sealed record HandOver(int Connection, string Why) : IConnectionScoped;
+
+    private sealed record RetireTimedOut(int Connection) : IConnectionScoped;
+
     private sealed record LogSummary
     {
         public static readonly LogSummary Instance = new();
@@ -64,6 +72,8 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private const string IdleTimer = "idle";
     private const string SummaryTimer = "summary";
     private const string RotateTimer = "rotate";
+    private const string SuccessorDeadlineTimer = "successor-deadline";
+    private const string RetireTimer = "retire";
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MalformedWarningInterval = TimeSpan.FromSeconds(10);
 
@@ -78,6 +88,12 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private AggTradeSocket? _socket;
     private int _connection;
+    private int _lastConnectionId;
+    private AggTradeSocket? _successor;
+    private int _successorConnection;
+    private long _successorStarted;
+    private AggTradeSocket? _retiring;
+    private int _retiringConnection;
     private int _failuresInRow;
     private int _attempt;
     private long _attemptStarted;
@@ -112,7 +128,11 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         Self.Tell(StartAttempt.Instance);
     }
 
-    protected override void PostStop() => AbandonConnection();
+    protected override void PostStop()
+    {
+        AbandonConnection();
+        Retired();
+    }
 
     // ---- states ----
 
@@ -140,18 +160,48 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     {
         Become(() =>
         {
-            Receive<MessageArrived>(IsCurrent, m => OnMessage(m.Message));
-            Receive<ConnectionEnded>(IsCurrent, m => OnConnectionEnded(m.End));
-            Receive<DeadlinePassed>(IsCurrent, m => OnDeadline(m.Phase));
-            Receive<CheckIdle>(IsCurrent, _ => OnCheckIdle());
             Receive<Rotate>(IsCurrent, _ =>
             {
-                _log.Info("🔁 {Symbol}: the connection is {Age} old; reconnecting before Binance's 24-hour cut",
+                _log.Info("🔁 {Symbol}: the connection is {Age} old; opening its replacement before Binance's 24-hour cut",
                     _symbol, HumanFormat.Duration(_settings.MaxConnectionAge));
-                ReconnectNow();
+                BeginHandOver("the 24-hour cut");
             });
-            CommonReceives();
+            Receive<HandOver>(IsCurrent, m => BeginHandOver(m.Why));
+            StreamingReceives();
         });
+    }
+
+    /// <summary>Streaming on the current connection while its replacement connects beside it.</summary>
+    private void HandingOver()
+    {
+        Become(() =>
+        {
+            Receive<ConnectSucceeded>(IsSuccessor, _ => OnSuccessorConnected());
+            Receive<ConnectFailed>(IsSuccessor, m => OnSuccessorFailed(
+                m.Cause as StreamConnectException ?? new StreamConnectException(FailureKind.SocketError, m.Cause.Message, null, m.Cause)));
+            Receive<DeadlinePassed>(IsSuccessor, m => OnSuccessorTimedOut(m.Phase));
+            Receive<MessageArrived>(IsSuccessor, m =>
+            {
+                if (m.Message.Kind == StreamMessageKind.AggregateTrade) SwitchOver();
+                OnMessage(m.Message);
+            });
+            Receive<ConnectionEnded>(IsSuccessor, m => OnSuccessorFailed(
+                new StreamConnectException(FailureKind.SocketError, m.End.Reason, null, null)));
+            // The old connection ended first (a server that shut down as announced): the replacement takes over now.
+            Receive<ConnectionEnded>(m => IsCurrent(m) && _successor is { IsOpen: true }, _ => SwitchOver());
+            Receive<Rotate>(IsCurrent, _ => { });
+            Receive<HandOver>(IsCurrent, _ => { });
+            StreamingReceives();
+        });
+    }
+
+    private void StreamingReceives()
+    {
+        Receive<MessageArrived>(IsCurrent, m => OnMessage(m.Message));
+        Receive<ConnectionEnded>(IsCurrent, m => OnConnectionEnded(m.End));
+        Receive<DeadlinePassed>(IsCurrent, m => OnDeadline(m.Phase));
+        Receive<CheckIdle>(IsCurrent, _ => OnCheckIdle());
+        CommonReceives();
     }
 
     private void Closing()
@@ -179,12 +229,16 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     {
         Receive<Close>(_ => BeginClose());
         Receive<LogSummary>(_ => OnSummary());
+        Receive<ConnectionEnded>(m => m.Connection == _retiringConnection, _ => Retired());
+        Receive<RetireTimedOut>(m => m.Connection == _retiringConnection, _ => Retired());
         // A trade that arrives on a connection already given up is still a trade.
         Receive<MessageArrived>(m => ForwardIfTrade(m.Message));
         Receive<IConnectionScoped>(_ => { });
     }
 
     private bool IsCurrent(IConnectionScoped message) => message.Connection == _connection;
+
+    private bool IsSuccessor(IConnectionScoped message) => _successor is not null && message.Connection == _successorConnection;
 
     // ---- an attempt ----
 
@@ -199,7 +253,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         }
 
         _attempt = _failuresInRow + 1;
-        var connection = ++_connection;
+        var connection = _connection = ++_lastConnectionId;
         _attemptStarted = Stopwatch.GetTimestamp();
         _tradesOnConnection = 0;
         _log.Info("🔌 Attempting to connect to {Symbol} aggTrades stream...", _symbol);
@@ -224,16 +278,26 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             _symbol, (long)elapsed.TotalMilliseconds, _attempt, _settings.MaxAttempts);
         Publish(new Connected(_symbol, _uri, _attempt, elapsed, DateTimeOffset.UtcNow));
 
+        StartReceiving(_socket!, _connection);
+        Timers.StartSingleTimer(DeadlineTimer, new DeadlinePassed(_connection, TimeoutPhase.FirstMessage), _settings.FirstMessageTimeout);
+        StartConnectionTimers();
+        Streaming();
+    }
+
+    private void StartReceiving(AggTradeSocket socket, int connection)
+    {
         var self = Self;
-        var connection = _connection;
-        _socket!.ReceiveAsync(message => self.Tell(new MessageArrived(connection, message))).PipeTo(self,
+        socket.ReceiveAsync(message => self.Tell(new MessageArrived(connection, message))).PipeTo(self,
             success: end => new ConnectionEnded(connection, end),
             failure: error => new ConnectionEnded(connection, new ConnectionEnd(ConnectionEndKind.Broken, error.Message)));
-        Timers.StartSingleTimer(DeadlineTimer, new DeadlinePassed(connection, TimeoutPhase.FirstMessage), _settings.FirstMessageTimeout);
+    }
+
+    /// <summary>The current connection's idle check and its planned replacement before the 24-hour cut.</summary>
+    private void StartConnectionTimers()
+    {
         if (_idleTimeout is { } idle)
-            Timers.StartPeriodicTimer(IdleTimer, new CheckIdle(connection), IdleCheckInterval(idle));
-        Timers.StartSingleTimer(RotateTimer, new Rotate(connection), _settings.MaxConnectionAge);
-        Streaming();
+            Timers.StartPeriodicTimer(IdleTimer, new CheckIdle(_connection), IdleCheckInterval(idle));
+        Timers.StartSingleTimer(RotateTimer, new Rotate(_connection), _settings.MaxConnectionAge);
     }
 
     private void OnConnectFailed(Exception cause)
@@ -277,9 +341,9 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
                 OnTrade(message.Trade);
                 break;
             case StreamMessageKind.ServerShutdown:
-                _log.Warning("🔁 {Symbol}: the server announced a shutdown; reconnecting now", _symbol);
+                _log.Warning("🔁 {Symbol}: the server announced a shutdown; opening a replacement connection", _symbol);
                 Publish(new Failed(_symbol, FailureKind.ServerShutdown, "the server announced a shutdown", _attempt, null, DateTimeOffset.UtcNow));
-                ReconnectNow();
+                Self.Tell(new HandOver(_connection, "the server's shutdown"));
                 break;
             case StreamMessageKind.ControlReply:
                 _log.Debug("{Symbol}: control reply received", _symbol);
@@ -370,6 +434,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private void RetryAfterFailure(string problem, TimeSpan? retryAfter)
     {
+        if (_socket is not null) _sequencer.Tell(new StreamInterrupted(_symbol, problem));
         AbandonConnection();
         _failuresInRow++;
         if (_failuresInRow >= _settings.MaxAttempts)
@@ -387,17 +452,111 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         BackingOff();
     }
 
-    /// <summary>A planned reconnect: at once, and not counted as a failure. The sequencer fills what it misses.</summary>
-    private void ReconnectNow()
+    // ---- make before break ----
+
+    private void BeginHandOver(string why)
     {
-        AbandonConnection();
-        Self.Tell(StartAttempt.Instance);
-        BackingOff();
+        if (!_budget.TryAcquire(out var wait))
+        {
+            _log.Warning("⏳ Connection budget is spent; {Symbol} opens its replacement connection in {Wait}", _symbol, wait);
+            Timers.StartSingleTimer(RetryTimer, new HandOver(_connection, why), wait);
+            return;
+        }
+
+        _successorConnection = ++_lastConnectionId;
+        _successorStarted = Stopwatch.GetTimestamp();
+        _log.Info("🔌 {Symbol}: opening a replacement connection ({Why}); the current one streams meanwhile", _symbol, why);
+        _successor = new AggTradeSocket(_uri, _symbol,
+            new SocketOptions(_settings.KeepAliveInterval, _settings.KeepAliveTimeout, _settings.MaxFrameBytes));
+        var connection = _successorConnection;
+        _successor.ConnectAsync().PipeTo(Self,
+            success: () => new ConnectSucceeded(connection),
+            failure: error => new ConnectFailed(connection, error));
+        Timers.StartSingleTimer(SuccessorDeadlineTimer, new DeadlinePassed(connection, TimeoutPhase.Connect), _settings.ConnectTimeout);
+        HandingOver();
+    }
+
+    private void OnSuccessorConnected()
+    {
+        var elapsed = Stopwatch.GetElapsedTime(_successorStarted);
+        _log.Info("🐋 Connected to {Symbol} aggTrades stream in {ElapsedMs} ms (replacement; switching over at its first trade)",
+            _symbol, (long)elapsed.TotalMilliseconds);
+        Publish(new Connected(_symbol, _uri, 1, elapsed, DateTimeOffset.UtcNow));
+        StartReceiving(_successor!, _successorConnection);
+        Timers.StartSingleTimer(SuccessorDeadlineTimer, new DeadlinePassed(_successorConnection, TimeoutPhase.FirstMessage),
+            _settings.FirstMessageTimeout);
+    }
+
+    private void OnSuccessorTimedOut(TimeoutPhase phase)
+    {
+        var after = Stopwatch.GetElapsedTime(_successorStarted);
+        _log.Warning("⏱ Connection timeout for {Symbol} after {After} (phase: {Phase}, replacement connection)",
+            _symbol, HumanFormat.Duration(after), phase.ToWireName());
+        Publish(new TimedOut(_symbol, phase, after, 1, DateTimeOffset.UtcNow));
+        RetryHandOverLater();
+    }
+
+    private void OnSuccessorFailed(StreamConnectException failure)
+    {
+        _log.Error("❌ Connection error for {Symbol}: {Reason} (replacement connection)", _symbol, failure.Message);
+        Publish(new Failed(_symbol, failure.Kind, failure.Message, 1, failure.RetryAfter, DateTimeOffset.UtcNow));
+        RetryHandOverLater(failure.RetryAfter);
+    }
+
+    /// <summary>The current connection still streams: try the replacement again after a backoff.</summary>
+    private void RetryHandOverLater(TimeSpan? retryAfter = null)
+    {
+        AbandonSuccessor();
+        var delay = _settings.Backoff.DelayFor(1, _random);
+        if (retryAfter > delay) delay = retryAfter.Value;
+        _log.Warning("⚠️ {Symbol}: keeping the current connection; the replacement is tried again in {Delay}", _symbol, HumanFormat.Duration(delay));
+        Timers.StartSingleTimer(RetryTimer, new HandOver(_connection, "retrying the replacement"), delay);
+        Streaming();
+    }
+
+    /// <summary>The replacement becomes the current connection; the old one is closed with a close frame.</summary>
+    private void SwitchOver()
+    {
+        var overlap = Stopwatch.GetElapsedTime(_successorStarted);
+        Retired();
+        (_retiring, _retiringConnection) = (_socket, _connection);
+        _ = _retiring?.CloseAsync();
+        Timers.StartSingleTimer(RetireTimer, new RetireTimedOut(_retiringConnection), CloseGrace);
+
+        Timers.Cancel(SuccessorDeadlineTimer);
+        Timers.Cancel(DeadlineTimer);
+        Timers.Cancel(IdleTimer);
+        (_socket, _connection, _successor) = (_successor, _successorConnection, null);
+        _lastMessageAt = Stopwatch.GetTimestamp();
+        _tradesOnConnection = 0;
+        _attempt = 1;
+        StartConnectionTimers();
+        _log.Info("🔀 {Symbol}: switched to the replacement connection {Overlap} after opening it; closing the old one",
+            _symbol, HumanFormat.Duration(overlap));
+        Streaming();
+    }
+
+    private void AbandonSuccessor()
+    {
+        Timers.Cancel(SuccessorDeadlineTimer);
+        _successor?.Dispose();
+        _successor = null;
+    }
+
+    /// <summary>The old connection of a hand-over has closed (or was given its grace): release it.</summary>
+    private void Retired()
+    {
+        Timers.Cancel(RetireTimer);
+        _retiring?.Dispose();
+        _retiring = null;
+        _retiringConnection = 0;
     }
 
     private void BeginClose()
     {
         Timers.CancelAll();
+        AbandonSuccessor();
+        Retired();
         if (_socket is not { IsOpen: true })
         {
             Context.Stop(Self);
@@ -414,9 +573,10 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         Timers.Cancel(DeadlineTimer);
         Timers.Cancel(IdleTimer);
         Timers.Cancel(RotateTimer);
+        AbandonSuccessor();
         _socket?.Dispose();
         _socket = null;
-        _connection++;
+        _connection = 0;
     }
 
     private void Publish(IStreamLifecycleEvent lifecycleEvent) => Context.System.EventStream.Publish(lifecycleEvent);

@@ -99,6 +99,7 @@ public sealed class MetricsSpecs(ITestOutputHelper output) : StreamSpec(output)
         var lifecycle = LifecycleProbe();
         var supervisor = StartSupervisor(Settings(extraHocon: MetricsConfig));
         ExpectLifecycle<Connected>(lifecycle, Btc);
+        await HeldAtLeastAsync(supervisor, 20);
         await AwaitAssertAsync(async () => Assert.True((await MetricsAsync(supervisor, TimeSpan.FromMinutes(1))).Ready),
             Dilated(TimeSpan.FromSeconds(5)));
 

@@ -104,21 +104,55 @@ public sealed class ExactlyOnceSpecs(ITestOutputHelper output) : StreamSpec(outp
     }
 
     [Fact]
-    public async Task Planned_reconnects_before_the_24_hour_cut_and_on_serverShutdown_lose_and_duplicate_nothing()
+    public async Task Planned_reconnects_before_the_24_hour_cut_and_on_serverShutdown_make_before_break()
     {
         var lifecycle = LifecycleProbe();
-        var supervisor = StartSupervisor(Settings(extraHocon: "orderflow.stream.max-connection-age = 700ms"));
+        // No warm-up, so that any gap seen here could only come from a reconnect.
+        var supervisor = StartSupervisor(Settings(extraHocon: """
+            orderflow.stream.max-connection-age = 700ms
+            orderflow.history.warmup = off
+            """));
 
         // Replaced on schedule, three times in a row: planned, so never counted as failures.
         for (var i = 0; i < 3; i++) Assert.Equal(1, ExpectLifecycle<Connected>(lifecycle, Btc, skipOthers: true).Attempt);
-        AwaitAssert(() => Assert.Equal(1, Exchange.AnnounceShutdown("BTCUSDT")));
+        AwaitAssert(() => Assert.True(Exchange.AnnounceShutdown("BTCUSDT") >= 1));
         Assert.Equal(FailureKind.ServerShutdown, ExpectLifecycle<Failed>(lifecycle, Btc, skipOthers: true).Kind);
+        ExpectLifecycle<Connected>(lifecycle, Btc, skipOthers: true);
 
         var held = await HeldThroughAsync(supervisor, Exchange.Market("BTCUSDT").LastAggregateId + 50);
         AssertIsTheExchangeSequence(held);
+        // The new connection delivered before the old one closed: no gap, so nothing was fetched from REST.
         var stats = await supervisor.Ask<SequenceStats>(new GetSequenceStats(Btc));
-        Assert.Equal(0, stats.GapsUnrecovered);
-        Assert.True(Exchange.UpgradeRequests("BTCUSDT") >= 4);
+        Assert.Equal((0L, 0L, 0L), (stats.GapsDetected, stats.TradesBackfilled, stats.GapsUnrecovered));
+        Assert.Equal(0, Exchange.AggTradesRequests("BTCUSDT"));
+        Assert.True(stats.DuplicatesDropped > 0, "the overlap was delivered twice and dropped once");
+        // Each replaced connection was closed by us, with a close frame.
+        AwaitAssert(() => Assert.True(Exchange.ClientCloseFrames("BTCUSDT") >= 4, $"{Exchange.ClientCloseFrames("BTCUSDT")} close frames"));
+    }
+
+    [Fact]
+    public async Task A_replacement_that_cannot_connect_leaves_the_current_connection_streaming_and_is_retried()
+    {
+        var lifecycle = LifecycleProbe();
+        var supervisor = StartSupervisor(Settings(extraHocon: "orderflow.history.warmup = off"));
+        ExpectLifecycle<Connected>(lifecycle, Btc);
+        await HeldAtLeastAsync(supervisor, 20);
+
+        Exchange.SetUpgradeFault("BTCUSDT", new UpgradeFault.Refuse(HttpStatusCode.ServiceUnavailable));
+        AwaitAssert(() => Assert.Equal(1, Exchange.AnnounceShutdown("BTCUSDT")));
+        Assert.Equal(FailureKind.ServerShutdown, ExpectLifecycle<Failed>(lifecycle, Btc, skipOthers: true).Kind);
+        Assert.Equal(FailureKind.HttpStatus, ExpectLifecycle<Failed>(lifecycle, Btc, skipOthers: true).Kind);
+
+        // Meanwhile the old connection still delivers.
+        var before = Exchange.Market("BTCUSDT").LastAggregateId;
+        await HeldThroughAsync(supervisor, before + 20);
+        Exchange.SetUpgradeFault("BTCUSDT", null);
+        ExpectLifecycle<Connected>(lifecycle, Btc, skipOthers: true, within: TimeSpan.FromSeconds(10));
+
+        AssertIsTheExchangeSequence(await HeldThroughAsync(supervisor, Exchange.Market("BTCUSDT").LastAggregateId + 20));
+        var stats = await supervisor.Ask<SequenceStats>(new GetSequenceStats(Btc));
+        Assert.Equal((0L, 0L), (stats.GapsDetected, stats.TradesBackfilled));
+        AwaitAssert(() => Assert.Equal(1, Exchange.OpenConnections("BTCUSDT")));
     }
 
     [Fact]
