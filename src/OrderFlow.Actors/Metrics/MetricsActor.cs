@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Metrics;
@@ -10,13 +11,22 @@ namespace OrderFlow.Actors.Metrics;
 /// <summary>
 /// One symbol's order-flow metrics over the configured rolling windows (see <see cref="RollingOrderFlow"/>). Fed by
 /// the sequencer: trades in exchange order, the tape events that say what they cover, and the sequencing counters.
+/// Logs its shortest window once per summary interval.
 /// </summary>
-public sealed class MetricsActor : ReceiveActor
+public sealed class MetricsActor : ReceiveActor, IWithTimers
 {
+    private sealed record LogSummary
+    {
+        public static readonly LogSummary Instance = new();
+    }
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TimeSpan _summaryInterval;
     private SequenceStats? _counters;
 
-    public MetricsActor(Symbol symbol, MetricsSettings settings, Func<DateTimeOffset> clock)
+    public MetricsActor(Symbol symbol, MetricsSettings settings, TimeSpan summaryInterval, Func<DateTimeOffset> clock)
     {
+        _summaryInterval = summaryInterval;
         var flow = new RollingOrderFlow(symbol, settings);
         Receive<AggregateTrade>(trade => flow.Add(trade));
         Receive<TapeStarted>(started => flow.Tape.Started(started.FromMs));
@@ -28,8 +38,30 @@ public sealed class MetricsActor : ReceiveActor
         Receive<GetMetrics>(query => Sender.Tell(settings.Windows.Contains(query.Window)
             ? flow.Snapshot(query.Window, clock().ToUnixTimeMilliseconds(), _counters)
             : new WindowNotTracked(symbol, query.Window, settings.Windows)));
+        Receive<LogSummary>(_ => Log(flow.Snapshot(settings.Windows[0], clock().ToUnixTimeMilliseconds(), _counters)));
     }
 
-    public static Props Props(Symbol symbol, MetricsSettings settings, Func<DateTimeOffset>? clock = null) =>
-        Akka.Actor.Props.Create(() => new MetricsActor(symbol, settings, clock ?? (() => DateTimeOffset.UtcNow)));
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(Symbol symbol, MetricsSettings settings, TimeSpan summaryInterval, Func<DateTimeOffset>? clock = null) =>
+        Akka.Actor.Props.Create(() => new MetricsActor(symbol, settings, summaryInterval, clock ?? (() => DateTimeOffset.UtcNow)));
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("summary", LogSummary.Instance, _summaryInterval);
+
+    private void Log(MetricsSnapshot m)
+    {
+        if (m.TradeCount == 0 || m.Vwap is not { } vwap)
+        {
+            _log.Info("📐 {Symbol} {Window}: no trades ({Readiness})", m.Symbol, HumanFormat.Window(m.Window), Readiness(m));
+            return;
+        }
+        var flow = $"{m.TradeCount} trades, delta {HumanFormat.Signed(m.Delta)} ({m.DeltaPercent * 100:0.0}%)";
+        var price = $"VWAP {HumanFormat.Money(decimal.Round(vwap.Vwap, 2))} σ {HumanFormat.Money(decimal.Round(vwap.StdDev, 2))}, " +
+                    $"POC {HumanFormat.Money(m.Profile!.PointOfControl)} VA {HumanFormat.Money(m.Profile.ValueAreaLow)}–{HumanFormat.Money(m.Profile.ValueAreaHigh)}";
+        var cvd = $"CVD {HumanFormat.Signed(m.Cvd.Value)} since {m.Cvd.Anchor:HH:mm} UTC" +
+                  (m.Cvd.Complete ? "" : $" (counted from {m.Cvd.CountedFrom:HH:mm:ss})");
+        _log.Info("📐 {Symbol} {Window}: {Flow}, {Price}, {Cvd}; {Readiness}", m.Symbol, HumanFormat.Window(m.Window), flow, price, cvd, Readiness(m));
+    }
+
+    private static string Readiness(MetricsSnapshot m) => m.Ready ? "ready" : $"not ready: {m.Coverage.NotReadyBecause}";
 }

@@ -61,6 +61,8 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     private bool _tapeStarted;
     private bool _tapeInterrupted;
     private bool _streamDown;
+    private bool _joinedLive;
+    private bool _warmUpReported;
     private bool _countersChanged;
     private int _request;
     private int _attempts;
@@ -132,11 +134,13 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
                 if (_lastId is not { } last || trade.AggregateId == last + 1)
                 {
                     if (_tapeInterrupted) ResumeTape();
+                    _joinedLive = true;
                     PassOn(trade);
                     return;
                 }
                 _held[trade.AggregateId] = trade;
-                StartFillingGap();
+                if (_joinedLive) StartFillingGap();
+                else JoinWarmUpToLive();
             });
             CommonReceives();
         });
@@ -222,6 +226,18 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         _tapeInterrupted = false;
         TellChangedCounters();
         Tell(new TapeResumed(_symbol));
+    }
+
+    /// <summary>
+    /// The first live trade is ahead of the warm-up's last: the trades in between happened while the warm-up was
+    /// answered. Fetching them is still the warm-up, not a gap.
+    /// </summary>
+    private void JoinWarmUpToLive()
+    {
+        _warmingUp = true;
+        _attempts = 0;
+        RequestNextPage();
+        Filling();
     }
 
     private void StartFillingGap()
@@ -360,6 +376,7 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
             var (id, trade) = _held.First();
             if (id != _lastId + 1) break;
             _held.Remove(id);
+            _joinedLive = true;
             PassOn(trade);
         }
 
@@ -370,7 +387,12 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     private void CaughtUp()
     {
         if (_warmingUp)
-            _log.Info("🔥 {Symbol}: warmed up with {WarmedUp} trades from REST", _symbol, _tradesWarmedUp);
+        {
+            // The join to the live stream, when it comes after, only adds the few trades made meanwhile.
+            if (_warmUpReported) _log.Debug("🔥 {Symbol}: warm-up joined to the live stream ({WarmedUp} trades)", _symbol, _tradesWarmedUp);
+            else _log.Info("🔥 {Symbol}: warmed up with {WarmedUp} trades from REST", _symbol, _tradesWarmedUp);
+            _warmUpReported = true;
+        }
         _warmingUp = false;
         if (!_tapeStarted && _warmUpFromMs is { } from)
         {

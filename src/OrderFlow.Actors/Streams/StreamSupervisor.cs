@@ -130,7 +130,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     {
         var name = symbol.StreamName;
         var history = Context.ActorOf(TradeHistoryActor.Props(symbol, _settings.History.Capacity), $"history-{name}");
-        var metrics = Context.ActorOf(MetricsActor.Props(symbol, _settings.Metrics), $"metrics-{name}");
+        var metrics = Context.ActorOf(MetricsActor.Props(symbol, _settings.Metrics, _settings.Stream.SummaryInterval), $"metrics-{name}");
         _symbols[symbol] = new SymbolActors(history, metrics);
     }
 

@@ -89,6 +89,9 @@ public sealed class MetricsSpecs(ITestOutputHelper output) : StreamSpec(output)
                 Assert.Equal(0, snapshot.Quality.GapsUnrecovered);
                 if (fault == Fault.MalformedFrames) Assert.Equal(3, snapshot.Quality.MalformedDropped);
                 if (fault == Fault.Duplicates) Assert.True(snapshot.Quality.DuplicatesDropped >= 30);
+                // A planned hand-over, repeats and bad frames lose nothing; a broken link loses what the backfill refills.
+                if (fault is Fault.ServerShutdown or Fault.Duplicates or Fault.MalformedFrames) Assert.Equal(0, snapshot.Quality.GapsDetected);
+                else Assert.True(snapshot.Quality.GapsBackfilled >= 1, $"{snapshot.Quality.GapsBackfilled} gaps backfilled");
             }
         }, Dilated(TimeSpan.FromSeconds(10)));
     }
