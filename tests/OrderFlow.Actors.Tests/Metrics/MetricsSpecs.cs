@@ -1,6 +1,8 @@
 using System.Net;
+using System.Net.WebSockets;
 using System.Text;
 using Akka.Actor;
+using Akka.TestKit;
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
@@ -26,16 +28,19 @@ public sealed class MetricsSpecs(ITestOutputHelper output) : StreamSpec(output)
 
     protected override double TradesPerSecond => 200;
 
-    public enum Fault { Drop, ServerShutdown, Duplicates, RestRefusedFirst, HalfOpen, MalformedFrames }
+    public enum Fault { Drop, CloseFrame, ServerShutdown, Duplicates, RestRefusedFirst, HalfOpen, UpgradeHangs, SilentUpgrade, MalformedFrames }
 
     [Theory]
     [InlineData(Fault.Drop)]
+    [InlineData(Fault.CloseFrame)]
     [InlineData(Fault.ServerShutdown)]
     [InlineData(Fault.Duplicates)]
     [InlineData(Fault.RestRefusedFirst)]
     [InlineData(Fault.HalfOpen)]
+    [InlineData(Fault.UpgradeHangs)]
+    [InlineData(Fault.SilentUpgrade)]
     [InlineData(Fault.MalformedFrames)]
-    public async Task After_a_fault_every_window_equals_the_oracle_over_the_exchange_trades(Fault fault)
+    public async Task After_a_fault_history_is_the_exchange_sequence_and_every_window_equals_the_oracle(Fault fault)
     {
         var lifecycle = LifecycleProbe();
         var supervisor = StartSupervisor(Settings(extraHocon: MetricsConfig));
@@ -46,6 +51,17 @@ public sealed class MetricsSpecs(ITestOutputHelper output) : StreamSpec(output)
         {
             case Fault.Drop:
                 DisconnectForAWhile(lifecycle);
+                break;
+            case Fault.CloseFrame:
+                AwaitAssert(() => Assert.Equal(1, Exchange.CloseConnections("BTCUSDT", WebSocketCloseStatus.PolicyViolation, "too many requests")));
+                Assert.Equal(FailureKind.Closed, ExpectLifecycle<Failed>(lifecycle, Btc, skipOthers: true).Kind);
+                ExpectLifecycle<Connected>(lifecycle, Btc, skipOthers: true);
+                break;
+            case Fault.UpgradeHangs:
+                BreakWhileReconnectsFail(lifecycle, new UpgradeFault.NeverAnswer(), TimeoutPhase.Connect);
+                break;
+            case Fault.SilentUpgrade:
+                BreakWhileReconnectsFail(lifecycle, new UpgradeFault.SendNothing(), TimeoutPhase.FirstMessage);
                 break;
             case Fault.ServerShutdown:
                 AwaitAssert(() => Assert.Equal(1, Exchange.AnnounceShutdown("BTCUSDT")));
@@ -73,7 +89,12 @@ public sealed class MetricsSpecs(ITestOutputHelper output) : StreamSpec(output)
                 break;
         }
 
-        await HeldThroughAsync(supervisor, Exchange.Market("BTCUSDT").LastAggregateId + 20);
+        // The history is the exchange's sequence from its first trade, with no hole and no repeat...
+        var held = await HeldThroughAsync(supervisor, Exchange.Market("BTCUSDT").LastAggregateId + 20);
+        Assert.Equal(1, held[0].AggregateId);
+        AssertIsTheExchangeSequence(held);
+
+        // ...and every window's figures are the oracle's over the exchange's own trades.
         await AwaitAssertAsync(async () =>
         {
             // Longest first: a trade missing anywhere shows in the hour.
@@ -165,6 +186,17 @@ public sealed class MetricsSpecs(ITestOutputHelper output) : StreamSpec(output)
         var answer = await supervisor.Ask<WindowNotTracked>(new GetMetrics(Btc, TimeSpan.FromMinutes(3)), Dilated(TimeSpan.FromSeconds(3)));
         Assert.Equal(Windows, answer.Tracked);
         Assert.Equal(new SymbolNotFound(Eth), await supervisor.Ask<object>(new GetMetrics(Eth, TimeSpan.FromMinutes(1))));
+    }
+
+    /// <summary>Drops the connection while reconnects meet <paramref name="fault"/>, until one times out in
+    /// <paramref name="phase"/>; then lets the stream back.</summary>
+    private void BreakWhileReconnectsFail(TestProbe lifecycle, UpgradeFault fault, TimeoutPhase phase)
+    {
+        Exchange.SetUpgradeFault("BTCUSDT", fault);
+        AwaitAssert(() => Assert.Equal(1, Exchange.DropConnections("BTCUSDT")));
+        Assert.Equal(phase, ExpectLifecycle<TimedOut>(lifecycle, Btc, skipOthers: true).Phase);
+        Exchange.SetUpgradeFault("BTCUSDT", null);
+        ExpectLifecycle<Connected>(lifecycle, Btc, skipOthers: true, within: TimeSpan.FromSeconds(10));
     }
 
     private Task<MetricsSnapshot> MetricsAsync(IActorRef supervisor, TimeSpan window) =>
