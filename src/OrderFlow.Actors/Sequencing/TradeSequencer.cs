@@ -35,6 +35,11 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         public static readonly RequestWarmUp Instance = new();
     }
 
+    private sealed record RequestOutageTail
+    {
+        public static readonly RequestOutageTail Instance = new();
+    }
+
     private sealed record FlushCounters
     {
         public static readonly FlushCounters Instance = new();
@@ -58,6 +63,8 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     private bool _warmingUp;
     private long? _warmUpFromMs;
     private long _byTimeFromMs;
+    private long? _outageTailFromMs;
+    private bool _gapGivenUp;
     private bool _tapeStarted;
     private bool _tapeInterrupted;
     private bool _streamDown;
@@ -159,6 +166,7 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
             });
             Receive<RequestPage>(_ => RequestNextPage());
             Receive<RequestWarmUp>(_ => RequestWarmUpPage());
+            Receive<RequestOutageTail>(_ => RequestOutageTailPage());
             Receive<PageArrived>(page => page.Request == _request, OnPage);
             Receive<PageFailed>(failure => failure.Request == _request, failure => OnPageFailed(failure.Cause));
             Receive<PageArrived>(_ => { });
@@ -244,14 +252,28 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     {
         var gapEnd = _held.Keys.First();
         _gapsDetected++;
+        _gapGivenUp = false;
         _countersChanged = true;
         InterruptTape($"filling a gap of {gapEnd - _lastId - 1} trades from REST");
         _log.Warning("🕳 {Symbol}: gap in aggregate ids {FromId}..{ToId} ({Missing} trades); backfilling from REST",
             _symbol, _lastId + 1, gapEnd - 1, gapEnd - _lastId - 1);
         _attempts = 0;
-        RequestNextPage();
+        var outage = _held[gapEnd].TradeTimeMs - _lastTradeMs;
+        if (_warmUp is { } period && outage > period.TotalMilliseconds)
+        {
+            // After a long outage only the last warm-up period is fetched (by time), as at start; what came before it
+            // is recorded as missing rather than paged through at the cost of the REST budget and held memory.
+            _log.Warning("🕳 {Symbol}: the gap spans {Outage}, more than the warm-up; fetching its last {Period} only",
+                _symbol, HumanFormat.Duration(TimeSpan.FromMilliseconds(outage)), HumanFormat.Duration(period));
+            _outageTailFromMs = _held[gapEnd].TradeTimeMs - (long)period.TotalMilliseconds;
+            RequestOutageTailPage();
+        }
+        else RequestNextPage();
         Filling();
     }
+
+    private void RequestOutageTailPage() =>
+        Request(_rest.AggTradesFromTimeAsync(_symbol, _outageTailFromMs!.Value, _held.First().Value.TradeTimeMs), BinanceRestClient.MaxAggTradesPerCall);
 
     private void RequestNextPage()
     {
@@ -272,6 +294,16 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
 
     private void OnPage(PageArrived page)
     {
+        if (_outageTailFromMs is { } tailFrom)
+        {
+            // The tail of a long outage: everything before its first trade is given up on.
+            _outageTailFromMs = null;
+            var resume = page.Trades.FirstOrDefault(t => t.AggregateId > _lastId && t.AggregateId < _held.Keys.First());
+            var (resumeId, resumeMs) = resume.AggregateId > 0 ? (resume.AggregateId, resume.TradeTimeMs) : (_held.Keys.First(), _held.First().Value.TradeTimeMs);
+            if (resumeId > _lastId + 1)
+                RecordUnrecovered(resumeId, resumeMs, $"the outage outlasted the warm-up; trades before {DateTimeOffset.FromUnixTimeMilliseconds(tailFrom):HH:mm:ss} UTC were not fetched");
+        }
+
         var passed = 0;
         foreach (var trade in page.Trades)
         {
@@ -301,7 +333,7 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         if (_held.Count > 0 && _lastId + 1 == _held.Keys.First())
         {
             // Joined the live trades (or the warm-up found nothing before them).
-            if (!_warmingUp)
+            if (!_warmingUp && !_gapGivenUp)
             {
                 _gapsFilled++;
                 _countersChanged = true;
@@ -337,7 +369,8 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
             _log.Warning("🕳 {Symbol}: REST attempt {Attempt}/{MaxAttempts} failed: {Problem}; retrying in {Delay}",
                 _symbol, _attempts, _settings.MaxAttempts, cause.Message, HumanFormat.Duration(delay));
         // A warm-up whose first page failed starts over by time; anything else goes on from the last id passed on.
-        Timers.StartSingleTimer(RetryTimer, _lastId is null ? RequestWarmUp.Instance : RequestPage.Instance, delay);
+        Timers.StartSingleTimer(RetryTimer,
+            _lastId is null ? RequestWarmUp.Instance : _outageTailFromMs is not null ? RequestOutageTail.Instance : RequestPage.Instance, delay);
     }
 
     private void GiveUp(string problem)
@@ -357,15 +390,23 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
             return;
         }
 
+        _outageTailFromMs = null;
         var gapEnd = _held.Keys.First();
-        _log.Error("🚫 {Symbol}: gap {FromId}..{ToId} ({Missing} trades) is unrecovered: {Problem}",
-            _symbol, _lastId + 1, gapEnd - 1, gapEnd - _lastId - 1, problem);
-        _gapsUnrecovered++;
-        _countersChanged = true;
-        _lastUnrecoveredGap = new AggregateIdRange(_lastId.Value + 1, gapEnd - 1);
-        if (_tapeStarted) Tell(new TapeHole(_symbol, _lastUnrecoveredGap, _lastTradeMs, _held[gapEnd].TradeTimeMs));
-        _lastId = gapEnd - 1;
+        RecordUnrecovered(gapEnd, _held[gapEnd].TradeTimeMs, problem);
         ReleaseHeld();
+    }
+
+    /// <summary>Gives up on the ids from the last one passed on up to <paramref name="resumeId"/>, and says so.</summary>
+    private void RecordUnrecovered(long resumeId, long resumeMs, string problem)
+    {
+        _log.Error("🚫 {Symbol}: gap {FromId}..{ToId} ({Missing} trades) is unrecovered: {Problem}",
+            _symbol, _lastId + 1, resumeId - 1, resumeId - _lastId - 1, problem);
+        _gapsUnrecovered++;
+        _gapGivenUp = true;
+        _countersChanged = true;
+        _lastUnrecoveredGap = new AggregateIdRange(_lastId!.Value + 1, resumeId - 1);
+        if (_tapeStarted) Tell(new TapeHole(_symbol, _lastUnrecoveredGap, _lastTradeMs, resumeMs));
+        _lastId = resumeId - 1;
     }
 
     /// <summary>Passes on the held trades that now follow in sequence; a further hole among them is a new gap.</summary>

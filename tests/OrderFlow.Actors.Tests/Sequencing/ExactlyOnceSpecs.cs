@@ -156,6 +156,43 @@ public sealed class ExactlyOnceSpecs(ITestOutputHelper output) : StreamSpec(outp
     }
 
     [Fact]
+    public async Task After_an_outage_longer_than_the_warm_up_only_its_last_warm_up_period_is_fetched_and_the_rest_is_said_missing()
+    {
+        var lifecycle = LifecycleProbe();
+        var supervisor = StartSupervisor(Settings(extraHocon: "orderflow.history.warmup = 1s"));
+        ExpectLifecycle<Connected>(lifecycle, Btc);
+        await HeldAtLeastAsync(supervisor, 20);
+
+        Exchange.SetUpgradeFault("BTCUSDT", new UpgradeFault.Refuse(HttpStatusCode.ServiceUnavailable));
+        AwaitAssert(() => Assert.Equal(1, Exchange.DropConnections("BTCUSDT")));
+        var market = Exchange.Market("BTCUSDT");
+        var downFrom = market.LastAggregateId;
+        // Down for well over the 1-second warm-up: 200 trades a second keep coming meanwhile.
+        await AwaitConditionAsync(() => Task.FromResult(market.LastAggregateId > downFrom + 600), Dilated(TimeSpan.FromSeconds(10)));
+        Exchange.SetUpgradeFault("BTCUSDT", null);
+
+        var gap = await UnrecoveredGapAsync(supervisor);
+        var held = await HeldThroughAsync(supervisor, market.LastAggregateId + 20);
+        var after = held.Where(t => t.AggregateId > gap.ToId).ToList();
+        AssertIsTheExchangeSequence(after);
+        AssertIsTheExchangeSequence(held.Where(t => t.AggregateId < gap.FromId).ToList());
+        Assert.Equal(gap.ToId + 1, after[0].AggregateId);
+        // What was fetched is the last second before the stream came back, not the whole outage.
+        var resumedAt = market.Trades.First(t => t.AggregateId == gap.ToId + 1).TradeTimeMs;
+        var firstLive = market.Trades.First(t => t.AggregateId > gap.ToId + 1 && held.Contains(t)).TradeTimeMs;
+        Assert.True(gap.ToId - gap.FromId + 1 >= 300, $"only {gap.ToId - gap.FromId + 1} ids given up");
+        Assert.InRange(resumedAt, firstLive - 3_000, firstLive);
+    }
+
+    private async Task<AggregateIdRange> UnrecoveredGapAsync(IActorRef supervisor)
+    {
+        AggregateIdRange? gap = null;
+        await AwaitAssertAsync(async () =>
+            Assert.NotNull(gap = (await supervisor.Ask<SequenceStats>(new GetSequenceStats(Btc))).LastUnrecoveredGap), Dilated(TimeSpan.FromSeconds(15)));
+        return gap!;
+    }
+
+    [Fact]
     public async Task A_warm_start_fetches_recent_history_and_joins_the_live_stream_without_a_hole()
     {
         // Trades from before the service started: three REST pages' worth, all within the warm-up period.
