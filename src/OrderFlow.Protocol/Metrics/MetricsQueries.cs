@@ -3,10 +3,10 @@ using OrderFlow.Protocol.Trades;
 namespace OrderFlow.Protocol.Metrics;
 
 /// <summary>Asks a symbol's metrics for one rolling window (one of orderflow.metrics.windows).</summary>
-public sealed record GetMetrics(Symbol Symbol, TimeSpan Window) : IWithSymbol;
+public sealed record GetMetrics(Symbol Symbol, TimeSpan Window) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>The answer when the window asked for is not one the service keeps.</summary>
-public sealed record WindowNotTracked(Symbol Symbol, TimeSpan Window, IReadOnlyList<TimeSpan> Tracked) : IWithSymbol;
+public sealed record WindowNotTracked(Symbol Symbol, TimeSpan Window, IReadOnlyList<TimeSpan> Tracked) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>
 /// The order flow of one symbol over one rolling window, exact (see README, "What it computes"). The window is the
@@ -37,7 +37,7 @@ public sealed record MetricsSnapshot(
     LargeTrades LargeTrades,
     VolumeProfile? Profile,
     CumulativeVolumeDelta Cvd,
-    DataQuality Quality) : IWithSymbol
+    DataQuality Quality) : IWithSymbol, IOrderFlowMessage
 {
     public bool Ready => Coverage.Ready;
 }
@@ -93,3 +93,11 @@ public sealed record DataQuality(
     long MalformedDropped,
     int UnrecoveredGapsInWindow,
     decimal? SecondsSinceLastTrade);
+
+/// <summary>
+/// The sender receives a <see cref="MetricsSnapshot"/> of the window every <paramref name="Every"/>, until it
+/// unsubscribes or stops. Acknowledged with the first snapshot (or answered like <see cref="GetMetrics"/>).
+/// </summary>
+public sealed record SubscribeMetrics(Symbol Symbol, TimeSpan Window, TimeSpan Every) : IWithSymbol, IOrderFlowMessage;
+
+public sealed record UnsubscribeMetrics(Symbol Symbol, TimeSpan Window) : IWithSymbol, IOrderFlowMessage;

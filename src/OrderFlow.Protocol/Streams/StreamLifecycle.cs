@@ -4,7 +4,7 @@ namespace OrderFlow.Protocol.Streams;
 /// How a connection attempt ended. Every attempt ends in exactly one of <see cref="Connected"/>,
 /// <see cref="Failed"/> or <see cref="TimedOut"/>, within a bound: a stream never hangs silently.
 /// </summary>
-public interface IStreamLifecycleEvent : IWithSymbol
+public interface IStreamLifecycleEvent : IWithSymbol, IOrderFlowMessage
 {
     int Attempt { get; }
 

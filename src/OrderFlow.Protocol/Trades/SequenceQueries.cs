@@ -1,7 +1,7 @@
 namespace OrderFlow.Protocol.Trades;
 
 /// <summary>Asks a symbol's sequencer how the exactly-once work is going.</summary>
-public sealed record GetSequenceStats(Symbol Symbol) : IWithSymbol;
+public sealed record GetSequenceStats(Symbol Symbol) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>An inclusive range of aggregate ids.</summary>
 public sealed record AggregateIdRange(long FromId, long ToId);
@@ -21,7 +21,7 @@ public sealed record SequenceStats(
     long TradesWarmedUp,
     long GapsUnrecovered,
     AggregateIdRange? LastUnrecoveredGap,
-    long MalformedDropped) : IWithSymbol;
+    long MalformedDropped) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>The stream dropped a frame it could not take as a trade; the sequencer counts it with the others.</summary>
 public sealed record MalformedFrameDropped(Symbol Symbol, string Problem) : IWithSymbol;

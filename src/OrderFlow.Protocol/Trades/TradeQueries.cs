@@ -1,17 +1,17 @@
 namespace OrderFlow.Protocol.Trades;
 
 /// <summary>Asks a symbol's trade history for its most recent trades, oldest first.</summary>
-public sealed record GetRecentTrades(Symbol Symbol, int Count) : IWithSymbol;
+public sealed record GetRecentTrades(Symbol Symbol, int Count) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>Asks for the trades whose aggregate id is at or above <paramref name="FromId"/>, oldest first.</summary>
-public sealed record GetTradesFromId(Symbol Symbol, long FromId, int MaxCount) : IWithSymbol;
+public sealed record GetTradesFromId(Symbol Symbol, long FromId, int MaxCount) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>Asks for the trades at or after <paramref name="Since"/>, oldest first.</summary>
-public sealed record GetTradesSince(Symbol Symbol, DateTimeOffset Since, int MaxCount) : IWithSymbol;
+public sealed record GetTradesSince(Symbol Symbol, DateTimeOffset Since, int MaxCount) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>
 /// The answer to a trade query: the trades held, in aggregate-id order. <see cref="Incomplete"/> says, when it is not
 /// null, what the answer lacks: trades from before the history starts (not collected, or dropped beyond its
 /// capacity), or an unrecovered gap inside the range.
 /// </summary>
-public sealed record TradesSnapshot(Symbol Symbol, IReadOnlyList<AggregateTrade> Trades, long TotalHeld, string? Incomplete) : IWithSymbol;
+public sealed record TradesSnapshot(Symbol Symbol, IReadOnlyList<AggregateTrade> Trades, long TotalHeld, string? Incomplete) : IWithSymbol, IOrderFlowMessage;

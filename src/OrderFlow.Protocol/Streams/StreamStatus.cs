@@ -1,0 +1,63 @@
+namespace OrderFlow.Protocol.Streams;
+
+/// <summary>Asks for the state of one stream, or of every stream when <paramref name="Symbol"/> is null. Answered
+/// with <see cref="StatusReport"/>, or <see cref="SymbolNotFound"/>.</summary>
+public sealed record GetStatus(Symbol? Symbol) : IOrderFlowMessage;
+
+public enum StreamState
+{
+    /// <summary>An attempt is under way (or the symbol is being checked against exchangeInfo).</summary>
+    Connecting,
+    /// <summary>Upgraded and streaming.</summary>
+    Connected,
+    /// <summary>Waiting before the next attempt, after a failure (or in the supervisor's cool-down).</summary>
+    BackingOff,
+    /// <summary>Will not be streamed: Binance does not list the symbol.</summary>
+    Failed,
+    /// <summary>Closed, or closing, on request.</summary>
+    Stopped,
+}
+
+/// <summary>
+/// One stream as a planner needs to see it: its state since when, the current attempt, the last failure or timeout,
+/// and the sequencing counters (see <see cref="Trades.SequenceStats"/>).
+/// </summary>
+public sealed record StreamStatus(
+    Symbol Symbol,
+    StreamState State,
+    DateTimeOffset Since,
+    int Attempt,
+    string? LastError,
+    TimeoutPhase? LastTimeoutPhase,
+    DateTimeOffset? LastProblemAt,
+    long TradesReceived,
+    long? LastAggregateId,
+    DateTimeOffset? LastTradeTime,
+    long Reconnects,
+    long DuplicatesDropped,
+    long GapsDetected,
+    long TradesBackfilled,
+    long GapsUnrecovered,
+    long MalformedDropped);
+
+public sealed record StatusReport(IReadOnlyList<StreamStatus> Streams) : IOrderFlowMessage;
+
+/// <summary>The sender receives every Connected, Failed and TimedOut as they happen, until it unsubscribes or stops.
+/// Acknowledged with <see cref="LifecycleSubscribed"/>.</summary>
+public sealed record SubscribeLifecycle : IOrderFlowMessage
+{
+    public static readonly SubscribeLifecycle Instance = new();
+    private SubscribeLifecycle() { }
+}
+
+public sealed record LifecycleSubscribed : IOrderFlowMessage
+{
+    public static readonly LifecycleSubscribed Instance = new();
+    private LifecycleSubscribed() { }
+}
+
+public sealed record UnsubscribeLifecycle : IOrderFlowMessage
+{
+    public static readonly UnsubscribeLifecycle Instance = new();
+    private UnsubscribeLifecycle() { }
+}
