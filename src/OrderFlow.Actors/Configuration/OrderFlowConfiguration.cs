@@ -119,7 +119,11 @@ public static class OrderFlowConfiguration
                 read.PerSymbol("orderflow.metrics.large-trade-notional-per-symbol", read.Notional),
                 read.Int("orderflow.metrics.profile-ticks-per-bin", min: 1, max: 1_000_000),
                 read.Int("orderflow.metrics.value-area-percent", min: 1, max: 100),
-                read.Anchor("orderflow.metrics.cvd-anchor")));
+                read.Anchor("orderflow.metrics.cvd-anchor")),
+            new RemoteSettings(
+                read.Host("orderflow.remote.host"),
+                read.Int("orderflow.remote.port", min: 0, max: 65_535),
+                read.PositiveDuration("orderflow.remote.query-timeout")));
     }
 
     private sealed class Reader(Config config, Func<string, string> where)
@@ -230,6 +234,13 @@ public static class OrderFlowConfiguration
                 value <= 0 || value > 90_000_000_000m || decimal.Round(value, 8) != value)
                 throw Problem(key, raw, "must be a positive amount with at most 8 decimals, such as 100000");
             return value;
+        }
+
+        public string Host(string key)
+        {
+            var raw = Raw(key).Trim();
+            if (Uri.CheckHostName(raw) == UriHostNameType.Unknown) throw Problem(key, raw, "is not a host name or IP address");
+            return raw;
         }
 
         public CvdAnchor Anchor(string key)

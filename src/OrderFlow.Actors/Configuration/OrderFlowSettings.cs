@@ -13,7 +13,11 @@ public sealed record OrderFlowSettings(
     StreamSettings Stream,
     BackfillSettings Backfill,
     HistorySettings History,
-    MetricsSettings Metrics);
+    MetricsSettings Metrics,
+    RemoteSettings Remote);
+
+/// <summary>Where planners reach the service, and how long any query may take.</summary>
+public sealed record RemoteSettings(string Host, int Port, TimeSpan QueryTimeout);
 
 public sealed record BinanceSettings(Uri WebSocketUrl, Uri RestUrl, TimeSpan RestTimeout, int RequestWeightPerMinute);
 

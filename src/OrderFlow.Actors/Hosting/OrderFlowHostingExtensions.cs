@@ -3,7 +3,10 @@ using Akka.Actor;
 using Akka.Hosting;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Gateway;
 using OrderFlow.Actors.Streams;
+using Akka.Remote.Hosting;
+using OrderFlow.Protocol.Serialization;
 
 namespace OrderFlow.Actors.Hosting;
 
@@ -28,6 +31,21 @@ public static class OrderFlowHostingExtensions
                 return Done.Instance;
             });
         });
+
+    /// <summary>
+    /// Starts the planners' gateway (<c>/user/orderflow</c>) in front of the stream supervisor, and Akka.Remote bound to
+    /// orderflow.remote.host/port with the protocol's serializer and strict serialization.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithOrderFlowGateway(this AkkaConfigurationBuilder builder, OrderFlowSettings settings) =>
+        builder
+            .AddHocon(OrderFlowSerializer.Hocon, HoconAddMode.Prepend)
+            .WithRemoting(new RemoteOptions { HostName = settings.Remote.Host, Port = settings.Remote.Port })
+            .WithActors((system, registry) =>
+            {
+                var gateway = system.ActorOf(OrderFlowGateway.Props(registry.Get<StreamSupervisor>(), settings.Remote.QueryTimeout,
+                    settings.Remote.QueryTimeout + settings.Binance.RestTimeout), OrderFlowGateway.Name);
+                registry.Register<OrderFlowGateway>(gateway);
+            });
 
     /// <summary>One REST client for the whole service: one connection pool, one request-weight budget.</summary>
     public static BinanceRestClient CreateRestClient(BinanceSettings binance) =>

@@ -192,7 +192,8 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     }
 
     private SequenceStats Counters() => new(_symbol, _received, _duplicatesDropped, _gapsDetected, _gapsFilled, _tradesBackfilled,
-        _tradesWarmedUp, _gapsUnrecovered, _lastUnrecoveredGap, _malformedDropped);
+        _tradesWarmedUp, _gapsUnrecovered, _lastUnrecoveredGap, _malformedDropped, _lastId,
+        _lastId is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(_lastTradeMs));
 
     private void TellChangedCounters()
     {

@@ -28,6 +28,15 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         private Close() { }
     }
 
+    /// <summary>Asks what the stream is doing; answered with <see cref="StateReport"/>. For the status query.</summary>
+    public sealed record GetState
+    {
+        public static readonly GetState Instance = new();
+        private GetState() { }
+    }
+
+    public sealed record StateReport(StreamState State, DateTimeOffset Since, int Attempt);
+
     private interface IConnectionScoped
     {
         int Connection { get; }
@@ -102,6 +111,8 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private long _tradesSinceSummary;
     private long _tradesTotal;
     private Fixed8 _lastPrice;
+    private StreamState _state = StreamState.Connecting;
+    private DateTimeOffset _stateSince = DateTimeOffset.UtcNow;
     private long _malformedTotal;
     private long _malformedSinceWarning;
     private long _lastMalformedWarningAt;
@@ -138,6 +149,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private void BackingOff()
     {
+        EnterState(StreamState.BackingOff);
         Become(() =>
         {
             Receive<StartAttempt>(_ => BeginAttempt());
@@ -147,6 +159,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private void Connecting()
     {
+        EnterState(StreamState.Connecting);
         Become(() =>
         {
             Receive<ConnectSucceeded>(IsCurrent, _ => OnConnected());
@@ -158,6 +171,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private void Streaming()
     {
+        EnterState(StreamState.Connected);
         Become(() =>
         {
             Receive<Rotate>(IsCurrent, _ =>
@@ -206,8 +220,10 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private void Closing()
     {
+        EnterState(StreamState.Stopped);
         Become(() =>
         {
+            Receive<GetState>(_ => ReportState());
             Receive<ConnectionEnded>(IsCurrent, _ =>
             {
                 _log.Info("🔒 {Symbol} aggTrades stream closed cleanly", _symbol);
@@ -227,6 +243,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private void CommonReceives()
     {
+        Receive<GetState>(_ => ReportState());
         Receive<Close>(_ => BeginClose());
         Receive<LogSummary>(_ => OnSummary());
         Receive<ConnectionEnded>(m => m.Connection == _retiringConnection, _ => Retired());
@@ -237,6 +254,14 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     }
 
     private bool IsCurrent(IConnectionScoped message) => message.Connection == _connection;
+
+    private void EnterState(StreamState state)
+    {
+        if (state == _state) return;
+        (_state, _stateSince) = (state, DateTimeOffset.UtcNow);
+    }
+
+    private void ReportState() => Sender.Tell(new StateReport(_state, _stateSince, _attempt));
 
     private bool IsSuccessor(IConnectionScoped message) => _successor is not null && message.Connection == _successorConnection;
 

@@ -56,11 +56,17 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         public IActorRef? AddedBy { get; set; }
         public int EscalationsInRow { get; set; }
         public TimeSpan? RetryAfter { get; set; }
+
+        // What the status query reports beyond the stream's own state; it outlives the stream's restarts.
+        public DateTimeOffset Since { get; set; } = DateTimeOffset.UtcNow;
+        public long Connects { get; set; }
+        public IStreamLifecycleEvent? LastProblem { get; set; }
     }
 
     private sealed record PendingRemoval(Symbol Symbol, IActorRef ReplyTo, HashSet<IActorRef> Remaining);
 
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(2);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly OrderFlowSettings _settings;
@@ -79,7 +85,9 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
 
         Receive<AddSymbol>(OnAdd);
         Receive<RemoveSymbol>(OnRemove);
-        Receive<GetStreamedSymbols>(_ => Sender.Tell(new StreamedSymbols(_symbols.Keys.ToList())));
+        Receive<GetStreamedSymbols>(_ => Sender.Tell(new StreamedSymbols(_symbols.Keys.Order().ToList())));
+        Receive<GetStatus>(OnGetStatus);
+        Receive<IStreamLifecycleEvent>(OnLifecycle);
         Receive<GetRecentTrades>(query => RouteTo(query, actors => actors.History));
         Receive<GetTradesFromId>(query => RouteTo(query, actors => actors.History));
         Receive<GetTradesSince>(query => RouteTo(query, actors => actors.History));
@@ -102,6 +110,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
 
     protected override void PreStart()
     {
+        Context.System.EventStream.Subscribe<IStreamLifecycleEvent>(Self);
         foreach (var symbol in _settings.Symbols) Start(symbol);
         Check(_settings.Symbols);
     }
@@ -223,6 +232,52 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         else Sender.Tell(new SymbolNotFound(query.Symbol));
     }
 
+    private void OnLifecycle(IStreamLifecycleEvent e)
+    {
+        if (!_symbols.TryGetValue(e.Symbol, out var actors)) return;
+        if (e is Connected) actors.Connects++;
+        else actors.LastProblem = e;
+    }
+
+    private void OnGetStatus(GetStatus query)
+    {
+        if (query.Symbol is { } one && !_symbols.ContainsKey(one))
+        {
+            Sender.Tell(new SymbolNotFound(one));
+            return;
+        }
+        IEnumerable<Symbol> wanted = query.Symbol is { } symbol ? [symbol] : _symbols.Keys.Order();
+        var statuses = wanted.Select(StatusOf).ToList();
+        Task.WhenAll(statuses).PipeTo(Sender, success: all => new StatusReport(all), failure: e => new QueryFailed(e.Message));
+    }
+
+    /// <summary>Asks the stream and the sequencer; whatever they do not answer in time is reported as unknown.</summary>
+    private async Task<StreamStatus> StatusOf(Symbol symbol)
+    {
+        var actors = _symbols[symbol];
+        // Read everything this actor owns now: the rest of this method runs after it has moved on.
+        var (problem, connects, since, checking, stream, sequencer) =
+            (actors.LastProblem, actors.Connects, actors.Since, actors.Checking, actors.Stream, actors.Sequencer);
+        var state = stream is null
+            ? new StreamActor.StateReport(checking ? StreamState.Connecting : StreamState.BackingOff, since, 0)
+            : await AskOrDefault<StreamActor.StateReport>(stream, StreamActor.GetState.Instance).ConfigureAwait(false);
+        var counters = sequencer is null ? null
+            : await AskOrDefault<SequenceStats>(sequencer, new GetSequenceStats(symbol)).ConfigureAwait(false);
+        return new StreamStatus(symbol,
+            state?.State ?? StreamState.Connecting, state?.Since ?? since, state?.Attempt ?? 0,
+            problem switch { Failed f => f.Reason, TimedOut t => $"timed out (phase: {t.Phase.ToWireName()})", _ => null },
+            (problem as TimedOut)?.Phase, problem?.At,
+            counters?.Received ?? 0, counters?.LastAggregateId, counters?.LastTradeTime, Math.Max(0, connects - 1),
+            counters?.DuplicatesDropped ?? 0, counters?.GapsDetected ?? 0, counters?.TradesBackfilled ?? 0,
+            counters?.GapsUnrecovered ?? 0, counters?.MalformedDropped ?? 0);
+    }
+
+    private static async Task<T?> AskOrDefault<T>(IActorRef actor, object question) where T : class
+    {
+        try { return await actor.Ask<T>(question, StatusTimeout).ConfigureAwait(false); }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { return null; }
+    }
+
     private void OnHealthy(StreamHealthy healthy)
     {
         if (_symbols.TryGetValue(healthy.Symbol, out var actors))
@@ -246,6 +301,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
         if (actors is null || _closing) return;
 
         actors.Stream = null;
+        actors.Since = DateTimeOffset.UtcNow;
         actors.EscalationsInRow++;
         var coolDown = _settings.Stream.CoolDown.DelayFor(actors.EscalationsInRow, _random);
         if (actors.RetryAfter > coolDown) coolDown = actors.RetryAfter.Value;

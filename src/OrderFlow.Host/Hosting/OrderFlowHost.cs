@@ -29,7 +29,8 @@ public static class OrderFlowHost
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
             })
-            .WithOrderFlowStreams(settings));
+            .WithOrderFlowStreams(settings)
+            .WithOrderFlowGateway(settings));
 
         using var host = builder.Build();
         await host.RunAsync(stopping).ConfigureAwait(false);

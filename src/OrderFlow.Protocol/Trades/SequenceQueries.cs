@@ -9,7 +9,8 @@ public sealed record AggregateIdRange(long FromId, long ToId);
 /// <summary>
 /// Counters of the sequencing work since start: trades received from the stream, duplicates dropped, gaps detected,
 /// gaps filled from REST and the trades that filled them, trades fetched by the warm-up, gaps given up on (with the
-/// last one, so a planner knows which ids are missing), and frames dropped as malformed before they became trades.
+/// last one, so a planner knows which ids are missing), frames dropped as malformed before they became trades, and the
+/// last trade passed on.
 /// </summary>
 public sealed record SequenceStats(
     Symbol Symbol,
@@ -21,7 +22,9 @@ public sealed record SequenceStats(
     long TradesWarmedUp,
     long GapsUnrecovered,
     AggregateIdRange? LastUnrecoveredGap,
-    long MalformedDropped) : IWithSymbol, IOrderFlowMessage;
+    long MalformedDropped,
+    long? LastAggregateId,
+    DateTimeOffset? LastTradeTime) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>The stream dropped a frame it could not take as a trade; the sequencer counts it with the others.</summary>
 public sealed record MalformedFrameDropped(Symbol Symbol, string Problem) : IWithSymbol;

@@ -32,7 +32,7 @@ public sealed class OrderFlowSerializerTests() : TestKit(OrderFlowSerializer.Hoc
     [
         new GetRecentTrades(Btc, 1000), new GetTradesFromId(Btc, 3_141_592_000, 500), new GetTradesSince(Btc, At, 100),
         new TradesSnapshot(Btc, [Trade, Trade with { AggregateId = 3_141_592_654, Side = AggressorSide.Buy }], 500_000, "aggregate ids 5..9 are missing"),
-        new GetSequenceStats(Btc), new SequenceStats(Btc, 10, 1, 2, 1, 40, 1000, 1, new AggregateIdRange(5, 9), 3),
+        new GetSequenceStats(Btc), new SequenceStats(Btc, 10, 1, 2, 1, 40, 1000, 1, new AggregateIdRange(5, 9), 3, 3_141_592_653, At),
         new GetMetrics(Btc, TimeSpan.FromMinutes(1)), Snapshot, new WindowNotTracked(Btc, TimeSpan.FromMinutes(3), [TimeSpan.FromMinutes(1), TimeSpan.FromHours(1)]),
         new SubscribeMetrics(Btc, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(2)), new UnsubscribeMetrics(Btc, TimeSpan.FromMinutes(5)),
         new AddSymbol(Btc), new RemoveSymbol(Btc), new SymbolAdded(Btc), new SymbolAlreadyStreaming(Btc), new SymbolRemoved(Btc),

@@ -52,7 +52,7 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
 
     public virtual async Task InitializeAsync() => Exchange = await StartExchangeAsync(TradesPerSecond);
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await ShutdownAsync();
         foreach (var exchange in _exchanges) await exchange.DisposeAsync();

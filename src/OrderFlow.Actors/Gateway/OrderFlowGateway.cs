@@ -1,0 +1,106 @@
+using Akka.Actor;
+using Akka.Event;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Metrics;
+using OrderFlow.Protocol.Streams;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Actors.Gateway;
+
+/// <summary>
+/// The one actor a planner talks to: <c>/user/orderflow</c>, reachable over Akka.Remote. Every query is passed to the
+/// stream supervisor, which routes it to the symbol's actors, and every one is answered within the query timeout:
+/// the result, <see cref="SymbolNotFound"/>, or <see cref="QueryFailed"/> with the reason. Subscribers get lifecycle
+/// events as they happen, or a metrics snapshot at their interval, until they unsubscribe or stop (DeathWatch).
+/// </summary>
+public sealed class OrderFlowGateway : ReceiveActor
+{
+    public const string Name = "orderflow";
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef _streams;
+    private readonly TimeSpan _queryTimeout;
+    private readonly TimeSpan _addTimeout;
+    private readonly HashSet<IActorRef> _lifecycleSubscribers = new();
+    private readonly Dictionary<(IActorRef Subscriber, Symbol Symbol, TimeSpan Window), IActorRef> _metricsSubscriptions = new();
+    private int _subscriptionNumber;
+
+    public OrderFlowGateway(IActorRef streams, TimeSpan queryTimeout, TimeSpan addTimeout)
+    {
+        _streams = streams;
+        _queryTimeout = queryTimeout;
+        _addTimeout = addTimeout;
+
+        Receive<GetStatus>(Ask);
+        Receive<GetStreamedSymbols>(Ask);
+        Receive<GetRecentTrades>(Ask);
+        Receive<GetTradesFromId>(Ask);
+        Receive<GetTradesSince>(Ask);
+        Receive<GetMetrics>(Ask);
+        Receive<GetSequenceStats>(Ask);
+        Receive<RemoveSymbol>(Ask);
+        Receive<AddSymbol>(command => Ask(command, _addTimeout));
+
+        Receive<SubscribeLifecycle>(_ =>
+        {
+            if (_lifecycleSubscribers.Add(Sender)) Context.Watch(Sender);
+            Sender.Tell(LifecycleSubscribed.Instance);
+        });
+        Receive<UnsubscribeLifecycle>(_ => Forget(Sender));
+        Receive<IStreamLifecycleEvent>(e =>
+        {
+            foreach (var subscriber in _lifecycleSubscribers) subscriber.Tell(e);
+        });
+
+        Receive<SubscribeMetrics>(OnSubscribeMetrics);
+        Receive<UnsubscribeMetrics>(command =>
+        {
+            if (_metricsSubscriptions.Remove((Sender, command.Symbol, command.Window), out var subscription)) Context.Stop(subscription);
+        });
+        Receive<Terminated>(terminated => Forget(terminated.ActorRef));
+    }
+
+    public static Props Props(IActorRef streams, TimeSpan queryTimeout, TimeSpan addTimeout) =>
+        Akka.Actor.Props.Create(() => new OrderFlowGateway(streams, queryTimeout, addTimeout));
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe<IStreamLifecycleEvent>(Self);
+
+    private void Ask(object query) => Ask(query, _queryTimeout);
+
+    private void Ask(object query, TimeSpan timeout) =>
+        _streams.Ask<object>(query, timeout).PipeTo(Sender, failure: error => Failure(query, timeout, error));
+
+    private QueryFailed Failure(object query, TimeSpan timeout, Exception error)
+    {
+        var reason = error is AskTimeoutException or TaskCanceledException
+            ? $"{query.GetType().Name} was not answered within {HumanFormat.Duration(timeout)}"
+            : $"{query.GetType().Name} failed: {error.Message}";
+        _log.Warning("❓ {Reason}", reason);
+        return new QueryFailed(reason);
+    }
+
+    private void OnSubscribeMetrics(SubscribeMetrics command)
+    {
+        if (command.Every < TimeSpan.FromMilliseconds(100))
+        {
+            Sender.Tell(new QueryFailed("a metrics subscription's interval must be at least 100ms"));
+            return;
+        }
+        var key = (Sender, command.Symbol, command.Window);
+        if (_metricsSubscriptions.Remove(key, out var previous)) Context.Stop(previous);
+        Context.Watch(Sender);
+        _metricsSubscriptions[key] = Context.ActorOf(
+            MetricsSubscription.Props(command, Sender, _streams, _queryTimeout), $"metrics-subscription-{++_subscriptionNumber}");
+    }
+
+    private void Forget(IActorRef subscriber)
+    {
+        _lifecycleSubscribers.Remove(subscriber);
+        foreach (var key in _metricsSubscriptions.Keys.Where(key => Equals(key.Subscriber, subscriber)).ToList())
+        {
+            Context.Stop(_metricsSubscriptions[key]);
+            _metricsSubscriptions.Remove(key);
+        }
+        Context.Unwatch(subscriber);
+    }
+}

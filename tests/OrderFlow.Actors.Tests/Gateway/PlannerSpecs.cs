@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Hosting;
+using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Client;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Streams;
+using OrderFlow.Simulator;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace OrderFlow.Actors.Tests.Gateway;
+
+/// <summary>
+/// A planner's side and the host's side as two actor systems talking over loopback remoting: the host built the way
+/// the executable builds it (Akka.Hosting, streams and gateway), the planner through the typed client.
+/// </summary>
+public sealed class PlannerSpecs(ITestOutputHelper output) : StreamSpec(output)
+{
+    private static readonly Symbol Sol = Symbol.Parse("SOLUSDT");
+    private readonly List<IHost> _hosts = new();
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+        await base.DisposeAsync();
+    }
+
+    /// <summary>Starts a host on a free loopback port and returns its HOST:PORT.</summary>
+    private async Task<string> StartHostAsync(string symbols = "BTCUSDT,ETHUSDT", string extraHocon = "")
+    {
+        var settings = Settings(symbols, extraHocon + "\norderflow.remote.port = 0");
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Services.AddAkka("orderflow", akka => akka
+            .AddHocon("akka.loglevel = INFO", HoconAddMode.Prepend)
+            .WithOrderFlowStreams(settings)
+            .WithOrderFlowGateway(settings));
+        var host = builder.Build();
+        _hosts.Add(host);
+        await host.StartAsync();
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        return $"127.0.0.1:{((ExtendedActorSystem)system).Provider.DefaultAddress.Port}";
+    }
+
+    [Fact]
+    public async Task Every_query_is_answered_across_processes_with_exactly_what_the_host_holds()
+    {
+        var address = await StartHostAsync();
+        await using var client = await OrderFlowClient.ConnectAsync(address);
+
+        var ready = await client.WaitUntilReadyAsync(Btc, TimeSpan.FromMinutes(1), Dilated(TimeSpan.FromSeconds(10)));
+        Assert.True(ready.TradeCount > 0);
+
+        var status = await client.GetStatusAsync();
+        Assert.Equal([Btc, Eth], status.Streams.Select(s => s.Symbol));
+        Assert.All(status.Streams, s => Assert.Equal(StreamState.Connected, s.State));
+        var btc = (await client.GetStatusAsync(Btc)).Streams.Single();
+        Assert.True(btc.TradesReceived > 0 && btc.LastAggregateId > 0 && btc.LastTradeTime is not null);
+
+        var last = await client.GetLastTradesAsync(Btc, 1000);
+        Assert.NotEmpty(last.Trades);
+        AssertIsTheExchangeSequence(last.Trades);
+        var fromId = await client.GetTradesFromIdAsync(Btc, last.Trades[^1].AggregateId - 4);
+        Assert.Equal(last.Trades[^1].AggregateId - 4, fromId.Trades[0].AggregateId);
+        var since = await client.GetTradesSinceAsync(Btc, last.Trades[^1].TradeTime);
+        Assert.Contains(since.Trades, t => t.AggregateId == last.Trades[^1].AggregateId);
+
+        await Assert.ThrowsAsync<OrderFlowNotFoundException>(() => client.GetMetricsAsync(Sol, TimeSpan.FromMinutes(1)));
+        await Assert.ThrowsAsync<OrderFlowNotFoundException>(() => client.GetStatusAsync(Sol));
+        var notKept = await Assert.ThrowsAsync<OrderFlowNotFoundException>(() => client.GetMetricsAsync(Btc, TimeSpan.FromMinutes(3)));
+        Assert.Contains("keeps no", notKept.Message);
+    }
+
+    [Fact]
+    public async Task A_symbol_added_and_removed_at_runtime_is_streamed_and_then_gone()
+    {
+        var address = await StartHostAsync(symbols: "BTCUSDT");
+        await using var client = await OrderFlowClient.ConnectAsync(address);
+
+        Assert.True(await client.AddSymbolAsync(Sol));
+        Assert.False(await client.AddSymbolAsync(Sol));
+        await client.WaitUntilReadyAsync(Sol, TimeSpan.FromMinutes(1), Dilated(TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAsync<OrderFlowNotFoundException>(() => client.AddSymbolAsync(Symbol.Parse("NOSUCHCOIN")));
+
+        await client.RemoveSymbolAsync(Sol);
+        await Assert.ThrowsAsync<OrderFlowNotFoundException>(() => client.GetLastTradesAsync(Sol, 10));
+        await Assert.ThrowsAsync<OrderFlowNotFoundException>(() => client.RemoveSymbolAsync(Sol));
+    }
+
+    [Fact]
+    public async Task A_lifecycle_subscription_sees_connected_then_timed_out_then_connected_again()
+    {
+        var address = await StartHostAsync(symbols: "BTCUSDT");
+        await using var client = await OrderFlowClient.ConnectAsync(address);
+        var events = new BlockingCollection<IStreamLifecycleEvent>();
+        client.Lifecycle += e => events.Add(e);
+        await client.SubscribeLifecycleAsync();
+        await client.WaitUntilReadyAsync(Btc, TimeSpan.FromMinutes(1), Dilated(TimeSpan.FromSeconds(10)));
+
+        // A half-open link: the keep-alive times out, and the stream comes back.
+        AwaitAssert(() => Assert.Equal(1, Exchange.FreezeConnections("BTCUSDT")));
+        Assert.IsType<TimedOut>(Next(events, e => e is TimedOut));
+        Assert.IsType<Connected>(Next(events, e => e is Connected));
+    }
+
+    [Fact]
+    public async Task A_host_that_is_not_there_is_a_clear_error_within_the_timeout()
+    {
+        var unused = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        unused.Start();
+        var port = ((IPEndPoint)unused.LocalEndpoint).Port;
+        unused.Stop();
+
+        var error = await Assert.ThrowsAsync<OrderFlowUnreachableException>(() =>
+            OrderFlowClient.ConnectAsync($"127.0.0.1:{port}", TimeSpan.FromSeconds(1)));
+        Assert.Contains($"no OrderFlow host answered at 127.0.0.1:{port}", error.Message);
+        Assert.Contains("orderflow run", error.Message);
+        await Assert.ThrowsAsync<OrderFlowClientException>(() => OrderFlowClient.ConnectAsync("not an address"));
+    }
+
+    [Fact]
+    public async Task When_the_host_stops_the_client_says_so_and_queries_fail_within_their_timeout()
+    {
+        var address = await StartHostAsync(symbols: "BTCUSDT");
+        await using var client = await OrderFlowClient.ConnectAsync(address, TimeSpan.FromSeconds(1));
+        var disconnected = new TaskCompletionSource();
+        client.Disconnected += () => disconnected.TrySetResult();
+        await client.SubscribeLifecycleAsync();
+
+        await _hosts[0].StopAsync();
+        await disconnected.Task.WaitAsync(Dilated(TimeSpan.FromSeconds(15)));
+        var error = await Assert.ThrowsAsync<OrderFlowUnreachableException>(() => client.GetStatusAsync());
+        Assert.Contains(address, error.Message);
+    }
+
+    private IStreamLifecycleEvent Next(BlockingCollection<IStreamLifecycleEvent> events, Func<IStreamLifecycleEvent, bool> wanted)
+    {
+        var deadline = DateTime.UtcNow + Dilated(TimeSpan.FromSeconds(10));
+        while (events.TryTake(out var e, deadline - DateTime.UtcNow > TimeSpan.Zero ? deadline - DateTime.UtcNow : TimeSpan.Zero))
+            if (wanted(e)) return e;
+        throw new Xunit.Sdk.XunitException("the expected lifecycle event did not arrive");
+    }
+}
