@@ -153,19 +153,24 @@ public sealed class OrderFlowClient : IAsyncDisposable
 
     private static OrderFlowClientException Unexpected(object answer) => new($"the host answered with an unexpected {answer.GetType().Name}");
 
-    private static (string Host, int Port) ParseAddress(string address)
+    private static (string Host, int Port) ParseAddress(string address) =>
+        TryParseAddress(address, out var host, out var port) ? (host, port)
+            : throw new OrderFlowClientException($"'{address}' is not HOST:PORT, such as {DefaultAddress}");
+
+    public static bool TryParseAddress(string address, out string host, out int port)
     {
         var colon = address.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(address[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) ||
-            port is < 1 or > 65_535 || Uri.CheckHostName(address[..colon]) == UriHostNameType.Unknown)
-            throw new OrderFlowClientException($"'{address}' is not HOST:PORT, such as {DefaultAddress}");
-        return (address[..colon], port);
+        host = colon > 0 ? address[..colon] : "";
+        port = 0;
+        return colon > 0 && int.TryParse(address[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) &&
+               port is >= 1 and <= 65_535 && Uri.CheckHostName(host) != UriHostNameType.Unknown;
     }
 
     private static Config ClientConfig() => ConfigurationFactory.ParseString("""
+        # Problems reach the caller as exceptions; the client's own actor system stays quiet (stdout may be JSON).
         akka {
-          loglevel = WARNING
-          stdout-loglevel = WARNING
+          loglevel = OFF
+          stdout-loglevel = OFF
           actor.provider = remote
           remote {
             dot-netty.tcp { hostname = "127.0.0.1", port = 0 }

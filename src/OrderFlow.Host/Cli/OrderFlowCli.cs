@@ -3,14 +3,18 @@ using OrderFlow.Actors.Configuration;
 
 namespace OrderFlow.Host.Cli;
 
-/// <summary>The <c>orderflow</c> command line. Exit codes: 0 success, 1 the probe failed, 2 usage or configuration error.</summary>
+/// <summary>
+/// The <c>orderflow</c> command line. Exit codes: 0 success (answered), 1 failure (the probe failed; not found or not
+/// ready), 2 usage or configuration error, 3 the host could not be reached.
+/// </summary>
 public static class OrderFlowCli
 {
     public const int Success = 0;
     public const int Failure = 1;
     public const int UsageError = 2;
+    public const int Unreachable = 3;
 
-    private static readonly string[] Verbs = ["run", "probe", "demo", "-h", "--help", "-?", "--version"];
+    private static readonly string[] Verbs = ["run", "probe", "demo", "status", "trades", "metrics", "add", "remove", "-h", "--help", "-?", "--version"];
 
     public static async Task<int> InvokeAsync(string[] args)
     {
@@ -22,6 +26,11 @@ public static class OrderFlowCli
             RunCommand.Create(),
             ProbeCommand.Create(),
             DemoCommand.Create(),
+            QueryCommands.Status(),
+            QueryCommands.Trades(),
+            QueryCommands.Metrics(),
+            QueryCommands.Add(),
+            QueryCommands.Remove(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -58,10 +67,13 @@ public static class OrderFlowCli
 
     public static Option<FileInfo> ConfigOption() => new("--config") { Description = "A HOCON file layered over hocon/orderflow.conf" };
 
+    public static Option<int?> RemotePortOption() => new("--remote-port") { Description = "Port planners reach this host on (0: any free one); overrides orderflow.remote.port" };
+
     /// <summary>The command-line flags that override configuration keys, in the order they apply.</summary>
-    public static List<ConfigOverride> Overrides(string? symbols, string? webSocketUrl, string? restUrl)
+    public static List<ConfigOverride> Overrides(string? symbols, string? webSocketUrl, string? restUrl, int? remotePort = null)
     {
         var overrides = new List<ConfigOverride>();
+        if (remotePort is { } port) overrides.Add(new("orderflow.remote.port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--remote-port"));
         if (symbols is not null) overrides.Add(new("orderflow.symbols", OrderFlowConfiguration.QuoteList(symbols), "--symbols"));
         if (webSocketUrl is not null) overrides.Add(new("orderflow.binance.ws-url", OrderFlowConfiguration.Quote(webSocketUrl), "--ws-url"));
         if (restUrl is not null) overrides.Add(new("orderflow.binance.rest-url", OrderFlowConfiguration.Quote(restUrl), "--rest-url"));

@@ -13,12 +13,13 @@ public static class RunCommand
         var webSocketUrl = OrderFlowCli.WebSocketUrlOption();
         var restUrl = OrderFlowCli.RestUrlOption();
         var configFile = OrderFlowCli.ConfigOption();
-        var command = new Command("run", "Stream the configured symbols (the default verb)") { symbols, webSocketUrl, restUrl, configFile };
+        var remotePort = OrderFlowCli.RemotePortOption();
+        var command = new Command("run", "Stream the configured symbols (the default verb)") { symbols, webSocketUrl, restUrl, configFile, remotePort };
         command.SetAction(async (parsed, _) =>
         {
             var (config, settings) = OrderFlowConfiguration.Load(
                 parsed.GetValue(configFile)?.FullName,
-                OrderFlowCli.Overrides(parsed.GetValue(symbols), parsed.GetValue(webSocketUrl), parsed.GetValue(restUrl)));
+                OrderFlowCli.Overrides(parsed.GetValue(symbols), parsed.GetValue(webSocketUrl), parsed.GetValue(restUrl), parsed.GetValue(remotePort)));
             await OrderFlowHost.RunAsync(config, settings).ConfigureAwait(false);
             return OrderFlowCli.Success;
         });

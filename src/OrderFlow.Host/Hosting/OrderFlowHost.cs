@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +20,7 @@ public static class OrderFlowHost
     /// <summary>Runs until Ctrl+C or SIGTERM, then shuts down through CoordinatedShutdown (sockets closed cleanly).</summary>
     public static async Task RunAsync(Config config, OrderFlowSettings settings, CancellationToken stopping = default)
     {
+        EnsureRemotePortFree(settings.Remote);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(CreateLogger());
@@ -34,6 +37,26 @@ public static class OrderFlowHost
 
         using var host = builder.Build();
         await host.RunAsync(stopping).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Fails with one line when the planners' port is taken, rather than with Akka's bind exception (or, were
+    /// address reuse on, by sharing the port with another host without a word).
+    /// </summary>
+    private static void EnsureRemotePortFree(RemoteSettings remote)
+    {
+        if (remote.Port == 0 || !IPAddress.TryParse(remote.Host, out var address)) return;
+        try
+        {
+            var probe = new TcpListener(address, remote.Port) { ExclusiveAddressUse = true };
+            probe.Start();
+            probe.Stop();
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new OrderFlow.Actors.Configuration.ConfigurationException($"cannot listen for planners on {remote.Host}:{remote.Port}: the port is in use " +
+                "(another orderflow host?). Stop it, or choose another port with --remote-port or orderflow.remote.port");
+        }
     }
 
     public static Serilog.ILogger CreateLogger() => new LoggerConfiguration()

@@ -102,7 +102,7 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
     public async Task Run_streams_and_SIGTERM_closes_every_socket_with_a_close_frame_and_exits_0()
     {
         using var host = OrderFlowProcess.Start("run", "--symbols", "BTCUSDT,ETHUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
-            "--rest-url", _exchange.RestUrl.ToString());
+            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0");
         await host.WaitForLineAsync("🐋 Connected to BTCUSDT aggTrades stream", Limit);
         await host.WaitForLineAsync("🐋 Connected to ETHUSDT aggTrades stream", Limit);
         await host.WaitForLineAsync("📊 Trade #1:", Limit);
@@ -126,12 +126,73 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
         await File.WriteAllTextAsync(file, "orderflow.stream { connect-timeout = 1s, backoff { min = 200ms, max = 400ms } }\n");
 
         using var host = OrderFlowProcess.Start("run", "--config", file, "--symbols", "BTCUSDT,ETHUSDT",
-            "--ws-url", _exchange.WebSocketUrl.ToString(), "--rest-url", _exchange.RestUrl.ToString());
+            "--ws-url", _exchange.WebSocketUrl.ToString(), "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0");
         var first = await host.WaitForLineAsync("⏱ Connection timeout for BTCUSDT after", Limit);
         Assert.Matches(@"after 1(\.\d)?s \(phase: connect\)", first);
         await host.WaitForLineAsync("Connecting BTCUSDT (attempt 2/3)...", Limit);
         await host.WaitForLineAsync("📊 Trade #1:", Limit);
         Assert.Contains(host.Stdout, line => line.Contains("🐋 Connected to ETHUSDT aggTrades stream"));
         Assert.DoesNotContain(host.Stdout, line => line.Contains("🐋 Connected to BTCUSDT"));
+    }
+
+    [Fact]
+    public async Task The_query_verbs_ask_a_running_host_from_another_process_and_agree_with_the_exchange()
+    {
+        using var host = OrderFlowProcess.Start("run", "--symbols", "BTCUSDT,ETHUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
+            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0");
+        var listening = await host.WaitForLineAsync("Remoting started; listening on addresses", Limit);
+        var address = System.Text.RegularExpressions.Regex.Match(listening, @"@(127\.0\.0\.1:\d+)\]").Groups[1].Value;
+        await host.WaitForLineAsync("📊 Trade #1:", Limit);
+
+        // Status: both streams, connected, with trades counted.
+        using var status = await JsonOfAsync(0, "status", "--json", "--remote", address);
+        var streams = status.RootElement.GetProperty("streams").EnumerateArray().ToList();
+        Assert.Equal(["BTCUSDT", "ETHUSDT"], streams.Select(s => s.GetProperty("symbol").GetString()));
+        Assert.All(streams, s => Assert.Equal("Connected", s.GetProperty("state").GetString()));
+
+        // Trades: exactly the exchange's, price and quantity to the last digit.
+        using var trades = await JsonOfAsync(0, "trades", "BTCUSDT", "--last", "1000", "--json", "--remote", address);
+        var held = trades.RootElement.GetProperty("trades").EnumerateArray().ToList();
+        Assert.NotEmpty(held);
+        var exchange = _exchange.Market("BTCUSDT").Trades.ToDictionary(t => t.AggregateId);
+        foreach (var trade in held)
+        {
+            var expected = exchange[trade.GetProperty("id").GetInt64()];
+            Assert.Equal(expected.Price.ToDecimal(), trade.GetProperty("price").GetDecimal());
+            Assert.Equal(expected.Quantity.ToDecimal(), trade.GetProperty("quantity").GetDecimal());
+            Assert.Equal(expected.TradeTimeMs, trade.GetProperty("time").GetInt64());
+            Assert.Equal(expected.Side == Protocol.Trades.AggressorSide.Buy ? "BUY" : "SELL", trade.GetProperty("side").GetString());
+        }
+
+        // Metrics: the window's trade count and volumes are the exchange's over the window the answer names.
+        using var metrics = await JsonOfAsync(0, "metrics", "BTCUSDT", "--window", "1m", "--json", "--remote", address);
+        var m = metrics.RootElement;
+        Assert.True(m.GetProperty("ready").GetBoolean());
+        var (from, to) = (m.GetProperty("from").GetDateTimeOffset(), m.GetProperty("to").GetDateTimeOffset());
+        // Read after the answer, so the exchange's tape holds every trade the answer counted.
+        var inWindow = _exchange.Market("BTCUSDT").Trades.Where(t => t.AggregateId <= m.GetProperty("asOfAggTradeId").GetInt64() &&
+                                                  t.TradeTime >= from && t.TradeTime < to).ToList();
+        Assert.Equal(inWindow.Count, m.GetProperty("tradeCount").GetInt64());
+        Assert.Equal(inWindow.Where(t => t.Side == Protocol.Trades.AggressorSide.Buy).Sum(t => t.Quantity.ToDecimal()), m.GetProperty("buyVolume").GetDecimal());
+
+        // Not found, not there, and a usage error each have their exit code and one line on stderr.
+        await JsonOfAsync(1, "metrics", "XRPUSDT", "--json", "--remote", address);
+        await JsonOfAsync(3, "status", "--remote", "127.0.0.1:1", "--timeout", "2s");
+        await JsonOfAsync(2, "trades", "BTCUSDT", "--remote", address);
+    }
+
+    /// <summary>Runs a verb, expects its exit code, and parses its stdout as one JSON document when it answered.</summary>
+    private static async Task<System.Text.Json.JsonDocument> JsonOfAsync(int exitCode, params string[] args)
+    {
+        var (code, process) = await OrderFlowProcess.RunAsync(Limit, args);
+        using var _ = process;
+        Assert.True(code == exitCode, $"exit {code}, expected {exitCode}: {string.Join('\n', process.Stdout.Concat(process.Stderr))}");
+        if (exitCode != 0)
+        {
+            Assert.Single(process.Stderr);
+            return System.Text.Json.JsonDocument.Parse("{}");
+        }
+        Assert.Empty(process.Stderr);
+        return System.Text.Json.JsonDocument.Parse(Assert.Single(process.Stdout));
     }
 }

@@ -1,0 +1,254 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using OrderFlow.Actors;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Client;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Metrics;
+using OrderFlow.Protocol.Streams;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Host.Cli;
+
+/// <summary>
+/// The verbs that ask a running host, each in its own process: status, trades, metrics, add, remove. Readable tables
+/// by default; with --json, one JSON document on stdout (camelCase, decimals as exact JSON numbers, trade times in
+/// epoch milliseconds). Exit codes: 0 answered, 1 not found or not ready, 2 usage, 3 host unreachable.
+/// </summary>
+public static class QueryCommands
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+
+    public static Command Status()
+    {
+        var symbol = new Argument<string?>("SYMBOL") { Description = "One symbol (default: every stream)", Arity = ArgumentArity.ZeroOrOne };
+        return Verb("status", "The state of the host's streams", [symbol], async (parsed, client, json) =>
+        {
+            var report = await client.GetStatusAsync(parsed.GetValue(symbol) is { } one ? ParseSymbol(one) : null).ConfigureAwait(false);
+            if (json)
+            {
+                Write(new { streams = report.Streams.Select(StatusJson) });
+                return OrderFlowCli.Success;
+            }
+            Table(["SYMBOL", "STATE", "SINCE", "ATTEMPT", "TRADES", "LAST ID", "LAST TRADE", "RECONNECTS", "DUPS", "GAPS", "BACKFILLED", "UNRECOVERED", "MALFORMED", "LAST PROBLEM"],
+                report.Streams.Select(s => new[]
+                {
+                    s.Symbol.Value, s.State.ToString(), Clock(s.Since), s.Attempt.ToString(CultureInfo.InvariantCulture), Count(s.TradesReceived),
+                    s.LastAggregateId?.ToString(CultureInfo.InvariantCulture) ?? "-", s.LastTradeTime is { } t ? Clock(t) : "-", Count(s.Reconnects),
+                    Count(s.DuplicatesDropped), Count(s.GapsDetected), Count(s.TradesBackfilled), Count(s.GapsUnrecovered), Count(s.MalformedDropped),
+                    s.LastError is { } e ? $"{e} at {Clock(s.LastProblemAt!.Value)}" : "-",
+                }));
+            return OrderFlowCli.Success;
+        });
+    }
+
+    public static Command Trades()
+    {
+        var symbol = new Argument<string>("SYMBOL") { Description = "The symbol, e.g. BTCUSDT" };
+        var last = new Option<int?>("--last") { Description = "The last N trades" };
+        var fromId = new Option<long?>("--from-id") { Description = "Trades from this aggregate id on" };
+        var since = new Option<string?>("--since") { Description = "Trades since a time: ISO-8601 (2026-11-24T09:30:00Z), epoch ms, or a duration ago (5m)" };
+        var max = new Option<int>("--max") { Description = "At most this many trades with --from-id or --since (default 100000)", DefaultValueFactory = _ => 100_000 };
+        return Verb("trades", "A symbol's trades, oldest first", [symbol, last, fromId, since, max], async (parsed, client, json) =>
+        {
+            var s = ParseSymbol(parsed.GetValue(symbol)!);
+            var chosen = new object?[] { parsed.GetValue(last), parsed.GetValue(fromId), parsed.GetValue(since) }.Count(v => v is not null);
+            if (chosen != 1) throw new ConfigurationException("give exactly one of --last N, --from-id ID, --since TIME");
+            var answer = parsed.GetValue(last) is { } n ? await client.GetLastTradesAsync(s, n).ConfigureAwait(false)
+                : parsed.GetValue(fromId) is { } id ? await client.GetTradesFromIdAsync(s, id, parsed.GetValue(max)).ConfigureAwait(false)
+                : await client.GetTradesSinceAsync(s, ParseTime(parsed.GetValue(since)!), parsed.GetValue(max)).ConfigureAwait(false);
+            if (json)
+            {
+                Write(new
+                {
+                    symbol = answer.Symbol.Value,
+                    incomplete = answer.Incomplete,
+                    trades = answer.Trades.Select(t => new
+                    {
+                        id = t.AggregateId, price = t.Price.ToDecimal(), quantity = t.Quantity.ToDecimal(), time = t.TradeTimeMs,
+                        side = t.Side == AggressorSide.Buy ? "BUY" : "SELL",
+                    }),
+                });
+                return OrderFlowCli.Success;
+            }
+            Table(["ID", "TIME (UTC)", "SIDE", "PRICE", "QUANTITY"], answer.Trades.Select(t => new[]
+            {
+                t.AggregateId.ToString(CultureInfo.InvariantCulture), t.TradeTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                t.Side == AggressorSide.Buy ? "BUY" : "SELL", HumanFormat.Money(t.Price.ToDecimal()), t.Quantity.ToString(),
+            }));
+            Console.WriteLine($"{answer.Trades.Count} trades of {answer.TotalHeld} held" + (answer.Incomplete is { } why ? $"; incomplete: {why}" : ""));
+            return OrderFlowCli.Success;
+        });
+    }
+
+    public static Command Metrics()
+    {
+        var symbol = new Argument<string>("SYMBOL") { Description = "The symbol, e.g. BTCUSDT" };
+        var window = new Option<string>("--window") { Description = "The window: 1m, 5m, 15m, 1h (default 1m)", DefaultValueFactory = _ => "1m" };
+        return Verb("metrics", "A symbol's order-flow metrics over one rolling window", [symbol, window], async (parsed, client, json) =>
+        {
+            var raw = parsed.GetValue(window)!;
+            if (!Durations.TryParse(raw, out var span) || span <= TimeSpan.Zero)
+                throw new ConfigurationException($"--window {raw}: use a window such as 1m, 5m, 15m or 1h");
+            var m = await client.GetMetricsAsync(ParseSymbol(parsed.GetValue(symbol)!), span).ConfigureAwait(false);
+            if (json) Write(MetricsJson(m));
+            else PrintMetrics(m);
+            return m.Ready ? OrderFlowCli.Success : OrderFlowCli.Failure;
+        });
+    }
+
+    public static Command Add()
+    {
+        var symbol = new Argument<string>("SYMBOL") { Description = "The symbol to start streaming" };
+        return Verb("add", "Start streaming a symbol", [symbol], async (parsed, client, json) =>
+        {
+            var s = ParseSymbol(parsed.GetValue(symbol)!);
+            var added = await client.AddSymbolAsync(s).ConfigureAwait(false);
+            if (json) Write(new { symbol = s.Value, added });
+            else Console.WriteLine(added ? $"{s} added" : $"{s} was already streamed");
+            return OrderFlowCli.Success;
+        });
+    }
+
+    public static Command Remove()
+    {
+        var symbol = new Argument<string>("SYMBOL") { Description = "The symbol to stop streaming" };
+        return Verb("remove", "Stop streaming a symbol (its socket closed cleanly, its data dropped)", [symbol], async (parsed, client, json) =>
+        {
+            var s = ParseSymbol(parsed.GetValue(symbol)!);
+            await client.RemoveSymbolAsync(s).ConfigureAwait(false);
+            if (json) Write(new { symbol = s.Value, removed = true });
+            else Console.WriteLine($"{s} removed");
+            return OrderFlowCli.Success;
+        });
+    }
+
+    /// <summary>A verb with --remote, --json and --timeout that connects, asks, and turns the client's errors into exit codes.</summary>
+    private static Command Verb(string name, string description, IReadOnlyList<System.CommandLine.Symbol> arguments,
+        Func<ParseResult, OrderFlowClient, bool, Task<int>> ask)
+    {
+        var remote = new Option<string>("--remote") { Description = $"The host's HOST:PORT (default {OrderFlowClient.DefaultAddress})", DefaultValueFactory = _ => OrderFlowClient.DefaultAddress };
+        var json = new Option<bool>("--json") { Description = "One JSON document on stdout" };
+        var timeout = new Option<string>("--timeout") { Description = "How long to wait for the host (default 5s)", DefaultValueFactory = _ => "5s" };
+        var command = new Command(name, description) { remote, json, timeout };
+        foreach (var argument in arguments)
+        {
+            if (argument is Argument a) command.Add(a);
+            else if (argument is Option o) command.Add(o);
+        }
+        command.SetAction(async (parsed, cancel) =>
+        {
+            var rawTimeout = parsed.GetValue(timeout)!;
+            if (!Durations.TryParse(rawTimeout, out var wait) || wait <= TimeSpan.Zero)
+                throw new ConfigurationException($"--timeout {rawTimeout}: use a positive duration such as 5s");
+            var address = parsed.GetValue(remote)!;
+            if (!OrderFlowClient.TryParseAddress(address, out _, out _))
+                throw new ConfigurationException($"--remote {address}: use HOST:PORT, such as {OrderFlowClient.DefaultAddress}");
+            try
+            {
+                await using var client = await OrderFlowClient.ConnectAsync(address, wait).ConfigureAwait(false);
+                return await ask(parsed, client, parsed.GetValue(json)).ConfigureAwait(false);
+            }
+            catch (OrderFlowUnreachableException e)
+            {
+                Console.Error.WriteLine($"orderflow: {e.Message}");
+                return OrderFlowCli.Unreachable;
+            }
+            catch (OrderFlowNotFoundException e)
+            {
+                Console.Error.WriteLine($"orderflow: {e.Message}");
+                return OrderFlowCli.Failure;
+            }
+            catch (OrderFlowClientException e)
+            {
+                Console.Error.WriteLine($"orderflow: {e.Message}");
+                return OrderFlowCli.Failure;
+            }
+        });
+        return command;
+    }
+
+    private static Protocol.Symbol ParseSymbol(string text) =>
+        Protocol.Symbol.TryParse(text, out var symbol, out var error) ? symbol : throw new ConfigurationException(error);
+
+    private static DateTimeOffset ParseTime(string text)
+    {
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)) return DateTimeOffset.FromUnixTimeMilliseconds(ms);
+        if (Durations.TryParse(text, out var ago) && ago > TimeSpan.Zero) return DateTimeOffset.UtcNow - ago;
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at;
+        throw new ConfigurationException($"--since {text}: use an ISO-8601 time (2026-11-24T09:30:00Z), epoch milliseconds, or a duration ago (5m)");
+    }
+
+    private static object StatusJson(StreamStatus s) => new
+    {
+        symbol = s.Symbol.Value, state = s.State.ToString(), since = s.Since, attempt = s.Attempt, lastError = s.LastError,
+        lastTimeoutPhase = s.LastTimeoutPhase?.ToWireName(), tradesReceived = s.TradesReceived, lastAggTradeId = s.LastAggregateId,
+        lastTradeTime = s.LastTradeTime?.ToUnixTimeMilliseconds(), reconnects = s.Reconnects, duplicatesDropped = s.DuplicatesDropped,
+        gapsDetected = s.GapsDetected, tradesBackfilled = s.TradesBackfilled, gapsUnrecovered = s.GapsUnrecovered, malformedDropped = s.MalformedDropped,
+    };
+
+    private static object MetricsJson(MetricsSnapshot m) => new
+    {
+        symbol = m.Symbol.Value, window = HumanFormat.Window(m.Window), ready = m.Ready, coverage = m.Coverage.Fraction,
+        notReadyBecause = m.Coverage.NotReadyBecause, from = m.From, to = m.To, asOfAggTradeId = m.AsOfAggregateId,
+        tradeCount = m.TradeCount, tradesPerSecond = m.TradesPerSecond, buyVolume = m.BuyVolume, sellVolume = m.SellVolume,
+        buyNotional = m.BuyNotional, sellNotional = m.SellNotional, delta = m.Delta, deltaPercent = m.DeltaPercent,
+        cvd = m.Cvd.Value, cvdAnchor = m.Cvd.Anchor, cvdComplete = m.Cvd.Complete, cvdCountedFrom = m.Cvd.CountedFrom,
+        open = m.Open, high = m.High, low = m.Low, last = m.Last,
+        vwap = m.Vwap?.Vwap, vwapStdDev = m.Vwap?.StdDev,
+        vwapBands = m.Vwap is { } v ? new { upper1 = v.Upper(1), lower1 = v.Lower(1), upper2 = v.Upper(2), lower2 = v.Lower(2), upper3 = v.Upper(3), lower3 = v.Lower(3) } : null,
+        largeTrades = new
+        {
+            threshold = m.LargeTrades.Threshold,
+            buy = new { count = m.LargeTrades.Buy.Count, volume = m.LargeTrades.Buy.Volume, notional = m.LargeTrades.Buy.Notional },
+            sell = new { count = m.LargeTrades.Sell.Count, volume = m.LargeTrades.Sell.Volume, notional = m.LargeTrades.Sell.Notional },
+            largest = m.LargeTrades.Largest is { } t
+                ? new { id = t.AggregateId, price = t.Price.ToDecimal(), quantity = t.Quantity.ToDecimal(), time = t.TradeTimeMs, side = t.Side == AggressorSide.Buy ? "BUY" : "SELL" }
+                : null,
+        },
+        poc = m.Profile?.PointOfControl, vah = m.Profile?.ValueAreaHigh, val = m.Profile?.ValueAreaLow, profileBin = m.Profile?.BinSize,
+        quality = new
+        {
+            gapsDetected = m.Quality.GapsDetected, gapsBackfilled = m.Quality.GapsBackfilled, gapsUnrecovered = m.Quality.GapsUnrecovered,
+            duplicatesDropped = m.Quality.DuplicatesDropped, malformedDropped = m.Quality.MalformedDropped,
+            unrecoveredGapsInWindow = m.Quality.UnrecoveredGapsInWindow, secondsSinceLastTrade = m.Quality.SecondsSinceLastTrade,
+        },
+    };
+
+    private static void PrintMetrics(MetricsSnapshot m)
+    {
+        string Price(decimal? p) => p is { } v ? HumanFormat.Money(v) : "-";
+        Console.WriteLine($"{m.Symbol} {HumanFormat.Window(m.Window)} window, {Clock(m.From)} to {Clock(m.To)} UTC: " +
+                          (m.Ready ? "ready" : $"NOT READY ({m.Coverage.Fraction * 100:0.0}% covered: {m.Coverage.NotReadyBecause})"));
+        Console.WriteLine($"  trades          {m.TradeCount} ({m.TradesPerSecond:0.###}/s)");
+        Console.WriteLine($"  buy / sell      {m.BuyVolume} / {m.SellVolume}  (notional {HumanFormat.Money(m.BuyNotional)} / {HumanFormat.Money(m.SellNotional)})");
+        Console.WriteLine($"  delta           {HumanFormat.Signed(m.Delta)}" + (m.DeltaPercent is { } d ? $" ({d * 100:0.00}%)" : ""));
+        Console.WriteLine($"  CVD             {HumanFormat.Signed(m.Cvd.Value)} since {m.Cvd.Anchor:yyyy-MM-dd HH:mm} UTC" +
+                          (m.Cvd.Complete ? "" : $" (incomplete: counted from {m.Cvd.CountedFrom:HH:mm:ss})"));
+        Console.WriteLine($"  O / H / L / C   {Price(m.Open)} / {Price(m.High)} / {Price(m.Low)} / {Price(m.Last)}");
+        if (m.Vwap is { } v)
+            Console.WriteLine($"  VWAP            {Price(decimal.Round(v.Vwap, 8))}  σ {decimal.Round(v.StdDev, 8)}  bands ±1σ {Price(decimal.Round(v.Lower(1), 2))}–{Price(decimal.Round(v.Upper(1), 2))}");
+        if (m.Profile is { } p)
+            Console.WriteLine($"  profile         POC {Price(p.PointOfControl)}  VA {Price(p.ValueAreaLow)}–{Price(p.ValueAreaHigh)} ({p.ValueAreaPercent}%, bin {p.BinSize})");
+        var large = m.LargeTrades;
+        Console.WriteLine($"  large (≥{HumanFormat.Money(large.Threshold)})  buy {large.Buy.Count} ({large.Buy.Volume}), sell {large.Sell.Count} ({large.Sell.Volume})" +
+                          (large.Largest is { } t ? $", largest {(t.Side == AggressorSide.Buy ? "BUY" : "SELL")} {t.Quantity} @ {Price(t.Price.ToDecimal())}" : ""));
+        var q = m.Quality;
+        Console.WriteLine($"  quality         gaps {q.GapsDetected} (backfilled {q.GapsBackfilled}, unrecovered {q.GapsUnrecovered}), duplicates {q.DuplicatesDropped}, " +
+                          $"malformed {q.MalformedDropped}, last trade {q.SecondsSinceLastTrade?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"}s ago");
+    }
+
+    private static void Write(object document) => Console.WriteLine(JsonSerializer.Serialize(document, Json));
+
+    private static void Table(string[] header, IEnumerable<string[]> rows)
+    {
+        var all = rows.Prepend(header).ToList();
+        var widths = header.Select((_, i) => all.Max(row => row[i].Length)).ToArray();
+        foreach (var row in all) Console.WriteLine(string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
+    }
+
+    private static string Clock(DateTimeOffset at) => at.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private static string Count(long n) => n.ToString(CultureInfo.InvariantCulture);
+}
