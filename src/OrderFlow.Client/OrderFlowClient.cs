@@ -21,7 +21,7 @@ public sealed class OrderFlowClient : IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly IActorRef _gateway;
     private readonly TimeSpan _timeout;
-    private IActorRef? _lifecycleListener;
+    private IActorRef? _listener;
 
     private OrderFlowClient(ActorSystem system, IActorRef gateway, string address, TimeSpan timeout)
     {
@@ -39,6 +39,12 @@ public sealed class OrderFlowClient : IAsyncDisposable
 
     /// <summary>The host went away (stopped, or the network between dropped): no more events will come.</summary>
     public event Action? Disconnected;
+
+    /// <summary>Snapshots of the windows subscribed with <see cref="SubscribeMetricsAsync"/>, at their interval.</summary>
+    public event Action<MetricsSnapshot>? Metrics;
+
+    /// <summary>A subscribed window could not be answered (the reason, e.g. the symbol was removed).</summary>
+    public event Action<string>? MetricsProblem;
 
     /// <summary>Reaches the host at <paramref name="address"/> (HOST:PORT), or throws <see cref="OrderFlowUnreachableException"/>.</summary>
     public static async Task<OrderFlowClient> ConnectAsync(string address = DefaultAddress, TimeSpan? timeout = null)
@@ -118,9 +124,17 @@ public sealed class OrderFlowClient : IAsyncDisposable
     /// <summary>Starts delivering lifecycle events to <see cref="Lifecycle"/>.</summary>
     public async Task SubscribeLifecycleAsync()
     {
-        _lifecycleListener ??= _system.ActorOf(Props.Create(() => new LifecycleListener(this, _gateway)), "lifecycle");
-        await _lifecycleListener.Ask<LifecycleSubscribed>(SubscribeLifecycle.Instance, _timeout).ConfigureAwait(false);
+        await ListenerRef().Ask<LifecycleSubscribed>(SubscribeLifecycle.Instance, _timeout).ConfigureAwait(false);
     }
+
+    /// <summary>Delivers the window's snapshot to <see cref="Metrics"/> every <paramref name="every"/> (at least 100 ms).</summary>
+    public void SubscribeMetrics(Symbol symbol, TimeSpan window, TimeSpan every) =>
+        _gateway.Tell(new SubscribeMetrics(symbol, window, every), ListenerRef());
+
+    public void UnsubscribeMetrics(Symbol symbol, TimeSpan window) => _gateway.Tell(new UnsubscribeMetrics(symbol, window), ListenerRef());
+
+    private IActorRef ListenerRef() =>
+        _listener ??= _system.ActorOf(Props.Create(() => new Listener(this, _gateway)), "listener");
 
     public async ValueTask DisposeAsync() => await _system.Terminate().ConfigureAwait(false);
 
@@ -179,12 +193,15 @@ public sealed class OrderFlowClient : IAsyncDisposable
         }
         """ + "\n" + OrderFlowSerializer.Hocon);
 
-    /// <summary>Receives the host's lifecycle events and watches the gateway, so a host that goes away is noticed.</summary>
-    private sealed class LifecycleListener : ReceiveActor
+    /// <summary>
+    /// The subscriber the host sends to: lifecycle events and metrics snapshots. It watches the gateway, so a host
+    /// that goes away is noticed, and the host watches it, so a client that goes away is forgotten.
+    /// </summary>
+    private sealed class Listener : ReceiveActor
     {
         private IActorRef? _asker;
 
-        public LifecycleListener(OrderFlowClient client, IActorRef gateway)
+        public Listener(OrderFlowClient client, IActorRef gateway)
         {
             Context.Watch(gateway);
             // This actor is the subscriber: the host sends the events here, and its acknowledgement goes to the asker.
@@ -195,6 +212,10 @@ public sealed class OrderFlowClient : IAsyncDisposable
             });
             Receive<LifecycleSubscribed>(subscribed => _asker?.Tell(subscribed));
             Receive<IStreamLifecycleEvent>(e => client.Lifecycle?.Invoke(e));
+            Receive<MetricsSnapshot>(snapshot => client.Metrics?.Invoke(snapshot));
+            Receive<SymbolNotFound>(notFound => client.MetricsProblem?.Invoke($"{notFound.Symbol} is not streamed"));
+            Receive<WindowNotTracked>(window => client.MetricsProblem?.Invoke($"the host keeps no {window.Window} window"));
+            Receive<QueryFailed>(failed => client.MetricsProblem?.Invoke(failed.Reason));
             Receive<Terminated>(_ => client.Disconnected?.Invoke());
         }
     }

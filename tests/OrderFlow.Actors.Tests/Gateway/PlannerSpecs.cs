@@ -115,6 +115,26 @@ public sealed class PlannerSpecs(ITestOutputHelper output) : StreamSpec(output)
     }
 
     [Fact]
+    public async Task A_metrics_subscription_delivers_snapshots_at_its_interval_until_unsubscribed()
+    {
+        var address = await StartHostAsync(symbols: "BTCUSDT");
+        await using var client = await OrderFlowClient.ConnectAsync(address);
+        var snapshots = new BlockingCollection<Protocol.Metrics.MetricsSnapshot>();
+        client.Metrics += snapshots.Add;
+
+        client.SubscribeMetrics(Btc, TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(200));
+        var received = Enumerable.Range(0, 3).Select(_ => snapshots.Take(new CancellationTokenSource(Dilated(TimeSpan.FromSeconds(5))).Token)).ToList();
+        Assert.All(received, m => Assert.Equal((Btc, TimeSpan.FromMinutes(1)), (m.Symbol, m.Window)));
+        Assert.True(received[2].To >= received[0].To);
+
+        // After unsubscribing, at most the one already on its way arrives.
+        client.UnsubscribeMetrics(Btc, TimeSpan.FromMinutes(1));
+        await client.GetStatusAsync(); // the unsubscription has reached the host once this round trip is done
+        while (snapshots.TryTake(out _)) { }
+        Assert.False(snapshots.TryTake(out _, Dilated(TimeSpan.FromMilliseconds(800))), "a snapshot arrived after unsubscribing");
+    }
+
+    [Fact]
     public async Task A_host_that_is_not_there_is_a_clear_error_within_the_timeout()
     {
         var unused = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
