@@ -47,14 +47,19 @@ public sealed class AggTradeSocket : IDisposable
         }
     }
 
+    /// <summary>The most frames handed over in one burst.</summary>
+    public const int MaxBurst = 4096;
+
     /// <summary>
-    /// Reads frames until the connection ends, handing each one, parsed, to <paramref name="onMessage"/>. Runs
-    /// detached from any actor: the callback only sends messages. Never throws: every ending is a
-    /// <see cref="ConnectionEnd"/>.
+    /// Reads frames until the connection ends, handing them, parsed, to <paramref name="onBurst"/>: all the frames
+    /// that were already waiting, in one call, as soon as the next receive would have to wait (so a burst costs one
+    /// message, and a lone frame is not delayed). Runs detached from any actor: the callback only sends messages.
+    /// Never throws: every ending is a <see cref="ConnectionEnd"/>.
     /// </summary>
-    public async Task<ConnectionEnd> ReceiveAsync(Action<StreamMessage> onMessage)
+    public async Task<ConnectionEnd> ReceiveAsync(Action<StreamMessage[]> onBurst)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(_maxFrameBytes);
+        var burst = new List<StreamMessage>();
         try
         {
             while (true)
@@ -66,8 +71,14 @@ public sealed class AggTradeSocket : IDisposable
                 {
                     // An oversized frame is drained into the start of the buffer and dropped whole.
                     var space = oversized ? buffer.AsMemory(0, _maxFrameBytes) : buffer.AsMemory(length, _maxFrameBytes - length);
-                    result = await _socket.ReceiveAsync(space, _abort.Token).ConfigureAwait(false);
-                    if (result.MessageType == WebSocketMessageType.Close) return await EndWithCloseAsync().ConfigureAwait(false);
+                    var receiving = _socket.ReceiveAsync(space, _abort.Token);
+                    if (burst.Count > 0 && (!receiving.IsCompleted || burst.Count >= MaxBurst)) Hand(burst, onBurst);
+                    result = await receiving.ConfigureAwait(false);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        Hand(burst, onBurst);
+                        return await EndWithCloseAsync().ConfigureAwait(false);
+                    }
                     length += result.Count;
                     if (!result.EndOfMessage && length >= _maxFrameBytes)
                     {
@@ -76,7 +87,7 @@ public sealed class AggTradeSocket : IDisposable
                     }
                 } while (!result.EndOfMessage);
 
-                onMessage(
+                burst.Add(
                     result.MessageType == WebSocketMessageType.Binary ? StreamMessage.Malformed("binary frame")
                     : oversized ? StreamMessage.Malformed($"frame over {_maxFrameBytes} bytes")
                     : AggTradeParser.Parse(buffer.AsSpan(0, length), _expectedSymbol));
@@ -88,12 +99,21 @@ public sealed class AggTradeSocket : IDisposable
         }
         catch (Exception error)
         {
+            // What arrived before the break is still data.
+            Hand(burst, onBurst);
             return Broken(error);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static void Hand(List<StreamMessage> burst, Action<StreamMessage[]> onBurst)
+    {
+        if (burst.Count == 0) return;
+        onBurst(burst.ToArray());
+        burst.Clear();
     }
 
     /// <summary>Starts a clean close: sends our close frame; the receive loop ends when the server answers.</summary>

@@ -21,7 +21,11 @@ public sealed class TradeHistoryActor : ReceiveActor
     {
         _symbol = symbol;
         _trades = new TradeRing(capacity);
-        Receive<AggregateTrade>(Append);
+        Receive<TradeBatch>(batch =>
+        {
+            foreach (var trade in batch.Trades) _trades.Append(trade);
+            if (_holes.Count > 0 && _trades.Oldest is { } oldest) _holes.RemoveAll(hole => hole.Ids.ToId < oldest.AggregateId);
+        });
         Receive<TapeStarted>(started => _tapeFromMs ??= started.FromMs);
         Receive<TapeHole>(_holes.Add);
         Receive<ITapeEvent>(_ => { }); // interruptions matter to the live metrics, not to the trades held
@@ -33,12 +37,6 @@ public sealed class TradeHistoryActor : ReceiveActor
 
     public static Props Props(Symbol symbol, int capacity) =>
         Akka.Actor.Props.Create(() => new TradeHistoryActor(symbol, capacity));
-
-    private void Append(AggregateTrade trade)
-    {
-        _trades.Append(trade);
-        if (_holes.Count > 0 && _trades.Oldest is { } oldest) _holes.RemoveAll(hole => hole.Ids.ToId < oldest.AggregateId);
-    }
 
     private void Answer(IReadOnlyList<AggregateTrade> trades, long? fromId, long? sinceMs) =>
         Sender.Tell(new TradesSnapshot(_symbol, trades, _trades.Count, Missing(trades, fromId, sinceMs)));

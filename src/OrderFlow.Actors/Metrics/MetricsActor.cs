@@ -28,7 +28,10 @@ public sealed class MetricsActor : ReceiveActor, IWithTimers
     {
         _summaryInterval = summaryInterval;
         var flow = new RollingOrderFlow(symbol, settings);
-        Receive<AggregateTrade>(trade => flow.Add(trade));
+        Receive<TradeBatch>(batch =>
+        {
+            foreach (var trade in batch.Trades) flow.Add(trade);
+        });
         Receive<TapeStarted>(started => flow.Tape.Started(started.FromMs));
         Receive<TapeInterrupted>(flow.Tape.Interrupt);
         Receive<TapeResumed>(_ => flow.Tape.Resume());

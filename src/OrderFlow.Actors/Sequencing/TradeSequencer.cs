@@ -69,6 +69,8 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     private bool _tapeInterrupted;
     private bool _streamDown;
     private bool _joinedLive;
+    private bool _filling;
+    private readonly List<AggregateTrade> _outgoing = new();
     private bool _warmUpReported;
     private bool _countersChanged;
     private int _request;
@@ -123,47 +125,48 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
 
     private void InSequence()
     {
-        Become(() =>
+        _filling = false;
+        Become(CommonReceives);
+    }
+
+    /// <summary>A live trade, in whichever state the sequencer is when it comes to it (a batch may change it).</summary>
+    private void OnLiveTrade(AggregateTrade trade)
+    {
+        if (!Accept(trade)) return;
+        if (_filling)
         {
-            Receive<AggregateTrade>(trade =>
-            {
-                if (!Accept(trade)) return;
-                if (_lastId is null && _warmUpFromMs is not null)
-                {
-                    // A warm-up that found nothing proved the tape empty only up to its request: fetch what happened
-                    // between then and this first live trade.
-                    _held[trade.AggregateId] = trade;
-                    _warmingUp = true;
-                    RequestWarmUpPage();
-                    Filling();
-                    return;
-                }
-                if (_lastId is not { } last || trade.AggregateId == last + 1)
-                {
-                    if (_tapeInterrupted) ResumeTape();
-                    _joinedLive = true;
-                    PassOn(trade);
-                    return;
-                }
-                _held[trade.AggregateId] = trade;
-                if (_joinedLive) StartFillingGap();
-                else JoinWarmUpToLive();
-            });
-            CommonReceives();
-        });
+            _held[trade.AggregateId] = trade;
+            if (_held.Count > _settings.MaxHeld) GiveUp($"more than {_settings.MaxHeld} trades held back while waiting");
+            return;
+        }
+        if (_lastId is null && _warmUpFromMs is not null)
+        {
+            // A warm-up that found nothing proved the tape empty only up to its request: fetch what happened
+            // between then and this first live trade.
+            _held[trade.AggregateId] = trade;
+            _warmingUp = true;
+            RequestWarmUpPage();
+            Filling();
+            return;
+        }
+        if (_lastId is not { } last || trade.AggregateId == last + 1)
+        {
+            if (_tapeInterrupted) ResumeTape();
+            _joinedLive = true;
+            PassOn(trade);
+            return;
+        }
+        _held[trade.AggregateId] = trade;
+        if (_joinedLive) StartFillingGap();
+        else JoinWarmUpToLive();
     }
 
     /// <summary>Fetching from REST (a warm-up or a gap) while live trades are held back.</summary>
     private void Filling()
     {
+        _filling = true;
         Become(() =>
         {
-            Receive<AggregateTrade>(trade =>
-            {
-                if (!Accept(trade)) return;
-                _held[trade.AggregateId] = trade;
-                if (_held.Count > _settings.MaxHeld) GiveUp($"more than {_settings.MaxHeld} trades held back while waiting");
-            });
             Receive<RequestPage>(_ => RequestNextPage());
             Receive<RequestWarmUp>(_ => RequestWarmUpPage());
             Receive<RequestOutageTail>(_ => RequestOutageTailPage());
@@ -177,6 +180,10 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
 
     private void CommonReceives()
     {
+        Receive<TradeBatch>(batch =>
+        {
+            foreach (var trade in batch.Trades) OnLiveTrade(trade);
+        });
         Receive<GetSequenceStats>(_ => Sender.Tell(Counters()));
         Receive<MalformedFrameDropped>(_ =>
         {
@@ -452,13 +459,31 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         if (!_tapeStarted) StartTape(_warmUpFromMs ?? trade.TradeTimeMs);
         _lastId = trade.AggregateId;
         _lastTradeMs = trade.TradeTimeMs;
+        _outgoing.Add(trade);
+    }
+
+    /// <summary>Whatever a message passed on goes downstream as one batch when the message is done.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        FlushOutgoing();
+        return handled;
+    }
+
+    private void FlushOutgoing()
+    {
+        if (_outgoing.Count == 0) return;
+        var batch = new TradeBatch(_symbol, _outgoing.ToArray());
+        _outgoing.Clear();
         TellChangedCounters();
-        Tell(trade);
+        _history.Tell(batch);
+        _metrics.Tell(batch);
     }
 
     /// <summary>History and metrics hear the trades and the tape events in the same order.</summary>
     private void Tell(object message)
     {
+        FlushOutgoing();
         _history.Tell(message);
         _metrics.Tell(message);
     }

@@ -51,7 +51,8 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private sealed record ConnectFailed(int Connection, Exception Cause) : IConnectionScoped;
 
-    private sealed record MessageArrived(int Connection, StreamMessage Message) : IConnectionScoped;
+    /// <summary>The frames of one burst off the socket, in order.</summary>
+    private sealed record MessagesArrived(int Connection, StreamMessage[] Messages) : IConnectionScoped;
 
     private sealed record ConnectionEnded(int Connection, ConnectionEnd End) : IConnectionScoped;
 
@@ -194,10 +195,10 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             Receive<ConnectFailed>(IsSuccessor, m => OnSuccessorFailed(
                 m.Cause as StreamConnectException ?? new StreamConnectException(FailureKind.SocketError, m.Cause.Message, null, m.Cause)));
             Receive<DeadlinePassed>(IsSuccessor, m => OnSuccessorTimedOut(m.Phase));
-            Receive<MessageArrived>(IsSuccessor, m =>
+            Receive<MessagesArrived>(IsSuccessor, m =>
             {
-                if (m.Message.Kind == StreamMessageKind.AggregateTrade) SwitchOver();
-                OnMessage(m.Message);
+                if (m.Messages.Any(message => message.Kind == StreamMessageKind.AggregateTrade)) SwitchOver();
+                OnMessages(m.Messages);
             });
             Receive<ConnectionEnded>(IsSuccessor, m => OnSuccessorFailed(
                 new StreamConnectException(FailureKind.SocketError, m.End.Reason, null, null)));
@@ -211,7 +212,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private void StreamingReceives()
     {
-        Receive<MessageArrived>(IsCurrent, m => OnMessage(m.Message));
+        Receive<MessagesArrived>(IsCurrent, m => OnMessages(m.Messages));
         Receive<ConnectionEnded>(IsCurrent, m => OnConnectionEnded(m.End));
         Receive<DeadlinePassed>(IsCurrent, m => OnDeadline(m.Phase));
         Receive<CheckIdle>(IsCurrent, _ => OnCheckIdle());
@@ -235,7 +236,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
                 Context.Stop(Self);
             });
             Receive<Close>(_ => { });
-            Receive<MessageArrived>(m => ForwardIfTrade(m.Message));
+            Receive<MessagesArrived>(m => Forward(TradesIn(m.Messages)));
             Receive<IConnectionScoped>(_ => { });
             Receive<LogSummary>(_ => { });
         });
@@ -248,8 +249,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         Receive<LogSummary>(_ => OnSummary());
         Receive<ConnectionEnded>(m => m.Connection == _retiringConnection, _ => Retired());
         Receive<RetireTimedOut>(m => m.Connection == _retiringConnection, _ => Retired());
-        // A trade that arrives on a connection already given up is still a trade.
-        Receive<MessageArrived>(m => ForwardIfTrade(m.Message));
+        Receive<MessagesArrived>(m => Forward(TradesIn(m.Messages)));
         Receive<IConnectionScoped>(_ => { });
     }
 
@@ -312,7 +312,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private void StartReceiving(AggTradeSocket socket, int connection)
     {
         var self = Self;
-        socket.ReceiveAsync(message => self.Tell(new MessageArrived(connection, message))).PipeTo(self,
+        socket.ReceiveAsync(burst => self.Tell(new MessagesArrived(connection, burst))).PipeTo(self,
             success: end => new ConnectionEnded(connection, end),
             failure: error => new ConnectionEnded(connection, new ConnectionEnd(ConnectionEndKind.Broken, error.Message)));
     }
@@ -358,6 +358,13 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     // ---- streaming ----
 
+    /// <summary>Takes a burst: each frame in turn, then its trades to the sequencer in one message.</summary>
+    private void OnMessages(StreamMessage[] messages)
+    {
+        foreach (var message in messages) OnMessage(message);
+        Forward(TradesIn(messages));
+    }
+
     private void OnMessage(StreamMessage message)
     {
         switch (message.Kind)
@@ -400,17 +407,24 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         _tradesSinceSummary++;
         _tradesTotal++;
         _lastPrice = trade.Price;
-        Forward(trade);
     }
 
-    private void Forward(AggregateTrade trade)
+    /// <summary>Trades go on even from a connection already given up: a trade is still a trade.</summary>
+    private void Forward(AggregateTrade[] trades)
     {
-        _sequencer.Tell(trade);
+        if (trades.Length > 0) _sequencer.Tell(new TradeBatch(_symbol, trades));
     }
 
-    private void ForwardIfTrade(StreamMessage message)
+    private static AggregateTrade[] TradesIn(StreamMessage[] messages)
     {
-        if (message.Kind == StreamMessageKind.AggregateTrade) Forward(message.Trade);
+        var count = 0;
+        foreach (var message in messages)
+            if (message.Kind == StreamMessageKind.AggregateTrade) count++;
+        var trades = new AggregateTrade[count];
+        var at = 0;
+        foreach (var message in messages)
+            if (message.Kind == StreamMessageKind.AggregateTrade) trades[at++] = message.Trade;
+        return trades;
     }
 
     private void OnMalformed(string problem)

@@ -65,7 +65,7 @@ public static class ProbeCommand
 
         clock.Restart();
         var first = new TaskCompletionSource<StreamMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var receiving = socket.ReceiveAsync(message => first.TrySetResult(message));
+        var receiving = socket.ReceiveAsync(burst => first.TrySetResult(burst[0]));
         var arrived = await Task.WhenAny(first.Task, receiving, Task.Delay(deadline)).ConfigureAwait(false);
         socket.Abort();
         if (arrived == first.Task)

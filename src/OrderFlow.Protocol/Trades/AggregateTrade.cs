@@ -27,3 +27,9 @@ public readonly record struct AggregateTrade(
 
     public DateTimeOffset TradeTime => DateTimeOffset.FromUnixTimeMilliseconds(TradeTimeMs);
 }
+
+/// <summary>
+/// Trades that arrived together (one burst off the socket, one REST page), in order: one message per burst rather
+/// than one per trade, so a flood costs the mailboxes a message per burst.
+/// </summary>
+public sealed record TradeBatch(Symbol Symbol, AggregateTrade[] Trades) : IWithSymbol;

@@ -23,9 +23,9 @@ public sealed class HistorySpecs : TestKit
         Assert.Equal("no trades collected yet", ExpectMsg<TradesSnapshot>().Incomplete);
 
         history.Tell(new TapeStarted(Btc, Start + 1_000));
-        for (var id = 1; id <= 10; id++) history.Tell(Trade(id));
+        for (var id = 1; id <= 10; id++) history.Tell(new TradeBatch(Btc, [Trade(id)]));
         history.Tell(new TapeHole(Btc, new AggregateIdRange(11, 19), Start + 10_000, Start + 20_000));
-        for (var id = 20; id <= 70; id++) history.Tell(Trade(id));
+        for (var id = 20; id <= 70; id++) history.Tell(new TradeBatch(Btc, [Trade(id)]));
 
         // 61 trades arrived, 50 are held: ids 21..70, and 20 was the last dropped.
         history.Tell(new GetTradesSince(Btc, DateTimeOffset.FromUnixTimeMilliseconds(Start + 30_000), 5));
@@ -49,9 +49,9 @@ public sealed class HistorySpecs : TestKit
     {
         var history = Sys.ActorOf(TradeHistoryActor.Props(Btc, capacity: 1_000));
         history.Tell(new TapeStarted(Btc, Start));
-        for (var id = 1; id <= 10; id++) history.Tell(Trade(id));
+        for (var id = 1; id <= 10; id++) history.Tell(new TradeBatch(Btc, [Trade(id)]));
         history.Tell(new TapeHole(Btc, new AggregateIdRange(11, 19), Start + 10_000, Start + 20_000));
-        for (var id = 20; id <= 30; id++) history.Tell(Trade(id));
+        for (var id = 20; id <= 30; id++) history.Tell(new TradeBatch(Btc, [Trade(id)]));
 
         history.Tell(new GetTradesFromId(Btc, 5, 100));
         var answer = ExpectMsg<TradesSnapshot>();

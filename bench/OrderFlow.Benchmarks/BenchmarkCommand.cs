@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using BenchmarkDotNet.Running;
+using OrderFlow.Actors.History;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Benchmarks;
+
+/// <summary>Runs the chosen benchmarks, prints their table and writes it to bench/results.md.</summary>
+public static class BenchmarkCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.FirstOrDefault() == "micro")
+        {
+            BenchmarkSwitcher.FromTypes([typeof(MicroBenchmarks)]).Run(args[1..]);
+            return 0;
+        }
+
+        var trades = Option(args, "--trades", 1_000_000);
+        var symbols = Option(args, "--symbols", 0);
+        var report = new StringBuilder();
+        report.AppendLine("# OrderFlow.Actors benchmark results").AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, " +
+                                                        $"{RuntimeInformation.FrameworkDescription}, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC.").AppendLine();
+        report.AppendLine("## End to end: the full pipeline against a raw ClientWebSocket + Utf8JsonReader loop, same flood, same run").AppendLine();
+        report.AppendLine("| symbols | trades | raw trades/s | pipeline trades/s | pipeline / raw | target ≥ 0.8 | gaps | duplicates |");
+        report.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var (count, perSymbol) in symbols > 0 ? [(symbols, trades / symbols)] : new[] { (1, trades), (50, trades / 50) })
+        {
+            Console.WriteLine($"flooding {count} symbol(s) with {perSymbol:N0} trades each...");
+            var result = await EndToEnd.RunAsync(count, perSymbol, TimeSpan.FromMinutes(5));
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"| {count} | {result.Trades:N0} | {result.RawPerSecond:N0} | {result.PipelinePerSecond:N0} | {result.Ratio:0.00} | " +
+                $"{(result.Ratio >= 0.8 ? "met" : "**missed**")} | {result.Gaps} | {result.Duplicates} |");
+            Console.WriteLine(line);
+            report.AppendLine(line);
+        }
+
+        report.AppendLine().AppendLine("## History").AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Bytes per trade held (500,000 trades, measured): {HistoryBytesPerTrade(500_000):0.00} (target ≤ 32).");
+        Console.WriteLine(report.ToString());
+        var path = Path.Combine(FindRepository(), "bench", "results.md");
+        await File.WriteAllTextAsync(path, report.ToString());
+        Console.WriteLine($"written to {path}");
+        return 0;
+    }
+
+    /// <summary>Bytes the ring allocates to hold <paramref name="capacity"/> trades, per trade: all it ever holds.</summary>
+    public static double HistoryBytesPerTrade(int capacity)
+    {
+        var tape = Tapes.Make(capacity, seed: 7);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var ring = new TradeRing(capacity);
+        foreach (var trade in tape) ring.Append(trade);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        GC.KeepAlive(ring);
+        return allocated / (double)capacity;
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
+    }
+
+    private static string FindRepository()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "OrderFlow.Actors.sln"))) return directory.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using OrderFlow.Protocol.Trades;
+using OrderFlow.Simulator;
+
+namespace OrderFlow.Benchmarks;
+
+/// <summary>
+/// A WebSocket server on loopback that sends each symbol's tape (<c>/ws/&lt;symbol&gt;@aggTrade</c>) as fast as the socket
+/// takes it: every frame encoded before the clock starts and written in 256 KB batches, so the sender is never the
+/// bottleneck. Each connection gets its symbol's whole tape from the first trade.
+/// </summary>
+public sealed class FloodServer : IAsyncDisposable
+{
+    private const string WebSocketGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    private const int BatchBytes = 256 * 1024;
+
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<string, byte[][]> _frames;
+    private readonly Task _accepting;
+    private long _firstConnectedAt;
+
+    public FloodServer(IReadOnlyDictionary<string, IReadOnlyList<AggregateTrade>> tapes)
+    {
+        _frames = tapes.ToDictionary(entry => entry.Key.ToLowerInvariant(),
+            entry => entry.Value.Select(trade => Frame(WireFormat.AggTradeEvent(entry.Key, trade, 0))).ToArray());
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public Uri WebSocketUrl => new($"ws://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
+
+    /// <summary>Stopwatch timestamp of the first finished upgrade (0 before): where a run's clock starts.</summary>
+    public long FirstConnectedAt => Interlocked.Read(ref _firstConnectedAt);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _listener.Stop();
+        try { await _accepting.ConfigureAwait(false); }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
+            _ = ServeAsync(client);
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using var _ = client;
+        client.NoDelay = true;
+        var stream = client.GetStream();
+        try
+        {
+            var (path, key) = await ReadUpgradeAsync(stream).ConfigureAwait(false);
+            var symbol = path.Split('/').Last().Split('@')[0];
+            if (!_frames.TryGetValue(symbol, out var frames))
+            {
+                await stream.WriteAsync("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"u8.ToArray(), _stop.Token).ConfigureAwait(false);
+                return;
+            }
+            var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + WebSocketGuid)));
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"), _stop.Token).ConfigureAwait(false);
+            Interlocked.CompareExchange(ref _firstConnectedAt, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
+
+            var batch = new MemoryStream(BatchBytes + 1024);
+            foreach (var frame in frames)
+            {
+                batch.Write(frame);
+                if (batch.Length < BatchBytes) continue;
+                await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), _stop.Token).ConfigureAwait(false);
+                batch.SetLength(0);
+            }
+            if (batch.Length > 0) await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), _stop.Token).ConfigureAwait(false);
+
+            // Keep the connection open (reading the client's pongs and close) until the run ends.
+            var sink = new byte[4096];
+            while (await stream.ReadAsync(sink, _stop.Token).ConfigureAwait(false) > 0) { }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            // The run is over, or the client went away.
+        }
+    }
+
+    private async Task<(string Path, string Key)> ReadUpgradeAsync(Stream stream)
+    {
+        var request = new StringBuilder();
+        var buffer = new byte[1];
+        while (!request.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            if (await stream.ReadAsync(buffer, _stop.Token).ConfigureAwait(false) == 0) throw new IOException("closed during the upgrade");
+            request.Append((char)buffer[0]);
+        }
+        var lines = request.ToString().Split("\r\n");
+        var key = lines.First(l => l.StartsWith("Sec-WebSocket-Key:", StringComparison.OrdinalIgnoreCase));
+        return (lines[0].Split(' ')[1], key["Sec-WebSocket-Key:".Length..].Trim());
+    }
+
+    /// <summary>An unmasked server text frame.</summary>
+    private static byte[] Frame(byte[] payload)
+    {
+        byte[] header = payload.Length < 126 ? [0x81, (byte)payload.Length] : [0x81, 126, (byte)(payload.Length >> 8), (byte)payload.Length];
+        return [.. header, .. payload];
+    }
+}

@@ -1,0 +1,26 @@
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Benchmarks;
+
+/// <summary>Deterministic tapes: ids from 1, a random walk on a 0.01 tick, sizes and sides at random, 100 trades a ms.</summary>
+public static class Tapes
+{
+    public static IReadOnlyList<AggregateTrade> Make(int count, int seed)
+    {
+        var random = new Random(seed);
+        var trades = new AggregateTrade[count];
+        var price = 9_135_000L; // ticks of 0.01
+        var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        for (var i = 0; i < count; i++)
+        {
+            price = Math.Max(1, price + random.Next(-3, 4));
+            trades[i] = new AggregateTrade(i + 1, new Fixed8(price * 1_000_000), new Fixed8(random.Next(1, 200_000) * 1_000L),
+                2L * i + 1, 2L * i + 1 + random.Next(2), start + i / 100, random.Next(2) == 0 ? AggressorSide.Buy : AggressorSide.Sell);
+        }
+        return trades;
+    }
+
+    public static IReadOnlyList<string> Symbols(int count) =>
+        count == 1 ? ["BTCUSDT"] : Enumerable.Range(0, count).Select(i => $"SYM{i:00}USDT").ToList();
+}
