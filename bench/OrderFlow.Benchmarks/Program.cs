@@ -1,4 +1,4 @@
 using OrderFlow.Benchmarks;
 
-// orderflow-bench [e2e [--trades N] [--symbols M]] | micro [BenchmarkDotNet args]: see README.md, "Benchmarks".
+// OrderFlow.Benchmarks [e2e [--trades N] [--symbols M]] | micro [BenchmarkDotNet args]: see README.md, "Benchmarks".
 return await BenchmarkCommand.RunAsync(args);
