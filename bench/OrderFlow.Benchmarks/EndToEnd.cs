@@ -43,14 +43,14 @@ public static class EndToEnd
             .ToDictionary(entry => entry.name, entry => entry.tape);
 
         TimeSpan raw;
-        await using (var flood = new FloodServer(tapes)) raw = await RawBaselineAsync(flood, names, tradesPerSymbol, limit);
+        await using (var flood = FloodServer.Flood(tapes)) raw = await RawBaselineAsync(flood, names, tradesPerSymbol, limit);
 
         await using var exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions
         {
             TradesPerSecond = 0,
             Symbols = names.Select(name => new SimulatedSymbol(name, 91_350m)).ToList(),
         });
-        await using var pipelineFlood = new FloodServer(tapes);
+        await using var pipelineFlood = FloodServer.Flood(tapes);
         var (pipeline, stats) = await PipelineAsync(pipelineFlood, exchange.RestUrl, names, tradesPerSymbol, limit);
         return new EndToEndResult(symbols, tradesPerSymbol, raw, pipeline, stats.Sum(s => s.Received), stats.Sum(s => s.GapsDetected),
             stats.Sum(s => s.DuplicatesDropped));

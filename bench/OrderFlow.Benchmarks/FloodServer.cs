@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -8,9 +9,10 @@ using OrderFlow.Simulator;
 namespace OrderFlow.Benchmarks;
 
 /// <summary>
-/// A WebSocket server on loopback that sends each symbol's tape (<c>/ws/&lt;symbol&gt;@aggTrade</c>) as fast as the socket
-/// takes it: every frame encoded before the clock starts and written in 256 KB batches, so the sender is never the
-/// bottleneck. Each connection gets its symbol's whole tape from the first trade.
+/// A WebSocket server on loopback for the benchmarks. <see cref="Flood"/> sends each symbol's tape
+/// (<c>/ws/&lt;symbol&gt;@aggTrade</c>) as fast as the socket takes it: every frame encoded before the clock starts and
+/// written in 256 KB batches, so the sender is never the bottleneck. <see cref="Paced"/> sends at a fixed rate and
+/// stamps each trade's first and last trade id with its send time (Stopwatch ticks), for latency.
 /// </summary>
 public sealed class FloodServer : IAsyncDisposable
 {
@@ -19,17 +21,57 @@ public sealed class FloodServer : IAsyncDisposable
 
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
-    private readonly Dictionary<string, byte[][]> _frames;
+    private readonly IReadOnlySet<string> _symbols;
+    private readonly Func<string, Stream, CancellationToken, Task> _send;
     private readonly Task _accepting;
     private long _firstConnectedAt;
 
-    public FloodServer(IReadOnlyDictionary<string, IReadOnlyList<AggregateTrade>> tapes)
+    private FloodServer(IEnumerable<string> symbols, Func<string, Stream, CancellationToken, Task> send)
     {
-        _frames = tapes.ToDictionary(entry => entry.Key.ToLowerInvariant(),
-            entry => entry.Value.Select(trade => Frame(WireFormat.AggTradeEvent(entry.Key, trade, 0))).ToArray());
+        _symbols = symbols.Select(symbol => symbol.ToLowerInvariant()).ToHashSet();
+        _send = send;
         _listener.Start();
         _accepting = AcceptAsync();
     }
+
+    public static FloodServer Flood(IReadOnlyDictionary<string, IReadOnlyList<AggregateTrade>> tapes)
+    {
+        var frames = tapes.ToDictionary(entry => entry.Key.ToLowerInvariant(),
+            entry => entry.Value.Select(trade => Frame(WireFormat.AggTradeEvent(entry.Key, trade, 0))).ToArray());
+        return new FloodServer(tapes.Keys, async (symbol, stream, cancel) =>
+        {
+            var batch = new MemoryStream(BatchBytes + 1024);
+            foreach (var frame in frames[symbol])
+            {
+                batch.Write(frame);
+                if (batch.Length < BatchBytes) continue;
+                await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), cancel).ConfigureAwait(false);
+                batch.SetLength(0);
+            }
+            if (batch.Length > 0) await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), cancel).ConfigureAwait(false);
+        });
+    }
+
+    /// <summary>Sends <paramref name="tape"/> at <paramref name="perSecond"/>, what is due every millisecond in one write.</summary>
+    public static FloodServer Paced(string name, IReadOnlyList<AggregateTrade> tape, double perSecond) =>
+        new([name], async (_, stream, cancel) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            var sent = 0;
+            var batch = new MemoryStream();
+            using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(1));
+            while (sent < tape.Count && await tick.WaitForNextTickAsync(cancel).ConfigureAwait(false))
+            {
+                var due = (int)Math.Min(tape.Count, Stopwatch.GetElapsedTime(started).TotalSeconds * perSecond) - sent;
+                if (due <= 0) continue;
+                batch.SetLength(0);
+                var stamp = Stopwatch.GetTimestamp();
+                for (var i = sent; i < sent + due; i++)
+                    batch.Write(Frame(WireFormat.AggTradeEvent(name, tape[i] with { FirstTradeId = stamp, LastTradeId = stamp }, 0)));
+                await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), cancel).ConfigureAwait(false);
+                sent += due;
+            }
+        });
 
     public Uri WebSocketUrl => new($"ws://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
 
@@ -63,7 +105,7 @@ public sealed class FloodServer : IAsyncDisposable
         {
             var (path, key) = await ReadUpgradeAsync(stream).ConfigureAwait(false);
             var symbol = path.Split('/').Last().Split('@')[0];
-            if (!_frames.TryGetValue(symbol, out var frames))
+            if (!_symbols.Contains(symbol))
             {
                 await stream.WriteAsync("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"u8.ToArray(), _stop.Token).ConfigureAwait(false);
                 return;
@@ -71,17 +113,8 @@ public sealed class FloodServer : IAsyncDisposable
             var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + WebSocketGuid)));
             await stream.WriteAsync(Encoding.ASCII.GetBytes(
                 $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"), _stop.Token).ConfigureAwait(false);
-            Interlocked.CompareExchange(ref _firstConnectedAt, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
-
-            var batch = new MemoryStream(BatchBytes + 1024);
-            foreach (var frame in frames)
-            {
-                batch.Write(frame);
-                if (batch.Length < BatchBytes) continue;
-                await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), _stop.Token).ConfigureAwait(false);
-                batch.SetLength(0);
-            }
-            if (batch.Length > 0) await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), _stop.Token).ConfigureAwait(false);
+            Interlocked.CompareExchange(ref _firstConnectedAt, Stopwatch.GetTimestamp(), 0);
+            await _send(symbol, stream, _stop.Token).ConfigureAwait(false);
 
             // Keep the connection open (reading the client's pongs and close) until the run ends.
             var sink = new byte[4096];

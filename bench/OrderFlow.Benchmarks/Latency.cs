@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using Akka.Actor;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.History;
+using OrderFlow.Actors.Hosting;
+using OrderFlow.Actors.Metrics;
+using OrderFlow.Actors.Sequencing;
+using OrderFlow.Actors.Streams;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Benchmarks;
+
+public sealed record LatencyResult(double PerSecond, int Trades, double P50Micros, double P99Micros, double P999Micros, double MaxMicros);
+
+/// <summary>
+/// Paced latency: the server stamps each trade with its send time; the pipeline (socket → parse → stream actor →
+/// sequencer → metrics) carries it through; a stand-in for the MetricsActor does the metrics actor's work
+/// (<see cref="RollingOrderFlow.Add"/> per trade) and then records, per trade, the time from send to applied.
+/// </summary>
+public static class Latency
+{
+    public static async Task<LatencyResult> RunAsync(double perSecond, int trades, TimeSpan limit)
+    {
+        var symbol = Symbol.Parse("BTCUSDT");
+        await using var server = FloodServer.Paced(symbol.Value, Tapes.Make(trades, seed: 3), perSecond);
+        var settings = OrderFlowConfiguration.Load(overrides:
+        [
+            new("orderflow.binance.ws-url", OrderFlowConfiguration.Quote(server.WebSocketUrl.ToString()), "bench"),
+            new("orderflow.binance.rest-url", OrderFlowConfiguration.Quote("http://127.0.0.1:9"), "bench"),
+        ], extraHocon: """
+            orderflow.history.warmup = off
+            orderflow.stream { trades-logged-per-connection = 0, summary-interval = 1h }
+            """).Settings;
+
+        using var system = ActorSystem.Create("latency", "akka.loglevel = ERROR");
+        var done = new TaskCompletionSource<long[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var metrics = system.ActorOf(Props.Create(() => new AppliedProbe(symbol, settings.Metrics, trades, done)), "metrics");
+        var history = system.ActorOf(TradeHistoryActor.Props(symbol, trades), "history");
+        var sequencer = system.ActorOf(TradeSequencer.Props(symbol, settings.Backfill, null,
+            OrderFlowHostingExtensions.CreateRestClient(settings.Binance), history, metrics), "sequencer");
+        system.ActorOf(StreamActor.Props(symbol, settings.Stream, settings.Binance.WebSocketUrl, sequencer,
+            new ConnectionBudget(settings.Stream.ConnectionBudget)), "stream");
+
+        var latencies = await done.Task.WaitAsync(limit);
+        await system.Terminate();
+        Array.Sort(latencies);
+        double Micros(long ticks) => ticks * 1_000_000.0 / Stopwatch.Frequency;
+        double At(double quantile) => Micros(latencies[Math.Min(latencies.Length - 1, (int)(latencies.Length * quantile))]);
+        return new LatencyResult(perSecond, trades, At(0.5), At(0.99), At(0.999), Micros(latencies[^1]));
+    }
+
+    /// <summary>Does what the MetricsActor does with a batch, then notes each trade's time from send to applied.</summary>
+    private sealed class AppliedProbe : ReceiveActor
+    {
+        public AppliedProbe(Symbol symbol, MetricsSettings settings, int expected, TaskCompletionSource<long[]> done)
+        {
+            var flow = new RollingOrderFlow(symbol, settings);
+            var latencies = new long[expected];
+            var count = 0;
+            Receive<TradeBatch>(batch =>
+            {
+                foreach (var trade in batch.Trades) flow.Add(trade);
+                var applied = Stopwatch.GetTimestamp();
+                foreach (var trade in batch.Trades)
+                    if (count < expected) latencies[count++] = applied - trade.FirstTradeId;
+                if (count == expected) done.TrySetResult(latencies);
+            });
+            ReceiveAny(_ => { }); // tape events and counters: not what is measured here
+        }
+    }
+}
