@@ -73,6 +73,8 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     private readonly ConnectionBudget _budget;
     private readonly BinanceRestClient _rest;
     private readonly Dictionary<Symbol, SymbolActors> _symbols = new();
+    // Symbols Binance does not list: not streamed, but reported by the status query until removed or added again.
+    private readonly Dictionary<Symbol, Failed> _unknown = new();
     private readonly List<PendingRemoval> _removals = new();
     private readonly Random _random = new();
     private bool _closing;
@@ -170,8 +172,10 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
             }
 
             _log.Error("❌ {Symbol} is not a symbol Binance lists (exchangeInfo: Invalid symbol); it will not be streamed", symbol);
-            Context.System.EventStream.Publish(new Failed(symbol, FailureKind.UnknownSymbol,
-                $"unknown symbol: Binance's exchangeInfo does not list {symbol}", 0, null, DateTimeOffset.UtcNow));
+            var failed = new Failed(symbol, FailureKind.UnknownSymbol,
+                $"unknown symbol: Binance's exchangeInfo does not list {symbol}", 0, null, DateTimeOffset.UtcNow);
+            _unknown[symbol] = failed;
+            Context.System.EventStream.Publish(failed);
             actors.AddedBy?.Tell(new SymbolUnknown(symbol));
             _symbols.Remove(symbol);
             Context.Stop(actors.History);
@@ -199,6 +203,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
             Sender.Tell(new SymbolAlreadyStreaming(command.Symbol));
             return;
         }
+        _unknown.Remove(command.Symbol); // asked again: checked again
         _log.Info("➕ Adding {Symbol}", command.Symbol);
         Start(command.Symbol);
         _symbols[command.Symbol].AddedBy = Sender; // answered once exchangeInfo has been asked
@@ -209,7 +214,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     {
         if (!_symbols.Remove(command.Symbol, out var actors))
         {
-            Sender.Tell(new SymbolNotFound(command.Symbol));
+            Sender.Tell(_unknown.Remove(command.Symbol) ? new SymbolRemoved(command.Symbol) : new SymbolNotFound(command.Symbol));
             return;
         }
         _log.Info("➖ Removing {Symbol}", command.Symbol);
@@ -241,13 +246,13 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
 
     private void OnGetStatus(GetStatus query)
     {
-        if (query.Symbol is { } one && !_symbols.ContainsKey(one))
+        if (query.Symbol is { } one && !_symbols.ContainsKey(one) && !_unknown.ContainsKey(one))
         {
             Sender.Tell(new SymbolNotFound(one));
             return;
         }
-        IEnumerable<Symbol> wanted = query.Symbol is { } symbol ? [symbol] : _symbols.Keys.Order();
-        var statuses = wanted.Select(StatusOf).ToList();
+        IEnumerable<Symbol> wanted = query.Symbol is { } symbol ? [symbol] : _symbols.Keys.Concat(_unknown.Keys).Order();
+        var statuses = wanted.Select(s => _unknown.TryGetValue(s, out var failed) ? Task.FromResult(Unlisted(failed)) : StatusOf(s)).ToList();
         Task.WhenAll(statuses).PipeTo(Sender, success: all => new StatusReport(all), failure: e => new QueryFailed(e.Message));
     }
 
@@ -271,6 +276,9 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
             counters?.DuplicatesDropped ?? 0, counters?.GapsDetected ?? 0, counters?.TradesBackfilled ?? 0,
             counters?.GapsUnrecovered ?? 0, counters?.MalformedDropped ?? 0);
     }
+
+    private static StreamStatus Unlisted(Failed failed) =>
+        new(failed.Symbol, StreamState.Failed, failed.At, 0, failed.Reason, null, failed.At, 0, null, null, 0, 0, 0, 0, 0, 0);
 
     private static async Task<T?> AskOrDefault<T>(IActorRef actor, object question) where T : class
     {

@@ -28,6 +28,12 @@ public sealed class SymbolValidationSpecs(ITestOutputHelper output) : StreamSpec
         Assert.Equal([Btc], (await supervisor.Ask<StreamedSymbols>(GetStreamedSymbols.Instance)).Symbols);
         Assert.Equal(0, Exchange.UpgradeRequests("NOSUCHCOIN"));
         Assert.Equal(0, Exchange.AggTradesRequests("NOSUCHCOIN")); // no REST weight spent on it either
+        // The status lists it as failed, with the reason, until it is removed.
+        var status = await supervisor.Ask<StatusReport>(new GetStatus(null));
+        var unknown = status.Streams.Single(s => s.Symbol == Unknown);
+        Assert.Equal((StreamState.Failed, failed.Reason), (unknown.State, unknown.LastError));
+        Assert.Equal(new SymbolRemoved(Unknown), await supervisor.Ask<object>(new RemoveSymbol(Unknown)));
+        Assert.Equal(new SymbolNotFound(Unknown), await supervisor.Ask<object>(new GetStatus(Unknown)));
         // Once: no retry loop follows.
         var later = lifecycle.ReceiveWhile(TimeSpan.FromSeconds(1), message => message as IStreamLifecycleEvent);
         Assert.DoesNotContain(later, e => e?.Symbol == Unknown);
