@@ -6,7 +6,11 @@ using Akka.Actor;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Hosting;
+using OrderFlow.Actors.Gateway;
 using OrderFlow.Actors.Streams;
+using OrderFlow.Client;
+using OrderFlow.Protocol.Serialization;
+using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
 using OrderFlow.Simulator;
@@ -14,7 +18,8 @@ using OrderFlow.Simulator;
 namespace OrderFlow.Benchmarks;
 
 /// <summary>One end-to-end run: the raw baseline and the pipeline against the same flood, and their rates.</summary>
-public sealed record EndToEndResult(int Symbols, int TradesPerSymbol, TimeSpan Raw, TimeSpan Pipeline, long Received, long Gaps, long Duplicates)
+public sealed record EndToEndResult(int Symbols, int TradesPerSymbol, TimeSpan Raw, TimeSpan Pipeline, long Received, long Gaps, long Duplicates,
+    QueryLatency Queries)
 {
     public long Trades => (long)Symbols * TradesPerSymbol;
 
@@ -25,16 +30,27 @@ public sealed record EndToEndResult(int Symbols, int TradesPerSymbol, TimeSpan R
     public double Ratio => PipelinePerSecond / RawPerSecond;
 }
 
+/// <summary>GetMetrics Ask round trips from a second actor system over remoting, made while the pipeline took the flood.</summary>
+public sealed record QueryLatency(int Count, double P50Millis, double P99Millis, double MaxMillis);
+
 /// <summary>
 /// The flood benchmark. The same pre-encoded tapes are sent, as fast as the socket takes them, first to a raw
 /// baseline (ClientWebSocket + one Utf8JsonReader pass per frame, no actors), then to the full pipeline (socket →
 /// parse → sequence → history → metrics) in an actor system. Each run's clock starts when its first connection is
 /// upgraded and stops when every trade has been counted: by the baseline's own counter, or by the sequencers'
-/// counters (received, last id) for the pipeline, which must also report zero gaps and zero duplicates.
+/// counters (received, last id) for the pipeline, which must also report zero gaps and zero duplicates. Meanwhile a
+/// planner's client in a second actor system asks the gateway for metrics over loopback remoting, back to back.
 /// </summary>
 public static class EndToEnd
 {
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>The pipeline's actor system, reachable over loopback remoting as a host is.</summary>
+    private static readonly string RemoteHost = """
+        akka.loglevel = WARNING
+        akka.actor.provider = remote
+        akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+        """ + "\n" + OrderFlowSerializer.Hocon;
 
     public static async Task<EndToEndResult> RunAsync(int symbols, int tradesPerSymbol, TimeSpan limit)
     {
@@ -50,10 +66,11 @@ public static class EndToEnd
             TradesPerSecond = 0,
             Symbols = names.Select(name => new SimulatedSymbol(name, 91_350m)).ToList(),
         });
-        await using var pipelineFlood = FloodServer.Flood(tapes);
-        var (pipeline, stats) = await PipelineAsync(pipelineFlood, exchange.RestUrl, names, tradesPerSymbol, limit);
+        // The pipeline's flood waits until every stream is connected and the planner's client is in place.
+        await using var pipelineFlood = FloodServer.Flood(tapes, goAtOnce: false);
+        var (pipeline, stats, queries) = await PipelineAsync(pipelineFlood, exchange.RestUrl, names, tradesPerSymbol, limit);
         return new EndToEndResult(symbols, tradesPerSymbol, raw, pipeline, stats.Sum(s => s.Received), stats.Sum(s => s.GapsDetected),
-            stats.Sum(s => s.DuplicatesDropped));
+            stats.Sum(s => s.DuplicatesDropped), queries);
     }
 
     private static async Task<TimeSpan> RawBaselineAsync(FloodServer flood, IReadOnlyList<string> names, int trades, TimeSpan limit)
@@ -85,7 +102,7 @@ public static class EndToEnd
         ArrayPool<byte>.Shared.Return(buffer);
     }
 
-    private static async Task<(TimeSpan Elapsed, IReadOnlyList<SequenceStats> Stats)> PipelineAsync(FloodServer flood, Uri restUrl,
+    private static async Task<(TimeSpan Elapsed, IReadOnlyList<SequenceStats> Stats, QueryLatency Queries)> PipelineAsync(FloodServer flood, Uri restUrl,
         IReadOnlyList<string> names, int trades, TimeSpan limit)
     {
         var overrides = new List<ConfigOverride>
@@ -100,10 +117,17 @@ public static class EndToEnd
             orderflow.stream { trades-logged-per-connection = 0, summary-interval = 1h, first-message-timeout = 60s }
             """).Settings;
 
-        using var system = ActorSystem.Create("bench", "akka.loglevel = WARNING");
+        using var system = ActorSystem.Create("orderflow", RemoteHost);
+        var allConnected = AllConnected(system, names.Count);
         var supervisor = system.ActorOf(StreamSupervisor.Props(settings, new ConnectionBudget(settings.Stream.ConnectionBudget),
             OrderFlowHostingExtensions.CreateRestClient(settings.Binance)), "streams");
+        system.ActorOf(OrderFlowGateway.Props(supervisor, settings.Remote.QueryTimeout, settings.Remote.QueryTimeout), OrderFlowGateway.Name);
         var symbols = names.Select(Symbol.Parse).ToList();
+        await using var planner = await OrderFlowClient.ConnectAsync($"127.0.0.1:{((ExtendedActorSystem)system).Provider.DefaultAddress.Port}");
+        using var floodOver = new CancellationTokenSource();
+        await allConnected.WaitAsync(limit);
+        var querying = AskMetricsMeanwhileAsync(planner, symbols[0], floodOver.Token);
+        flood.Go();
         var started = Stopwatch.GetTimestamp();
         while (true)
         {
@@ -111,13 +135,52 @@ public static class EndToEnd
             if (stats.All(s => s is { } counted && counted.LastAggregateId == trades))
             {
                 var elapsed = Stopwatch.GetElapsedTime(flood.FirstConnectedAt);
+                await floodOver.CancelAsync();
+                var queries = await querying;
                 await system.Terminate();
-                return (elapsed, stats!);
+                return (elapsed, stats!, queries);
             }
             if (Stopwatch.GetElapsedTime(started) > limit)
                 throw new TimeoutException($"the pipeline held {stats.Sum(s => s?.LastAggregateId ?? 0)} of {(long)trades * names.Count} trades after {limit}");
             await Task.Delay(PollEvery);
         }
+    }
+
+    /// <summary>Completes once <paramref name="streams"/> connections have been made (subscribe before they start).</summary>
+    private static Task AllConnected(ActorSystem system, int streams)
+    {
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listener = system.ActorOf(Props.Create(() => new ConnectedCounter(streams, connected)));
+        system.EventStream.Subscribe(listener, typeof(Connected));
+        return connected.Task;
+    }
+
+    /// <summary>Completes <paramref name="all"/> once <paramref name="streams"/> connections have been made.</summary>
+    private sealed class ConnectedCounter : ReceiveActor
+    {
+        public ConnectedCounter(int streams, TaskCompletionSource all)
+        {
+            var count = 0;
+            Receive<Connected>(_ =>
+            {
+                if (++count == streams) all.TrySetResult();
+            });
+        }
+    }
+
+    /// <summary>Asks for the 1m metrics back to back from the first trade to the last, timing each round trip.</summary>
+    private static async Task<QueryLatency> AskMetricsMeanwhileAsync(OrderFlowClient planner, Symbol symbol, CancellationToken floodOver)
+    {
+        var times = new List<double>();
+        while (!floodOver.IsCancellationRequested)
+        {
+            var asked = Stopwatch.GetTimestamp();
+            await planner.GetMetricsAsync(symbol, TimeSpan.FromMinutes(1));
+            times.Add(Stopwatch.GetElapsedTime(asked).TotalMilliseconds);
+        }
+        times.Sort();
+        return times.Count == 0 ? new QueryLatency(0, 0, 0, 0)
+            : new QueryLatency(times.Count, times[times.Count / 2], times[Math.Min(times.Count - 1, (int)(times.Count * 0.99))], times[^1]);
     }
 
     private static async Task<SequenceStats?> AskStatsAsync(IActorRef supervisor, Symbol symbol) =>

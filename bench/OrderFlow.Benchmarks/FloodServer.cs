@@ -24,21 +24,23 @@ public sealed class FloodServer : IAsyncDisposable
     private readonly IReadOnlySet<string> _symbols;
     private readonly Func<string, Stream, CancellationToken, Task> _send;
     private readonly Task _accepting;
+    private readonly TaskCompletionSource _go = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _firstConnectedAt;
 
-    private FloodServer(IEnumerable<string> symbols, Func<string, Stream, CancellationToken, Task> send)
+    private FloodServer(IEnumerable<string> symbols, bool goAtOnce, Func<string, Stream, CancellationToken, Task> send)
     {
+        GoAtOnce = goAtOnce;
         _symbols = symbols.Select(symbol => symbol.ToLowerInvariant()).ToHashSet();
         _send = send;
         _listener.Start();
         _accepting = AcceptAsync();
     }
 
-    public static FloodServer Flood(IReadOnlyDictionary<string, IReadOnlyList<AggregateTrade>> tapes)
+    public static FloodServer Flood(IReadOnlyDictionary<string, IReadOnlyList<AggregateTrade>> tapes, bool goAtOnce = true)
     {
         var frames = tapes.ToDictionary(entry => entry.Key.ToLowerInvariant(),
             entry => entry.Value.Select(trade => Frame(WireFormat.AggTradeEvent(entry.Key, trade, 0))).ToArray());
-        return new FloodServer(tapes.Keys, async (symbol, stream, cancel) =>
+        return new FloodServer(tapes.Keys, goAtOnce, async (symbol, stream, cancel) =>
         {
             var batch = new MemoryStream(BatchBytes + 1024);
             foreach (var frame in frames[symbol])
@@ -54,7 +56,7 @@ public sealed class FloodServer : IAsyncDisposable
 
     /// <summary>Sends <paramref name="tape"/> at <paramref name="perSecond"/>, what is due every millisecond in one write.</summary>
     public static FloodServer Paced(string name, IReadOnlyList<AggregateTrade> tape, double perSecond) =>
-        new([name], async (_, stream, cancel) =>
+        new([name], goAtOnce: true, async (_, stream, cancel) =>
         {
             var started = Stopwatch.GetTimestamp();
             var sent = 0;
@@ -75,8 +77,15 @@ public sealed class FloodServer : IAsyncDisposable
 
     public Uri WebSocketUrl => new($"ws://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
 
-    /// <summary>Stopwatch timestamp of the first finished upgrade (0 before): where a run's clock starts.</summary>
+    /// <summary>
+    /// Stopwatch timestamp of the first upgraded connection starting to send (0 before): where a run's clock starts.
+    /// Connections wait for <see cref="Go"/> (unless <see cref="GoAtOnce"/>), so a run can get ready first.
+    /// </summary>
     public long FirstConnectedAt => Interlocked.Read(ref _firstConnectedAt);
+
+    public bool GoAtOnce { get; }
+
+    public void Go() => _go.TrySetResult();
 
     public async ValueTask DisposeAsync()
     {
@@ -113,6 +122,7 @@ public sealed class FloodServer : IAsyncDisposable
             var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + WebSocketGuid)));
             await stream.WriteAsync(Encoding.ASCII.GetBytes(
                 $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"), _stop.Token).ConfigureAwait(false);
+            if (!GoAtOnce) await _go.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
             Interlocked.CompareExchange(ref _firstConnectedAt, Stopwatch.GetTimestamp(), 0);
             await _send(symbol, stream, _stop.Token).ConfigureAwait(false);
 
