@@ -61,6 +61,7 @@ public static class Latency
             Receive<TradeBatch>(batch =>
             {
                 foreach (var trade in batch.Trades) flow.Add(trade);
+                batch.Credit?.Release(); // as the MetricsActor does; the history releases its own share
                 var applied = Stopwatch.GetTimestamp();
                 foreach (var trade in batch.Trades)
                     if (count < expected) latencies[count++] = applied - trade.FirstTradeId;

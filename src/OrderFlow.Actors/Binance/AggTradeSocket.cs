@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Actors.Binance;
 
@@ -50,13 +51,19 @@ public sealed class AggTradeSocket : IDisposable
     /// <summary>The most frames handed over in one burst.</summary>
     public const int MaxBurst = 4096;
 
+    /// <summary>Bursts handed over and not yet applied before the loop stops reading (see <see cref="BurstCredit"/>).</summary>
+    public const int MaxBurstsInFlight = 8;
+
+    private readonly SemaphoreSlim _credits = new(MaxBurstsInFlight);
+
     /// <summary>
     /// Reads frames until the connection ends, handing them, parsed, to <paramref name="onBurst"/>: all the frames
     /// that were already waiting, in one call, as soon as the next receive would have to wait (so a burst costs one
-    /// message, and a lone frame is not delayed). Runs detached from any actor: the callback only sends messages.
-    /// Never throws: every ending is a <see cref="ConnectionEnd"/>.
+    /// message, and a lone frame is not delayed), each with a <see cref="BurstCredit"/> to release once applied. Runs
+    /// detached from any actor: the callback only sends messages. Never throws: every ending is a
+    /// <see cref="ConnectionEnd"/>.
     /// </summary>
-    public async Task<ConnectionEnd> ReceiveAsync(Action<StreamMessage[]> onBurst)
+    public async Task<ConnectionEnd> ReceiveAsync(Action<StreamMessage[], BurstCredit> onBurst)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(_maxFrameBytes);
         var burst = new List<StreamMessage>();
@@ -72,11 +79,11 @@ public sealed class AggTradeSocket : IDisposable
                     // An oversized frame is drained into the start of the buffer and dropped whole.
                     var space = oversized ? buffer.AsMemory(0, _maxFrameBytes) : buffer.AsMemory(length, _maxFrameBytes - length);
                     var receiving = _socket.ReceiveAsync(space, _abort.Token);
-                    if (burst.Count > 0 && (!receiving.IsCompleted || burst.Count >= MaxBurst)) Hand(burst, onBurst);
+                    if (burst.Count > 0 && (!receiving.IsCompleted || burst.Count >= MaxBurst)) await HandAsync(burst, onBurst).ConfigureAwait(false);
                     result = await receiving.ConfigureAwait(false);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
-                        Hand(burst, onBurst);
+                        await HandAsync(burst, onBurst).ConfigureAwait(false);
                         return await EndWithCloseAsync().ConfigureAwait(false);
                     }
                     length += result.Count;
@@ -100,7 +107,7 @@ public sealed class AggTradeSocket : IDisposable
         catch (Exception error)
         {
             // What arrived before the break is still data.
-            Hand(burst, onBurst);
+            if (burst.Count > 0) onBurst(burst.ToArray(), new BurstCredit(() => { }));
             return Broken(error);
         }
         finally
@@ -109,10 +116,12 @@ public sealed class AggTradeSocket : IDisposable
         }
     }
 
-    private static void Hand(List<StreamMessage> burst, Action<StreamMessage[]> onBurst)
+    /// <summary>Waits for a credit (the actors are at most a few bursts behind), then hands the burst over.</summary>
+    private async ValueTask HandAsync(List<StreamMessage> burst, Action<StreamMessage[], BurstCredit> onBurst)
     {
         if (burst.Count == 0) return;
-        onBurst(burst.ToArray());
+        await _credits.WaitAsync(_abort.Token).ConfigureAwait(false);
+        onBurst(burst.ToArray(), new BurstCredit(() => _credits.Release()));
         burst.Clear();
     }
 

@@ -23,7 +23,14 @@ public sealed class TradeHistoryActor : ReceiveActor
         _trades = new TradeRing(capacity);
         Receive<TradeBatch>(batch =>
         {
-            foreach (var trade in batch.Trades) _trades.Append(trade);
+            try
+            {
+                foreach (var trade in batch.Trades) _trades.Append(trade);
+            }
+            finally
+            {
+                batch.Credit?.Release();
+            }
             if (_holes.Count > 0 && _trades.Oldest is { } oldest) _holes.RemoveAll(hole => hole.Ids.ToId < oldest.AggregateId);
         });
         Receive<TapeStarted>(started => _tapeFromMs ??= started.FromMs);

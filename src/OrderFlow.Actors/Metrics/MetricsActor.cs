@@ -30,7 +30,14 @@ public sealed class MetricsActor : ReceiveActor, IWithTimers
         var flow = new RollingOrderFlow(symbol, settings);
         Receive<TradeBatch>(batch =>
         {
-            foreach (var trade in batch.Trades) flow.Add(trade);
+            try
+            {
+                foreach (var trade in batch.Trades) flow.Add(trade);
+            }
+            finally
+            {
+                batch.Credit?.Release();
+            }
         });
         Receive<TapeStarted>(started => flow.Tape.Started(started.FromMs));
         Receive<TapeInterrupted>(flow.Tape.Interrupt);

@@ -71,6 +71,7 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     private bool _joinedLive;
     private bool _filling;
     private readonly List<AggregateTrade> _outgoing = new();
+    private BurstCredit? _credit;
     private bool _warmUpReported;
     private bool _countersChanged;
     private int _request;
@@ -182,6 +183,7 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     {
         Receive<TradeBatch>(batch =>
         {
+            _credit = batch.Credit;
             foreach (var trade in batch.Trades) OnLiveTrade(trade);
         });
         Receive<GetSequenceStats>(_ => Sender.Tell(Counters()));
@@ -465,19 +467,31 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     /// <summary>Whatever a message passed on goes downstream as one batch when the message is done.</summary>
     protected override bool AroundReceive(Receive receive, object message)
     {
-        var handled = base.AroundReceive(receive, message);
-        FlushOutgoing();
-        return handled;
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        finally
+        {
+            // The burst's credit goes with the batch it became, to be released by history and metrics once applied;
+            // a burst that passed nothing on (repeats, or trades held for a gap) releases it now. Always: a credit
+            // never released would stop the socket's reader for good.
+            var credit = _credit;
+            _credit = null;
+            if (!FlushOutgoing(credit)) credit?.Release();
+        }
     }
 
-    private void FlushOutgoing()
+    private bool FlushOutgoing(BurstCredit? credit = null)
     {
-        if (_outgoing.Count == 0) return;
-        var batch = new TradeBatch(_symbol, _outgoing.ToArray());
+        if (_outgoing.Count == 0) return false;
+        credit?.ShareWith(2);
+        var batch = new TradeBatch(_symbol, _outgoing.ToArray(), credit);
         _outgoing.Clear();
         TellChangedCounters();
         _history.Tell(batch);
         _metrics.Tell(batch);
+        return true;
     }
 
     /// <summary>History and metrics hear the trades and the tape events in the same order.</summary>

@@ -52,7 +52,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private sealed record ConnectFailed(int Connection, Exception Cause) : IConnectionScoped;
 
     /// <summary>The frames of one burst off the socket, in order.</summary>
-    private sealed record MessagesArrived(int Connection, StreamMessage[] Messages) : IConnectionScoped;
+    private sealed record MessagesArrived(int Connection, StreamMessage[] Messages, BurstCredit Credit) : IConnectionScoped;
 
     private sealed record ConnectionEnded(int Connection, ConnectionEnd End) : IConnectionScoped;
 
@@ -198,7 +198,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             Receive<MessagesArrived>(IsSuccessor, m =>
             {
                 if (m.Messages.Any(message => message.Kind == StreamMessageKind.AggregateTrade)) SwitchOver();
-                OnMessages(m.Messages);
+                OnMessages(m);
             });
             Receive<ConnectionEnded>(IsSuccessor, m => OnSuccessorFailed(
                 new StreamConnectException(FailureKind.SocketError, m.End.Reason, null, null)));
@@ -212,7 +212,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private void StreamingReceives()
     {
-        Receive<MessagesArrived>(IsCurrent, m => OnMessages(m.Messages));
+        Receive<MessagesArrived>(IsCurrent, OnMessages);
         Receive<ConnectionEnded>(IsCurrent, m => OnConnectionEnded(m.End));
         Receive<DeadlinePassed>(IsCurrent, m => OnDeadline(m.Phase));
         Receive<CheckIdle>(IsCurrent, _ => OnCheckIdle());
@@ -236,7 +236,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
                 Context.Stop(Self);
             });
             Receive<Close>(_ => { });
-            Receive<MessagesArrived>(m => Forward(TradesIn(m.Messages)));
+            Receive<MessagesArrived>(Forward);
             Receive<IConnectionScoped>(_ => { });
             Receive<LogSummary>(_ => { });
         });
@@ -249,7 +249,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         Receive<LogSummary>(_ => OnSummary());
         Receive<ConnectionEnded>(m => m.Connection == _retiringConnection, _ => Retired());
         Receive<RetireTimedOut>(m => m.Connection == _retiringConnection, _ => Retired());
-        Receive<MessagesArrived>(m => Forward(TradesIn(m.Messages)));
+        Receive<MessagesArrived>(Forward);
         Receive<IConnectionScoped>(_ => { });
     }
 
@@ -312,7 +312,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private void StartReceiving(AggTradeSocket socket, int connection)
     {
         var self = Self;
-        socket.ReceiveAsync(burst => self.Tell(new MessagesArrived(connection, burst))).PipeTo(self,
+        socket.ReceiveAsync((burst, credit) => self.Tell(new MessagesArrived(connection, burst, credit))).PipeTo(self,
             success: end => new ConnectionEnded(connection, end),
             failure: error => new ConnectionEnded(connection, new ConnectionEnd(ConnectionEndKind.Broken, error.Message)));
     }
@@ -359,10 +359,10 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     // ---- streaming ----
 
     /// <summary>Takes a burst: each frame in turn, then its trades to the sequencer in one message.</summary>
-    private void OnMessages(StreamMessage[] messages)
+    private void OnMessages(MessagesArrived burst)
     {
-        foreach (var message in messages) OnMessage(message);
-        Forward(TradesIn(messages));
+        foreach (var message in burst.Messages) OnMessage(message);
+        Forward(burst);
     }
 
     private void OnMessage(StreamMessage message)
@@ -410,9 +410,11 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Trades go on even from a connection already given up: a trade is still a trade.</summary>
-    private void Forward(AggregateTrade[] trades)
+    private void Forward(MessagesArrived burst)
     {
-        if (trades.Length > 0) _sequencer.Tell(new TradeBatch(_symbol, trades));
+        var trades = TradesIn(burst.Messages);
+        if (trades.Length > 0) _sequencer.Tell(new TradeBatch(_symbol, trades, burst.Credit));
+        else burst.Credit.Release();
     }
 
     private static AggregateTrade[] TradesIn(StreamMessage[] messages)

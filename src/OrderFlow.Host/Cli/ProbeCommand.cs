@@ -65,7 +65,11 @@ public static class ProbeCommand
 
         clock.Restart();
         var first = new TaskCompletionSource<StreamMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var receiving = socket.ReceiveAsync(burst => first.TrySetResult(burst[0]));
+        var receiving = socket.ReceiveAsync((burst, credit) =>
+        {
+            credit.Release();
+            first.TrySetResult(burst[0]);
+        });
         var arrived = await Task.WhenAny(first.Task, receiving, Task.Delay(deadline)).ConfigureAwait(false);
         socket.Abort();
         if (arrived == first.Task)
