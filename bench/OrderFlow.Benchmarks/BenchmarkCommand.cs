@@ -20,6 +20,10 @@ public static class BenchmarkCommand
             return 0;
         }
 
+        // Memory first, while the process holds nothing else.
+        Console.WriteLine("filling 50 histories of 500,000 trades...");
+        var memory = await Memory.RunAsync(50, 500_000);
+
         // One short unmeasured round first, so neither side of a comparison pays for the JIT.
         Console.WriteLine("warming up...");
         await EndToEnd.RunAsync(2, 20_000, TimeSpan.FromMinutes(2));
@@ -68,6 +72,9 @@ public static class BenchmarkCommand
 
         report.AppendLine().AppendLine("## History").AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"Bytes per trade held (500,000 trades, measured): {HistoryBytesPerTrade(500_000):0.00} (target ≤ 32).");
+        report.AppendLine(CultureInfo.InvariantCulture,
+            $"Process RSS with 50 symbols × 500,000 trades in history (and their metrics): {memory.RssAfterBytes / 1048576.0:N0} MiB " +
+            $"({memory.RssBeforeBytes / 1048576.0:N0} MiB before filling; {memory.BytesPerTrade:0.0} bytes per trade held, managed heap {memory.ManagedAfterBytes / 1048576.0:N0} MiB).");
         Console.WriteLine(report.ToString());
         var path = Path.Combine(FindRepository(), "bench", "results.md");
         await File.WriteAllTextAsync(path, report.ToString());
