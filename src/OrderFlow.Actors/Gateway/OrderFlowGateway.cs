@@ -46,7 +46,11 @@ public sealed class OrderFlowGateway : ReceiveActor
             if (_lifecycleSubscribers.Add(Sender)) Context.Watch(Sender);
             Sender.Tell(LifecycleSubscribed.Instance);
         });
-        Receive<UnsubscribeLifecycle>(_ => Forget(Sender));
+        Receive<UnsubscribeLifecycle>(_ =>
+        {
+            _lifecycleSubscribers.Remove(Sender);
+            UnwatchIfNoSubscription(Sender);
+        });
         Receive<IStreamLifecycleEvent>(e =>
         {
             foreach (var subscriber in _lifecycleSubscribers) subscriber.Tell(e);
@@ -56,6 +60,7 @@ public sealed class OrderFlowGateway : ReceiveActor
         Receive<UnsubscribeMetrics>(command =>
         {
             if (_metricsSubscriptions.Remove((Sender, command.Symbol, command.Window), out var subscription)) Context.Stop(subscription);
+            UnwatchIfNoSubscription(Sender);
         });
         Receive<Terminated>(terminated => Forget(terminated.ActorRef));
     }
@@ -93,6 +98,7 @@ public sealed class OrderFlowGateway : ReceiveActor
             MetricsSubscription.Props(command, Sender, _streams, _queryTimeout), $"metrics-subscription-{++_subscriptionNumber}");
     }
 
+    /// <summary>A subscriber that stopped: every subscription of its goes.</summary>
     private void Forget(IActorRef subscriber)
     {
         _lifecycleSubscribers.Remove(subscriber);
@@ -101,6 +107,11 @@ public sealed class OrderFlowGateway : ReceiveActor
             Context.Stop(_metricsSubscriptions[key]);
             _metricsSubscriptions.Remove(key);
         }
-        Context.Unwatch(subscriber);
+    }
+
+    private void UnwatchIfNoSubscription(IActorRef subscriber)
+    {
+        if (!_lifecycleSubscribers.Contains(subscriber) && !_metricsSubscriptions.Keys.Any(key => Equals(key.Subscriber, subscriber)))
+            Context.Unwatch(subscriber);
     }
 }

@@ -90,9 +90,6 @@ public sealed class TradeRing
     /// <summary>The newest trade dropped to make room, if any was.</summary>
     public AggregateTrade? LastDropped { get; private set; }
 
-    /// <summary>Bytes held per trade at full capacity, block bookkeeping included.</summary>
-    public static double BytesPerTrade => Marshal.SizeOf<CompactTrade>() + 64.0 / BlockSize;
-
     public void Append(in AggregateTrade trade)
     {
         if (Count == _capacity) DropOldest();

@@ -52,8 +52,4 @@ public sealed record CvdAnchor
 
     /// <summary>The first anchor after <paramref name="timeMs"/> (never, for a fixed instant).</summary>
     public long NextAfter(long timeMs) => Since is null ? AnchorFor(timeMs) + DayMs : long.MaxValue;
-
-    public override string ToString() =>
-        Since is { } since ? since.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)
-        : DailyAt == TimeSpan.Zero ? "utc-day" : DailyAt!.Value.ToString(@"hh\:mm", CultureInfo.InvariantCulture);
 }

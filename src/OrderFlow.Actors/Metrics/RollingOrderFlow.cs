@@ -54,7 +54,7 @@ public sealed class RollingOrderFlow
         AddToCvd(trade);
 
         var second = Floor.Divide(time, 1000);
-        var slot = (int)(second % _seconds.Length + _seconds.Length) % _seconds.Length;
+        var slot = SlotOf(second);
         if (_secondOf[slot] != second)
         {
             if (_secondOf[slot] > second) return; // older than the longest window
@@ -84,7 +84,7 @@ public sealed class RollingOrderFlow
         var volumeAtPrice = new Dictionary<long, long>();
         for (var second = fromSecond; second < toSecond; second++)
         {
-            var slot = (int)(second % _seconds.Length + _seconds.Length) % _seconds.Length;
+            var slot = SlotOf(second);
             if (_secondOf[slot] != second) continue;
             tally.Merge(_seconds[slot]);
             foreach (var (price, volume) in _volumeAtPrice[slot]!)
@@ -123,6 +123,8 @@ public sealed class RollingOrderFlow
                 counters?.DuplicatesDropped ?? 0, counters?.MalformedDropped ?? 0, holesInWindow,
                 _lastTradeMs is { } lastMs ? Math.Max(0, nowMs - lastMs) / 1000m : null));
     }
+
+    private int SlotOf(long second) => (int)(second % _seconds.Length + _seconds.Length) % _seconds.Length;
 
     private void AddToCvd(in AggregateTrade trade)
     {

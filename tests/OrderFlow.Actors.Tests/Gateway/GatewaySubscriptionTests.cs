@@ -1,0 +1,45 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using OrderFlow.Actors.Gateway;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Metrics;
+using OrderFlow.Protocol.Streams;
+using Xunit;
+
+namespace OrderFlow.Actors.Tests.Gateway;
+
+public sealed class GatewaySubscriptionTests : TestKit
+{
+    private static readonly Symbol Btc = Symbol.Parse("BTCUSDT");
+
+    [Fact]
+    public void Ending_one_subscription_leaves_the_subscribers_other_ones_running()
+    {
+        var streams = CreateTestProbe();
+        var gateway = Sys.ActorOf(OrderFlowGateway.Props(streams.Ref, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3)));
+        var planner = CreateTestProbe();
+        var window = TimeSpan.FromMinutes(1);
+        var answer = new WindowNotTracked(Btc, window, [window]);
+
+        gateway.Tell(SubscribeLifecycle.Instance, planner.Ref);
+        planner.ExpectMsg<LifecycleSubscribed>();
+        gateway.Tell(new SubscribeMetrics(Btc, window, TimeSpan.FromMilliseconds(100)), planner.Ref);
+        streams.ExpectMsg<GetMetrics>();
+        streams.Reply(answer);
+        planner.ExpectMsg(answer);
+
+        gateway.Tell(UnsubscribeLifecycle.Instance, planner.Ref);
+        // The lifecycle events stop...
+        var connected = new Connected(Btc, new Uri("ws://127.0.0.1/ws/btcusdt@aggTrade"), 1, TimeSpan.Zero, DateTimeOffset.UtcNow);
+        Sys.EventStream.Publish(connected);
+        // ...and the metrics go on.
+        streams.ExpectMsg<GetMetrics>();
+        streams.Reply(answer);
+        planner.ExpectMsg(answer);
+
+        gateway.Tell(new UnsubscribeMetrics(Btc, window), planner.Ref);
+        // At most the one ask already on its way, then none.
+        Assert.InRange(streams.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => m as GetMetrics).Count, 0, 1);
+        streams.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+}
