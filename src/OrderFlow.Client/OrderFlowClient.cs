@@ -11,28 +11,22 @@ namespace OrderFlow.Client;
 
 /// <summary>
 /// A planner's typed view of a running OrderFlow host, over Akka.Remote: <c>await OrderFlowClient.ConnectAsync()</c>,
-/// then ask. Every call ends within its timeout, in an answer or an <see cref="OrderFlowClientException"/> that says
-/// what to check.
+/// then ask, and subscribe to lifecycle events and metrics snapshots. (A one-shot process that only asks is quicker
+/// with <see cref="OrderFlowHttpClient"/>: it starts no actor system.)
 /// </summary>
-public sealed class OrderFlowClient : IAsyncDisposable
+public sealed class OrderFlowClient : OrderFlowQueryClient
 {
     public const string DefaultAddress = "127.0.0.1:4053";
 
     private readonly ActorSystem _system;
     private readonly IActorRef _gateway;
-    private readonly TimeSpan _timeout;
     private IActorRef? _listener;
 
-    private OrderFlowClient(ActorSystem system, IActorRef gateway, string address, TimeSpan timeout)
+    private OrderFlowClient(ActorSystem system, IActorRef gateway, string address, TimeSpan timeout) : base(address, timeout)
     {
         _system = system;
         _gateway = gateway;
-        Address = address;
-        _timeout = timeout;
     }
-
-    /// <summary>The host's HOST:PORT.</summary>
-    public string Address { get; }
 
     /// <summary>Connected, Failed and TimedOut as they happen, once <see cref="SubscribeLifecycleAsync"/> was called.</summary>
     public event Action<IStreamLifecycleEvent>? Lifecycle;
@@ -40,7 +34,7 @@ public sealed class OrderFlowClient : IAsyncDisposable
     /// <summary>The host went away (stopped, or the network between dropped): no more events will come.</summary>
     public event Action? Disconnected;
 
-    /// <summary>Snapshots of the windows subscribed with <see cref="SubscribeMetricsAsync"/>, at their interval.</summary>
+    /// <summary>Snapshots of the windows subscribed with <see cref="SubscribeMetrics"/>, at their interval.</summary>
     public event Action<MetricsSnapshot>? Metrics;
 
     /// <summary>A subscribed window could not be answered (the reason, e.g. the symbol was removed).</summary>
@@ -50,7 +44,7 @@ public sealed class OrderFlowClient : IAsyncDisposable
     public static async Task<OrderFlowClient> ConnectAsync(string address = DefaultAddress, TimeSpan? timeout = null)
     {
         var wait = timeout ?? TimeSpan.FromSeconds(5);
-        var (host, port) = ParseAddress(address);
+        var (host, port) = ParseAddress(address, DefaultAddress);
         var system = ActorSystem.Create("orderflow-client", ClientConfig());
         try
         {
@@ -72,59 +66,10 @@ public sealed class OrderFlowClient : IAsyncDisposable
         }
     }
 
-    public Task<StatusReport> GetStatusAsync(Symbol? symbol = null) => AskAsync<StatusReport>(new GetStatus(symbol));
-
-    public Task<TradesSnapshot> GetLastTradesAsync(Symbol symbol, int count) => AskAsync<TradesSnapshot>(new GetRecentTrades(symbol, count));
-
-    public Task<TradesSnapshot> GetTradesFromIdAsync(Symbol symbol, long fromId, int maxCount = 100_000) =>
-        AskAsync<TradesSnapshot>(new GetTradesFromId(symbol, fromId, maxCount));
-
-    public Task<TradesSnapshot> GetTradesSinceAsync(Symbol symbol, DateTimeOffset since, int maxCount = 100_000) =>
-        AskAsync<TradesSnapshot>(new GetTradesSince(symbol, since, maxCount));
-
-    public Task<MetricsSnapshot> GetMetricsAsync(Symbol symbol, TimeSpan window) => AskAsync<MetricsSnapshot>(new GetMetrics(symbol, window));
-
-    /// <summary>Starts streaming a symbol: true when added, false when it was already streamed.</summary>
-    public async Task<bool> AddSymbolAsync(Symbol symbol) => await AskAsync<object>(new AddSymbol(symbol)).ConfigureAwait(false) switch
-    {
-        SymbolAdded => true,
-        SymbolAlreadyStreaming => false,
-        SymbolUnknown => throw new OrderFlowNotFoundException($"Binance does not list {symbol}: it will not be streamed"),
-        SymbolRemoved => throw new OrderFlowClientException($"{symbol} was removed while it was being added"),
-        var other => throw Unexpected(other),
-    };
-
-    public async Task RemoveSymbolAsync(Symbol symbol) => await AskAsync<SymbolRemoved>(new RemoveSymbol(symbol)).ConfigureAwait(false);
-
-    /// <summary>
-    /// Waits until the window is ready (covered, no unrecovered gap) and returns it; throws
-    /// <see cref="OrderFlowNotReadyException"/>, saying what is missing, if it is not within <paramref name="timeout"/>.
-    /// </summary>
-    public async Task<MetricsSnapshot> WaitUntilReadyAsync(Symbol symbol, TimeSpan window, TimeSpan timeout, CancellationToken cancel = default)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        deadline.CancelAfter(timeout);
-        MetricsSnapshot? last = null;
-        try
-        {
-            while (true)
-            {
-                last = await GetMetricsAsync(symbol, window).ConfigureAwait(false);
-                if (last.Ready) return last;
-                await Task.Delay(TimeSpan.FromMilliseconds(250), deadline.Token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-        {
-            throw new OrderFlowNotReadyException(
-                $"{symbol}'s {window} window was not ready within {timeout.TotalSeconds:0.#}s: {last?.Coverage.NotReadyBecause ?? "no answer yet"}");
-        }
-    }
-
     /// <summary>Starts delivering lifecycle events to <see cref="Lifecycle"/>.</summary>
     public async Task SubscribeLifecycleAsync()
     {
-        await ListenerRef().Ask<LifecycleSubscribed>(SubscribeLifecycle.Instance, _timeout).ConfigureAwait(false);
+        await ListenerRef().Ask<LifecycleSubscribed>(SubscribeLifecycle.Instance, Timeout).ConfigureAwait(false);
     }
 
     /// <summary>Delivers the window's snapshot to <see cref="Metrics"/> every <paramref name="every"/> (at least 100 ms).</summary>
@@ -136,49 +81,22 @@ public sealed class OrderFlowClient : IAsyncDisposable
     private IActorRef ListenerRef() =>
         _listener ??= _system.ActorOf(Props.Create(() => new Listener(this, _gateway)), "listener");
 
-    public async ValueTask DisposeAsync() => await _system.Terminate().ConfigureAwait(false);
+    public override async ValueTask DisposeAsync() => await _system.Terminate().ConfigureAwait(false);
 
-    private async Task<T> AskAsync<T>(object query)
+    protected override async Task<object> SendAsync(IOrderFlowQuery query)
     {
-        object answer;
         try
         {
-            answer = await _gateway.Ask<object>(query, _timeout).ConfigureAwait(false);
+            return await _gateway.Ask<object>(query, Timeout).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
-            throw new OrderFlowUnreachableException($"the host at {Address} did not answer {query.GetType().Name} within " +
-                $"{_timeout.TotalSeconds:0.#}s: is it still running?", e);
+            throw NoAnswer(query, e);
         }
-        return answer switch
-        {
-            T expected => expected,
-            SymbolNotFound notFound => throw new OrderFlowNotFoundException($"{notFound.Symbol} is not streamed by the host at {Address}"),
-            WindowNotTracked window => throw new OrderFlowNotFoundException(
-                $"the host keeps no {window.Window} window; it keeps {string.Join(", ", window.Tracked)}"),
-            QueryFailed failed => throw new OrderFlowClientException($"the host could not answer: {failed.Reason}"),
-            _ => throw Unexpected(answer),
-        };
     }
 
     private static OrderFlowUnreachableException Unreachable(string address, string within, Exception? cause = null) =>
-        new($"no OrderFlow host answered at {address}{within}. Start one with `orderflow run` (it listens on {DefaultAddress} " +
-            "unless orderflow.remote.host/port or --remote-port say otherwise)", cause);
-
-    private static OrderFlowClientException Unexpected(object answer) => new($"the host answered with an unexpected {answer.GetType().Name}");
-
-    private static (string Host, int Port) ParseAddress(string address) =>
-        TryParseAddress(address, out var host, out var port) ? (host, port)
-            : throw new OrderFlowClientException($"'{address}' is not HOST:PORT, such as {DefaultAddress}");
-
-    public static bool TryParseAddress(string address, out string host, out int port)
-    {
-        var colon = address.LastIndexOf(':');
-        host = colon > 0 ? address[..colon] : "";
-        port = 0;
-        return colon > 0 && int.TryParse(address[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) &&
-               port is >= 1 and <= 65_535 && Uri.CheckHostName(host) != UriHostNameType.Unknown;
-    }
+        Unreachable(address, within, DefaultAddress, "orderflow.remote.host/port or --remote-port", cause);
 
     private static Config ClientConfig() => ConfigurationFactory.ParseString("""
         # Problems reach the caller as exceptions; the client's own actor system stays quiet (stdout may be JSON).

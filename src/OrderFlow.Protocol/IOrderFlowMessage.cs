@@ -6,3 +6,10 @@ namespace OrderFlow.Protocol;
 /// nothing else is serialized at all.
 /// </summary>
 public interface IOrderFlowMessage;
+
+/// <summary>
+/// A question, or a command, that the gateway answers exactly once within its deadline (with the answer, a not-found,
+/// or a <see cref="QueryFailed"/>): askable over Akka.Remote and over the HTTP query endpoint alike. Subscriptions are
+/// not queries: they need a subscriber to send to.
+/// </summary>
+public interface IOrderFlowQuery : IOrderFlowMessage;

@@ -16,8 +16,11 @@ public sealed record OrderFlowSettings(
     MetricsSettings Metrics,
     RemoteSettings Remote);
 
-/// <summary>Where planners reach the service, and how long any query may take.</summary>
-public sealed record RemoteSettings(string Host, int Port, TimeSpan QueryTimeout);
+/// <summary>
+/// Where planners reach the service (Akka.Remote on <paramref name="Port"/>; one-shot queries over HTTP on
+/// <paramref name="HttpPort"/>, both on <paramref name="Host"/>), and how long any query may take.
+/// </summary>
+public sealed record RemoteSettings(string Host, int Port, int HttpPort, TimeSpan QueryTimeout);
 
 public sealed record BinanceSettings(Uri WebSocketUrl, Uri RestUrl, TimeSpan RestTimeout, int RequestWeightPerMinute);
 

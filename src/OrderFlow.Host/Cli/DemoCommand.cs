@@ -33,7 +33,8 @@ public static class DemoCommand
         var calm = new Option<bool>("--calm") { Description = "No fault tour: just stream" };
         var rate = new Option<double>("--rate") { Description = "Trades per second per symbol (default 20)", DefaultValueFactory = _ => 20 };
         var remotePort = OrderFlowCli.RemotePortOption();
-        var command = new Command("demo", "Run against a simulated exchange on loopback, with a tour of faults") { calm, rate, remotePort };
+        var httpPort = OrderFlowCli.HttpPortOption();
+        var command = new Command("demo", "Run against a simulated exchange on loopback, with a tour of faults") { calm, rate, remotePort, httpPort };
         command.SetAction(async (parsed, _) =>
         {
             await using var exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions
@@ -44,7 +45,7 @@ public static class DemoCommand
             }).ConfigureAwait(false);
             var (config, settings) = OrderFlowConfiguration.Load(
                 overrides: OrderFlowCli.Overrides("BTCUSDT,ETHUSDT,SOLUSDT", exchange.WebSocketUrl.ToString(), exchange.RestUrl.ToString(),
-                    parsed.GetValue(remotePort)),
+                    parsed.GetValue(remotePort), parsed.GetValue(httpPort)),
                 extraHocon: DemoSettings);
 
             Console.WriteLine($"Simulated exchange listening on {exchange.WebSocketUrl} (press Ctrl+C to stop)");

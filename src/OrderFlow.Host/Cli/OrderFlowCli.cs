@@ -67,13 +67,16 @@ public static class OrderFlowCli
 
     public static Option<FileInfo> ConfigOption() => new("--config") { Description = "A HOCON file layered over hocon/orderflow.conf" };
 
-    public static Option<int?> RemotePortOption() => new("--remote-port") { Description = "Port planners reach this host on (0: any free one); overrides orderflow.remote.port" };
+    public static Option<int?> RemotePortOption() => new("--remote-port") { Description = "Port planners reach this host on over Akka.Remote (0: any free one); overrides orderflow.remote.port" };
+
+    public static Option<int?> HttpPortOption() => new("--http-port") { Description = "Port of the HTTP query endpoint the query verbs ask (0: any free one); overrides orderflow.remote.http-port" };
 
     /// <summary>The command-line flags that override configuration keys, in the order they apply.</summary>
-    public static List<ConfigOverride> Overrides(string? symbols, string? webSocketUrl, string? restUrl, int? remotePort = null)
+    public static List<ConfigOverride> Overrides(string? symbols, string? webSocketUrl, string? restUrl, int? remotePort = null, int? httpPort = null)
     {
         var overrides = new List<ConfigOverride>();
         if (remotePort is { } port) overrides.Add(new("orderflow.remote.port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--remote-port"));
+        if (httpPort is { } http) overrides.Add(new("orderflow.remote.http-port", http.ToString(System.Globalization.CultureInfo.InvariantCulture), "--http-port"));
         if (symbols is not null) overrides.Add(new("orderflow.symbols", OrderFlowConfiguration.QuoteList(symbols), "--symbols"));
         if (webSocketUrl is not null) overrides.Add(new("orderflow.binance.ws-url", OrderFlowConfiguration.Quote(webSocketUrl), "--ws-url"));
         if (restUrl is not null) overrides.Add(new("orderflow.binance.rest-url", OrderFlowConfiguration.Quote(restUrl), "--rest-url"));

@@ -126,9 +126,13 @@ public static class QueryCommands
 
     /// <summary>A verb with --remote, --json and --timeout that connects, asks, and turns the client's errors into exit codes.</summary>
     private static Command Verb(string name, string description, IReadOnlyList<System.CommandLine.Symbol> arguments,
-        Func<ParseResult, OrderFlowClient, bool, Task<int>> ask)
+        Func<ParseResult, OrderFlowQueryClient, bool, Task<int>> ask)
     {
-        var remote = new Option<string>("--remote") { Description = $"The host's HOST:PORT (default {OrderFlowClient.DefaultAddress})", DefaultValueFactory = _ => OrderFlowClient.DefaultAddress };
+        var remote = new Option<string>("--remote")
+        {
+            Description = $"The host's query endpoint, HOST:PORT (default {OrderFlowHttpClient.DefaultAddress}, orderflow.remote.http-port)",
+            DefaultValueFactory = _ => OrderFlowHttpClient.DefaultAddress,
+        };
         var json = new Option<bool>("--json") { Description = "One JSON document on stdout" };
         var timeout = new Option<string>("--timeout") { Description = "How long to wait for the host (default 5s)", DefaultValueFactory = _ => "5s" };
         var command = new Command(name, description) { remote, json, timeout };
@@ -143,11 +147,11 @@ public static class QueryCommands
             if (!Durations.TryParse(rawTimeout, out var wait) || wait <= TimeSpan.Zero)
                 throw new ConfigurationException($"--timeout {rawTimeout}: use a positive duration such as 5s");
             var address = parsed.GetValue(remote)!;
-            if (!OrderFlowClient.TryParseAddress(address, out _, out _))
-                throw new ConfigurationException($"--remote {address}: use HOST:PORT, such as {OrderFlowClient.DefaultAddress}");
+            if (!OrderFlowQueryClient.TryParseAddress(address, out _, out _))
+                throw new ConfigurationException($"--remote {address}: use HOST:PORT, such as {OrderFlowHttpClient.DefaultAddress}");
             try
             {
-                await using var client = await OrderFlowClient.ConnectAsync(address, wait).ConfigureAwait(false);
+                await using var client = OrderFlowHttpClient.Create(address, wait);
                 return await ask(parsed, client, parsed.GetValue(json)).ConfigureAwait(false);
             }
             catch (OrderFlowUnreachableException e)

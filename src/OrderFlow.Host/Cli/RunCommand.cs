@@ -14,12 +14,14 @@ public static class RunCommand
         var restUrl = OrderFlowCli.RestUrlOption();
         var configFile = OrderFlowCli.ConfigOption();
         var remotePort = OrderFlowCli.RemotePortOption();
-        var command = new Command("run", "Stream the configured symbols (the default verb)") { symbols, webSocketUrl, restUrl, configFile, remotePort };
+        var httpPort = OrderFlowCli.HttpPortOption();
+        var command = new Command("run", "Stream the configured symbols (the default verb)") { symbols, webSocketUrl, restUrl, configFile, remotePort, httpPort };
         command.SetAction(async (parsed, _) =>
         {
             var (config, settings) = OrderFlowConfiguration.Load(
                 parsed.GetValue(configFile)?.FullName,
-                OrderFlowCli.Overrides(parsed.GetValue(symbols), parsed.GetValue(webSocketUrl), parsed.GetValue(restUrl), parsed.GetValue(remotePort)));
+                OrderFlowCli.Overrides(parsed.GetValue(symbols), parsed.GetValue(webSocketUrl), parsed.GetValue(restUrl), parsed.GetValue(remotePort),
+                    parsed.GetValue(httpPort)));
             await OrderFlowHost.RunAsync(config, settings).ConfigureAwait(false);
             return OrderFlowCli.Success;
         });

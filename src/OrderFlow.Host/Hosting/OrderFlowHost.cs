@@ -1,12 +1,18 @@
 using System.Net;
 using System.Net.Sockets;
+using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Gateway;
 using OrderFlow.Actors.Hosting;
+using OrderFlow.Protocol;
 using Serilog;
 using Serilog.Events;
 
@@ -20,10 +26,11 @@ public static class OrderFlowHost
     /// <summary>Runs until Ctrl+C or SIGTERM, then shuts down through CoordinatedShutdown (sockets closed cleanly).</summary>
     public static async Task RunAsync(Config config, OrderFlowSettings settings, CancellationToken stopping = default)
     {
-        EnsureRemotePortFree(settings.Remote);
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        EnsurePortsFree(settings.Remote);
+        var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(CreateLogger());
+        builder.WebHost.ListenForQueries(settings.Remote);
         builder.Services.AddAkka("orderflow", akka => akka
             .AddHocon(config, HoconAddMode.Prepend)
             .ConfigureLoggers(loggers =>
@@ -35,27 +42,44 @@ public static class OrderFlowHost
             .WithOrderFlowStreams(settings)
             .WithOrderFlowGateway(settings));
 
-        using var host = builder.Build();
-        await host.RunAsync(stopping).ConfigureAwait(false);
+        await using var app = builder.Build();
+        app.MapOrderFlowQueries(settings.Remote.QueryTimeout + settings.Binance.RestTimeout + TimeSpan.FromSeconds(1));
+        app.Lifetime.ApplicationStarted.Register(() => LogWherePlannersAsk(app));
+        await app.RunAsync(stopping).ConfigureAwait(false);
+    }
+
+    private static void LogWherePlannersAsk(WebApplication app)
+    {
+        var system = (ExtendedActorSystem)app.Services.GetRequiredService<ActorSystem>();
+        var http = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrderFlow.Host").LogInformation(
+            "🛰 Planners ask {Gateway}; one-shot queries (orderflow status|trades|metrics, curl) POST to {QueryUrl}",
+            $"{system.Provider.DefaultAddress}/user/{OrderFlowGateway.Name}", $"{http}{HttpQueries.AskPath}<Query>");
     }
 
     /// <summary>
-    /// Fails with one line when the planners' port is taken, rather than with Akka's bind exception (or, were
-    /// address reuse on, by sharing the port with another host without a word).
+    /// Fails with one line when a port planners reach this host on is taken, rather than with a bind exception (or,
+    /// were address reuse on, by sharing the port with another host without a word).
     /// </summary>
-    private static void EnsureRemotePortFree(RemoteSettings remote)
+    private static void EnsurePortsFree(RemoteSettings remote)
     {
-        if (remote.Port == 0 || !IPAddress.TryParse(remote.Host, out var address)) return;
+        EnsurePortFree(remote.Host, remote.Port, "--remote-port or orderflow.remote.port");
+        EnsurePortFree(remote.Host, remote.HttpPort, "--http-port or orderflow.remote.http-port");
+    }
+
+    private static void EnsurePortFree(string host, int port, string choose)
+    {
+        if (port == 0 || !IPAddress.TryParse(host, out var address)) return;
         try
         {
-            var probe = new TcpListener(address, remote.Port) { ExclusiveAddressUse = true };
+            var probe = new TcpListener(address, port) { ExclusiveAddressUse = true };
             probe.Start();
             probe.Stop();
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
-            throw new OrderFlow.Actors.Configuration.ConfigurationException($"cannot listen for planners on {remote.Host}:{remote.Port}: the port is in use " +
-                "(another orderflow host?). Stop it, or choose another port with --remote-port or orderflow.remote.port");
+            throw new OrderFlow.Actors.Configuration.ConfigurationException($"cannot listen for planners on {host}:{port}: the port is in use " +
+                $"(another orderflow host?). Stop it, or choose another port with {choose}");
         }
     }
 

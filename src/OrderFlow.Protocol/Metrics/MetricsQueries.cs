@@ -3,7 +3,7 @@ using OrderFlow.Protocol.Trades;
 namespace OrderFlow.Protocol.Metrics;
 
 /// <summary>Asks a symbol's metrics for one rolling window (one of orderflow.metrics.windows).</summary>
-public sealed record GetMetrics(Symbol Symbol, TimeSpan Window) : IWithSymbol, IOrderFlowMessage;
+public sealed record GetMetrics(Symbol Symbol, TimeSpan Window) : IWithSymbol, IOrderFlowQuery;
 
 /// <summary>The answer when the window asked for is not one the service keeps.</summary>
 public sealed record WindowNotTracked(Symbol Symbol, TimeSpan Window, IReadOnlyList<TimeSpan> Tracked) : IWithSymbol, IOrderFlowMessage;

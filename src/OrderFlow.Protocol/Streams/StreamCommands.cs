@@ -1,11 +1,11 @@
 namespace OrderFlow.Protocol.Streams;
 
 /// <summary>Starts streaming a symbol. Answered with <see cref="SymbolAdded"/> or <see cref="SymbolAlreadyStreaming"/>.</summary>
-public sealed record AddSymbol(Symbol Symbol) : IWithSymbol, IOrderFlowMessage;
+public sealed record AddSymbol(Symbol Symbol) : IWithSymbol, IOrderFlowQuery;
 
 /// <summary>Stops a symbol's stream (closing its socket cleanly) and drops its data. Answered with
 /// <see cref="SymbolRemoved"/> or <see cref="SymbolNotFound"/>.</summary>
-public sealed record RemoveSymbol(Symbol Symbol) : IWithSymbol, IOrderFlowMessage;
+public sealed record RemoveSymbol(Symbol Symbol) : IWithSymbol, IOrderFlowQuery;
 
 public sealed record SymbolAdded(Symbol Symbol) : IWithSymbol, IOrderFlowMessage;
 
@@ -17,7 +17,7 @@ public sealed record SymbolRemoved(Symbol Symbol) : IWithSymbol, IOrderFlowMessa
 public sealed record SymbolNotFound(Symbol Symbol) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>Lists the symbols being streamed. Answered with <see cref="StreamedSymbols"/>.</summary>
-public sealed record GetStreamedSymbols : IOrderFlowMessage
+public sealed record GetStreamedSymbols : IOrderFlowQuery
 {
     public static readonly GetStreamedSymbols Instance = new();
     private GetStreamedSymbols() { }

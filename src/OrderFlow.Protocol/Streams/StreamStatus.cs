@@ -2,7 +2,7 @@ namespace OrderFlow.Protocol.Streams;
 
 /// <summary>Asks for the state of one stream, or of every stream when <paramref name="Symbol"/> is null. Answered
 /// with <see cref="StatusReport"/>, or <see cref="SymbolNotFound"/>.</summary>
-public sealed record GetStatus(Symbol? Symbol) : IOrderFlowMessage;
+public sealed record GetStatus(Symbol? Symbol) : IOrderFlowQuery;
 
 public enum StreamState
 {

@@ -1,7 +1,7 @@
 namespace OrderFlow.Protocol.Trades;
 
 /// <summary>Asks a symbol's sequencer how the exactly-once work is going.</summary>
-public sealed record GetSequenceStats(Symbol Symbol) : IWithSymbol, IOrderFlowMessage;
+public sealed record GetSequenceStats(Symbol Symbol) : IWithSymbol, IOrderFlowQuery;
 
 /// <summary>An inclusive range of aggregate ids.</summary>
 public sealed record AggregateIdRange(long FromId, long ToId);

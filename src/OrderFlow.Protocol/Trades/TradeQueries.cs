@@ -1,13 +1,13 @@
 namespace OrderFlow.Protocol.Trades;
 
 /// <summary>Asks a symbol's trade history for its most recent trades, oldest first.</summary>
-public sealed record GetRecentTrades(Symbol Symbol, int Count) : IWithSymbol, IOrderFlowMessage;
+public sealed record GetRecentTrades(Symbol Symbol, int Count) : IWithSymbol, IOrderFlowQuery;
 
 /// <summary>Asks for the trades whose aggregate id is at or above <paramref name="FromId"/>, oldest first.</summary>
-public sealed record GetTradesFromId(Symbol Symbol, long FromId, int MaxCount) : IWithSymbol, IOrderFlowMessage;
+public sealed record GetTradesFromId(Symbol Symbol, long FromId, int MaxCount) : IWithSymbol, IOrderFlowQuery;
 
 /// <summary>Asks for the trades at or after <paramref name="Since"/>, oldest first.</summary>
-public sealed record GetTradesSince(Symbol Symbol, DateTimeOffset Since, int MaxCount) : IWithSymbol, IOrderFlowMessage;
+public sealed record GetTradesSince(Symbol Symbol, DateTimeOffset Since, int MaxCount) : IWithSymbol, IOrderFlowQuery;
 
 /// <summary>
 /// The answer to a trade query: the trades held, in aggregate-id order. <see cref="Incomplete"/> says, when it is not

@@ -102,7 +102,7 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
     public async Task Run_streams_and_SIGTERM_closes_every_socket_with_a_close_frame_and_exits_0()
     {
         using var host = OrderFlowProcess.Start("run", "--symbols", "BTCUSDT,ETHUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
-            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0");
+            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0");
         await host.WaitForLineAsync("🐋 Connected to BTCUSDT aggTrades stream", Limit);
         await host.WaitForLineAsync("🐋 Connected to ETHUSDT aggTrades stream", Limit);
         await host.WaitForLineAsync("📊 Trade #1:", Limit);
@@ -126,7 +126,7 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
         await File.WriteAllTextAsync(file, "orderflow.stream { connect-timeout = 1s, backoff { min = 200ms, max = 400ms } }\n");
 
         using var host = OrderFlowProcess.Start("run", "--config", file, "--symbols", "BTCUSDT,ETHUSDT",
-            "--ws-url", _exchange.WebSocketUrl.ToString(), "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0");
+            "--ws-url", _exchange.WebSocketUrl.ToString(), "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0");
         var first = await host.WaitForLineAsync("⏱ Connection timeout for BTCUSDT after", Limit);
         Assert.Matches(@"after 1(\.\d)?s \(phase: connect\)", first);
         await host.WaitForLineAsync("Connecting BTCUSDT (attempt 2/3)...", Limit);
@@ -136,12 +136,34 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_query_port_in_use_exits_2_with_one_line_naming_the_flag()
+    {
+        var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+            var (exitCode, process) = await OrderFlowProcess.RunAsync(Limit, "run", "--symbols", "BTCUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
+                "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using var _ = process;
+
+            Assert.Equal(2, exitCode);
+            Assert.Equal($"orderflow: configuration error: cannot listen for planners on 127.0.0.1:{port}: the port is in use (another orderflow host?). " +
+                         "Stop it, or choose another port with --http-port or orderflow.remote.http-port", Assert.Single(process.Stderr));
+        }
+        finally
+        {
+            taken.Stop();
+        }
+    }
+
+    [Fact]
     public async Task The_query_verbs_ask_a_running_host_from_another_process_and_agree_with_the_exchange()
     {
         using var host = OrderFlowProcess.Start("run", "--symbols", "BTCUSDT,ETHUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
-            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0");
-        var listening = await host.WaitForLineAsync("Remoting started; listening on addresses", Limit);
-        var address = System.Text.RegularExpressions.Regex.Match(listening, @"@(127\.0\.0\.1:\d+)\]").Groups[1].Value;
+            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0");
+        var listening = await host.WaitForLineAsync("🛰 Planners ask", Limit);
+        var address = System.Text.RegularExpressions.Regex.Match(listening, @"http://(127\.0\.0\.1:\d+)/ask/").Groups[1].Value;
         await host.WaitForLineAsync("📊 Trade #1:", Limit);
 
         // Status: both streams, connected, with trades counted.
@@ -179,6 +201,31 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
         await JsonOfAsync(1, "metrics", "XRPUSDT", "--json", "--remote", address);
         await JsonOfAsync(3, "status", "--remote", "127.0.0.1:1", "--timeout", "2s");
         await JsonOfAsync(2, "trades", "BTCUSDT", "--remote", address);
+        // Something that answers HTTP but is no OrderFlow host (the exchange's own server) is not mistaken for one.
+        await JsonOfAsync(3, "status", "--remote", $"127.0.0.1:{_exchange.RestUrl.Port}");
+
+        // The endpoint itself: curl-able, strict about what it takes, and every refusal says why.
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{address}") };
+        using var asked = await http.PostAsync("/ask/GetStatus", null);
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        Assert.Equal("StatusReport", Assert.Single(asked.Headers.GetValues("OrderFlow-Manifest")));
+        Assert.Equal(2, System.Text.Json.JsonDocument.Parse(await asked.Content.ReadAsStringAsync()).RootElement.GetProperty("streams").GetArrayLength());
+        await AssertRefusedAsync(http, "/ask/DropTables", "{}", HttpStatusCode.NotFound, "no query named 'DropTables'");
+        await AssertRefusedAsync(http, "/ask/SubscribeLifecycle", "{}", HttpStatusCode.NotFound, "subscriptions need OrderFlow.Client");
+        await AssertRefusedAsync(http, "/ask/GetRecentTrades", """{"symbol":"btc/usdt","count":1}""", HttpStatusCode.BadRequest, "invalid symbol 'btc/usdt'");
+        await AssertRefusedAsync(http, "/ask/GetMetrics", "{not json", HttpStatusCode.BadRequest, "not a valid GetMetrics");
+        using var flood = await http.PostAsync("/ask/GetStatus", new StringContent(new string(' ', 64 * 1024)));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, flood.StatusCode);
+        // After all that, the host still answers.
+        await JsonOfAsync(0, "status", "--json", "--remote", address);
+    }
+
+    private static async Task AssertRefusedAsync(HttpClient http, string path, string body, HttpStatusCode status, string reason)
+    {
+        using var response = await http.PostAsync(path, new StringContent(body));
+        Assert.Equal(status, response.StatusCode);
+        var error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+        Assert.Contains(reason, error);
     }
 
     /// <summary>Runs a verb, expects its exit code, and parses its stdout as one JSON document when it answered.</summary>

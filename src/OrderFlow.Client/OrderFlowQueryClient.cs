@@ -1,0 +1,112 @@
+using System.Globalization;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Metrics;
+using OrderFlow.Protocol.Streams;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Client;
+
+/// <summary>
+/// The typed questions a planner asks a running host, whatever carries them (<see cref="OrderFlowClient"/> over
+/// Akka.Remote, <see cref="OrderFlowHttpClient"/> over HTTP). Every call ends within its timeout, in an answer or an
+/// <see cref="OrderFlowClientException"/> that says what to check.
+/// </summary>
+public abstract class OrderFlowQueryClient(string address, TimeSpan timeout) : IAsyncDisposable
+{
+    /// <summary>The host's HOST:PORT.</summary>
+    public string Address { get; } = address;
+
+    protected TimeSpan Timeout { get; } = timeout;
+
+    public Task<StatusReport> GetStatusAsync(Symbol? symbol = null) => AskAsync<StatusReport>(new GetStatus(symbol));
+
+    public Task<TradesSnapshot> GetLastTradesAsync(Symbol symbol, int count) => AskAsync<TradesSnapshot>(new GetRecentTrades(symbol, count));
+
+    public Task<TradesSnapshot> GetTradesFromIdAsync(Symbol symbol, long fromId, int maxCount = 100_000) =>
+        AskAsync<TradesSnapshot>(new GetTradesFromId(symbol, fromId, maxCount));
+
+    public Task<TradesSnapshot> GetTradesSinceAsync(Symbol symbol, DateTimeOffset since, int maxCount = 100_000) =>
+        AskAsync<TradesSnapshot>(new GetTradesSince(symbol, since, maxCount));
+
+    public Task<MetricsSnapshot> GetMetricsAsync(Symbol symbol, TimeSpan window) => AskAsync<MetricsSnapshot>(new GetMetrics(symbol, window));
+
+    /// <summary>Starts streaming a symbol: true when added, false when it was already streamed.</summary>
+    public async Task<bool> AddSymbolAsync(Symbol symbol) => await AskAsync<object>(new AddSymbol(symbol)).ConfigureAwait(false) switch
+    {
+        SymbolAdded => true,
+        SymbolAlreadyStreaming => false,
+        SymbolUnknown => throw new OrderFlowNotFoundException($"Binance does not list {symbol}: it will not be streamed"),
+        SymbolRemoved => throw new OrderFlowClientException($"{symbol} was removed while it was being added"),
+        var other => throw Unexpected(other),
+    };
+
+    public async Task RemoveSymbolAsync(Symbol symbol) => await AskAsync<SymbolRemoved>(new RemoveSymbol(symbol)).ConfigureAwait(false);
+
+    /// <summary>
+    /// Waits until the window is ready (covered, no unrecovered gap) and returns it; throws
+    /// <see cref="OrderFlowNotReadyException"/>, saying what is missing, if it is not within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<MetricsSnapshot> WaitUntilReadyAsync(Symbol symbol, TimeSpan window, TimeSpan timeout, CancellationToken cancel = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        deadline.CancelAfter(timeout);
+        MetricsSnapshot? last = null;
+        try
+        {
+            while (true)
+            {
+                last = await GetMetricsAsync(symbol, window).ConfigureAwait(false);
+                if (last.Ready) return last;
+                await Task.Delay(TimeSpan.FromMilliseconds(250), deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            throw new OrderFlowNotReadyException(
+                $"{symbol}'s {window} window was not ready within {timeout.TotalSeconds:0.#}s: {last?.Coverage.NotReadyBecause ?? "no answer yet"}");
+        }
+    }
+
+    public abstract ValueTask DisposeAsync();
+
+    /// <summary>Carries the query to the host and returns its answer, or throws <see cref="OrderFlowUnreachableException"/>.</summary>
+    protected abstract Task<object> SendAsync(IOrderFlowQuery query);
+
+    private async Task<T> AskAsync<T>(IOrderFlowQuery query)
+    {
+        var answer = await SendAsync(query).ConfigureAwait(false);
+        return answer switch
+        {
+            T expected => expected,
+            SymbolNotFound notFound => throw new OrderFlowNotFoundException($"{notFound.Symbol} is not streamed by the host at {Address}"),
+            WindowNotTracked window => throw new OrderFlowNotFoundException(
+                $"the host keeps no {window.Window} window; it keeps {string.Join(", ", window.Tracked)}"),
+            QueryFailed failed => throw new OrderFlowClientException($"the host could not answer: {failed.Reason}"),
+            _ => throw Unexpected(answer),
+        };
+    }
+
+    /// <summary>The host did not answer within the timeout.</summary>
+    protected OrderFlowUnreachableException NoAnswer(IOrderFlowQuery query, Exception cause) =>
+        new($"the host at {Address} did not answer {query.GetType().Name} within {Timeout.TotalSeconds:0.#}s: is it still running?", cause);
+
+    /// <summary>Nothing that is an OrderFlow host answered at <paramref name="address"/>; says how to start one.</summary>
+    protected static OrderFlowUnreachableException Unreachable(string address, string why, string listensOn, string configuredBy, Exception? cause = null) =>
+        new($"no OrderFlow host answered at {address}{why}. Start one with `orderflow run` (it listens on {listensOn} " +
+            $"unless {configuredBy} say otherwise)", cause);
+
+    protected static OrderFlowClientException Unexpected(object answer) => new($"the host answered with an unexpected {answer.GetType().Name}");
+
+    protected static (string Host, int Port) ParseAddress(string address, string example) =>
+        TryParseAddress(address, out var host, out var port) ? (host, port)
+            : throw new OrderFlowClientException($"'{address}' is not HOST:PORT, such as {example}");
+
+    public static bool TryParseAddress(string address, out string host, out int port)
+    {
+        var colon = address.LastIndexOf(':');
+        host = colon > 0 ? address[..colon] : "";
+        port = 0;
+        return colon > 0 && int.TryParse(address[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) &&
+               port is >= 1 and <= 65_535 && Uri.CheckHostName(host) != UriHostNameType.Unknown;
+    }
+}
