@@ -7,8 +7,8 @@ using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Hosting;
 using OrderFlow.Actors.Gateway;
+using OrderFlow.Actors.Metrics;
 using OrderFlow.Actors.Streams;
-using OrderFlow.Client;
 using OrderFlow.Protocol.Serialization;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol;
@@ -19,7 +19,7 @@ namespace OrderFlow.Benchmarks;
 
 /// <summary>One end-to-end run: the raw baseline and the pipeline against the same flood, and their rates.</summary>
 public sealed record EndToEndResult(int Symbols, int TradesPerSymbol, TimeSpan Raw, TimeSpan Pipeline, long Received, long Gaps, long Duplicates,
-    QueryLatency Queries)
+    QueryLatency Queries, RunProfile Profile)
 {
     public long Trades => (long)Symbols * TradesPerSymbol;
 
@@ -39,7 +39,7 @@ public sealed record QueryLatency(int Count, double P50Millis, double P99Millis,
 /// parse → sequence → history → metrics) in an actor system. Each run's clock starts when its first connection is
 /// upgraded and stops when every trade has been counted: by the baseline's own counter, or by the sequencers'
 /// counters (received, last id) for the pipeline, which must also report zero gaps and zero duplicates. Meanwhile a
-/// planner's client in a second actor system asks the gateway for metrics over loopback remoting, back to back.
+/// planner process (<see cref="PlannerProcess"/>) asks the gateway for metrics over loopback remoting, back to back.
 /// </summary>
 public static class EndToEnd
 {
@@ -50,7 +50,7 @@ public static class EndToEnd
         akka.loglevel = WARNING
         akka.actor.provider = remote
         akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-        """ + "\n" + OrderFlowSerializer.Hocon;
+        """ + "\n" + OrderFlowSerializer.Hocon + "\n" + OrderFlowGateway.DispatcherHocon + "\n" + StreamSupervisor.PipelineDispatcherHocon;
 
     public static async Task<EndToEndResult> RunAsync(int symbols, int tradesPerSymbol, TimeSpan limit)
     {
@@ -68,9 +68,9 @@ public static class EndToEnd
         });
         // The pipeline's flood waits until every stream is connected and the planner's client is in place.
         await using var pipelineFlood = FloodServer.Flood(tapes, goAtOnce: false);
-        var (pipeline, stats, queries) = await PipelineAsync(pipelineFlood, exchange.RestUrl, names, tradesPerSymbol, limit);
+        var (pipeline, stats, queries, profile) = await PipelineAsync(pipelineFlood, exchange.RestUrl, names, tradesPerSymbol, limit);
         return new EndToEndResult(symbols, tradesPerSymbol, raw, pipeline, stats.Sum(s => s.Received), stats.Sum(s => s.GapsDetected),
-            stats.Sum(s => s.DuplicatesDropped), queries);
+            stats.Sum(s => s.DuplicatesDropped), queries, profile);
     }
 
     private static async Task<TimeSpan> RawBaselineAsync(FloodServer flood, IReadOnlyList<string> names, int trades, TimeSpan limit)
@@ -102,7 +102,7 @@ public static class EndToEnd
         ArrayPool<byte>.Shared.Return(buffer);
     }
 
-    private static async Task<(TimeSpan Elapsed, IReadOnlyList<SequenceStats> Stats, QueryLatency Queries)> PipelineAsync(FloodServer flood, Uri restUrl,
+    private static async Task<(TimeSpan Elapsed, IReadOnlyList<SequenceStats> Stats, QueryLatency Queries, RunProfile Profile)> PipelineAsync(FloodServer flood, Uri restUrl,
         IReadOnlyList<string> names, int trades, TimeSpan limit)
     {
         var overrides = new List<ConfigOverride>
@@ -119,14 +119,16 @@ public static class EndToEnd
 
         using var system = ActorSystem.Create("orderflow", RemoteHost);
         var allConnected = AllConnected(system, names.Count);
+        var boards = MetricsBoards.For(system);
         var supervisor = system.ActorOf(StreamSupervisor.Props(settings, new ConnectionBudget(settings.Stream.ConnectionBudget),
-            OrderFlowHostingExtensions.CreateRestClient(settings.Binance)), "streams");
-        system.ActorOf(OrderFlowGateway.Props(supervisor, settings.Remote.QueryTimeout, settings.Remote.QueryTimeout), OrderFlowGateway.Name);
+            OrderFlowHostingExtensions.CreateRestClient(settings.Binance), boards), "streams");
+        system.ActorOf(OrderFlowGateway.Props(supervisor, boards, settings.Remote.QueryTimeout, settings.Remote.QueryTimeout), OrderFlowGateway.Name);
         var symbols = names.Select(Symbol.Parse).ToList();
-        await using var planner = await OrderFlowClient.ConnectAsync($"127.0.0.1:{((ExtendedActorSystem)system).Provider.DefaultAddress.Port}");
-        using var floodOver = new CancellationTokenSource();
+        await using var planner = await PlannerProcess.StartAsync($"127.0.0.1:{((ExtendedActorSystem)system).Provider.DefaultAddress.Port}",
+            symbols[0], limit);
         await allConnected.WaitAsync(limit);
-        var querying = AskMetricsMeanwhileAsync(planner, symbols[0], floodOver.Token);
+        await planner.GoAsync();
+        var profile = new RunProfiler();
         flood.Go();
         var started = Stopwatch.GetTimestamp();
         // One symbol at a time is watched until it is complete, so the watching itself adds one ask per poll, not one
@@ -137,16 +139,17 @@ public static class EndToEnd
             {
                 if (Stopwatch.GetElapsedTime(started) > limit)
                     throw new TimeoutException($"{symbols[done]} was not complete after {limit} ({done} of {symbols.Count} symbols were)");
+                profile.Sample();
                 await Task.Delay(PollEvery);
             }
         }
         var elapsed = Stopwatch.GetElapsedTime(flood.FirstConnectedAt);
-        await floodOver.CancelAsync();
-        var queries = await querying;
+        var profiled = profile.Stop();
+        var queries = await planner.StopAsync();
         var complete = new List<SequenceStats>();
         foreach (var symbol in symbols) complete.Add((await AskStatsAsync(supervisor, symbol))!);
         await system.Terminate();
-        return (elapsed, complete, queries);
+        return (elapsed, complete, queries, profiled);
     }
 
     /// <summary>Completes once <paramref name="streams"/> connections have been made (subscribe before they start).</summary>
@@ -169,21 +172,6 @@ public static class EndToEnd
                 if (++count == streams) all.TrySetResult();
             });
         }
-    }
-
-    /// <summary>Asks for the 1m metrics back to back from the first trade to the last, timing each round trip.</summary>
-    private static async Task<QueryLatency> AskMetricsMeanwhileAsync(OrderFlowClient planner, Symbol symbol, CancellationToken floodOver)
-    {
-        var times = new List<double>();
-        while (!floodOver.IsCancellationRequested)
-        {
-            var asked = Stopwatch.GetTimestamp();
-            await planner.GetMetricsAsync(symbol, TimeSpan.FromMinutes(1));
-            times.Add(Stopwatch.GetElapsedTime(asked).TotalMilliseconds);
-        }
-        times.Sort();
-        return times.Count == 0 ? new QueryLatency(0, 0, 0, 0)
-            : new QueryLatency(times.Count, times[times.Count / 2], times[Math.Min(times.Count - 1, (int)(times.Count * 0.99))], times[^1]);
     }
 
     private static async Task<SequenceStats?> AskStatsAsync(IActorRef supervisor, Symbol symbol) =>

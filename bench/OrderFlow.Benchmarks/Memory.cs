@@ -34,7 +34,7 @@ public static class Memory
         var names = Tapes.Symbols(symbols).Select(Symbol.Parse).ToList();
         var actors = names.Select(symbol => (symbol,
             history: system.ActorOf(TradeHistoryActor.Props(symbol, tradesPerSymbol)),
-            metrics: system.ActorOf(MetricsActor.Props(symbol, settings, TimeSpan.FromHours(1))))).ToList();
+            metrics: system.ActorOf(MetricsActor.Props(new MetricsBoard(symbol, settings), TimeSpan.FromHours(1))))).ToList();
         foreach (var (symbol, history, metrics) in actors)
         {
             for (var at = 0; at < tape.Length; at += Burst)

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using OrderFlow.Actors.Metrics;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
@@ -17,17 +18,33 @@ public sealed class OrderFlowGateway : ReceiveActor
 {
     public const string Name = "orderflow";
 
+    public const string DispatcherId = "orderflow.gateway-dispatcher";
+
+    /// <summary>
+    /// The gateway on a thread of its own (and remoting on two, <see cref="OrderFlowRemoting"/>). On the .NET thread
+    /// pool, which every symbol's actors share, a query under a flood would wait behind every queued burst. See also
+    /// <see cref="MetricsBoard"/>.
+    /// </summary>
+    public const string DispatcherHocon = $$"""
+        {{DispatcherId}} {
+          type = PinnedDispatcher
+          executor = fork-join-executor
+        }
+        """ + "\n" + OrderFlowRemoting.DedicatedThreadsHocon;
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _streams;
+    private readonly MetricsBoards _boards;
     private readonly TimeSpan _queryTimeout;
     private readonly TimeSpan _addTimeout;
     private readonly HashSet<IActorRef> _lifecycleSubscribers = new();
     private readonly Dictionary<(IActorRef Subscriber, Symbol Symbol, TimeSpan Window), IActorRef> _metricsSubscriptions = new();
     private int _subscriptionNumber;
 
-    public OrderFlowGateway(IActorRef streams, TimeSpan queryTimeout, TimeSpan addTimeout)
+    public OrderFlowGateway(IActorRef streams, MetricsBoards boards, TimeSpan queryTimeout, TimeSpan addTimeout)
     {
         _streams = streams;
+        _boards = boards;
         _queryTimeout = queryTimeout;
         _addTimeout = addTimeout;
 
@@ -36,7 +53,12 @@ public sealed class OrderFlowGateway : ReceiveActor
         Receive<GetRecentTrades>(Ask);
         Receive<GetTradesFromId>(Ask);
         Receive<GetTradesSince>(Ask);
-        Receive<GetMetrics>(Ask);
+        Receive<GetMetrics>(query =>
+        {
+            // Read from the board at once; a symbol without one (not streamed) is the supervisor's to answer.
+            if (_boards.TryGet(query.Symbol, out var board)) Sender.Tell(board.Read(query.Window, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            else Ask(query);
+        });
         Receive<GetSequenceStats>(Ask);
         Receive<RemoveSymbol>(Ask);
         Receive<AddSymbol>(command => Ask(command, _addTimeout));
@@ -65,8 +87,8 @@ public sealed class OrderFlowGateway : ReceiveActor
         Receive<Terminated>(terminated => Forget(terminated.ActorRef));
     }
 
-    public static Props Props(IActorRef streams, TimeSpan queryTimeout, TimeSpan addTimeout) =>
-        Akka.Actor.Props.Create(() => new OrderFlowGateway(streams, queryTimeout, addTimeout));
+    public static Props Props(IActorRef streams, MetricsBoards boards, TimeSpan queryTimeout, TimeSpan addTimeout) =>
+        Akka.Actor.Props.Create(() => new OrderFlowGateway(streams, boards, queryTimeout, addTimeout)).WithDispatcher(DispatcherId);
 
     protected override void PreStart() => Context.System.EventStream.Subscribe<IStreamLifecycleEvent>(Self);
 
@@ -95,7 +117,7 @@ public sealed class OrderFlowGateway : ReceiveActor
         if (_metricsSubscriptions.Remove(key, out var previous)) Context.Stop(previous);
         Context.Watch(Sender);
         _metricsSubscriptions[key] = Context.ActorOf(
-            MetricsSubscription.Props(command, Sender, _streams, _queryTimeout), $"metrics-subscription-{++_subscriptionNumber}");
+            MetricsSubscription.Props(command, Sender, Self, _queryTimeout), $"metrics-subscription-{++_subscriptionNumber}");
     }
 
     /// <summary>A subscriber that stopped: every subscription of its goes.</summary>

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Gateway;
+using OrderFlow.Actors.Metrics;
 using OrderFlow.Actors.Streams;
 using Akka.Remote.Hosting;
 using OrderFlow.Protocol.Serialization;
@@ -19,10 +20,11 @@ public static class OrderFlowHostingExtensions
     /// <see cref="StreamSupervisor"/>, and closes every socket with a close frame during coordinated shutdown.
     /// </summary>
     public static AkkaConfigurationBuilder WithOrderFlowStreams(this AkkaConfigurationBuilder builder, OrderFlowSettings settings) =>
-        builder.WithActors((system, registry) =>
+        builder.AddHocon(StreamSupervisor.PipelineDispatcherHocon, HoconAddMode.Prepend).WithActors((system, registry) =>
         {
             var budget = new ConnectionBudget(settings.Stream.ConnectionBudget);
-            var supervisor = system.ActorOf(StreamSupervisor.Props(settings, budget, CreateRestClient(settings.Binance)), "streams");
+            var supervisor = system.ActorOf(StreamSupervisor.Props(settings, budget, CreateRestClient(settings.Binance), MetricsBoards.For(system)),
+                "streams");
             registry.Register<StreamSupervisor>(supervisor);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-aggtrade-streams", async () =>
             {
@@ -39,13 +41,14 @@ public static class OrderFlowHostingExtensions
     public static AkkaConfigurationBuilder WithOrderFlowGateway(this AkkaConfigurationBuilder builder, OrderFlowSettings settings) =>
         builder
             .AddHocon(OrderFlowSerializer.Hocon, HoconAddMode.Prepend)
+            .AddHocon(OrderFlowGateway.DispatcherHocon, HoconAddMode.Prepend)
             // .NET maps SO_REUSEADDR to SO_REUSEPORT on Linux: with it on, a second host would share the port silently.
             .AddHocon("akka.remote.dot-netty.tcp.tcp-reuse-addr = off", HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions { HostName = settings.Remote.Host, Port = settings.Remote.Port })
             .WithActors((system, registry) =>
             {
-                var gateway = system.ActorOf(OrderFlowGateway.Props(registry.Get<StreamSupervisor>(), settings.Remote.QueryTimeout,
-                    settings.Remote.QueryTimeout + settings.Binance.RestTimeout), OrderFlowGateway.Name);
+                var gateway = system.ActorOf(OrderFlowGateway.Props(registry.Get<StreamSupervisor>(), MetricsBoards.For(system),
+                    settings.Remote.QueryTimeout, settings.Remote.QueryTimeout + settings.Binance.RestTimeout), OrderFlowGateway.Name);
                 registry.Register<OrderFlowGateway>(gateway);
             });
 

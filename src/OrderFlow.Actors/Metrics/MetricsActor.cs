@@ -9,9 +9,10 @@ using OrderFlow.Protocol.Trades;
 namespace OrderFlow.Actors.Metrics;
 
 /// <summary>
-/// One symbol's order-flow metrics over the configured rolling windows (see <see cref="RollingOrderFlow"/>). Fed by
-/// the sequencer: trades in exchange order, the tape events that say what they cover, and the sequencing counters.
-/// Logs its shortest window once per summary interval.
+/// One symbol's order-flow metrics over the configured rolling windows (see <see cref="RollingOrderFlow"/>), kept on
+/// its <see cref="MetricsBoard"/>, which this actor alone writes. Fed by the sequencer: trades in exchange order, the
+/// tape events that say what they cover, and the sequencing counters. Logs its shortest window once per summary
+/// interval.
 /// </summary>
 public sealed class MetricsActor : ReceiveActor, IWithTimers
 {
@@ -22,39 +23,35 @@ public sealed class MetricsActor : ReceiveActor, IWithTimers
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TimeSpan _summaryInterval;
-    private SequenceStats? _counters;
 
-    public MetricsActor(Symbol symbol, MetricsSettings settings, TimeSpan summaryInterval, Func<DateTimeOffset> clock)
+    public MetricsActor(MetricsBoard board, TimeSpan summaryInterval, Func<DateTimeOffset> clock)
     {
         _summaryInterval = summaryInterval;
-        var flow = new RollingOrderFlow(symbol, settings);
         Receive<TradeBatch>(batch =>
         {
             try
             {
-                foreach (var trade in batch.Trades) flow.Add(trade);
+                board.Add(batch.Trades);
             }
             finally
             {
                 batch.Credit?.Release();
             }
         });
-        Receive<TapeStarted>(started => flow.Tape.Started(started.FromMs));
-        Receive<TapeInterrupted>(flow.Tape.Interrupt);
-        Receive<TapeResumed>(_ => flow.Tape.Resume());
-        Receive<TapeHole>(flow.Hole);
-        Receive<SequenceStats>(counters => _counters = counters);
-        Receive<SymbolListing>(listing => flow.SetTickSize(listing.TickSize));
-        Receive<GetMetrics>(query => Sender.Tell(settings.Windows.Contains(query.Window)
-            ? flow.Snapshot(query.Window, clock().ToUnixTimeMilliseconds(), _counters)
-            : new WindowNotTracked(symbol, query.Window, settings.Windows)));
-        Receive<LogSummary>(_ => Log(flow.Snapshot(settings.Windows[0], clock().ToUnixTimeMilliseconds(), _counters)));
+        Receive<ITapeEvent>(board.Apply);
+        Receive<SequenceStats>(board.Count);
+        Receive<SymbolListing>(listing => board.SetTickSize(listing.TickSize));
+        Receive<GetMetrics>(query => Sender.Tell(board.Read(query.Window, clock().ToUnixTimeMilliseconds())));
+        Receive<LogSummary>(_ =>
+        {
+            if (board.Read(board.ShortestWindow, clock().ToUnixTimeMilliseconds()) is MetricsSnapshot snapshot) Log(snapshot);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Symbol symbol, MetricsSettings settings, TimeSpan summaryInterval, Func<DateTimeOffset>? clock = null) =>
-        Akka.Actor.Props.Create(() => new MetricsActor(symbol, settings, summaryInterval, clock ?? (() => DateTimeOffset.UtcNow)));
+    public static Props Props(MetricsBoard board, TimeSpan summaryInterval, Func<DateTimeOffset>? clock = null) =>
+        Akka.Actor.Props.Create(() => new MetricsActor(board, summaryInterval, clock ?? (() => DateTimeOffset.UtcNow)));
 
     protected override void PreStart() => Timers.StartPeriodicTimer("summary", LogSummary.Instance, _summaryInterval);
 

@@ -72,6 +72,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     private readonly OrderFlowSettings _settings;
     private readonly ConnectionBudget _budget;
     private readonly BinanceRestClient _rest;
+    private readonly MetricsBoards _boards;
     private readonly Dictionary<Symbol, SymbolActors> _symbols = new();
     // Symbols Binance does not list: not streamed, but reported by the status query until removed or added again.
     private readonly Dictionary<Symbol, Failed> _unknown = new();
@@ -79,11 +80,12 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     private readonly Random _random = new();
     private bool _closing;
 
-    public StreamSupervisor(OrderFlowSettings settings, ConnectionBudget budget, BinanceRestClient rest)
+    public StreamSupervisor(OrderFlowSettings settings, ConnectionBudget budget, BinanceRestClient rest, MetricsBoards boards)
     {
         _settings = settings;
         _budget = budget;
         _rest = rest;
+        _boards = boards;
 
         Receive<AddSymbol>(OnAdd);
         Receive<RemoveSymbol>(OnRemove);
@@ -105,10 +107,33 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     public ITimerScheduler Timers { get; set; } = null!;
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(OrderFlowSettings settings, ConnectionBudget budget, BinanceRestClient rest) =>
-        Akka.Actor.Props.Create(() => new StreamSupervisor(settings, budget, rest));
+    public static Props Props(OrderFlowSettings settings, ConnectionBudget budget, BinanceRestClient rest, MetricsBoards boards) =>
+        Akka.Actor.Props.Create(() => new StreamSupervisor(settings, budget, rest, boards));
 
     public static string StreamName(Symbol symbol) => $"stream-{symbol.StreamName}";
+
+    public const string PipelineDispatcherId = "orderflow.pipeline-dispatcher";
+
+    /// <summary>
+    /// The trade pipeline (stream, sequencer, history, metrics) on threads of its own, when the system configures them. On
+    /// the .NET thread pool, their busy mailboxes would queue ahead of every socket completion, a planner's query
+    /// among them: .NET on Linux completes socket operations on that pool (measured with 50 symbols flooding: a
+    /// GetMetrics waited 0.3–1.3 s before remoting saw it).
+    /// </summary>
+    public const string PipelineDispatcherHocon = $$"""
+        {{PipelineDispatcherId}} {
+          type = Dispatcher
+          executor = fork-join-executor
+          fork-join-executor {
+            parallelism-min = 2
+            parallelism-factor = 1.0
+            parallelism-max = 4
+          }
+        }
+        """;
+
+    private static Props OnPipeline(Props props) =>
+        Context.System.Dispatchers.HasDispatcher(PipelineDispatcherId) ? props.WithDispatcher(PipelineDispatcherId) : props;
 
     protected override void PreStart()
     {
@@ -140,8 +165,10 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     private void Start(Symbol symbol)
     {
         var name = symbol.StreamName;
-        var history = Context.ActorOf(TradeHistoryActor.Props(symbol, _settings.History.Capacity), $"history-{name}");
-        var metrics = Context.ActorOf(MetricsActor.Props(symbol, _settings.Metrics, _settings.Stream.SummaryInterval), $"metrics-{name}");
+        var history = Context.ActorOf(OnPipeline(TradeHistoryActor.Props(symbol, _settings.History.Capacity)), $"history-{name}");
+        var board = new MetricsBoard(symbol, _settings.Metrics);
+        _boards.Add(board);
+        var metrics = Context.ActorOf(OnPipeline(MetricsActor.Props(board, _settings.Stream.SummaryInterval)), $"metrics-{name}");
         _symbols[symbol] = new SymbolActors(history, metrics);
     }
 
@@ -164,8 +191,8 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
             if (check.Listed is null || check.Listed.TryGetValue(symbol, out tickSize))
             {
                 if (tickSize > Fixed8.Zero) actors.Metrics.Tell(new SymbolListing(symbol, tickSize));
-                actors.Sequencer = Context.ActorOf(TradeSequencer.Props(symbol, _settings.Backfill, _settings.History.WarmUp, _rest,
-                    actors.History, actors.Metrics), $"sequencer-{symbol.StreamName}");
+                actors.Sequencer = Context.ActorOf(OnPipeline(TradeSequencer.Props(symbol, _settings.Backfill, _settings.History.WarmUp, _rest,
+                    actors.History, actors.Metrics)), $"sequencer-{symbol.StreamName}");
                 actors.AddedBy?.Tell(new SymbolAdded(symbol));
                 if (!_closing) StartStream(symbol);
                 continue;
@@ -178,6 +205,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
             Context.System.EventStream.Publish(failed);
             actors.AddedBy?.Tell(new SymbolUnknown(symbol));
             _symbols.Remove(symbol);
+            _boards.Remove(symbol);
             Context.Stop(actors.History);
             Context.Stop(actors.Metrics);
         }
@@ -187,7 +215,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     {
         var actors = _symbols[symbol];
         actors.Stream = Context.Watch(Context.ActorOf(
-            StreamActor.Props(symbol, _settings.Stream, _settings.Binance.WebSocketUrl, actors.Sequencer!, _budget),
+            OnPipeline(StreamActor.Props(symbol, _settings.Stream, _settings.Binance.WebSocketUrl, actors.Sequencer!, _budget)),
             StreamName(symbol)));
     }
 
@@ -218,6 +246,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
             return;
         }
         _log.Info("➖ Removing {Symbol}", command.Symbol);
+        _boards.Remove(command.Symbol);
         if (actors.Checking) actors.AddedBy?.Tell(new SymbolRemoved(command.Symbol));
         Timers.Cancel(RestartTimer(command.Symbol));
         var remaining = new[] { actors.Sequencer, actors.History, actors.Metrics }.OfType<IActorRef>().Select(Context.Watch).ToHashSet();

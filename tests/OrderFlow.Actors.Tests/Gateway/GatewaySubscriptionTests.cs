@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using OrderFlow.Actors.Gateway;
+using OrderFlow.Actors.Metrics;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
@@ -8,7 +9,7 @@ using Xunit;
 
 namespace OrderFlow.Actors.Tests.Gateway;
 
-public sealed class GatewaySubscriptionTests : TestKit
+public sealed class GatewaySubscriptionTests() : TestKit(OrderFlowGateway.DispatcherHocon)
 {
     private static readonly Symbol Btc = Symbol.Parse("BTCUSDT");
 
@@ -16,7 +17,7 @@ public sealed class GatewaySubscriptionTests : TestKit
     public void Ending_one_subscription_leaves_the_subscribers_other_ones_running()
     {
         var streams = CreateTestProbe();
-        var gateway = Sys.ActorOf(OrderFlowGateway.Props(streams.Ref, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3)));
+        var gateway = Sys.ActorOf(OrderFlowGateway.Props(streams.Ref, MetricsBoards.For(Sys), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3)));
         var planner = CreateTestProbe();
         var window = TimeSpan.FromMinutes(1);
         var answer = new WindowNotTracked(Btc, window, [window]);

@@ -4,6 +4,7 @@ using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Hosting;
+using OrderFlow.Actors.Metrics;
 using OrderFlow.Actors.Streams;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Streams;
@@ -91,7 +92,7 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
 
     protected IActorRef StartSupervisor(OrderFlowSettings settings, ConnectionBudget? budget = null) =>
         Sys.ActorOf(StreamSupervisor.Props(settings, budget ?? new ConnectionBudget(settings.Stream.ConnectionBudget),
-            OrderFlowHostingExtensions.CreateRestClient(settings.Binance)), "streams");
+            OrderFlowHostingExtensions.CreateRestClient(settings.Binance), MetricsBoards.For(Sys)), "streams");
 
     /// <summary>Waits for the next lifecycle event of <paramref name="symbol"/> of type <typeparamref name="T"/>,
     /// skipping other symbols' events and, when <paramref name="skipOthers"/>, this symbol's other events.</summary>

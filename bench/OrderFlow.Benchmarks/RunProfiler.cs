@@ -1,0 +1,27 @@
+namespace OrderFlow.Benchmarks;
+
+/// <summary>What the runtime did during a run: garbage collections and their pauses, and the .NET thread pool's load.</summary>
+public sealed record RunProfile(double GcPauseMillis, int Gen0, int Gen1, int Gen2, int MaxPoolThreads, long MaxPoolQueue)
+{
+    public override string ToString() =>
+        FormattableString.Invariant($"GC {Gen0}/{Gen1}/{Gen2} (gen0/1/2), paused {GcPauseMillis:0} ms; pool ≤ {MaxPoolThreads} threads, ≤ {MaxPoolQueue} queued");
+}
+
+/// <summary>Counts from its creation to <see cref="Stop"/>; <see cref="Sample"/> while the run goes reads the pool's load.</summary>
+public sealed class RunProfiler
+{
+    private readonly TimeSpan _pauseBefore = GC.GetTotalPauseDuration();
+    private readonly int[] _collectionsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+    private int _maxThreads;
+    private long _maxQueue;
+
+    public void Sample()
+    {
+        _maxThreads = Math.Max(_maxThreads, ThreadPool.ThreadCount);
+        _maxQueue = Math.Max(_maxQueue, ThreadPool.PendingWorkItemCount);
+    }
+
+    public RunProfile Stop() => new((GC.GetTotalPauseDuration() - _pauseBefore).TotalMilliseconds,
+        GC.CollectionCount(0) - _collectionsBefore[0], GC.CollectionCount(1) - _collectionsBefore[1], GC.CollectionCount(2) - _collectionsBefore[2],
+        _maxThreads, _maxQueue);
+}
