@@ -8,7 +8,8 @@ namespace OrderFlow.Actors.Tests.History;
 public sealed class TradeRingTests
 {
     /// <summary>
-    /// A tape with everything the compact form must survive: same-millisecond bursts, gaps in aggregate ids, quiet
+    /// A tape with everything the compact form must survive: same-millisecond bursts, gaps in aggregate ids (some past
+    /// a block's 16-bit id offset), quiet
     /// spells longer than a block's 49-day time offset, trade-id jumps past 32 bits, and both sides.
     /// </summary>
     private static List<AggregateTrade> Tape(int count, int seed)
@@ -18,7 +19,7 @@ public sealed class TradeRingTests
         long id = 3_000_000_000, time = 1_764_000_000_000, tradeId = 5_000_000_000;
         for (var i = 0; i < count; i++)
         {
-            id += random.Next(50) == 0 ? random.Next(2, 5_000) : 1;
+            id += random.Next(50) == 0 ? random.Next(2, 5_000) : random.Next(5_000) == 0 ? random.Next(70_000, 200_000) : 1;
             time += random.Next(2_000) == 0 ? 60L * 86_400_000 : random.Next(3) == 0 ? 0 : random.Next(1, 500);
             tradeId += random.Next(3_000) == 0 ? 10_000_000_000L : random.Next(1, 4);
             var fills = random.Next(20) == 0 ? random.Next(1_000, 1_000_000) : random.Next(0, 3);
