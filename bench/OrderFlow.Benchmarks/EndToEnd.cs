@@ -50,7 +50,7 @@ public static class EndToEnd
         akka.loglevel = WARNING
         akka.actor.provider = remote
         akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-        """ + "\n" + OrderFlowSerializer.Hocon + "\n" + OrderFlowGateway.DispatcherHocon + "\n" + StreamSupervisor.PipelineDispatcherHocon;
+        """ + "\n" + OrderFlowSerializer.Hocon + "\n" + OrderFlowGateway.DispatcherHocon;
 
     public static async Task<EndToEndResult> RunAsync(int symbols, int tradesPerSymbol, TimeSpan limit)
     {

@@ -109,7 +109,7 @@ public sealed class OrderFlowClient : OrderFlowQueryClient
             log-remote-lifecycle-events = off
           }
         }
-        """ + "\n" + OrderFlowSerializer.Hocon + "\n" + OrderFlowRemoting.DedicatedThreadsHocon);
+        """ + "\n" + OrderFlowSerializer.Hocon);
 
     /// <summary>
     /// The subscriber the host sends to: lifecycle events and metrics snapshots. It watches the gateway, so a host

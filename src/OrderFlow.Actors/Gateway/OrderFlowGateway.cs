@@ -21,16 +21,16 @@ public sealed class OrderFlowGateway : ReceiveActor
     public const string DispatcherId = "orderflow.gateway-dispatcher";
 
     /// <summary>
-    /// The gateway on a thread of its own (and remoting on two, <see cref="OrderFlowRemoting"/>). On the .NET thread
-    /// pool, which every symbol's actors share, a query under a flood would wait behind every queued burst. See also
-    /// <see cref="MetricsBoard"/>.
+    /// The gateway on a thread of its own: on the .NET thread pool, which every symbol's actors share, a query under
+    /// a flood would first wait for every busy mailbox's turn. It reads metrics from the <see cref="MetricsBoard"/>s,
+    /// so a GetMetrics is answered without waiting in any other actor's mailbox.
     /// </summary>
     public const string DispatcherHocon = $$"""
         {{DispatcherId}} {
           type = PinnedDispatcher
           executor = fork-join-executor
         }
-        """ + "\n" + OrderFlowRemoting.DedicatedThreadsHocon;
+        """;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _streams;

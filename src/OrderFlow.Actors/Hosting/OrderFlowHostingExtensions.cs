@@ -20,7 +20,7 @@ public static class OrderFlowHostingExtensions
     /// <see cref="StreamSupervisor"/>, and closes every socket with a close frame during coordinated shutdown.
     /// </summary>
     public static AkkaConfigurationBuilder WithOrderFlowStreams(this AkkaConfigurationBuilder builder, OrderFlowSettings settings) =>
-        builder.AddHocon(StreamSupervisor.PipelineDispatcherHocon, HoconAddMode.Prepend).WithActors((system, registry) =>
+        builder.WithActors((system, registry) =>
         {
             var budget = new ConnectionBudget(settings.Stream.ConnectionBudget);
             var supervisor = system.ActorOf(StreamSupervisor.Props(settings, budget, CreateRestClient(settings.Binance), MetricsBoards.For(system)),

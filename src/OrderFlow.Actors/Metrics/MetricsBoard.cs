@@ -10,10 +10,10 @@ namespace OrderFlow.Actors.Metrics;
 
 /// <summary>
 /// One symbol's rolling order flow, written by its <see cref="MetricsActor"/> alone and read by queries from any
-/// thread. Why queries do not wait in the metrics actor's mailbox: under a flood every symbol's actors have bursts
-/// queued on the shared dispatcher, and a message waits its turn behind all of them (measured with 50 symbols
-/// flooding: one GetMetrics of 0.87–1.47 s per run). Here a reader takes the lock and computes its snapshot at once;
-/// the writer holds the lock for one batch (at most 4,096 trades, about 0.1 ms) at a time.
+/// thread. Why queries do not go through the metrics actor's mailbox: under a flood it holds up to 8 bursts per
+/// socket, and the actor itself waits for its turn on the dispatcher every symbol shares. Here a reader takes the
+/// lock and computes its snapshot at once; the writer holds the lock for one batch (at most 4,096 trades, about
+/// 0.1 ms) at a time.
 /// </summary>
 public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
 {

@@ -112,29 +112,6 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
 
     public static string StreamName(Symbol symbol) => $"stream-{symbol.StreamName}";
 
-    public const string PipelineDispatcherId = "orderflow.pipeline-dispatcher";
-
-    /// <summary>
-    /// The trade pipeline (stream, sequencer, history, metrics) on threads of its own, when the system configures them. On
-    /// the .NET thread pool, their busy mailboxes would queue ahead of every socket completion, a planner's query
-    /// among them: .NET on Linux completes socket operations on that pool (measured with 50 symbols flooding: a
-    /// GetMetrics waited 0.3–1.3 s before remoting saw it).
-    /// </summary>
-    public const string PipelineDispatcherHocon = $$"""
-        {{PipelineDispatcherId}} {
-          type = Dispatcher
-          executor = fork-join-executor
-          fork-join-executor {
-            parallelism-min = 2
-            parallelism-factor = 1.0
-            parallelism-max = 4
-          }
-        }
-        """;
-
-    private static Props OnPipeline(Props props) =>
-        Context.System.Dispatchers.HasDispatcher(PipelineDispatcherId) ? props.WithDispatcher(PipelineDispatcherId) : props;
-
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe<IStreamLifecycleEvent>(Self);
@@ -165,10 +142,10 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     private void Start(Symbol symbol)
     {
         var name = symbol.StreamName;
-        var history = Context.ActorOf(OnPipeline(TradeHistoryActor.Props(symbol, _settings.History.Capacity)), $"history-{name}");
+        var history = Context.ActorOf(TradeHistoryActor.Props(symbol, _settings.History.Capacity), $"history-{name}");
         var board = new MetricsBoard(symbol, _settings.Metrics);
         _boards.Add(board);
-        var metrics = Context.ActorOf(OnPipeline(MetricsActor.Props(board, _settings.Stream.SummaryInterval)), $"metrics-{name}");
+        var metrics = Context.ActorOf(MetricsActor.Props(board, _settings.Stream.SummaryInterval), $"metrics-{name}");
         _symbols[symbol] = new SymbolActors(history, metrics);
     }
 
@@ -191,8 +168,8 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
             if (check.Listed is null || check.Listed.TryGetValue(symbol, out tickSize))
             {
                 if (tickSize > Fixed8.Zero) actors.Metrics.Tell(new SymbolListing(symbol, tickSize));
-                actors.Sequencer = Context.ActorOf(OnPipeline(TradeSequencer.Props(symbol, _settings.Backfill, _settings.History.WarmUp, _rest,
-                    actors.History, actors.Metrics)), $"sequencer-{symbol.StreamName}");
+                actors.Sequencer = Context.ActorOf(TradeSequencer.Props(symbol, _settings.Backfill, _settings.History.WarmUp, _rest,
+                    actors.History, actors.Metrics), $"sequencer-{symbol.StreamName}");
                 actors.AddedBy?.Tell(new SymbolAdded(symbol));
                 if (!_closing) StartStream(symbol);
                 continue;
@@ -215,7 +192,7 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     {
         var actors = _symbols[symbol];
         actors.Stream = Context.Watch(Context.ActorOf(
-            OnPipeline(StreamActor.Props(symbol, _settings.Stream, _settings.Binance.WebSocketUrl, actors.Sequencer!, _budget)),
+            StreamActor.Props(symbol, _settings.Stream, _settings.Binance.WebSocketUrl, actors.Sequencer!, _budget),
             StreamName(symbol)));
     }
 
