@@ -63,8 +63,12 @@ public sealed class PlannerSpecs(ITestOutputHelper output) : StreamSpec(output)
         var status = await client.GetStatusAsync();
         Assert.Equal([Btc, Eth], status.Streams.Select(s => s.Symbol));
         Assert.All(status.Streams, s => Assert.Equal(StreamState.Connected, s.State));
-        var btc = (await client.GetStatusAsync(Btc)).Streams.Single();
-        Assert.True(btc.TradesReceived > 0 && btc.LastAggregateId > 0 && btc.LastTradeTime is not null);
+        // Ready can come from the warm-up alone, before the first live trade: wait for that one.
+        await AwaitAssertAsync(async () =>
+        {
+            var btc = (await client.GetStatusAsync(Btc)).Streams.Single();
+            Assert.True(btc.TradesReceived > 0 && btc.LastAggregateId > 0 && btc.LastTradeTime is not null);
+        }, Dilated(TimeSpan.FromSeconds(10)));
 
         var last = await client.GetLastTradesAsync(Btc, 1000);
         Assert.NotEmpty(last.Trades);
