@@ -5,8 +5,8 @@ using OrderFlow.Protocol.Metrics;
 namespace OrderFlow.Actors.Gateway;
 
 /// <summary>
-/// One subscriber's metrics at its interval: asks the gateway for the window's snapshot and passes the answer on (a snapshot,
-/// <see cref="Protocol.Streams.SymbolNotFound"/>, <see cref="WindowNotTracked"/> or <see cref="QueryFailed"/>).
+/// One subscriber's metrics at its interval: asks the gateway for the window's snapshot and passes the answer on (a
+/// snapshot, <see cref="Protocol.Streams.SymbolNotFound"/>, <see cref="WindowNotTracked"/> or <see cref="QueryFailed"/>).
 /// Stopped by the gateway when the subscriber unsubscribes or stops.
 /// </summary>
 public sealed class MetricsSubscription : ReceiveActor, IWithTimers

@@ -63,6 +63,9 @@ public static class OrderFlowHost
     /// </summary>
     private static void EnsurePortsFree(RemoteSettings remote)
     {
+        if (remote.Port != 0 && remote.Port == remote.HttpPort)
+            throw new OrderFlow.Actors.Configuration.ConfigurationException(
+                $"orderflow.remote.port and orderflow.remote.http-port are both {remote.Port}: Akka.Remote and the HTTP query endpoint need a port each");
         EnsurePortFree(remote.Host, remote.Port, "--remote-port or orderflow.remote.port");
         EnsurePortFree(remote.Host, remote.HttpPort, "--http-port or orderflow.remote.http-port");
     }

@@ -136,6 +136,17 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_port_for_both_remoting_and_queries_exits_2_with_one_line()
+    {
+        var (exitCode, process) = await OrderFlowProcess.RunAsync(Limit, "run", "--symbols", "BTCUSDT", "--remote-port", "45123", "--http-port", "45123");
+        using var _ = process;
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("orderflow: configuration error: orderflow.remote.port and orderflow.remote.http-port are both 45123: " +
+                     "Akka.Remote and the HTTP query endpoint need a port each", Assert.Single(process.Stderr));
+    }
+
+    [Fact]
     public async Task A_query_port_in_use_exits_2_with_one_line_naming_the_flag()
     {
         var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
