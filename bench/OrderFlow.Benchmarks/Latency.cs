@@ -60,11 +60,13 @@ public static class Latency
             var count = 0;
             Receive<TradeBatch>(batch =>
             {
-                foreach (var trade in batch.Trades) flow.Add(trade);
-                batch.Credit?.Release(); // as the MetricsActor does; the history releases its own share
+                foreach (ref readonly var trade in batch.Trades.Span) flow.Add(trade);
                 var applied = Stopwatch.GetTimestamp();
-                foreach (var trade in batch.Trades)
+                foreach (ref readonly var trade in batch.Trades.Span)
                     if (count < expected) latencies[count++] = applied - trade.FirstTradeId;
+                // As the MetricsActor does, once done with the trades (they go back to the socket's pool); the
+                // history releases its own share.
+                batch.Credit?.Release();
                 if (count == expected) done.TrySetResult(latencies);
             });
             ReceiveAny(_ => { }); // tape events and counters: not what is measured here

@@ -59,14 +59,14 @@ public sealed class AggTradeSocket : IDisposable
     /// <summary>
     /// Reads frames until the connection ends, handing them, parsed, to <paramref name="onBurst"/>: all the frames
     /// that were already waiting, in one call, as soon as the next receive would have to wait (so a burst costs one
-    /// message, and a lone frame is not delayed), each with a <see cref="BurstCredit"/> to release once applied. Runs
+    /// message, and a lone frame is not delayed), with a <see cref="BurstCredit"/> to release once applied. Runs
     /// detached from any actor: the callback only sends messages. Never throws: every ending is a
     /// <see cref="ConnectionEnd"/>.
     /// </summary>
-    public async Task<ConnectionEnd> ReceiveAsync(Action<StreamMessage[], BurstCredit> onBurst)
+    public async Task<ConnectionEnd> ReceiveAsync(Action<SocketBurst> onBurst)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(_maxFrameBytes);
-        var burst = new List<StreamMessage>();
+        var burst = new SocketBurstBuilder();
         try
         {
             while (true)
@@ -107,7 +107,7 @@ public sealed class AggTradeSocket : IDisposable
         catch (Exception error)
         {
             // What arrived before the break is still data.
-            if (burst.Count > 0) onBurst(burst.ToArray(), new BurstCredit(() => { }));
+            if (burst.Count > 0) onBurst(burst.Take(() => { }));
             return Broken(error);
         }
         finally
@@ -117,12 +117,11 @@ public sealed class AggTradeSocket : IDisposable
     }
 
     /// <summary>Waits for a credit (the actors are at most a few bursts behind), then hands the burst over.</summary>
-    private async ValueTask HandAsync(List<StreamMessage> burst, Action<StreamMessage[], BurstCredit> onBurst)
+    private async ValueTask HandAsync(SocketBurstBuilder burst, Action<SocketBurst> onBurst)
     {
         if (burst.Count == 0) return;
         await _credits.WaitAsync(_abort.Token).ConfigureAwait(false);
-        onBurst(burst.ToArray(), new BurstCredit(() => _credits.Release()));
-        burst.Clear();
+        onBurst(burst.Take(() => _credits.Release()));
     }
 
     /// <summary>Starts a clean close: sends our close frame; the receive loop ends when the server answers.</summary>

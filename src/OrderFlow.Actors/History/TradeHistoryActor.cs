@@ -25,7 +25,7 @@ public sealed class TradeHistoryActor : ReceiveActor
         {
             try
             {
-                foreach (var trade in batch.Trades) _trades.Append(trade);
+                foreach (ref readonly var trade in batch.Trades.Span) _trades.Append(trade);
             }
             finally
             {

@@ -31,7 +31,7 @@ public sealed class MetricsActor : ReceiveActor, IWithTimers
         {
             try
             {
-                board.Add(batch.Trades);
+                board.Add(batch.Trades.Span);
             }
             finally
             {

@@ -183,8 +183,9 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     {
         Receive<TradeBatch>(batch =>
         {
+            if (TryPassOnWhole(batch)) return;
             _credit = batch.Credit;
-            foreach (var trade in batch.Trades) OnLiveTrade(trade);
+            foreach (ref readonly var trade in batch.Trades.Span) OnLiveTrade(trade);
         });
         Receive<GetSequenceStats>(_ => Sender.Tell(Counters()));
         Receive<MalformedFrameDropped>(_ =>
@@ -209,6 +210,25 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         if (!_countersChanged) return;
         _countersChanged = false;
         _metrics.Tell(Counters());
+    }
+
+    /// <summary>
+    /// The usual case, in one step and without a copy: in sequence, nothing held, and the batch is exactly the next
+    /// ids. Anything else goes trade by trade.
+    /// </summary>
+    private bool TryPassOnWhole(TradeBatch batch)
+    {
+        if (_filling || _lastId is not { } last || !_tapeStarted || _tapeInterrupted || _held.Count > 0 || _outgoing.Count > 0) return false;
+        var trades = batch.Trades.Span;
+        for (var i = 0; i < trades.Length; i++)
+            if (trades[i].AggregateId != last + 1 + i) return false;
+        _received += trades.Length;
+        _streamDown = false;
+        _joinedLive = true;
+        _lastId = last + trades.Length;
+        _lastTradeMs = trades[^1].TradeTimeMs;
+        Send(batch);
+        return true;
     }
 
     /// <summary>Counts the trade, and drops it if it was already passed on or is already held.</summary>
@@ -485,13 +505,18 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     private bool FlushOutgoing(BurstCredit? credit = null)
     {
         if (_outgoing.Count == 0) return false;
-        credit?.ShareWith(2);
         var batch = new TradeBatch(_symbol, _outgoing.ToArray(), credit);
         _outgoing.Clear();
+        Send(batch);
+        return true;
+    }
+
+    private void Send(TradeBatch batch)
+    {
+        batch.Credit?.ShareWith(2);
         TellChangedCounters();
         _history.Tell(batch);
         _metrics.Tell(batch);
-        return true;
     }
 
     /// <summary>History and metrics hear the trades and the tape events in the same order.</summary>

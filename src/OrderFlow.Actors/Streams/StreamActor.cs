@@ -51,8 +51,8 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private sealed record ConnectFailed(int Connection, Exception Cause) : IConnectionScoped;
 
-    /// <summary>The frames of one burst off the socket, in order.</summary>
-    private sealed record MessagesArrived(int Connection, StreamMessage[] Messages, BurstCredit Credit) : IConnectionScoped;
+    /// <summary>The frames of one burst off the socket.</summary>
+    private sealed record MessagesArrived(int Connection, SocketBurst Burst) : IConnectionScoped;
 
     private sealed record ConnectionEnded(int Connection, ConnectionEnd End) : IConnectionScoped;
 
@@ -197,7 +197,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             Receive<DeadlinePassed>(IsSuccessor, m => OnSuccessorTimedOut(m.Phase));
             Receive<MessagesArrived>(IsSuccessor, m =>
             {
-                if (m.Messages.Any(message => message.Kind == StreamMessageKind.AggregateTrade)) SwitchOver();
+                if (!m.Burst.Trades.IsEmpty) SwitchOver();
                 OnMessages(m);
             });
             Receive<ConnectionEnded>(IsSuccessor, m => OnSuccessorFailed(
@@ -312,7 +312,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private void StartReceiving(AggTradeSocket socket, int connection)
     {
         var self = Self;
-        socket.ReceiveAsync((burst, credit) => self.Tell(new MessagesArrived(connection, burst, credit))).PipeTo(self,
+        socket.ReceiveAsync(burst => self.Tell(new MessagesArrived(connection, burst))).PipeTo(self,
             success: end => new ConnectionEnded(connection, end),
             failure: error => new ConnectionEnded(connection, new ConnectionEnd(ConnectionEndKind.Broken, error.Message)));
     }
@@ -358,20 +358,18 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     // ---- streaming ----
 
-    /// <summary>Takes a burst: each frame in turn, then its trades to the sequencer in one message.</summary>
-    private void OnMessages(MessagesArrived burst)
+    /// <summary>Takes a burst: its trades, then its other frames, then the trades to the sequencer in one message.</summary>
+    private void OnMessages(MessagesArrived arrived)
     {
-        foreach (var message in burst.Messages) OnMessage(message);
-        Forward(burst);
+        foreach (ref readonly var trade in arrived.Burst.Trades.Span) OnTrade(trade);
+        foreach (var frame in arrived.Burst.OtherFrames) OnOtherFrame(frame);
+        Forward(arrived);
     }
 
-    private void OnMessage(StreamMessage message)
+    private void OnOtherFrame(StreamMessage message)
     {
         switch (message.Kind)
         {
-            case StreamMessageKind.AggregateTrade:
-                OnTrade(message.Trade);
-                break;
             case StreamMessageKind.ServerShutdown:
                 _log.Warning("🔁 {Symbol}: the server announced a shutdown; opening a replacement connection", _symbol);
                 Publish(new Failed(_symbol, FailureKind.ServerShutdown, "the server announced a shutdown", _attempt, null, DateTimeOffset.UtcNow));
@@ -386,7 +384,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void OnTrade(AggregateTrade trade)
+    private void OnTrade(in AggregateTrade trade)
     {
         _lastMessageAt = Stopwatch.GetTimestamp();
         if (_tradesOnConnection++ == 0)
@@ -410,23 +408,11 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Trades go on even from a connection already given up: a trade is still a trade.</summary>
-    private void Forward(MessagesArrived burst)
+    private void Forward(MessagesArrived arrived)
     {
-        var trades = TradesIn(burst.Messages);
-        if (trades.Length > 0) _sequencer.Tell(new TradeBatch(_symbol, trades, burst.Credit));
-        else burst.Credit.Release();
-    }
-
-    private static AggregateTrade[] TradesIn(StreamMessage[] messages)
-    {
-        var count = 0;
-        foreach (var message in messages)
-            if (message.Kind == StreamMessageKind.AggregateTrade) count++;
-        var trades = new AggregateTrade[count];
-        var at = 0;
-        foreach (var message in messages)
-            if (message.Kind == StreamMessageKind.AggregateTrade) trades[at++] = message.Trade;
-        return trades;
+        var burst = arrived.Burst;
+        if (burst.Trades.IsEmpty) burst.Credit.Release();
+        else _sequencer.Tell(new TradeBatch(_symbol, burst.Trades, burst.Credit));
     }
 
     private void OnMalformed(string problem)

@@ -65,10 +65,12 @@ public static class ProbeCommand
 
         clock.Restart();
         var first = new TaskCompletionSource<StreamMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var receiving = socket.ReceiveAsync((burst, credit) =>
+        var receiving = socket.ReceiveAsync(burst =>
         {
-            credit.Release();
-            first.TrySetResult(burst[0]);
+            // A trade says the stream works; any other frame is what the server sent instead. Read before the
+            // release: the trades go back to the pool.
+            first.TrySetResult(burst.Trades.IsEmpty ? burst.OtherFrames[0] : new StreamMessage(StreamMessageKind.AggregateTrade, burst.Trades.Span[0]));
+            burst.Credit.Release();
         });
         var arrived = await Task.WhenAny(first.Task, receiving, Task.Delay(deadline)).ConfigureAwait(false);
         socket.Abort();

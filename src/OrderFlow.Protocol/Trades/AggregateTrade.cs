@@ -30,9 +30,16 @@ public readonly record struct AggregateTrade(
 
 /// <summary>
 /// Trades that arrived together (one burst off the socket, one REST page), in order: one message per burst rather
-/// than one per trade, so a flood costs the mailboxes a message per burst.
+/// than one per trade, so a flood costs the mailboxes a message per burst. A socket's burst lends its trades from a
+/// pool until its <see cref="Credit"/> is released: a holder reads them before it releases, and keeps no reference to
+/// them after (a trade copied out is the holder's own).
 /// </summary>
-public sealed record TradeBatch(Symbol Symbol, AggregateTrade[] Trades, BurstCredit? Credit = null) : IWithSymbol;
+public sealed record TradeBatch(Symbol Symbol, ReadOnlyMemory<AggregateTrade> Trades, BurstCredit? Credit = null) : IWithSymbol
+{
+    public TradeBatch(Symbol symbol, AggregateTrade[] trades, BurstCredit? credit = null) : this(symbol, trades.AsMemory(), credit)
+    {
+    }
+}
 
 /// <summary>
 /// A socket burst's hold on its reader: the socket reads on only while a few bursts are not yet applied, so a flood
