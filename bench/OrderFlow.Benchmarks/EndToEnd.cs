@@ -19,7 +19,7 @@ namespace OrderFlow.Benchmarks;
 
 /// <summary>One end-to-end run: the raw baseline and the pipeline against the same flood, and their rates.</summary>
 public sealed record EndToEndResult(int Symbols, int TradesPerSymbol, TimeSpan Raw, TimeSpan Pipeline, long Received, long Gaps, long Duplicates,
-    QueryLatency Queries, RunProfile Profile)
+    RunProfile Profile)
 {
     public long Trades => (long)Symbols * TradesPerSymbol;
 
@@ -30,16 +30,34 @@ public sealed record EndToEndResult(int Symbols, int TradesPerSymbol, TimeSpan R
     public double Ratio => PipelinePerSecond / RawPerSecond;
 }
 
+/// <summary>One query-under-load run: the pipeline takes the flood while a planner process asks for metrics.</summary>
+public sealed record QueryUnderLoadResult(int Symbols, int TradesPerSymbol, TimeSpan Pipeline, long Received, long Gaps, long Duplicates,
+    QueryLatency Queries, RunProfile Profile)
+{
+    public double PipelinePerSecond => (long)Symbols * TradesPerSymbol / Pipeline.TotalSeconds;
+}
+
 /// <summary>GetMetrics Ask round trips from a second actor system over remoting, made while the pipeline took the flood.</summary>
 public sealed record QueryLatency(int Count, double P50Millis, double P99Millis, double MaxMillis);
+
+/// <summary>What the pipeline's run measured.</summary>
+internal sealed record PipelineRun(TimeSpan Elapsed, IReadOnlyList<SequenceStats> Stats, QueryLatency? Queries, RunProfile Profile)
+{
+    public long Received => Stats.Sum(s => s.Received);
+
+    public long Gaps => Stats.Sum(s => s.GapsDetected);
+
+    public long Duplicates => Stats.Sum(s => s.DuplicatesDropped);
+}
 
 /// <summary>
 /// The flood benchmark. The same pre-encoded tapes are sent, as fast as the socket takes them, first to a raw
 /// baseline (ClientWebSocket + one Utf8JsonReader pass per frame, no actors), then to the full pipeline (socket →
 /// parse → sequence → history → metrics) in an actor system. Each run's clock starts when its first connection is
 /// upgraded and stops when every trade has been counted: by the baseline's own counter, or by the sequencers'
-/// counters (received, last id) for the pipeline, which must also report zero gaps and zero duplicates. Meanwhile a
-/// planner process (<see cref="PlannerProcess"/>) asks the gateway for metrics over loopback remoting, back to back.
+/// counters (received, last id) for the pipeline, which must also report zero gaps and zero duplicates. The rates are
+/// compared with nothing else running; a query-under-load run floods the pipeline alone while a planner process
+/// (<see cref="PlannerProcess"/>) asks the gateway for metrics over loopback remoting, back to back.
 /// </summary>
 public static class EndToEnd
 {
@@ -50,27 +68,31 @@ public static class EndToEnd
         akka.loglevel = WARNING
         akka.actor.provider = remote
         akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-        """ + "\n" + OrderFlowSerializer.Hocon + "\n" + OrderFlowGateway.DispatcherHocon;
+        """ + "\n" + OrderFlowSerializer.Hocon + "\n" + OrderFlowGateway.DispatcherHocon + "\n" + StreamSupervisor.DispatcherHocon;
 
     public static async Task<EndToEndResult> RunAsync(int symbols, int tradesPerSymbol, TimeSpan limit)
     {
-        var names = Tapes.Symbols(symbols);
-        var tapes = names.Select((name, i) => (name, tape: Tapes.Make(tradesPerSymbol, seed: i)))
-            .ToDictionary(entry => entry.name, entry => entry.tape);
+        var (names, tapes) = MakeTapes(symbols, tradesPerSymbol);
 
         TimeSpan raw;
         await using (var flood = FloodServer.Flood(tapes)) raw = await RawBaselineAsync(flood, names, tradesPerSymbol, limit);
+        var pipeline = await PipelineAsync(names, tapes, tradesPerSymbol, limit, withPlanner: false);
+        return new EndToEndResult(symbols, tradesPerSymbol, raw, pipeline.Elapsed, pipeline.Received, pipeline.Gaps, pipeline.Duplicates, pipeline.Profile);
+    }
 
-        await using var exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions
-        {
-            TradesPerSecond = 0,
-            Symbols = names.Select(name => new SimulatedSymbol(name, 91_350m)).ToList(),
-        });
-        // The pipeline's flood waits until every stream is connected and the planner's client is in place.
-        await using var pipelineFlood = FloodServer.Flood(tapes, goAtOnce: false);
-        var (pipeline, stats, queries, profile) = await PipelineAsync(pipelineFlood, exchange.RestUrl, names, tradesPerSymbol, limit);
-        return new EndToEndResult(symbols, tradesPerSymbol, raw, pipeline, stats.Sum(s => s.Received), stats.Sum(s => s.GapsDetected),
-            stats.Sum(s => s.DuplicatesDropped), queries, profile);
+    /// <summary>The pipeline takes the same flood while a planner process asks for the first symbol's metrics.</summary>
+    public static async Task<QueryUnderLoadResult> QueriesUnderLoadAsync(int symbols, int tradesPerSymbol, TimeSpan limit)
+    {
+        var (names, tapes) = MakeTapes(symbols, tradesPerSymbol);
+        var pipeline = await PipelineAsync(names, tapes, tradesPerSymbol, limit, withPlanner: true);
+        return new QueryUnderLoadResult(symbols, tradesPerSymbol, pipeline.Elapsed, pipeline.Received, pipeline.Gaps, pipeline.Duplicates,
+            pipeline.Queries!, pipeline.Profile);
+    }
+
+    private static (IReadOnlyList<string> Names, IReadOnlyDictionary<string, IReadOnlyList<AggregateTrade>> Tapes) MakeTapes(int symbols, int tradesPerSymbol)
+    {
+        var names = Tapes.Symbols(symbols);
+        return (names, names.Select((name, i) => (name, tape: Tapes.Make(tradesPerSymbol, seed: i))).ToDictionary(entry => entry.name, entry => entry.tape));
     }
 
     private static async Task<TimeSpan> RawBaselineAsync(FloodServer flood, IReadOnlyList<string> names, int trades, TimeSpan limit)
@@ -102,9 +124,17 @@ public static class EndToEnd
         ArrayPool<byte>.Shared.Return(buffer);
     }
 
-    private static async Task<(TimeSpan Elapsed, IReadOnlyList<SequenceStats> Stats, QueryLatency Queries, RunProfile Profile)> PipelineAsync(FloodServer flood, Uri restUrl,
-        IReadOnlyList<string> names, int trades, TimeSpan limit)
+    private static async Task<PipelineRun> PipelineAsync(IReadOnlyList<string> names, IReadOnlyDictionary<string, IReadOnlyList<AggregateTrade>> tapes,
+        int trades, TimeSpan limit, bool withPlanner)
     {
+        await using var exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions
+        {
+            TradesPerSecond = 0,
+            Symbols = names.Select(name => new SimulatedSymbol(name, 91_350m)).ToList(),
+        });
+        // The flood waits until every stream is connected (and the planner's client is in place).
+        await using var flood = FloodServer.Flood(tapes, goAtOnce: false);
+        var restUrl = exchange.RestUrl;
         var overrides = new List<ConfigOverride>
         {
             new("orderflow.symbols", OrderFlowConfiguration.QuoteList(string.Join(",", names)), "bench"),
@@ -121,13 +151,14 @@ public static class EndToEnd
         var allConnected = AllConnected(system, names.Count);
         var boards = MetricsBoards.For(system);
         var supervisor = system.ActorOf(StreamSupervisor.Props(settings, new ConnectionBudget(settings.Stream.ConnectionBudget),
-            OrderFlowHostingExtensions.CreateRestClient(settings.Binance), boards), "streams");
+            OrderFlowHostingExtensions.CreateRestClient(settings.Binance), boards), StreamSupervisor.Name);
         system.ActorOf(OrderFlowGateway.Props(supervisor, boards, settings.Remote.QueryTimeout, settings.Remote.QueryTimeout), OrderFlowGateway.Name);
         var symbols = names.Select(Symbol.Parse).ToList();
-        await using var planner = await PlannerProcess.StartAsync($"127.0.0.1:{((ExtendedActorSystem)system).Provider.DefaultAddress.Port}",
-            symbols[0], limit);
+        await using var planner = withPlanner
+            ? await PlannerProcess.StartAsync($"127.0.0.1:{((ExtendedActorSystem)system).Provider.DefaultAddress.Port}", symbols[0], limit)
+            : null;
         await allConnected.WaitAsync(limit);
-        await planner.GoAsync();
+        if (planner is not null) await planner.GoAsync();
         var profile = new RunProfiler();
         flood.Go();
         var started = Stopwatch.GetTimestamp();
@@ -145,11 +176,11 @@ public static class EndToEnd
         }
         var elapsed = Stopwatch.GetElapsedTime(flood.FirstConnectedAt);
         var profiled = profile.Stop();
-        var queries = await planner.StopAsync();
+        var queries = planner is null ? null : await planner.StopAsync();
         var complete = new List<SequenceStats>();
         foreach (var symbol in symbols) complete.Add((await AskStatsAsync(supervisor, symbol))!);
         await system.Terminate();
-        return (elapsed, complete, queries, profiled);
+        return new PipelineRun(elapsed, complete, queries, profiled);
     }
 
     /// <summary>Completes once <paramref name="streams"/> connections have been made (subscribe before they start).</summary>

@@ -12,7 +12,9 @@ namespace OrderFlow.Benchmarks;
 /// A WebSocket server on loopback for the benchmarks. <see cref="Flood"/> sends each symbol's tape
 /// (<c>/ws/&lt;symbol&gt;@aggTrade</c>) as fast as the socket takes it: every frame encoded before the clock starts and
 /// written in 256 KB batches, so the sender is never the bottleneck. <see cref="Paced"/> sends at a fixed rate and
-/// stamps each trade's first and last trade id with its send time (Stopwatch ticks), for latency.
+/// stamps each trade's first and last trade id with its send time (Stopwatch ticks), for latency. The exchange is
+/// another machine in production, so here it sends from one thread of its own (<see cref="SenderThread"/>), off the
+/// .NET thread pool the host under test uses, and with no more threads than it needs.
 /// </summary>
 public sealed class FloodServer : IAsyncDisposable
 {
@@ -25,6 +27,7 @@ public sealed class FloodServer : IAsyncDisposable
     private readonly Func<string, Stream, CancellationToken, Task> _send;
     private readonly Task _accepting;
     private readonly TaskCompletionSource _go = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SenderThread _senderThread = new();
     private long _firstConnectedAt;
 
     private FloodServer(IEnumerable<string> symbols, bool goAtOnce, Func<string, Stream, CancellationToken, Task> send)
@@ -47,10 +50,10 @@ public sealed class FloodServer : IAsyncDisposable
             {
                 batch.Write(frame);
                 if (batch.Length < BatchBytes) continue;
-                await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), cancel).ConfigureAwait(false);
+                await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), cancel);
                 batch.SetLength(0);
             }
-            if (batch.Length > 0) await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), cancel).ConfigureAwait(false);
+            if (batch.Length > 0) await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), cancel);
         });
     }
 
@@ -62,7 +65,7 @@ public sealed class FloodServer : IAsyncDisposable
             var sent = 0;
             var batch = new MemoryStream();
             using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(1));
-            while (sent < tape.Count && await tick.WaitForNextTickAsync(cancel).ConfigureAwait(false))
+            while (sent < tape.Count && await tick.WaitForNextTickAsync(cancel))
             {
                 var due = (int)Math.Min(tape.Count, Stopwatch.GetElapsedTime(started).TotalSeconds * perSecond) - sent;
                 if (due <= 0) continue;
@@ -70,7 +73,7 @@ public sealed class FloodServer : IAsyncDisposable
                 var stamp = Stopwatch.GetTimestamp();
                 for (var i = sent; i < sent + due; i++)
                     batch.Write(Frame(WireFormat.AggTradeEvent(name, tape[i] with { FirstTradeId = stamp, LastTradeId = stamp }, 0)));
-                await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), cancel).ConfigureAwait(false);
+                await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), cancel);
                 sent += due;
             }
         });
@@ -94,6 +97,7 @@ public sealed class FloodServer : IAsyncDisposable
         try { await _accepting.ConfigureAwait(false); }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
         _stop.Dispose();
+        _senderThread.Dispose();
     }
 
     private async Task AcceptAsync()
@@ -101,7 +105,7 @@ public sealed class FloodServer : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             var client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
-            _ = ServeAsync(client);
+            _ = _senderThread.Run(() => ServeAsync(client));
         }
     }
 
@@ -112,23 +116,23 @@ public sealed class FloodServer : IAsyncDisposable
         var stream = client.GetStream();
         try
         {
-            var (path, key) = await ReadUpgradeAsync(stream).ConfigureAwait(false);
+            var (path, key) = await ReadUpgradeAsync(stream);
             var symbol = path.Split('/').Last().Split('@')[0];
             if (!_symbols.Contains(symbol))
             {
-                await stream.WriteAsync("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"u8.ToArray(), _stop.Token).ConfigureAwait(false);
+                await stream.WriteAsync("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"u8.ToArray(), _stop.Token);
                 return;
             }
             var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + WebSocketGuid)));
             await stream.WriteAsync(Encoding.ASCII.GetBytes(
-                $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"), _stop.Token).ConfigureAwait(false);
-            if (!GoAtOnce) await _go.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
+                $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"), _stop.Token);
+            if (!GoAtOnce) await _go.Task.WaitAsync(_stop.Token);
             Interlocked.CompareExchange(ref _firstConnectedAt, Stopwatch.GetTimestamp(), 0);
-            await _send(symbol, stream, _stop.Token).ConfigureAwait(false);
+            await _send(symbol, stream, _stop.Token);
 
             // Keep the connection open (reading the client's pongs and close) until the run ends.
             var sink = new byte[4096];
-            while (await stream.ReadAsync(sink, _stop.Token).ConfigureAwait(false) > 0) { }
+            while (await stream.ReadAsync(sink, _stop.Token) > 0) { }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
@@ -142,7 +146,7 @@ public sealed class FloodServer : IAsyncDisposable
         var buffer = new byte[1];
         while (!request.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
         {
-            if (await stream.ReadAsync(buffer, _stop.Token).ConfigureAwait(false) == 0) throw new IOException("closed during the upgrade");
+            if (await stream.ReadAsync(buffer, _stop.Token) == 0) throw new IOException("closed during the upgrade");
             request.Append((char)buffer[0]);
         }
         var lines = request.ToString().Split("\r\n");
@@ -156,4 +160,25 @@ public sealed class FloodServer : IAsyncDisposable
         byte[] header = payload.Length < 126 ? [0x81, (byte)payload.Length] : [0x81, 126, (byte)(payload.Length >> 8), (byte)payload.Length];
         return [.. header, .. payload];
     }
+}
+
+/// <summary>One thread that runs the tasks started on it, and their continuations (those that keep their context).</summary>
+internal sealed class SenderThread : TaskScheduler, IDisposable
+{
+    private readonly System.Collections.Concurrent.BlockingCollection<Task> _queue = new();
+
+    public SenderThread() => new Thread(() =>
+    {
+        foreach (var task in _queue.GetConsumingEnumerable()) TryExecuteTask(task);
+    }) { IsBackground = true, Name = "flood-sender" }.Start();
+
+    public Task Run(Func<Task> start) => Task.Factory.StartNew(start, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
+
+    public void Dispose() => _queue.CompleteAdding();
+
+    protected override void QueueTask(Task task) => _queue.Add(task);
+
+    protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => false;
+
+    protected override IEnumerable<Task> GetScheduledTasks() => _queue.ToArray();
 }

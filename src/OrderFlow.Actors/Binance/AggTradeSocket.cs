@@ -61,7 +61,8 @@ public sealed class AggTradeSocket : IDisposable
     /// that were already waiting, in one call, as soon as the next receive would have to wait (so a burst costs one
     /// message, and a lone frame is not delayed), with a <see cref="BurstCredit"/> to release once applied. Runs
     /// detached from any actor: the callback only sends messages. Never throws: every ending is a
-    /// <see cref="ConnectionEnd"/>.
+    /// <see cref="ConnectionEnd"/>. The loop's awaits keep their context, so it runs on whichever scheduler starts
+    /// it (a stream actor starts it on its dispatcher's threads).
     /// </summary>
     public async Task<ConnectionEnd> ReceiveAsync(Action<SocketBurst> onBurst)
     {
@@ -79,11 +80,11 @@ public sealed class AggTradeSocket : IDisposable
                     // An oversized frame is drained into the start of the buffer and dropped whole.
                     var space = oversized ? buffer.AsMemory(0, _maxFrameBytes) : buffer.AsMemory(length, _maxFrameBytes - length);
                     var receiving = _socket.ReceiveAsync(space, _abort.Token);
-                    if (burst.Count > 0 && (!receiving.IsCompleted || burst.Count >= MaxBurst)) await HandAsync(burst, onBurst).ConfigureAwait(false);
-                    result = await receiving.ConfigureAwait(false);
+                    if (burst.Count > 0 && (!receiving.IsCompleted || burst.Count >= MaxBurst)) await HandAsync(burst, onBurst);
+                    result = await receiving;
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
-                        await HandAsync(burst, onBurst).ConfigureAwait(false);
+                        await HandAsync(burst, onBurst);
                         return await EndWithCloseAsync().ConfigureAwait(false);
                     }
                     length += result.Count;
@@ -120,7 +121,7 @@ public sealed class AggTradeSocket : IDisposable
     private async ValueTask HandAsync(SocketBurstBuilder burst, Action<SocketBurst> onBurst)
     {
         if (burst.Count == 0) return;
-        await _credits.WaitAsync(_abort.Token).ConfigureAwait(false);
+        await _credits.WaitAsync(_abort.Token);
         onBurst(burst.Take(() => _credits.Release()));
     }
 

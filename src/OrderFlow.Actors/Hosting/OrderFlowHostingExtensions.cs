@@ -20,11 +20,13 @@ public static class OrderFlowHostingExtensions
     /// <see cref="StreamSupervisor"/>, and closes every socket with a close frame during coordinated shutdown.
     /// </summary>
     public static AkkaConfigurationBuilder WithOrderFlowStreams(this AkkaConfigurationBuilder builder, OrderFlowSettings settings) =>
-        builder.WithActors((system, registry) =>
+        builder
+            .AddHocon(StreamSupervisor.DispatcherHocon, HoconAddMode.Prepend)
+            .WithActors((system, registry) =>
         {
             var budget = new ConnectionBudget(settings.Stream.ConnectionBudget);
             var supervisor = system.ActorOf(StreamSupervisor.Props(settings, budget, CreateRestClient(settings.Binance), MetricsBoards.For(system)),
-                "streams");
+                StreamSupervisor.Name);
             registry.Register<StreamSupervisor>(supervisor);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-aggtrade-streams", async () =>
             {

@@ -312,7 +312,8 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private void StartReceiving(AggTradeSocket socket, int connection)
     {
         var self = Self;
-        socket.ReceiveAsync(burst => self.Tell(new MessagesArrived(connection, burst))).PipeTo(self,
+        // On this actor's dispatcher's threads: the pipeline's, in a host (see StreamSupervisor.DispatcherHocon).
+        new DispatcherTaskScheduler(Context.Dispatcher).Run(() => socket.ReceiveAsync(burst => self.Tell(new MessagesArrived(connection, burst)))).PipeTo(self,
             success: end => new ConnectionEnded(connection, end),
             failure: error => new ConnectionEnded(connection, new ConnectionEnd(ConnectionEndKind.Broken, error.Message)));
     }

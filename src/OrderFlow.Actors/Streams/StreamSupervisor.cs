@@ -107,6 +107,24 @@ public sealed class StreamSupervisor : ReceiveActor, IWithTimers, IWithUnbounded
     public ITimerScheduler Timers { get; set; } = null!;
     public IStash Stash { get; set; } = null!;
 
+    public const string Name = "streams";
+
+    public const string PipelineDispatcherId = "orderflow.pipeline-dispatcher";
+
+    /// <summary>
+    /// Every symbol's actors, and the socket readers they start, on threads of their own (one per core): on the .NET
+    /// thread pool, a flood's bursts would queue ahead of the socket completions that carry the planners' queries in
+    /// and the answers out. Deployed by path, so a host without it runs them on the default dispatcher.
+    /// </summary>
+    public const string DispatcherHocon = $$"""
+        {{PipelineDispatcherId}} {
+          type = Dispatcher
+          executor = fork-join-executor
+          fork-join-executor { parallelism-min = 2, parallelism-factor = 1.0, parallelism-max = 64 }
+        }
+        akka.actor.deployment { "/{{Name}}/*" { dispatcher = {{PipelineDispatcherId}} } }
+        """;
+
     public static Props Props(OrderFlowSettings settings, ConnectionBudget budget, BinanceRestClient rest, MetricsBoards boards) =>
         Akka.Actor.Props.Create(() => new StreamSupervisor(settings, budget, rest, boards));
 

@@ -21,10 +21,11 @@ namespace OrderFlow.Actors.Tests.Support;
 /// </summary>
 public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig, output), IAsyncLifetime
 {
+    // The symbols' actors and socket readers on the pipeline dispatcher, as in a host.
     private const string TestConfig = """
         akka.loglevel = INFO
         akka.test.single-expect-default = 5s
-        """;
+        """ + "\n" + StreamSupervisor.DispatcherHocon;
 
     /// <summary>Fast deadlines: every phase bounded to about a second.</summary>
     protected const string FastStreams = """
@@ -92,7 +93,7 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
 
     protected IActorRef StartSupervisor(OrderFlowSettings settings, ConnectionBudget? budget = null) =>
         Sys.ActorOf(StreamSupervisor.Props(settings, budget ?? new ConnectionBudget(settings.Stream.ConnectionBudget),
-            OrderFlowHostingExtensions.CreateRestClient(settings.Binance), MetricsBoards.For(Sys)), "streams");
+            OrderFlowHostingExtensions.CreateRestClient(settings.Binance), MetricsBoards.For(Sys)), StreamSupervisor.Name);
 
     /// <summary>Waits for the next lifecycle event of <paramref name="symbol"/> of type <typeparamref name="T"/>,
     /// skipping other symbols' events and, when <paramref name="skipOthers"/>, this symbol's other events.</summary>
