@@ -30,9 +30,12 @@ public sealed record EndToEndResult(int Symbols, int TradesPerSymbol, TimeSpan R
     public double Ratio => PipelinePerSecond / RawPerSecond;
 }
 
-/// <summary>One query-under-load run: the pipeline takes the flood while a planner process asks for metrics.</summary>
+/// <summary>
+/// One query-under-load run: the pipeline takes the flood while a planner process asks for metrics; before the
+/// flood, the same planner asks the idle host for a while (<see cref="AtRest"/>: what the machine gives without load).
+/// </summary>
 public sealed record QueryUnderLoadResult(int Symbols, int TradesPerSymbol, TimeSpan Pipeline, long Received, long Gaps, long Duplicates,
-    QueryLatency Queries, RunProfile Profile)
+    QueryLatency Queries, QueryLatency AtRest, RunProfile Profile)
 {
     public double PipelinePerSecond => (long)Symbols * TradesPerSymbol / Pipeline.TotalSeconds;
 }
@@ -41,7 +44,7 @@ public sealed record QueryUnderLoadResult(int Symbols, int TradesPerSymbol, Time
 public sealed record QueryLatency(int Count, double P50Millis, double P99Millis, double MaxMillis);
 
 /// <summary>What the pipeline's run measured.</summary>
-internal sealed record PipelineRun(TimeSpan Elapsed, IReadOnlyList<SequenceStats> Stats, QueryLatency? Queries, RunProfile Profile)
+internal sealed record PipelineRun(TimeSpan Elapsed, IReadOnlyList<SequenceStats> Stats, QueryLatency? Queries, QueryLatency? AtRest, RunProfile Profile)
 {
     public long Received => Stats.Sum(s => s.Received);
 
@@ -62,6 +65,9 @@ internal sealed record PipelineRun(TimeSpan Elapsed, IReadOnlyList<SequenceStats
 public static class EndToEnd
 {
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>How long the planner asks the idle host before the flood.</summary>
+    private static readonly TimeSpan AtRestFor = TimeSpan.FromSeconds(1);
 
     /// <summary>The pipeline's actor system, reachable over loopback remoting as a host is.</summary>
     private static readonly string RemoteHost = """
@@ -86,7 +92,7 @@ public static class EndToEnd
         var (names, tapes) = MakeTapes(symbols, tradesPerSymbol);
         var pipeline = await PipelineAsync(names, tapes, tradesPerSymbol, limit, withPlanner: true);
         return new QueryUnderLoadResult(symbols, tradesPerSymbol, pipeline.Elapsed, pipeline.Received, pipeline.Gaps, pipeline.Duplicates,
-            pipeline.Queries!, pipeline.Profile);
+            pipeline.Queries!, pipeline.AtRest!, pipeline.Profile);
     }
 
     private static (IReadOnlyList<string> Names, IReadOnlyDictionary<string, IReadOnlyList<AggregateTrade>> Tapes) MakeTapes(int symbols, int tradesPerSymbol)
@@ -158,7 +164,14 @@ public static class EndToEnd
             ? await PlannerProcess.StartAsync($"127.0.0.1:{((ExtendedActorSystem)system).Provider.DefaultAddress.Port}", symbols[0], limit)
             : null;
         await allConnected.WaitAsync(limit);
-        if (planner is not null) await planner.GoAsync();
+        QueryLatency? atRest = null;
+        if (planner is not null)
+        {
+            await planner.GoAsync();
+            await Task.Delay(AtRestFor);
+            atRest = await planner.StopAsync();
+            await planner.GoAsync();
+        }
         var profile = new RunProfiler();
         flood.Go();
         var started = Stopwatch.GetTimestamp();
@@ -180,7 +193,7 @@ public static class EndToEnd
         var complete = new List<SequenceStats>();
         foreach (var symbol in symbols) complete.Add((await AskStatsAsync(supervisor, symbol))!);
         await system.Terminate();
-        return new PipelineRun(elapsed, complete, queries, profiled);
+        return new PipelineRun(elapsed, complete, queries, atRest, profiled);
     }
 
     /// <summary>Completes once <paramref name="streams"/> connections have been made (subscribe before they start).</summary>

@@ -33,14 +33,16 @@ public static class Latency
             orderflow.stream { trades-logged-per-connection = 0, summary-interval = 1h }
             """).Settings;
 
-        using var system = ActorSystem.Create("latency", "akka.loglevel = ERROR");
+        // On the pipeline dispatcher, as in a host.
+        using var system = ActorSystem.Create("latency", "akka.loglevel = ERROR\n" + StreamSupervisor.DispatcherHocon);
+        Props OnPipeline(Props props) => props.WithDispatcher(StreamSupervisor.PipelineDispatcherId);
         var done = new TaskCompletionSource<long[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var metrics = system.ActorOf(Props.Create(() => new AppliedProbe(symbol, settings.Metrics, trades, done)), "metrics");
-        var history = system.ActorOf(TradeHistoryActor.Props(symbol, trades), "history");
-        var sequencer = system.ActorOf(TradeSequencer.Props(symbol, settings.Backfill, null,
-            OrderFlowHostingExtensions.CreateRestClient(settings.Binance), history, metrics), "sequencer");
-        system.ActorOf(StreamActor.Props(symbol, settings.Stream, settings.Binance.WebSocketUrl, sequencer,
-            new ConnectionBudget(settings.Stream.ConnectionBudget)), "stream");
+        var metrics = system.ActorOf(OnPipeline(Props.Create(() => new AppliedProbe(symbol, settings.Metrics, trades, done))), "metrics");
+        var history = system.ActorOf(OnPipeline(TradeHistoryActor.Props(symbol, trades)), "history");
+        var sequencer = system.ActorOf(OnPipeline(TradeSequencer.Props(symbol, settings.Backfill, null,
+            OrderFlowHostingExtensions.CreateRestClient(settings.Binance), history, metrics)), "sequencer");
+        system.ActorOf(OnPipeline(StreamActor.Props(symbol, settings.Stream, settings.Binance.WebSocketUrl, sequencer,
+            new ConnectionBudget(settings.Stream.ConnectionBudget))), "stream");
 
         var latencies = await done.Task.WaitAsync(limit);
         await system.Terminate();

@@ -8,8 +8,8 @@ namespace OrderFlow.Benchmarks;
 /// <summary>
 /// The planner of the query-under-load measurement, in a process of its own as in production: its Ask continuations
 /// run on its own idle thread pool, not on the one the flood keeps busy in the benchmark's process. It connects, asks
-/// once, says "ready", asks GetMetrics back to back from "go" to "stop" (lines on its stdin), then prints one result
-/// line.
+/// once, says "ready", then asks GetMetrics back to back from each "go" to the next "stop" (lines on its stdin), and
+/// prints one result line for each round.
 /// </summary>
 public sealed class PlannerProcess : IAsyncDisposable
 {
@@ -34,7 +34,7 @@ public sealed class PlannerProcess : IAsyncDisposable
 
     public Task GoAsync() => _process.StandardInput.WriteLineAsync("go");
 
-    /// <summary>Stops the asking and returns the round trips it timed.</summary>
+    /// <summary>Stops this round of asking and returns the round trips it timed.</summary>
     public async Task<QueryLatency> StopAsync()
     {
         await _process.StandardInput.WriteLineAsync("stop");
@@ -59,19 +59,22 @@ public sealed class PlannerProcess : IAsyncDisposable
         // on both sides, which is a cold start, not the query under load.
         await client.GetMetricsAsync(asked, TimeSpan.FromMinutes(1));
         Console.WriteLine("ready");
-        if (Console.ReadLine() != "go") return 1;
-        var stop = Task.Run(Console.ReadLine);
-        var times = new List<double>();
-        while (!stop.IsCompleted)
+        // Any number of go … stop rounds, one result line each, until stdin closes.
+        while (Console.ReadLine() == "go")
         {
-            var at = Stopwatch.GetTimestamp();
-            await client.GetMetricsAsync(asked, TimeSpan.FromMinutes(1));
-            times.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
+            var stop = Task.Run(Console.ReadLine);
+            var times = new List<double>();
+            while (!stop.IsCompleted)
+            {
+                var at = Stopwatch.GetTimestamp();
+                await client.GetMetricsAsync(asked, TimeSpan.FromMinutes(1));
+                times.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
+            }
+            times.Sort();
+            var latency = times.Count == 0 ? new QueryLatency(0, 0, 0, 0)
+                : new QueryLatency(times.Count, times[times.Count / 2], times[Math.Min(times.Count - 1, (int)(times.Count * 0.99))], times[^1]);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{latency.Count} {latency.P50Millis} {latency.P99Millis} {latency.MaxMillis}"));
         }
-        times.Sort();
-        var latency = times.Count == 0 ? new QueryLatency(0, 0, 0, 0)
-            : new QueryLatency(times.Count, times[times.Count / 2], times[Math.Min(times.Count - 1, (int)(times.Count * 0.99))], times[^1]);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{latency.Count} {latency.P50Millis} {latency.P99Millis} {latency.MaxMillis}"));
         return 0;
     }
 }
