@@ -220,14 +220,21 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     {
         if (_filling || _lastId is not { } last || !_tapeStarted || _tapeInterrupted || _held.Count > 0 || _outgoing.Count > 0) return false;
         var trades = batch.Trades.Span;
-        for (var i = 0; i < trades.Length; i++)
-            if (trades[i].AggregateId != last + 1 + i) return false;
+        if (!AreNextAfter(last, trades)) return false;
         _received += trades.Length;
         _streamDown = false;
         _joinedLive = true;
         _lastId = last + trades.Length;
         _lastTradeMs = trades[^1].TradeTimeMs;
         Send(batch);
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="trades"/> are exactly the ids after <paramref name="lastId"/>, in order.</summary>
+    public static bool AreNextAfter(long lastId, ReadOnlySpan<AggregateTrade> trades)
+    {
+        for (var i = 0; i < trades.Length; i++)
+            if (trades[i].AggregateId != lastId + 1 + i) return false;
         return true;
     }
 
