@@ -74,7 +74,7 @@ public static class EndToEnd
         akka.loglevel = WARNING
         akka.actor.provider = remote
         akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-        """ + "\n" + OrderFlowSerializer.Hocon + "\n" + OrderFlowGateway.DispatcherHocon + "\n" + StreamSupervisor.DispatcherHocon;
+        """ + "\n" + OrderFlowSerializer.Hocon + "\n" + StreamSupervisor.DispatcherHocon;
 
     public static async Task<EndToEndResult> RunAsync(int symbols, int tradesPerSymbol, TimeSpan limit)
     {
@@ -158,7 +158,8 @@ public static class EndToEnd
         var boards = MetricsBoards.For(system);
         var supervisor = system.ActorOf(StreamSupervisor.Props(settings, new ConnectionBudget(settings.Stream.ConnectionBudget),
             OrderFlowHostingExtensions.CreateRestClient(settings.Binance), boards), StreamSupervisor.Name);
-        system.ActorOf(OrderFlowGateway.Props(supervisor, boards, settings.Remote.QueryTimeout, settings.Remote.QueryTimeout), OrderFlowGateway.Name);
+        system.ActorOf(OrderFlowGateway.Props(supervisor, boards, settings.Remote.QueryTimeout, settings.Remote.QueryTimeout)
+            .WithDispatcher(OrderFlowGateway.RemotingDispatcherId), OrderFlowGateway.Name);
         var symbols = names.Select(Symbol.Parse).ToList();
         await using var planner = withPlanner
             ? await PlannerProcess.StartAsync($"127.0.0.1:{((ExtendedActorSystem)system).Provider.DefaultAddress.Port}", symbols[0], limit)

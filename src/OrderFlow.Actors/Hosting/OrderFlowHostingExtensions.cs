@@ -43,14 +43,14 @@ public static class OrderFlowHostingExtensions
     public static AkkaConfigurationBuilder WithOrderFlowGateway(this AkkaConfigurationBuilder builder, OrderFlowSettings settings) =>
         builder
             .AddHocon(OrderFlowSerializer.Hocon, HoconAddMode.Prepend)
-            .AddHocon(OrderFlowGateway.DispatcherHocon, HoconAddMode.Prepend)
             // .NET maps SO_REUSEADDR to SO_REUSEPORT on Linux: with it on, a second host would share the port silently.
             .AddHocon("akka.remote.dot-netty.tcp.tcp-reuse-addr = off", HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions { HostName = settings.Remote.Host, Port = settings.Remote.Port })
             .WithActors((system, registry) =>
             {
                 var gateway = system.ActorOf(OrderFlowGateway.Props(registry.Get<StreamSupervisor>(), MetricsBoards.For(system),
-                    settings.Remote.QueryTimeout, settings.Remote.QueryTimeout + settings.Binance.RestTimeout), OrderFlowGateway.Name);
+                    settings.Remote.QueryTimeout, settings.Remote.QueryTimeout + settings.Binance.RestTimeout)
+                    .WithDispatcher(OrderFlowGateway.RemotingDispatcherId), OrderFlowGateway.Name);
                 registry.Register<OrderFlowGateway>(gateway);
             });
 

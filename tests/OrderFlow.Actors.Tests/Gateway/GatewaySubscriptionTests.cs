@@ -9,7 +9,7 @@ using Xunit;
 
 namespace OrderFlow.Actors.Tests.Gateway;
 
-public sealed class GatewaySubscriptionTests() : TestKit(OrderFlowGateway.DispatcherHocon)
+public sealed class GatewaySubscriptionTests : TestKit
 {
     private static readonly Symbol Btc = Symbol.Parse("BTCUSDT");
 
