@@ -362,7 +362,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     /// <summary>Takes a burst: its trades, then its other frames, then the trades to the sequencer in one message.</summary>
     private void OnMessages(MessagesArrived arrived)
     {
-        foreach (ref readonly var trade in arrived.Burst.Trades.Span) OnTrade(trade);
+        if (!arrived.Burst.Trades.IsEmpty) OnTrades(arrived.Burst.Trades.Span);
         foreach (var frame in arrived.Burst.OtherFrames) OnOtherFrame(frame);
         Forward(arrived);
     }
@@ -385,10 +385,11 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void OnTrade(in AggregateTrade trade)
+    /// <summary>A burst's trades, counted once for the burst; only the first few of a connection are logged one by one.</summary>
+    private void OnTrades(ReadOnlySpan<AggregateTrade> trades)
     {
         _lastMessageAt = Stopwatch.GetTimestamp();
-        if (_tradesOnConnection++ == 0)
+        if (_tradesOnConnection == 0)
         {
             // Data flows: the link is proven, so the failure run is over.
             Timers.Cancel(DeadlineTimer);
@@ -396,16 +397,18 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             Context.Parent.Tell(new StreamSupervisor.StreamHealthy(_symbol));
         }
 
-        if (_tradesOnConnection <= _settings.TradesLoggedPerConnection)
+        for (var i = 0; i < trades.Length && _tradesOnConnection + i < _settings.TradesLoggedPerConnection; i++)
         {
+            var trade = trades[i];
             _log.Info("📊 Trade #{TradeNumber}: {Side} {Quantity} @ ${Price} (${Notional})",
-                _tradesOnConnection, trade.Side == AggressorSide.Buy ? "BUY" : "SELL", trade.Quantity,
+                _tradesOnConnection + i + 1, trade.Side == AggressorSide.Buy ? "BUY" : "SELL", trade.Quantity,
                 HumanFormat.Money(trade.Price.ToDecimal()), HumanFormat.Money(decimal.Round(trade.Notional, 2)));
         }
 
-        _tradesSinceSummary++;
-        _tradesTotal++;
-        _lastPrice = trade.Price;
+        _tradesOnConnection += trades.Length;
+        _tradesSinceSummary += trades.Length;
+        _tradesTotal += trades.Length;
+        _lastPrice = trades[^1].Price;
     }
 
     /// <summary>Trades go on even from a connection already given up: a trade is still a trade.</summary>
