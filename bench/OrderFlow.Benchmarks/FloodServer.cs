@@ -28,6 +28,7 @@ public sealed class FloodServer : IAsyncDisposable
     private readonly Task _accepting;
     private readonly TaskCompletionSource _go = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SenderThread _senderThread = new();
+    private readonly List<Task> _serving = new();
     private long _firstConnectedAt;
 
     private FloodServer(IEnumerable<string> symbols, bool goAtOnce, Func<string, Stream, CancellationToken, Task> send)
@@ -96,6 +97,9 @@ public sealed class FloodServer : IAsyncDisposable
         _listener.Stop();
         try { await _accepting.ConfigureAwait(false); }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
+        Task[] serving;
+        lock (_serving) serving = [.. _serving];
+        await Task.WhenAll(serving).ConfigureAwait(false);
         _stop.Dispose();
         _senderThread.Dispose();
     }
@@ -105,7 +109,7 @@ public sealed class FloodServer : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             var client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
-            _ = _senderThread.Run(() => ServeAsync(client));
+            lock (_serving) _serving.Add(_senderThread.Run(() => ServeAsync(client)));
         }
     }
 
@@ -176,7 +180,19 @@ internal sealed class SenderThread : TaskScheduler, IDisposable
 
     public void Dispose() => _queue.CompleteAdding();
 
-    protected override void QueueTask(Task task) => _queue.Add(task);
+    protected override void QueueTask(Task task)
+    {
+        // Once the server is disposed, a straggler (a cancelled read's continuation) finishes on the thread pool.
+        try
+        {
+            _queue.Add(task);
+            return;
+        }
+        catch (InvalidOperationException) when (_queue.IsAddingCompleted)
+        {
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(_ => TryExecuteTask(task), null);
+    }
 
     protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => false;
 
