@@ -140,12 +140,11 @@ public static class EndToEnd
         });
         // The flood waits until every stream is connected (and the planner's client is in place).
         await using var flood = FloodServer.Flood(tapes, goAtOnce: false);
-        var restUrl = exchange.RestUrl;
         var overrides = new List<ConfigOverride>
         {
             new("orderflow.symbols", OrderFlowConfiguration.QuoteList(string.Join(",", names)), "bench"),
             new("orderflow.binance.ws-url", OrderFlowConfiguration.Quote(flood.WebSocketUrl.ToString()), "bench"),
-            new("orderflow.binance.rest-url", OrderFlowConfiguration.Quote(restUrl.ToString()), "bench"),
+            new("orderflow.binance.rest-url", OrderFlowConfiguration.Quote(exchange.RestUrl.ToString()), "bench"),
             new("orderflow.history.capacity", trades.ToString(System.Globalization.CultureInfo.InvariantCulture), "bench"),
         };
         var settings = OrderFlowConfiguration.Load(overrides: overrides, extraHocon: """

@@ -7,10 +7,7 @@ namespace OrderFlow.Actors.Binance;
 /// The frames one receive burst read: its trades in order, lent from a pool until <see cref="Credit"/> is released,
 /// and its other frames (a shutdown notice, a control reply, a malformed frame: rare), also in order.
 /// </summary>
-public sealed record SocketBurst(ReadOnlyMemory<AggregateTrade> Trades, StreamMessage[] OtherFrames, BurstCredit Credit)
-{
-    public int FrameCount => Trades.Length + OtherFrames.Length;
-}
+public sealed record SocketBurst(ReadOnlyMemory<AggregateTrade> Trades, StreamMessage[] OtherFrames, BurstCredit Credit);
 
 /// <summary>
 /// Collects one burst's frames on the reader's side. Trades go into a scratch array the reader reuses; taking the

@@ -220,7 +220,7 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     {
         if (_filling || _lastId is not { } last || !_tapeStarted || _tapeInterrupted || _held.Count > 0 || _outgoing.Count > 0) return false;
         var trades = batch.Trades.Span;
-        if (!AreNextAfter(last, trades)) return false;
+        if (trades.IsEmpty || !AreNextAfter(last, trades)) return false;
         _received += trades.Length;
         _streamDown = false;
         _joinedLive = true;

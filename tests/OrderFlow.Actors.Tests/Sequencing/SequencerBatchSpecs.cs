@@ -61,6 +61,24 @@ public sealed class SequencerBatchSpecs : TestKit
     }
 
     [Fact]
+    public void An_empty_batch_passes_nothing_on_frees_its_credit_and_leaves_the_sequence_as_it_was()
+    {
+        var (sequencer, history, _) = Start();
+        sequencer.Tell(Batch(1, 2, 3));
+        history.FishForMessage<TradeBatch>(_ => true);
+
+        var freed = 0;
+        sequencer.Tell(new TradeBatch(Btc, Array.Empty<AggregateTrade>(), new BurstCredit(() => Interlocked.Increment(ref freed))));
+        sequencer.Tell(Batch(4));
+        Assert.Equal([4L], Ids(history.FishForMessage<TradeBatch>(_ => true)));
+        Assert.Equal(1, Volatile.Read(ref freed));
+
+        sequencer.Tell(new GetSequenceStats(Btc));
+        var stats = ExpectMsg<SequenceStats>();
+        Assert.Equal((4L, 4L), (stats.Received, stats.LastAggregateId!.Value));
+    }
+
+    [Fact]
     public void A_whole_batch_hands_its_credit_to_history_and_metrics_both()
     {
         var (sequencer, history, metrics) = Start();
