@@ -26,9 +26,10 @@ public static class BenchmarkCommand
             return 0;
         }
 
-        // `e2e` runs the end-to-end rows alone (and `latency` the latency rows), for quick iterations; they are
-        // printed, not written.
-        var endToEndOnly = args.FirstOrDefault() == "e2e";
+        // `e2e` runs the end-to-end rows alone (`queries` only those under load, and `latency` the latency rows), for
+        // quick iterations; they are printed, not written.
+        var queriesOnly = args.FirstOrDefault() == "queries";
+        var endToEndOnly = queriesOnly || args.FirstOrDefault() == "e2e";
 
         // Memory first, while the process holds nothing else.
         MemoryResult? memory = null;
@@ -58,7 +59,7 @@ public static class BenchmarkCommand
         report.AppendLine("| symbols | trades | raw trades/s | pipeline trades/s | pipeline / raw | target ≥ 0.8 | gaps | duplicates | ratios of all runs | the pipeline run's profile |");
         report.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         var cases = symbols > 0 ? [(symbols, trades / symbols)] : new[] { (1, trades), (50, trades / 50) };
-        foreach (var (count, perSymbol) in cases)
+        foreach (var (count, perSymbol) in queriesOnly ? [] : cases)
         {
             Console.WriteLine($"flooding {count} symbol(s) with {perSymbol:N0} trades each...");
             var runs = new List<EndToEndResult>();

@@ -13,7 +13,8 @@ namespace OrderFlow.Benchmarks;
 
 /// <summary>
 /// Per-message costs of the hot path, with allocations: parse a frame, the sequencer's check of a burst, append to
-/// history, update the metrics, and the three after the parse together.
+/// history, update the metrics, and the three after the parse together. And what a GetMetrics costs to compute: an
+/// hour's window of a BTCUSDT-like tape (50 trades a second), and a minute's window just after the end-to-end flood.
 /// </summary>
 [MemoryDiagnoser]
 public class MicroBenchmarks
@@ -25,6 +26,10 @@ public class MicroBenchmarks
     private AggregateTrade[] _tape = [];
     private RollingOrderFlow _flow = null!;
     private TradeRing _ring = null!;
+    private RollingOrderFlow _busyHour = null!;
+    private long _busyHourEndMs;
+    private RollingOrderFlow _flooded = null!;
+    private long _floodEndMs;
 
     [GlobalSetup]
     public void Setup()
@@ -35,6 +40,16 @@ public class MicroBenchmarks
             100_000m, new Dictionary<Protocol.Symbol, decimal>(), 1, 70, CvdAnchor.UtcDay);
         _flow = new RollingOrderFlow(Protocol.Symbol.Parse("BTCUSDT"), settings);
         _ring = new TradeRing(500_000);
+        (_busyHour, _busyHourEndMs) = Filled(settings, Tapes.Make(180_000, seed: 2, tradesPerSecond: 50));
+        (_flooded, _floodEndMs) = Filled(settings, Tapes.Make(1_000_000, seed: 3));
+    }
+
+    private static (RollingOrderFlow Flow, long EndMs) Filled(MetricsSettings settings, IReadOnlyList<AggregateTrade> tape)
+    {
+        var flow = new RollingOrderFlow(Protocol.Symbol.Parse("BTCUSDT"), settings);
+        flow.SetTickSize(Fixed8.FromDecimal(0.01m));
+        foreach (var trade in tape) flow.Add(trade);
+        return (flow, tape[^1].TradeTimeMs);
     }
 
     [Benchmark(Description = "parse one aggTrade frame")]
@@ -54,6 +69,12 @@ public class MicroBenchmarks
 
     [Benchmark(Description = "sequencer: check one trade of a burst is the next id", OperationsPerInvoke = Batch)]
     public bool SequencerCheck() => TradeSequencer.AreNextAfter(_tape[0].AggregateId - 1, _tape);
+
+    [Benchmark(Description = "GetMetrics: snapshot of a 1h window, 180,000 trades (50/s)")]
+    public long? SnapshotOfAnHour() => _busyHour.Snapshot(TimeSpan.FromHours(1), _busyHourEndMs, null).Profile?.Bins;
+
+    [Benchmark(Description = "GetMetrics: snapshot of a 1m window, 1,000,000 trades (the flood)")]
+    public long? SnapshotAfterTheFlood() => _flooded.Snapshot(TimeSpan.FromMinutes(1), _floodEndMs, null).Profile?.Bins;
 
     [Benchmark(Description = "sequencer check + history append + metrics update, one trade", OperationsPerInvoke = Batch)]
     public void AfterTheParse()

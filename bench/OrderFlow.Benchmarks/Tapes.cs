@@ -3,10 +3,13 @@ using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Benchmarks;
 
-/// <summary>Deterministic tapes: ids from 1, a random walk on a 0.01 tick, sizes and sides at random, 100 trades a ms.</summary>
+/// <summary>
+/// Deterministic tapes: ids from 1, a random walk on a 0.01 tick, sizes and sides at random, 100 trades a ms (a flood)
+/// unless paced otherwise.
+/// </summary>
 public static class Tapes
 {
-    public static IReadOnlyList<AggregateTrade> Make(int count, int seed)
+    public static IReadOnlyList<AggregateTrade> Make(int count, int seed, int tradesPerSecond = 100_000)
     {
         var random = new Random(seed);
         var trades = new AggregateTrade[count];
@@ -16,7 +19,7 @@ public static class Tapes
         {
             price = Math.Max(1, price + random.Next(-3, 4));
             trades[i] = new AggregateTrade(i + 1, new Fixed8(price * 1_000_000), new Fixed8(random.Next(1, 200_000) * 1_000L),
-                2L * i + 1, 2L * i + 1 + random.Next(2), start + i / 100, random.Next(2) == 0 ? AggressorSide.Buy : AggressorSide.Sell);
+                2L * i + 1, 2L * i + 1 + random.Next(2), start + i * 1000L / tradesPerSecond, random.Next(2) == 0 ? AggressorSide.Buy : AggressorSide.Sell);
         }
         return trades;
     }

@@ -12,15 +12,19 @@ internal static class ProfileCalculator
 {
     public const int MaxBins = 1 << 20;
 
-    public static VolumeProfile? Calculate(Dictionary<long, long> volumeAtPrice, long binRaw, long lastPrice, int valueAreaPercent)
+    /// <summary>
+    /// The profile of the volume at price in <paramref name="closed"/> and <paramref name="open"/> together (a window's
+    /// closed seconds and its latest one, kept apart so neither is copied).
+    /// </summary>
+    public static VolumeProfile? Calculate(Dictionary<long, long> closed, Dictionary<long, long>? open, long binRaw, long lastPrice, int valueAreaPercent)
     {
-        if (volumeAtPrice.Count == 0) return null;
-        if (binRaw <= 0) binRaw = GridOf(volumeAtPrice.Keys);
+        if (closed.Count == 0 && (open is null || open.Count == 0)) return null;
+        if (binRaw <= 0) binRaw = GridOf(open is null ? closed.Keys : closed.Keys.Concat(open.Keys));
         long minPrice = long.MaxValue, maxPrice = long.MinValue;
-        foreach (var price in volumeAtPrice.Keys)
+        foreach (var price in closed.Keys) (minPrice, maxPrice) = (Math.Min(minPrice, price), Math.Max(maxPrice, price));
+        if (open is not null)
         {
-            minPrice = Math.Min(minPrice, price);
-            maxPrice = Math.Max(maxPrice, price);
+            foreach (var price in open.Keys) (minPrice, maxPrice) = (Math.Min(minPrice, price), Math.Max(maxPrice, price));
         }
         while ((maxPrice / binRaw) - (minPrice / binRaw) >= MaxBins) binRaw *= 2;
 
@@ -31,10 +35,18 @@ internal static class ProfileCalculator
         {
             Array.Clear(bins, 0, binCount);
             long total = 0;
-            foreach (var (price, volume) in volumeAtPrice)
+            foreach (var (price, volume) in closed)
             {
                 bins[price / binRaw - firstBin] += volume;
                 total += volume;
+            }
+            if (open is not null)
+            {
+                foreach (var (price, volume) in open)
+                {
+                    bins[price / binRaw - firstBin] += volume;
+                    total += volume;
+                }
             }
 
             var lastBin = lastPrice / binRaw - firstBin;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Metrics;
@@ -7,9 +8,13 @@ using OrderFlow.Protocol.Trades;
 namespace OrderFlow.Actors.Metrics;
 
 /// <summary>
-/// One symbol's order flow over rolling windows, exact. Each trade is added to the tally of its second (a ring holding
-/// the longest window's seconds) and to the CVD: O(1), no rescan. A snapshot adds up the window's seconds. Time is the
-/// exchange's trade time; a window is the last N whole seconds counting the current one.
+/// One symbol's order flow over rolling windows, exact. Each trade is added to its second (a ring holding the longest
+/// window's seconds: sums, extremes and volume at price) and to the CVD: O(1), no rescan. Every window also keeps the
+/// running sums and volume at price of its closed seconds (all but the latest), updated when the latest second moves
+/// on: the closed second joins, the seconds that fell out leave. So a snapshot adds the open second to its window's
+/// running total instead of adding up every second again (for an hour's window, ~3,600 seconds of price ladders);
+/// only the extremes (open, high, low, last, largest) are merged second by second. Time is the exchange's trade time;
+/// a window is the last N whole seconds counting the current one.
 /// </summary>
 public sealed class RollingOrderFlow
 {
@@ -17,12 +22,15 @@ public sealed class RollingOrderFlow
     private readonly MetricsSettings _settings;
     private readonly decimal _largeThreshold;
     private readonly Int128 _largeThresholdRaw;
-    private readonly FlowTally[] _seconds;
     private readonly long[] _secondOf;
+    private readonly FlowSums[] _sums;
+    private readonly FlowExtremes[] _extremes;
     private readonly Dictionary<long, long>?[] _volumeAtPrice;
+    private readonly Dictionary<TimeSpan, ClosedSeconds> _windows;
     private long _binRaw;
     private long? _lastTradeMs;
     private long? _lastAggregateId;
+    private long _latestSecond = long.MinValue;
 
     private long _cvdAnchorMs = long.MinValue;
     private long _nextCvdAnchorMs = long.MinValue;
@@ -35,10 +43,12 @@ public sealed class RollingOrderFlow
         _largeThreshold = settings.LargeTradeNotionalFor(symbol);
         _largeThresholdRaw = (Int128)Fixed8.FromDecimal(_largeThreshold).Raw * Fixed8.Scale;
         var ringSeconds = (int)settings.Windows.Max().TotalSeconds;
-        _seconds = new FlowTally[ringSeconds];
         _secondOf = new long[ringSeconds];
         Array.Fill(_secondOf, long.MinValue);
+        _sums = new FlowSums[ringSeconds];
+        _extremes = new FlowExtremes[ringSeconds];
         _volumeAtPrice = new Dictionary<long, long>?[ringSeconds];
+        _windows = settings.Windows.ToDictionary(window => window, window => new ClosedSeconds((long)window.TotalSeconds));
     }
 
     public TapeCoverage Tape { get; } = new();
@@ -54,17 +64,29 @@ public sealed class RollingOrderFlow
         AddToCvd(trade);
 
         var second = Floor.Divide(time, 1000);
+        if (second > _latestSecond) MoveOn(second);
         var slot = SlotOf(second);
         if (_secondOf[slot] != second)
         {
             if (_secondOf[slot] > second) return; // older than the longest window
             _secondOf[slot] = second;
-            _seconds[slot] = default;
+            _sums[slot] = default;
+            _extremes[slot] = default;
             _volumeAtPrice[slot]?.Clear();
         }
-        _seconds[slot].Add(trade, _largeThresholdRaw);
+        var notional = (Int128)trade.Price.Raw * trade.Quantity.Raw;
+        var large = notional >= _largeThresholdRaw;
+        _sums[slot].Add(trade, notional, large);
+        _extremes[slot].Add(trade, notional, large);
         var ladder = _volumeAtPrice[slot] ??= new Dictionary<long, long>();
-        ladder[trade.Price.Raw] = ladder.GetValueOrDefault(trade.Price.Raw) + trade.Quantity.Raw;
+        CollectionsMarshal.GetValueRefOrAddDefault(ladder, trade.Price.Raw, out _) += trade.Quantity.Raw;
+
+        // A trade for a second already closed (out of order) goes straight into the windows that hold that second.
+        if (second >= _latestSecond) return;
+        foreach (var window in _windows.Values)
+        {
+            if (second > _latestSecond - window.Seconds) window.Add(trade, notional, large);
+        }
     }
 
     /// <summary>Records a gap given up on, for coverage and the CVD's completeness.</summary>
@@ -80,43 +102,42 @@ public sealed class RollingOrderFlow
         var fromSecond = toSecond - windowSeconds;
         var (fromMs, toMs) = (fromSecond * 1000, toSecond * 1000);
 
-        var tally = new FlowTally();
-        var volumeAtPrice = new Dictionary<long, long>();
-        for (var second = fromSecond; second < toSecond; second++)
+        // The window's trades lie in [fromSecond, latest second]: none after the latest, which may be before toSecond.
+        var sums = new FlowSums();
+        var extremes = new FlowExtremes();
+        for (var second = fromSecond; second <= _latestSecond; second++)
         {
             var slot = SlotOf(second);
-            if (_secondOf[slot] != second) continue;
-            tally.Merge(_seconds[slot]);
-            foreach (var (price, volume) in _volumeAtPrice[slot]!)
-                volumeAtPrice[price] = volumeAtPrice.GetValueOrDefault(price) + volume;
+            if (_secondOf[slot] == second) extremes.Merge(_extremes[slot]);
         }
+        var (volumeAtPrice, openSecond) = SumsAndVolumeAtPrice(_windows[window], fromSecond, ref sums);
 
         var (fraction, missing) = Tape.Measure(fromMs, toMs);
         var holesInWindow = Tape.HolesBetween(fromMs, toMs);
-        var buy = Exact.Quantity(tally.BuyQuantity);
-        var sell = Exact.Quantity(tally.SellQuantity);
-        var traded = tally.Count > 0;
+        var buy = Exact.Quantity(sums.BuyQuantity);
+        var sell = Exact.Quantity(sums.SellQuantity);
+        var traded = sums.Count > 0;
 
         return new MetricsSnapshot(
             _symbol, window, _lastAggregateId,
             DateTimeOffset.FromUnixTimeMilliseconds(fromMs), DateTimeOffset.FromUnixTimeMilliseconds(toMs),
             new WindowCoverage(missing is null && holesInWindow == 0, fraction, missing),
-            tally.Count,
-            Exact.Ratio(tally.Count, windowSeconds),
+            sums.Count,
+            Exact.Ratio(sums.Count, windowSeconds),
             buy, sell,
-            Exact.Notional(tally.BuyNotional), Exact.Notional(tally.SellNotional),
+            Exact.Notional(sums.BuyNotional), Exact.Notional(sums.SellNotional),
             buy - sell,
-            traded ? Exact.Ratio(tally.BuyQuantity - tally.SellQuantity, tally.Volume) : null,
-            traded ? Exact.Quantity(tally.OpenPrice) : null,
-            traded ? Exact.Quantity(tally.High) : null,
-            traded ? Exact.Quantity(tally.Low) : null,
-            traded ? Exact.Quantity(tally.LastPrice) : null,
-            traded ? Vwap(tally) : null,
+            traded ? Exact.Ratio(sums.BuyQuantity - sums.SellQuantity, sums.Volume) : null,
+            traded ? Exact.Quantity(extremes.OpenPrice) : null,
+            traded ? Exact.Quantity(extremes.High) : null,
+            traded ? Exact.Quantity(extremes.Low) : null,
+            traded ? Exact.Quantity(extremes.LastPrice) : null,
+            traded ? Vwap(sums) : null,
             new LargeTrades(_largeThreshold,
-                new LargeTradeTally(tally.LargeBuy.Count, Exact.Quantity(tally.LargeBuy.Quantity), Exact.Notional(tally.LargeBuy.Notional)),
-                new LargeTradeTally(tally.LargeSell.Count, Exact.Quantity(tally.LargeSell.Quantity), Exact.Notional(tally.LargeSell.Notional)),
-                tally.LargestNotional > 0 ? tally.Largest : null),
-            ProfileCalculator.Calculate(volumeAtPrice, _binRaw, tally.LastPrice, _settings.ValueAreaPercent),
+                new LargeTradeTally(sums.LargeBuy.Count, Exact.Quantity(sums.LargeBuy.Quantity), Exact.Notional(sums.LargeBuy.Notional)),
+                new LargeTradeTally(sums.LargeSell.Count, Exact.Quantity(sums.LargeSell.Quantity), Exact.Notional(sums.LargeSell.Notional)),
+                extremes.LargestNotional > 0 ? extremes.Largest : null),
+            ProfileCalculator.Calculate(volumeAtPrice, openSecond, _binRaw, extremes.LastPrice, _settings.ValueAreaPercent),
             Cvd(asOf),
             new DataQuality(
                 counters?.GapsDetected ?? 0, counters?.GapsFilled ?? 0, counters?.GapsUnrecovered ?? 0,
@@ -124,7 +145,80 @@ public sealed class RollingOrderFlow
                 _lastTradeMs is { } lastMs ? Math.Max(0, nowMs - lastMs) / 1000m : null));
     }
 
-    private int SlotOf(long second) => (int)(second % _seconds.Length + _seconds.Length) % _seconds.Length;
+    /// <summary>
+    /// The sums and volume at price of the window from <paramref name="fromSecond"/>: its closed seconds' running
+    /// total plus the latest second (returned apart, so nothing is copied), when the window ends at the latest second.
+    /// A window that ends later (no trade yet in its last seconds) leaves out the closed seconds before
+    /// <paramref name="fromSecond"/>: taken from a copy of the running total, or, when those are the larger part,
+    /// the seconds still in the window are added up afresh.
+    /// </summary>
+    private (Dictionary<long, long> Closed, Dictionary<long, long>? Open) SumsAndVolumeAtPrice(ClosedSeconds window, long fromSecond, ref FlowSums sums)
+    {
+        if (_latestSecond < fromSecond) return (new Dictionary<long, long>(), null);
+        var heldFrom = _latestSecond - window.Seconds + 1;
+        var latest = SlotOf(_latestSecond);
+        var open = _secondOf[latest] == _latestSecond ? _volumeAtPrice[latest] : null;
+        if (open is not null) sums.Add(_sums[latest]);
+        if (fromSecond == heldFrom)
+        {
+            sums.Add(window.Sums);
+            return (window.VolumeAtPrice, open);
+        }
+
+        var leaving = fromSecond - heldFrom;
+        var staying = _latestSecond - fromSecond;
+        if (leaving <= staying)
+        {
+            var volumeAtPrice = new Dictionary<long, long>(window.VolumeAtPrice);
+            var closed = window.Sums;
+            for (var second = heldFrom; second < fromSecond; second++)
+            {
+                var slot = SlotOf(second);
+                if (_secondOf[slot] != second) continue;
+                closed.Subtract(_sums[slot]);
+                ClosedSeconds.Subtract(volumeAtPrice, _volumeAtPrice[slot]!);
+            }
+            sums.Add(closed);
+            return (volumeAtPrice, open);
+        }
+
+        var fresh = new Dictionary<long, long>();
+        for (var second = fromSecond; second < _latestSecond; second++)
+        {
+            var slot = SlotOf(second);
+            if (_secondOf[slot] != second) continue;
+            sums.Add(_sums[slot]);
+            ClosedSeconds.Add(fresh, _volumeAtPrice[slot]!);
+        }
+        return (fresh, open);
+    }
+
+    /// <summary>
+    /// The latest second becomes <paramref name="second"/>: in each window, the previous latest second joins the closed
+    /// ones and the seconds older than the window leave (read from the ring before the new second reuses a slot).
+    /// </summary>
+    private void MoveOn(long second)
+    {
+        var previous = _latestSecond;
+        _latestSecond = second;
+        foreach (var window in _windows.Values)
+        {
+            if (previous == long.MinValue || second - previous >= window.Seconds)
+            {
+                window.Clear();
+                continue;
+            }
+            for (var leaving = previous - window.Seconds + 1; leaving <= second - window.Seconds; leaving++)
+            {
+                var slot = SlotOf(leaving);
+                if (_secondOf[slot] == leaving) window.Subtract(_sums[slot], _volumeAtPrice[slot]!);
+            }
+            var closing = SlotOf(previous);
+            if (_secondOf[closing] == previous) window.Add(_sums[closing], _volumeAtPrice[closing]!);
+        }
+    }
+
+    private int SlotOf(long second) => (int)(second % _secondOf.Length + _secondOf.Length) % _secondOf.Length;
 
     private void AddToCvd(in AggregateTrade trade)
     {
@@ -153,13 +247,64 @@ public sealed class RollingOrderFlow
     /// VWAP = A/S with A = Σp·q and S = Σq. σ² = Q/S − (A/S)² with Q = Σq·p², so σ = √(S·Q − A²) / S. Both come from
     /// exact integers, truncated to <see cref="Exact.RatioDecimals"/> decimals (σ through an integer square root).
     /// </summary>
-    private static VwapBands Vwap(in FlowTally tally)
+    private static VwapBands Vwap(in FlowSums sums)
     {
-        var s = new BigInteger(tally.Volume);
-        var a = (BigInteger)tally.Notional;
+        var s = new BigInteger(sums.Volume);
+        var a = (BigInteger)sums.Notional;
         var vwap = Exact.Ratio(a, s * Fixed8.Scale);
         // In raw units σ² = (S·Q − A²)/S² at 10^-16; scaled by 10^(2·decimals − 16) its root counts 10^-decimals.
-        var variance = (s * tally.QuantityPriceSquared.ToBigInteger() - a * a) * BigInteger.Pow(10, 2 * Exact.RatioDecimals - 16) / (s * s);
+        var variance = (s * sums.QuantityPriceSquared.ToBigInteger() - a * a) * BigInteger.Pow(10, 2 * Exact.RatioDecimals - 16) / (s * s);
         return new VwapBands(vwap, Exact.Scaled(Exact.SquareRootFloor(variance)));
+    }
+}
+
+/// <summary>
+/// One window's closed seconds (all in the window but the latest): their running sums and volume at price, with no
+/// price left at zero volume, so the profile sees exactly the prices traded.
+/// </summary>
+internal sealed class ClosedSeconds(long seconds)
+{
+    public long Seconds { get; } = seconds;
+
+    public FlowSums Sums;
+
+    public Dictionary<long, long> VolumeAtPrice { get; } = new();
+
+    public void Add(in FlowSums sums, Dictionary<long, long> volumeAtPrice)
+    {
+        Sums.Add(sums);
+        Add(VolumeAtPrice, volumeAtPrice);
+    }
+
+    public void Add(in AggregateTrade trade, Int128 notional, bool large)
+    {
+        Sums.Add(trade, notional, large);
+        CollectionsMarshal.GetValueRefOrAddDefault(VolumeAtPrice, trade.Price.Raw, out _) += trade.Quantity.Raw;
+    }
+
+    public void Subtract(in FlowSums sums, Dictionary<long, long> volumeAtPrice)
+    {
+        Sums.Subtract(sums);
+        Subtract(VolumeAtPrice, volumeAtPrice);
+    }
+
+    public void Clear()
+    {
+        Sums = default;
+        VolumeAtPrice.Clear();
+    }
+
+    public static void Add(Dictionary<long, long> into, Dictionary<long, long> volumeAtPrice)
+    {
+        foreach (var (price, volume) in volumeAtPrice) CollectionsMarshal.GetValueRefOrAddDefault(into, price, out _) += volume;
+    }
+
+    public static void Subtract(Dictionary<long, long> from, Dictionary<long, long> volumeAtPrice)
+    {
+        foreach (var (price, volume) in volumeAtPrice)
+        {
+            ref var left = ref CollectionsMarshal.GetValueRefOrNullRef(from, price);
+            if ((left -= volume) == 0) from.Remove(price);
+        }
     }
 }

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace OrderFlow.Actors.Metrics;
 
 /// <summary>
-/// An unsigned 256-bit running sum of q·p² (quantity times price squared, raw fixed-point units), exact and without
+/// An unsigned 256-bit running sum (and difference) of q·p² (quantity times price squared, raw fixed-point units), exact and without
 /// allocation. One hour of trades overflows 128 bits here: a single 1 BTC trade at 100,000 is already 10^34 raw.
 /// </summary>
 public struct WideSum
@@ -23,6 +23,14 @@ public struct WideSum
     }
 
     public void Add(in WideSum other) => Add(other._low, other._high);
+
+    /// <summary>Takes away a sum that was added before (so the result is never negative).</summary>
+    public void Subtract(in WideSum other)
+    {
+        var borrow = _low < other._low ? UInt128.One : UInt128.Zero;
+        _low -= other._low;
+        _high -= other._high + borrow;
+    }
 
     public readonly BigInteger ToBigInteger() => ((BigInteger)_high << 128) + (BigInteger)_low;
 

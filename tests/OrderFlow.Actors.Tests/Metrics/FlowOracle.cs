@@ -17,7 +17,7 @@ public sealed record FlowOracle(
     decimal? Open, decimal? High, decimal? Low, decimal? Last, decimal? Vwap, decimal? StdDev,
     long LargeBuyCount, decimal LargeBuyVolume, decimal LargeBuyNotional,
     long LargeSellCount, decimal LargeSellVolume, decimal LargeSellNotional, long? LargestId,
-    decimal? Poc, decimal? Vah, decimal? Val, decimal? ValueAreaVolume,
+    decimal? Poc, decimal? Vah, decimal? Val, decimal? ValueAreaVolume, int? Bins,
     decimal Cvd, long CvdAnchorMs)
 {
     public static FlowOracle Compute(IReadOnlyList<AggregateTrade> tape, TimeSpan window, long asOfMs, decimal largeThreshold,
@@ -45,7 +45,7 @@ public sealed record FlowOracle(
         var cvd = tape.Where(t => t.TradeTimeMs >= dayStart && t.TradeTimeMs <= asOfMs)
             .Sum(t => t.Side == AggressorSide.Buy ? Q(t) : -Q(t));
 
-        var (poc, vah, val, areaVolume) = any ? Profile(trades, bin, valueAreaPercent) : (null, null, null, null);
+        var (poc, vah, val, areaVolume, bins) = any ? Profile(trades, bin, valueAreaPercent) : (null, null, null, null, null);
 
         return new FlowOracle(fromMs, toMs, trades.Count, Truncated(trades.Count, (decimal)window.TotalSeconds),
             buyVolume, sellVolume, buys.Sum(t => P(t) * Q(t)), sells.Sum(t => P(t) * Q(t)),
@@ -56,7 +56,7 @@ public sealed record FlowOracle(
             any ? StandardDeviation(trades) : null,
             largeBuys.Count, largeBuys.Sum(Q), largeBuys.Sum(t => P(t) * Q(t)),
             largeSells.Count, largeSells.Sum(Q), largeSells.Sum(t => P(t) * Q(t)), largest == default ? null : largest.AggregateId,
-            poc, vah, val, areaVolume, cvd, dayStart);
+            poc, vah, val, areaVolume, bins, cvd, dayStart);
     }
 
     private static decimal StandardDeviation(List<AggregateTrade> trades)
@@ -94,7 +94,7 @@ public sealed record FlowOracle(
         return (decimal)units / 1_000_000_000_000m;
     }
 
-    private static (decimal?, decimal?, decimal?, decimal?) Profile(List<AggregateTrade> trades, decimal bin, int valueAreaPercent)
+    private static (decimal?, decimal?, decimal?, decimal?, int?) Profile(List<AggregateTrade> trades, decimal bin, int valueAreaPercent)
     {
         var volumes = new SortedDictionary<long, decimal>();
         foreach (var t in trades)
@@ -116,7 +116,7 @@ public sealed record FlowOracle(
             if (below is null || (above is not null && above > below)) area += VolumeAt(++high);
             else area += VolumeAt(--low);
         }
-        return (poc * bin, high * bin, low * bin, area);
+        return (poc * bin, high * bin, low * bin, area, (int)(max - min + 1));
     }
 
     /// <summary>Every figure of <paramref name="actual"/> equals the oracle's, to the last digit.</summary>
@@ -136,8 +136,9 @@ public sealed record FlowOracle(
         Assert.Equal((at, LargeSellCount, LargeSellVolume, LargeSellNotional),
             (at, large.Sell.Count, large.Sell.Volume, large.Sell.Notional));
         Assert.Equal((at, LargestId), (at, large.Largest?.AggregateId));
-        Assert.Equal((at, Poc, Vah, Val, ValueAreaVolume),
-            (at, actual.Profile?.PointOfControl, actual.Profile?.ValueAreaHigh, actual.Profile?.ValueAreaLow, actual.Profile?.ValueAreaVolume));
+        Assert.Equal((at, Poc, Vah, Val, ValueAreaVolume, Bins),
+            (at, actual.Profile?.PointOfControl, actual.Profile?.ValueAreaHigh, actual.Profile?.ValueAreaLow, actual.Profile?.ValueAreaVolume,
+                actual.Profile?.Bins));
         Assert.Equal((at, Cvd, CvdAnchorMs), (at, actual.Cvd.Value, actual.Cvd.Anchor.ToUnixTimeMilliseconds()));
     }
 }

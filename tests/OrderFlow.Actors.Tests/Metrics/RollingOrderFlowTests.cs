@@ -18,15 +18,19 @@ public sealed class RollingOrderFlowTests
 
     /// <summary>
     /// Random tapes that start 40 minutes before a UTC midnight and run past it, with bursts, quiet minutes and
-    /// whales; every window is compared with the oracle, field by field, at random moments along the way.
+    /// whales; every window is compared with the oracle, field by field, at random moments along the way (up to 90 s
+    /// after the last trade, so windows also end past it). In some, a share of the trades come late: timed up to 10 s
+    /// before the latest one (a second the windows have already closed), or 2 hours before (older than any window).
     /// </summary>
     [Theory]
-    [InlineData(1, 0.01, 1)]
-    [InlineData(2, 0.01, 10)]
-    [InlineData(3, 0.5, 1)]
-    [InlineData(4, 0.00001, 3)]
-    [InlineData(5, 1, 1)]
-    public void Every_window_equals_the_oracle_across_window_and_day_boundaries(int seed, double tickSize, int ticksPerBin)
+    [InlineData(1, 0.01, 1, 0)]
+    [InlineData(2, 0.01, 10, 0)]
+    [InlineData(3, 0.5, 1, 0)]
+    [InlineData(4, 0.00001, 3, 0)]
+    [InlineData(5, 1, 1, 0)]
+    [InlineData(6, 0.01, 1, 10)]
+    [InlineData(7, 0.5, 2, 30)]
+    public void Every_window_equals_the_oracle_across_window_and_day_boundaries(int seed, double tickSize, int ticksPerBin, int latePercent)
     {
         var random = new Random(seed);
         var tick = Fixed8.FromDecimal((decimal)tickSize);
@@ -50,8 +54,10 @@ public sealed class RollingOrderFlowTests
             };
             priceTicks = Math.Max(1, priceTicks + random.Next(-40, 41));
             var quantityRaw = random.Next(20) == 0 ? random.NextInt64(100_000_000, 5_000_000_000_000) : random.NextInt64(1, 300_000_000);
+            var tradeTime = latePercent == 0 || random.Next(100) >= latePercent ? time
+                : random.Next(20) == 0 ? time - 7_200_000 : time - random.Next(10_000);
             var trade = new AggregateTrade(id, new Fixed8(priceTicks * tick.Raw), new Fixed8(quantityRaw), id * 3, id * 3 + random.Next(3),
-                time, random.Next(2) == 0 ? AggressorSide.Buy : AggressorSide.Sell);
+                tradeTime, random.Next(2) == 0 ? AggressorSide.Buy : AggressorSide.Sell);
             tape.Add(trade);
             flow.Add(trade);
 
