@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
+using OrderFlow.Actors.Hosting;
 using OrderFlow.Client;
 using OrderFlow.Protocol;
 
@@ -8,8 +10,8 @@ namespace OrderFlow.Benchmarks;
 /// <summary>
 /// The planner of the query-under-load measurement, in a process of its own as in production: its Ask continuations
 /// run on its own idle thread pool, not on the one the flood keeps busy in the benchmark's process. It connects, asks
-/// once, says "ready", then asks GetMetrics back to back from each "go" to the next "stop" (lines on its stdin), and
-/// prints one result line for each round.
+/// until its JIT is quiet, says "ready", then asks GetMetrics back to back from each "go" to the next "stop" (lines on
+/// its stdin), and prints one result line for each round.
 /// </summary>
 public sealed class PlannerProcess : IAsyncDisposable
 {
@@ -25,6 +27,8 @@ public sealed class PlannerProcess : IAsyncDisposable
         var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true };
         start.ArgumentList.Add(typeof(PlannerProcess).Assembly.Location);
         foreach (var arg in new[] { Verb, address, symbol.Value }) start.ArgumentList.Add(arg);
+        // A planner is its user's process, with the runtime's defaults, unless PLANNER_INLINE_COMPLETIONS=1 says otherwise.
+        if (Environment.GetEnvironmentVariable("PLANNER_INLINE_COMPLETIONS") != "1") start.Environment.Remove(InlineSocketCompletions.Variable);
         var planner = new PlannerProcess(Process.Start(start)!);
         using var deadline = new CancellationTokenSource(limit);
         if (await planner._process.StandardOutput.ReadLineAsync(deadline.Token) != "ready")
@@ -55,9 +59,10 @@ public sealed class PlannerProcess : IAsyncDisposable
     {
         await using var client = await OrderFlowClient.ConnectAsync(address);
         var asked = Symbol.Parse(symbol);
-        // One ask before the clock: the first one of a process pays for its JIT and JSON metadata (120-380 ms here),
-        // on both sides, which is a cold start, not the query under load.
-        await client.GetMetricsAsync(asked, TimeSpan.FromMinutes(1));
+        // Asks before the clock until the JIT is quiet: a new process compiles its code at first use and then again,
+        // optimized, once it is hot (tiered compilation). That is a cold start, not the query under load: left to run
+        // into a measured round, it compiled 770-1,350 methods (260-570 ms of a core) during the flood.
+        await WarmUpAsync(() => client.GetMetricsAsync(asked, TimeSpan.FromMinutes(1)));
         Console.WriteLine("ready");
         // Any number of go … stop rounds, one result line each, until stdin closes.
         while (Console.ReadLine() == "go")
@@ -76,5 +81,17 @@ public sealed class PlannerProcess : IAsyncDisposable
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{latency.Count} {latency.P50Millis} {latency.P99Millis} {latency.MaxMillis}"));
         }
         return 0;
+    }
+
+    /// <summary>Runs <paramref name="ask"/> back to back until no method was compiled for a second (a minute at most).</summary>
+    public static async Task WarmUpAsync(Func<Task> ask)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var (compiled, quietSince) = (JitInfo.GetCompiledMethodCount(), started);
+        while (Stopwatch.GetElapsedTime(quietSince) < TimeSpan.FromSeconds(1) && Stopwatch.GetElapsedTime(started) < TimeSpan.FromMinutes(1))
+        {
+            await ask();
+            if (JitInfo.GetCompiledMethodCount() is var now && now != compiled) (compiled, quietSince) = (now, Stopwatch.GetTimestamp());
+        }
     }
 }

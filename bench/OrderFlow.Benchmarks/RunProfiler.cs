@@ -1,10 +1,13 @@
 namespace OrderFlow.Benchmarks;
 
-/// <summary>What the runtime did during a run: garbage collections and their pauses, and the .NET thread pool's load.</summary>
-public sealed record RunProfile(double GcPauseMillis, int Gen0, int Gen1, int Gen2, int MaxPoolThreads, long MaxPoolQueue)
+/// <summary>
+/// What the runtime did during a run: garbage collections and their pauses, the .NET thread pool's load, and the JIT
+/// (methods compiled and the time it took; tiered compilation keeps recompiling hot methods for a while after start).
+/// </summary>
+public sealed record RunProfile(double GcPauseMillis, int Gen0, int Gen1, int Gen2, int MaxPoolThreads, long MaxPoolQueue, long Jitted, double JitMillis)
 {
     public override string ToString() =>
-        FormattableString.Invariant($"GC {Gen0}/{Gen1}/{Gen2} (gen0/1/2), paused {GcPauseMillis:0} ms; pool ≤ {MaxPoolThreads} threads, ≤ {MaxPoolQueue} queued");
+        FormattableString.Invariant($"GC {Gen0}/{Gen1}/{Gen2} (gen0/1/2), paused {GcPauseMillis:0} ms; pool ≤ {MaxPoolThreads} threads, ≤ {MaxPoolQueue} queued; JIT {Jitted} methods, {JitMillis:0} ms");
 }
 
 /// <summary>Counts from its creation to <see cref="Stop"/>; <see cref="Sample"/> while the run goes reads the pool's load.</summary>
@@ -12,6 +15,8 @@ public sealed class RunProfiler
 {
     private readonly TimeSpan _pauseBefore = GC.GetTotalPauseDuration();
     private readonly int[] _collectionsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+    private readonly long _jittedBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+    private readonly TimeSpan _jitTimeBefore = System.Runtime.JitInfo.GetCompilationTime();
     private int _maxThreads;
     private long _maxQueue;
 
@@ -23,5 +28,6 @@ public sealed class RunProfiler
 
     public RunProfile Stop() => new((GC.GetTotalPauseDuration() - _pauseBefore).TotalMilliseconds,
         GC.CollectionCount(0) - _collectionsBefore[0], GC.CollectionCount(1) - _collectionsBefore[1], GC.CollectionCount(2) - _collectionsBefore[2],
-        _maxThreads, _maxQueue);
+        _maxThreads, _maxQueue, System.Runtime.JitInfo.GetCompiledMethodCount() - _jittedBefore,
+        (System.Runtime.JitInfo.GetCompilationTime() - _jitTimeBefore).TotalMilliseconds);
 }
