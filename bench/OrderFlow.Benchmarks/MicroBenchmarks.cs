@@ -73,6 +73,9 @@ public class MicroBenchmarks
     [Benchmark(Description = "GetMetrics: snapshot of a 1h window, 180,000 trades (50/s)")]
     public long? SnapshotOfAnHour() => _busyHour.Snapshot(TimeSpan.FromHours(1), _busyHourEndMs, null).Profile?.Bins;
 
+    [Benchmark(Description = "GetMetrics: the same 1h window a second after its last trade")]
+    public long? SnapshotOfAnHourASecondLater() => _busyHour.Snapshot(TimeSpan.FromHours(1), _busyHourEndMs + 1_000, null).Profile?.Bins;
+
     [Benchmark(Description = "GetMetrics: snapshot of a 1m window, 1,000,000 trades (the flood)")]
     public long? SnapshotAfterTheFlood() => _flooded.Snapshot(TimeSpan.FromMinutes(1), _floodEndMs, null).Profile?.Bins;
 
