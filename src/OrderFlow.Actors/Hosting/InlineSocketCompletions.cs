@@ -3,8 +3,8 @@ namespace OrderFlow.Actors.Hosting;
 /// <summary>
 /// Socket completions on the socket engine's own thread rather than queued to the .NET thread pool. With many symbols
 /// flooding, every WebSocket read completion is a thread-pool work item, and a planner's query, whose remoting reads
-/// go through the same pool, waited behind them: GetMetrics under the benchmark's 50-symbol flood had a p50 of 4.2 ms
-/// and a p99 of 13-20 ms, against 0.5 ms and 8-11 ms inline. Nothing the host runs after a socket completes blocks
+/// go through the same pool, waited behind them: GetMetrics p99 under the benchmark's 50-symbol flood, 6 runs each,
+/// had a median of ~17 ms queued on the pool and ~12.5 ms inline. Nothing the host runs after a socket completes blocks
 /// that thread: the readers continue on the pipeline dispatcher, DotNetty on its event loops, Kestrel on its own
 /// queues. The runtime reads the variable when the first socket operation starts, so this runs first in Main.
 /// </summary>

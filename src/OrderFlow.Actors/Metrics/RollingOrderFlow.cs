@@ -78,8 +78,7 @@ public sealed class RollingOrderFlow
         var large = notional >= _largeThresholdRaw;
         _sums[slot].Add(trade, notional, large);
         _extremes[slot].Add(trade, notional, large);
-        var ladder = _volumeAtPrice[slot] ??= new Dictionary<long, long>();
-        CollectionsMarshal.GetValueRefOrAddDefault(ladder, trade.Price.Raw, out _) += trade.Quantity.Raw;
+        ClosedSeconds.AddVolume(_volumeAtPrice[slot] ??= new Dictionary<long, long>(), trade);
 
         // A trade for a second already closed (out of order) goes straight into the windows that hold that second.
         if (second >= _latestSecond) return;
@@ -156,9 +155,10 @@ public sealed class RollingOrderFlow
     {
         if (_latestSecond < fromSecond) return (new Dictionary<long, long>(), null);
         var heldFrom = _latestSecond - window.Seconds + 1;
+        // The latest second always holds a trade: the one that made it the latest.
         var latest = SlotOf(_latestSecond);
-        var open = _secondOf[latest] == _latestSecond ? _volumeAtPrice[latest] : null;
-        if (open is not null) sums.Add(_sums[latest]);
+        var open = _volumeAtPrice[latest]!;
+        sums.Add(_sums[latest]);
         if (fromSecond == heldFrom)
         {
             sums.Add(window.Sums);
@@ -279,8 +279,11 @@ internal sealed class ClosedSeconds(long seconds)
     public void Add(in AggregateTrade trade, Int128 notional, bool large)
     {
         Sums.Add(trade, notional, large);
-        CollectionsMarshal.GetValueRefOrAddDefault(VolumeAtPrice, trade.Price.Raw, out _) += trade.Quantity.Raw;
+        AddVolume(VolumeAtPrice, trade);
     }
+
+    public static void AddVolume(Dictionary<long, long> volumeAtPrice, in AggregateTrade trade) =>
+        CollectionsMarshal.GetValueRefOrAddDefault(volumeAtPrice, trade.Price.Raw, out _) += trade.Quantity.Raw;
 
     public void Subtract(in FlowSums sums, Dictionary<long, long> volumeAtPrice)
     {

@@ -1,14 +1,14 @@
 using OrderFlow.Actors.Binance;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
+using OrderFlow.Actors.Tests.Support;
 using Xunit;
 
 namespace OrderFlow.Actors.Tests.Binance;
 
 public sealed class SocketBurstTests
 {
-    private static StreamMessage Trade(long id) =>
-        new(StreamMessageKind.AggregateTrade, new AggregateTrade(id, Fixed8.Parse("91350"), Fixed8.Parse("0.5"), id, id, 1_764_000_000_000 + id, AggressorSide.Buy));
+    private static StreamMessage Trade(long id) => new(StreamMessageKind.AggregateTrade, TestTrades.Buy(id, spacingMs: 1));
 
     [Fact]
     public void A_burst_keeps_its_trades_and_other_frames_in_order_and_the_next_burst_starts_empty()

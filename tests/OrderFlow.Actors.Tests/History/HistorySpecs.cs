@@ -3,6 +3,7 @@ using Akka.TestKit.Xunit2;
 using OrderFlow.Actors.History;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
+using OrderFlow.Actors.Tests.Support;
 using Xunit;
 
 namespace OrderFlow.Actors.Tests.History;
@@ -11,9 +12,9 @@ namespace OrderFlow.Actors.Tests.History;
 public sealed class HistorySpecs : TestKit
 {
     private static readonly Symbol Btc = Symbol.Parse("BTCUSDT");
-    private const long Start = 1_764_000_000_000;
+    private const long Start = TestTrades.Start;
 
-    private static AggregateTrade Trade(long id) => new(id, Fixed8.Parse("91350"), Fixed8.Parse("0.5"), id, id, Start + id * 1_000, AggressorSide.Buy);
+    private static AggregateTrade Trade(long id) => TestTrades.Buy(id);
 
     [Fact]
     public void Answers_by_time_and_id_say_when_trades_were_not_collected_dropped_or_lost_in_a_gap()

@@ -5,6 +5,7 @@ using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
+using OrderFlow.Actors.Tests.Support;
 using Xunit;
 
 namespace OrderFlow.Actors.Tests.Sequencing;
@@ -17,8 +18,7 @@ public sealed class SequencerBatchSpecs : TestKit
 {
     private static readonly Symbol Btc = Symbol.Parse("BTCUSDT");
 
-    private static AggregateTrade Trade(long id) =>
-        new(id, Fixed8.Parse("91350"), Fixed8.Parse("0.5"), id, id, 1_764_000_000_000 + id * 1_000, AggressorSide.Buy);
+    private static AggregateTrade Trade(long id) => TestTrades.Buy(id);
 
     private static TradeBatch Batch(params long[] ids) => new(Btc, ids.Select(Trade).ToArray(), new BurstCredit(() => { }));
 
