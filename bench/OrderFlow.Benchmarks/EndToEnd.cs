@@ -197,7 +197,7 @@ public static class EndToEnd
     }
 
     /// <summary>Completes once <paramref name="streams"/> connections have been made (subscribe before they start).</summary>
-    private static Task AllConnected(ActorSystem system, int streams)
+    public static Task AllConnected(ActorSystem system, int streams)
     {
         var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var listener = system.ActorOf(Props.Create(() => new ConnectedCounter(streams, connected)));

@@ -62,7 +62,7 @@ public sealed class PlannerProcess : IAsyncDisposable
         // Asks before the clock until the JIT is quiet: a new process compiles its code at first use and then again,
         // optimized, once it is hot (tiered compilation). That is a cold start, not the query under load: left to run
         // into a measured round, it compiled 770-1,350 methods (260-570 ms of a core) during the flood.
-        await WarmUpAsync(() => client.GetMetricsAsync(asked, TimeSpan.FromMinutes(1)));
+        await Jit.QuietAsync(() => client.GetMetricsAsync(asked, TimeSpan.FromMinutes(1)));
         Console.WriteLine("ready");
         // Any number of go … stop rounds, one result line each, until stdin closes.
         while (Console.ReadLine() == "go")
@@ -81,17 +81,5 @@ public sealed class PlannerProcess : IAsyncDisposable
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{latency.Count} {latency.P50Millis} {latency.P99Millis} {latency.MaxMillis}"));
         }
         return 0;
-    }
-
-    /// <summary>Runs <paramref name="ask"/> back to back until no method was compiled for a second (a minute at most).</summary>
-    public static async Task WarmUpAsync(Func<Task> ask)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var (compiled, quietSince) = (JitInfo.GetCompiledMethodCount(), started);
-        while (Stopwatch.GetElapsedTime(quietSince) < TimeSpan.FromSeconds(1) && Stopwatch.GetElapsedTime(started) < TimeSpan.FromMinutes(1))
-        {
-            await ask();
-            if (JitInfo.GetCompiledMethodCount() is var now && now != compiled) (compiled, quietSince) = (now, Stopwatch.GetTimestamp());
-        }
     }
 }

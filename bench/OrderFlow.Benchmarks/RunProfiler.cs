@@ -1,4 +1,22 @@
+using System.Diagnostics;
+using System.Runtime;
+
 namespace OrderFlow.Benchmarks;
+
+public static class Jit
+{
+    /// <summary>Runs <paramref name="step"/> back to back until no method was compiled for a second (a minute at most).</summary>
+    public static async Task QuietAsync(Func<Task> step)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var (compiled, quietSince) = (JitInfo.GetCompiledMethodCount(), started);
+        while (Stopwatch.GetElapsedTime(quietSince) < TimeSpan.FromSeconds(1) && Stopwatch.GetElapsedTime(started) < TimeSpan.FromMinutes(1))
+        {
+            await step();
+            if (JitInfo.GetCompiledMethodCount() is var now && now != compiled) (compiled, quietSince) = (now, Stopwatch.GetTimestamp());
+        }
+    }
+}
 
 /// <summary>
 /// What the runtime did during a run: garbage collections and their pauses, the .NET thread pool's load, and the JIT
@@ -15,8 +33,8 @@ public sealed class RunProfiler
 {
     private readonly TimeSpan _pauseBefore = GC.GetTotalPauseDuration();
     private readonly int[] _collectionsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
-    private readonly long _jittedBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
-    private readonly TimeSpan _jitTimeBefore = System.Runtime.JitInfo.GetCompilationTime();
+    private readonly long _jittedBefore = JitInfo.GetCompiledMethodCount();
+    private readonly TimeSpan _jitTimeBefore = JitInfo.GetCompilationTime();
     private int _maxThreads;
     private long _maxQueue;
 
@@ -28,6 +46,6 @@ public sealed class RunProfiler
 
     public RunProfile Stop() => new((GC.GetTotalPauseDuration() - _pauseBefore).TotalMilliseconds,
         GC.CollectionCount(0) - _collectionsBefore[0], GC.CollectionCount(1) - _collectionsBefore[1], GC.CollectionCount(2) - _collectionsBefore[2],
-        _maxThreads, _maxQueue, System.Runtime.JitInfo.GetCompiledMethodCount() - _jittedBefore,
-        (System.Runtime.JitInfo.GetCompilationTime() - _jitTimeBefore).TotalMilliseconds);
+        _maxThreads, _maxQueue, JitInfo.GetCompiledMethodCount() - _jittedBefore,
+        (JitInfo.GetCompilationTime() - _jitTimeBefore).TotalMilliseconds);
 }
