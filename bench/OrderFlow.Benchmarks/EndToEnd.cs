@@ -86,11 +86,14 @@ public static class EndToEnd
         return new EndToEndResult(symbols, tradesPerSymbol, raw, pipeline.Elapsed, pipeline.Received, pipeline.Gaps, pipeline.Duplicates, pipeline.Profile);
     }
 
-    /// <summary>The pipeline takes the same flood while a planner process asks for the first symbol's metrics.</summary>
-    public static async Task<QueryUnderLoadResult> QueriesUnderLoadAsync(int symbols, int tradesPerSymbol, TimeSpan limit)
+    /// <summary>
+    /// The pipeline takes the same flood (or, with <paramref name="perSecond"/>, the tapes at that pace) while a
+    /// planner process asks for the first symbol's metrics.
+    /// </summary>
+    public static async Task<QueryUnderLoadResult> QueriesUnderLoadAsync(int symbols, int tradesPerSymbol, TimeSpan limit, double? perSecond = null)
     {
         var (names, tapes) = MakeTapes(symbols, tradesPerSymbol);
-        var pipeline = await PipelineAsync(names, tapes, tradesPerSymbol, limit, withPlanner: true);
+        var pipeline = await PipelineAsync(names, tapes, tradesPerSymbol, limit, withPlanner: true, perSecond);
         return new QueryUnderLoadResult(symbols, tradesPerSymbol, pipeline.Elapsed, pipeline.Received, pipeline.Gaps, pipeline.Duplicates,
             pipeline.Queries!, pipeline.AtRest!, pipeline.Profile);
     }
@@ -131,7 +134,7 @@ public static class EndToEnd
     }
 
     private static async Task<PipelineRun> PipelineAsync(IReadOnlyList<string> names, IReadOnlyDictionary<string, IReadOnlyList<AggregateTrade>> tapes,
-        int trades, TimeSpan limit, bool withPlanner)
+        int trades, TimeSpan limit, bool withPlanner, double? perSecond = null)
     {
         await using var exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions
         {
@@ -139,7 +142,7 @@ public static class EndToEnd
             Symbols = names.Select(name => new SimulatedSymbol(name, 91_350m)).ToList(),
         });
         // The flood waits until every stream is connected (and the planner's client is in place).
-        await using var flood = FloodServer.Flood(tapes, goAtOnce: false);
+        await using var flood = FloodServer.Flood(tapes, goAtOnce: false, perSecond);
         var overrides = new List<ConfigOverride>
         {
             new("orderflow.symbols", OrderFlowConfiguration.QuoteList(string.Join(",", names)), "bench"),

@@ -40,13 +40,32 @@ public sealed class FloodServer : IAsyncDisposable
         _accepting = AcceptAsync();
     }
 
-    public static FloodServer Flood(IReadOnlyDictionary<string, IReadOnlyList<AggregateTrade>> tapes, bool goAtOnce = true)
+    /// <param name="perSecond">The pace of all the tapes together; null floods.</param>
+    public static FloodServer Flood(IReadOnlyDictionary<string, IReadOnlyList<AggregateTrade>> tapes, bool goAtOnce = true, double? perSecond = null)
     {
         var frames = tapes.ToDictionary(entry => entry.Key.ToLowerInvariant(),
             entry => entry.Value.Select(trade => Frame(WireFormat.AggTradeEvent(entry.Key, trade, 0))).ToArray());
+        var perSymbolPerSecond = perSecond / tapes.Count;
         return new FloodServer(tapes.Keys, goAtOnce, async (symbol, stream, cancel) =>
         {
             var batch = new MemoryStream(BatchBytes + 1024);
+            if (perSymbolPerSecond is { } pace)
+            {
+                // What is due every millisecond, in one write.
+                var started = Stopwatch.GetTimestamp();
+                var sent = 0;
+                var tape = frames[symbol];
+                using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(1));
+                while (sent < tape.Length && await tick.WaitForNextTickAsync(cancel))
+                {
+                    var due = (int)Math.Min(tape.Length, Stopwatch.GetElapsedTime(started).TotalSeconds * pace);
+                    if (due <= sent) continue;
+                    batch.SetLength(0);
+                    for (; sent < due; sent++) batch.Write(tape[sent]);
+                    await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), cancel);
+                }
+                return;
+            }
             foreach (var frame in frames[symbol])
             {
                 batch.Write(frame);

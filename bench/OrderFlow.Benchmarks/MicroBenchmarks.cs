@@ -6,6 +6,7 @@ using OrderFlow.Actors.History;
 using OrderFlow.Actors.Metrics;
 using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Serialization;
 using OrderFlow.Protocol.Trades;
 using OrderFlow.Simulator;
 
@@ -78,6 +79,9 @@ public class MicroBenchmarks
 
     [Benchmark(Description = "GetMetrics: snapshot of a 1m window, 1,000,000 trades (the flood)")]
     public long? SnapshotAfterTheFlood() => _flooded.Snapshot(TimeSpan.FromMinutes(1), _floodEndMs, null).Profile?.Bins;
+
+    [Benchmark(Description = "GetMetrics: the 1m snapshot after the flood, serialized for remoting")]
+    public int SnapshotSerialized() => ProtocolJson.ToUtf8(_flooded.Snapshot(TimeSpan.FromMinutes(1), _floodEndMs, null)).Length;
 
     [Benchmark(Description = "sequencer check + history append + metrics update, one trade", OperationsPerInvoke = Batch)]
     public void AfterTheParse()

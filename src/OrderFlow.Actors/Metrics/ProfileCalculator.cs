@@ -13,19 +13,24 @@ internal static class ProfileCalculator
     public const int MaxBins = 1 << 20;
 
     /// <summary>
-    /// The profile of the volume at price in <paramref name="closed"/> and <paramref name="open"/> together (a window's
-    /// closed seconds and its latest one, kept apart so neither is copied).
+    /// The profile of the volume at price in <paramref name="closed"/>, less <paramref name="leaving"/>, plus
+    /// <paramref name="open"/> (a window's closed seconds, those of them that fell out of the window, and its latest
+    /// second: kept apart so none is copied). A price whose volume has all left is not in the window.
     /// </summary>
-    public static VolumeProfile? Calculate(Dictionary<long, long> closed, Dictionary<long, long>? open, long binRaw, long lastPrice, int valueAreaPercent)
+    public static VolumeProfile? Calculate(Dictionary<long, long> closed, Dictionary<long, long>? leaving, Dictionary<long, long>? open,
+        long binRaw, long lastPrice, int valueAreaPercent)
     {
-        if (closed.Count == 0 && (open is null || open.Count == 0)) return null;
-        if (binRaw <= 0) binRaw = GridOf(open is null ? closed.Keys : closed.Keys.Concat(open.Keys));
-        long minPrice = long.MaxValue, maxPrice = long.MinValue;
-        foreach (var price in closed.Keys) (minPrice, maxPrice) = (Math.Min(minPrice, price), Math.Max(maxPrice, price));
+        long minPrice = long.MaxValue, maxPrice = long.MinValue, grid = 0;
+        foreach (var (price, volume) in closed)
+        {
+            if (volume > Leaving(price)) See(price);
+        }
         if (open is not null)
         {
-            foreach (var price in open.Keys) (minPrice, maxPrice) = (Math.Min(minPrice, price), Math.Max(maxPrice, price));
+            foreach (var price in open.Keys) See(price);
         }
+        if (minPrice > maxPrice) return null;
+        if (binRaw <= 0) binRaw = grid;
         while ((maxPrice / binRaw) - (minPrice / binRaw) >= MaxBins) binRaw *= 2;
 
         var firstBin = minPrice / binRaw;
@@ -37,8 +42,10 @@ internal static class ProfileCalculator
             long total = 0;
             foreach (var (price, volume) in closed)
             {
-                bins[price / binRaw - firstBin] += volume;
-                total += volume;
+                var inWindow = volume - Leaving(price);
+                if (inWindow == 0) continue;
+                bins[price / binRaw - firstBin] += inWindow;
+                total += inWindow;
             }
             if (open is not null)
             {
@@ -75,18 +82,17 @@ internal static class ProfileCalculator
         {
             ArrayPool<long>.Shared.Return(bins);
         }
-    }
 
-    private static long GridOf(IEnumerable<long> prices)
-    {
-        long grid = 0;
-        foreach (var price in prices)
+        long Leaving(long price) => leaving is null ? 0 : leaving.GetValueOrDefault(price);
+
+        // Without a tick size, the finest grid the prices lie on: their greatest common divisor.
+        void See(long price)
         {
+            (minPrice, maxPrice) = (Math.Min(minPrice, price), Math.Max(maxPrice, price));
+            if (binRaw > 0 || grid == 1) return;
             var (a, b) = (grid, price);
             while (b != 0) (a, b) = (b, a % b);
             grid = a;
-            if (grid == 1) break;
         }
-        return grid;
     }
 }

@@ -27,6 +27,8 @@ public sealed class RollingOrderFlow
     private readonly FlowExtremes[] _extremes;
     private readonly Dictionary<long, long>?[] _volumeAtPrice;
     private readonly Dictionary<TimeSpan, ClosedSeconds> _windows;
+    private static readonly Dictionary<long, long> Empty = new();
+    private readonly Dictionary<long, long> _scratchLadder = new();
     private long _binRaw;
     private long? _lastTradeMs;
     private long? _lastAggregateId;
@@ -109,7 +111,7 @@ public sealed class RollingOrderFlow
             var slot = SlotOf(second);
             if (_secondOf[slot] == second) extremes.Merge(_extremes[slot]);
         }
-        var (volumeAtPrice, openSecond) = SumsAndVolumeAtPrice(_windows[window], fromSecond, ref sums);
+        var (closedVolumeAtPrice, leavingVolumeAtPrice, openSecond) = SumsAndVolumeAtPrice(_windows[window], fromSecond, ref sums);
 
         var (fraction, missing) = Tape.Measure(fromMs, toMs);
         var holesInWindow = Tape.HolesBetween(fromMs, toMs);
@@ -136,7 +138,7 @@ public sealed class RollingOrderFlow
                 new LargeTradeTally(sums.LargeBuy.Count, Exact.Quantity(sums.LargeBuy.Quantity), Exact.Notional(sums.LargeBuy.Notional)),
                 new LargeTradeTally(sums.LargeSell.Count, Exact.Quantity(sums.LargeSell.Quantity), Exact.Notional(sums.LargeSell.Notional)),
                 extremes.LargestNotional > 0 ? extremes.Largest : null),
-            ProfileCalculator.Calculate(volumeAtPrice, openSecond, _binRaw, extremes.LastPrice, _settings.ValueAreaPercent),
+            ProfileCalculator.Calculate(closedVolumeAtPrice, leavingVolumeAtPrice, openSecond, _binRaw, extremes.LastPrice, _settings.ValueAreaPercent),
             Cvd(asOf),
             new DataQuality(
                 counters?.GapsDetected ?? 0, counters?.GapsFilled ?? 0, counters?.GapsUnrecovered ?? 0,
@@ -147,13 +149,15 @@ public sealed class RollingOrderFlow
     /// <summary>
     /// The sums and volume at price of the window from <paramref name="fromSecond"/>: its closed seconds' running
     /// total plus the latest second (returned apart, so nothing is copied), when the window ends at the latest second.
-    /// A window that ends later (no trade yet in its last seconds) leaves out the closed seconds before
-    /// <paramref name="fromSecond"/>: taken from a copy of the running total, or, when those are the larger part,
-    /// the seconds still in the window are added up afresh.
+    /// A window that ends later (no trade yet in its last seconds, as on a quiet symbol) leaves out the closed seconds
+    /// before <paramref name="fromSecond"/>: returned as the volume leaving, summed into a scratch ladder, or, when
+    /// those are the larger part, the seconds still in the window are added up afresh into it. The scratch ladder is
+    /// reused (snapshots are taken one at a time, under the board's lock), so a snapshot allocates no ladder.
     /// </summary>
-    private (Dictionary<long, long> Closed, Dictionary<long, long>? Open) SumsAndVolumeAtPrice(ClosedSeconds window, long fromSecond, ref FlowSums sums)
+    private (Dictionary<long, long> Closed, Dictionary<long, long>? Leaving, Dictionary<long, long>? Open) SumsAndVolumeAtPrice(
+        ClosedSeconds window, long fromSecond, ref FlowSums sums)
     {
-        if (_latestSecond < fromSecond) return (new Dictionary<long, long>(), null);
+        if (_latestSecond < fromSecond) return (Empty, null, null);
         var heldFrom = _latestSecond - window.Seconds + 1;
         // The latest second always holds a trade: the one that made it the latest.
         var latest = SlotOf(_latestSecond);
@@ -162,35 +166,30 @@ public sealed class RollingOrderFlow
         if (fromSecond == heldFrom)
         {
             sums.Add(window.Sums);
-            return (window.VolumeAtPrice, open);
+            return (window.VolumeAtPrice, null, open);
         }
 
         var leaving = fromSecond - heldFrom;
         var staying = _latestSecond - fromSecond;
-        if (leaving <= staying)
-        {
-            var volumeAtPrice = new Dictionary<long, long>(window.VolumeAtPrice);
-            var closed = window.Sums;
-            for (var second = heldFrom; second < fromSecond; second++)
-            {
-                var slot = SlotOf(second);
-                if (_secondOf[slot] != second) continue;
-                closed.Subtract(_sums[slot]);
-                ClosedSeconds.Subtract(volumeAtPrice, _volumeAtPrice[slot]!);
-            }
-            sums.Add(closed);
-            return (volumeAtPrice, open);
-        }
-
-        var fresh = new Dictionary<long, long>();
-        for (var second = fromSecond; second < _latestSecond; second++)
+        var (from, to) = leaving <= staying ? (heldFrom, fromSecond) : (fromSecond, _latestSecond);
+        var added = new FlowSums();
+        _scratchLadder.Clear();
+        for (var second = from; second < to; second++)
         {
             var slot = SlotOf(second);
             if (_secondOf[slot] != second) continue;
-            sums.Add(_sums[slot]);
-            ClosedSeconds.Add(fresh, _volumeAtPrice[slot]!);
+            added.Add(_sums[slot]);
+            ClosedSeconds.Add(_scratchLadder, _volumeAtPrice[slot]!);
         }
-        return (fresh, open);
+        if (leaving > staying)
+        {
+            sums.Add(added);
+            return (_scratchLadder, null, open);
+        }
+        var closed = window.Sums;
+        closed.Subtract(added);
+        sums.Add(closed);
+        return (window.VolumeAtPrice, _scratchLadder, open);
     }
 
     /// <summary>
