@@ -11,10 +11,11 @@ namespace OrderFlow.Benchmarks;
 /// <summary>
 /// A WebSocket server on loopback for the benchmarks. <see cref="Flood"/> sends each symbol's tape
 /// (<c>/ws/&lt;symbol&gt;@aggTrade</c>) as fast as the socket takes it: every frame encoded before the clock starts and
-/// written in 256 KB batches, so the sender is never the bottleneck. <see cref="Paced"/> sends at a fixed rate and
-/// stamps each trade's first and last trade id with its send time (Stopwatch ticks), for latency. The exchange is
-/// another machine in production, so here it sends from one thread of its own (<see cref="SenderThread"/>), off the
-/// .NET thread pool the host under test uses, and with no more threads than it needs.
+/// written in 256 KB batches, so the sender is never the bottleneck; or, given a pace, what is due each millisecond.
+/// <see cref="Paced"/> sends one tape at a fixed rate and stamps each trade's first and last trade id with its send time
+/// (Stopwatch ticks), for latency. The exchange is another machine in production, so here it sends from threads of its
+/// own (<see cref="SenderThread"/>, <see cref="Pacer"/>), off the .NET thread pool the host under test uses, and with
+/// no more threads than it needs.
 /// </summary>
 public sealed class FloodServer : IAsyncDisposable
 {
@@ -28,11 +29,13 @@ public sealed class FloodServer : IAsyncDisposable
     private readonly Task _accepting;
     private readonly TaskCompletionSource _go = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SenderThread _senderThread = new();
+    private readonly Pacer? _pacer;
     private readonly List<Task> _serving = new();
     private long _firstConnectedAt;
 
-    private FloodServer(IEnumerable<string> symbols, bool goAtOnce, Func<string, Stream, CancellationToken, Task> send)
+    private FloodServer(IEnumerable<string> symbols, bool goAtOnce, Func<string, Stream, CancellationToken, Task> send, Pacer? pacer = null)
     {
+        _pacer = pacer;
         GoAtOnce = goAtOnce;
         _symbols = symbols.Select(symbol => symbol.ToLowerInvariant()).ToHashSet();
         _send = send;
@@ -40,32 +43,26 @@ public sealed class FloodServer : IAsyncDisposable
         _accepting = AcceptAsync();
     }
 
-    /// <param name="perSecond">The pace of all the tapes together; null floods.</param>
+    /// <param name="perSecond">The pace of all the tapes together (sent by a <see cref="Pacer"/>); null floods.</param>
     public static FloodServer Flood(IReadOnlyDictionary<string, IReadOnlyList<AggregateTrade>> tapes, bool goAtOnce = true, double? perSecond = null)
     {
         var frames = tapes.ToDictionary(entry => entry.Key.ToLowerInvariant(),
             entry => entry.Value.Select(trade => Frame(WireFormat.AggTradeEvent(entry.Key, trade, 0))).ToArray());
-        var perSymbolPerSecond = perSecond / tapes.Count;
+        if (perSecond is { } pace)
+        {
+            var pacer = new Pacer();
+            return new FloodServer(tapes.Keys, goAtOnce, (symbol, stream, cancel) =>
+            {
+                var tape = frames[symbol];
+                return pacer.SendAsync(stream, tape.Length, pace / tapes.Count, (from, to, into) =>
+                {
+                    for (var i = from; i < to; i++) into.Write(tape[i]);
+                }, cancel);
+            }, pacer);
+        }
         return new FloodServer(tapes.Keys, goAtOnce, async (symbol, stream, cancel) =>
         {
             var batch = new MemoryStream(BatchBytes + 1024);
-            if (perSymbolPerSecond is { } pace)
-            {
-                // What is due every millisecond, in one write.
-                var started = Stopwatch.GetTimestamp();
-                var sent = 0;
-                var tape = frames[symbol];
-                using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(1));
-                while (sent < tape.Length && await tick.WaitForNextTickAsync(cancel))
-                {
-                    var due = (int)Math.Min(tape.Length, Stopwatch.GetElapsedTime(started).TotalSeconds * pace);
-                    if (due <= sent) continue;
-                    batch.SetLength(0);
-                    for (; sent < due; sent++) batch.Write(tape[sent]);
-                    await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), cancel);
-                }
-                return;
-            }
             foreach (var frame in frames[symbol])
             {
                 batch.Write(frame);
@@ -78,35 +75,20 @@ public sealed class FloodServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends <paramref name="tape"/> at <paramref name="perSecond"/>, what is due every millisecond in one write, once
-    /// <see cref="Go"/> is called. Every frame is encoded before the clock starts, but for its stamp, written into a
-    /// reused buffer: the sender allocates nothing per trade, so it sets off no collection that would pause the
-    /// pipeline sharing its process (the exchange's garbage is not ours).
+    /// Sends <paramref name="tape"/> at <paramref name="perSecond"/> (by a <see cref="Pacer"/>) once <see cref="Go"/>
+    /// is called, each trade's first and last trade ids set to its send time. Every frame is encoded before the clock
+    /// starts, but for its stamp: the sender allocates nothing per trade, so it sets off no collection that would
+    /// pause the pipeline sharing its process (the exchange's garbage is not ours).
     /// </summary>
     public static FloodServer Paced(string name, IReadOnlyList<AggregateTrade> tape, double perSecond)
     {
         var stamped = new StampedTape(name, tape);
-        return new([name], goAtOnce: false, async (_, stream, cancel) =>
+        var pacer = new Pacer();
+        return new([name], goAtOnce: false, (_, stream, cancel) => pacer.SendAsync(stream, tape.Count, perSecond, (from, to, into) =>
         {
-            var started = Stopwatch.GetTimestamp();
-            var sent = 0;
-            var batch = new byte[64 * 1024];
-            using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(1));
-            while (sent < tape.Count && await tick.WaitForNextTickAsync(cancel))
-            {
-                var due = (int)Math.Min(tape.Count, Stopwatch.GetElapsedTime(started).TotalSeconds * perSecond) - sent;
-                if (due <= 0) continue;
-                var stamp = Stopwatch.GetTimestamp();
-                var length = 0;
-                for (var i = sent; i < sent + due; i++)
-                {
-                    if (batch.Length - length < StampedTape.MaxFrameBytes) Array.Resize(ref batch, batch.Length * 2);
-                    length += stamped.Write(i, stamp, batch.AsSpan(length));
-                }
-                await stream.WriteAsync(batch.AsMemory(0, length), cancel);
-                sent += due;
-            }
-        });
+            var stamp = Stopwatch.GetTimestamp();
+            for (var i = from; i < to; i++) stamped.Write(i, stamp, into);
+        }, cancel), pacer);
     }
 
     public Uri WebSocketUrl => new($"ws://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
@@ -132,6 +114,7 @@ public sealed class FloodServer : IAsyncDisposable
         await Task.WhenAll(serving).ConfigureAwait(false);
         _stop.Dispose();
         _senderThread.Dispose();
+        _pacer?.Dispose();
     }
 
     private async Task AcceptAsync()
@@ -217,7 +200,6 @@ public sealed class FloodServer : IAsyncDisposable
     /// </summary>
     private sealed class StampedTape
     {
-        public const int MaxFrameBytes = 1024;
         private static readonly byte[] Ids = "\"f\":0,\"l\":0"u8.ToArray();
         private static readonly byte[] LastId = ",\"l\":"u8.ToArray();
         private readonly byte[] _bytes;
@@ -242,26 +224,93 @@ public sealed class FloodServer : IAsyncDisposable
             _bytes = bytes.ToArray();
         }
 
-        /// <summary>Writes trade <paramref name="index"/>'s frame, stamped, to <paramref name="destination"/>; returns its length.</summary>
-        public int Write(int index, long stamp, Span<byte> destination)
+        /// <summary>Writes trade <paramref name="index"/>'s frame, stamped, to <paramref name="into"/>.</summary>
+        public void Write(int index, long stamp, MemoryStream into)
         {
             Span<byte> digits = stackalloc byte[20];
             System.Buffers.Text.Utf8Formatter.TryFormat(stamp, digits, out var stampLength);
             var before = _bytes.AsSpan(_starts[index], _splits[index] - _starts[index]);
             var after = _bytes.AsSpan(_splits[index], _starts[index + 1] - _splits[index]);
-            var payloadLength = before.Length + stampLength + LastId.Length + stampLength + after.Length;
-            var at = FrameHeader(payloadLength, destination).Length;
-            at += Copy(before, destination[at..]);
-            at += Copy(digits[..stampLength], destination[at..]);
-            at += Copy(LastId, destination[at..]);
-            at += Copy(digits[..stampLength], destination[at..]);
-            return at + Copy(after, destination[at..]);
+            Span<byte> header = stackalloc byte[4];
+            into.Write(FrameHeader(before.Length + stampLength + LastId.Length + stampLength + after.Length, header));
+            into.Write(before);
+            into.Write(digits[..stampLength]);
+            into.Write(LastId);
+            into.Write(digits[..stampLength]);
+            into.Write(after);
         }
+    }
+}
 
-        private static int Copy(ReadOnlySpan<byte> piece, Span<byte> destination)
+/// <summary>
+/// Paced sending, for every connection of a server, from one thread of its own: each millisecond it writes what is
+/// due on each connection, in one write. A timer per connection would complete on the .NET thread pool, which the host
+/// under test shares; the exchange's clock is not ours to load.
+/// </summary>
+internal sealed class Pacer : IDisposable
+{
+    private readonly List<Connection> _connections = new();
+    private readonly CancellationTokenSource _stop = new();
+
+    public Pacer() => new Thread(Run) { IsBackground = true, Name = "flood-pacer" }.Start();
+
+    /// <summary>Sends <paramref name="count"/> frames at <paramref name="perSecond"/>; completes once all are written.</summary>
+    public Task SendAsync(Stream stream, int count, double perSecond, Action<int, int, MemoryStream> encode, CancellationToken cancel)
+    {
+        var connection = new Connection(stream, count, perSecond, encode, cancel);
+        lock (_connections) _connections.Add(connection);
+        return connection.Done.Task;
+    }
+
+    public void Dispose() => _stop.Cancel();
+
+    private void Run()
+    {
+        var batch = new MemoryStream();
+        var due = new List<Connection>();
+        while (!_stop.IsCancellationRequested)
         {
-            piece.CopyTo(destination);
-            return piece.Length;
+            Thread.Sleep(1); // the exchange's millisecond, not synchronisation
+            due.Clear();
+            lock (_connections) due.AddRange(_connections);
+            foreach (var connection in due)
+            {
+                if (connection.SendDue(batch)) continue;
+                lock (_connections) _connections.Remove(connection);
+            }
+        }
+        lock (_connections) foreach (var connection in _connections) connection.Done.TrySetCanceled();
+    }
+
+    private sealed class Connection(Stream stream, int count, double perSecond, Action<int, int, MemoryStream> encode, CancellationToken cancel)
+    {
+        private readonly long _started = Stopwatch.GetTimestamp();
+        private int _sent;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Writes what is due; false once the tape is sent, or the connection is gone.</summary>
+        public bool SendDue(MemoryStream batch)
+        {
+            if (cancel.IsCancellationRequested) return !Done.TrySetCanceled();
+            var due = (int)Math.Min(count, Stopwatch.GetElapsedTime(_started).TotalSeconds * perSecond);
+            if (due > _sent)
+            {
+                batch.SetLength(0);
+                encode(_sent, due, batch);
+                try
+                {
+                    stream.Write(batch.GetBuffer(), 0, (int)batch.Length);
+                }
+                catch (Exception e) when (e is IOException or ObjectDisposedException)
+                {
+                    return !Done.TrySetException(e);
+                }
+                _sent = due;
+            }
+            if (_sent < count) return true;
+            Done.TrySetResult();
+            return false;
         }
     }
 }

@@ -22,7 +22,8 @@ public sealed record LatencyResult(double PerSecond, int Trades, double P50Micro
 /// </summary>
 public static class Latency
 {
-    public static async Task<LatencyResult> RunAsync(double perSecond, int trades, TimeSpan limit)
+    /// <param name="settle">Wait until the JIT is quiet before the clock starts (a measurement does; a smoke test need not).</param>
+    public static async Task<LatencyResult> RunAsync(double perSecond, int trades, TimeSpan limit, bool settle = true)
     {
         var symbol = Symbol.Parse("BTCUSDT");
         await using var server = FloodServer.Paced(symbol.Value, Tapes.Make(trades, seed: 3), perSecond);
@@ -50,7 +51,7 @@ public static class Latency
         // The clock starts once the stream is connected (connecting is measured elsewhere) and the new actor system's
         // start-up code has been recompiled optimized (tiered compilation; ~100 ms of JIT a run otherwise pays for).
         await connected.WaitAsync(limit);
-        await Jit.QuietAsync(() => Task.Delay(10));
+        if (settle) await Jit.QuietAsync(() => Task.Delay(10));
         var profile = new RunProfiler();
         server.Go();
         var latencies = await done.Task.WaitAsync(limit);

@@ -16,4 +16,16 @@ public sealed class EndToEndSmokeTests
         Assert.Equal((0L, 0L), (result.Gaps, result.Duplicates));
         Assert.True(result.Raw > TimeSpan.Zero && result.Pipeline > TimeSpan.Zero);
     }
+
+    [Fact]
+    public async Task A_short_paced_run_stamps_and_applies_every_trade()
+    {
+        // Returns only once all 1,000 trades were applied (it times out otherwise).
+        var result = await Latency.RunAsync(perSecond: 2_000, trades: 1_000, limit: TimeSpan.FromMinutes(2), settle: false);
+
+        // Every trade carried its send stamp through: a latency from the sender's clock, positive and under the run
+        // (an id that is not a stamp would read as the machine's uptime).
+        Assert.InRange(result.P50Micros, 1, 120_000_000);
+        Assert.InRange(result.MaxMicros, result.P50Micros, 120_000_000);
+    }
 }
