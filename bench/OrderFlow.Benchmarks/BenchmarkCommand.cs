@@ -60,7 +60,7 @@ public static class BenchmarkCommand
         report.AppendLine(CultureInfo.InvariantCulture, $"Each row is the median (by ratio) of {runsPerCase} runs, with nothing else asking the host.").AppendLine();
         report.AppendLine("| symbols | trades | raw trades/s | pipeline trades/s | pipeline / raw | target ≥ 0.8 | gaps | duplicates | ratios of all runs | the pipeline run's profile |");
         report.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
-        var cases = symbols > 0 ? [(symbols, trades / symbols)] : new[] { (1, trades), (50, trades / 50) };
+        (int Symbols, int PerSymbol)[] cases = symbols > 0 ? [(symbols, trades / symbols)] : [(1, trades), (50, trades / 50)];
         foreach (var (count, perSymbol) in queriesOnly ? [] : cases)
         {
             Console.WriteLine($"flooding {count} symbol(s) with {perSymbol:N0} trades each...");
@@ -79,7 +79,7 @@ public static class BenchmarkCommand
         await QueryRowsAsync(report, cases, runsPerCase, perSecond: null);
         report.AppendLine().AppendLine(CultureInfo.InvariantCulture,
             $"## Query under a paced load: the same, while the tapes arrive at {PacedQueryLoad:N0} trades/s in all (no flood)").AppendLine();
-        await QueryRowsAsync(report, cases.Select(entry => (entry.Item1, (int)PacedQueryLoad * 5 / entry.Item1)).ToArray(), runsPerCase, PacedQueryLoad);
+        await QueryRowsAsync(report, cases.Select(entry => (entry.Symbols, (int)PacedQueryLoad * 5 / entry.Symbols)).ToArray(), runsPerCase, PacedQueryLoad);
 
         if (endToEndOnly || memory is null) return 0;
 

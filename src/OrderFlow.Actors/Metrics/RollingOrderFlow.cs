@@ -27,7 +27,6 @@ public sealed class RollingOrderFlow
     private readonly FlowExtremes[] _extremes;
     private readonly Dictionary<long, long>?[] _volumeAtPrice;
     private readonly Dictionary<TimeSpan, ClosedSeconds> _windows;
-    private static readonly Dictionary<long, long> Empty = new();
     private readonly Dictionary<long, long> _scratchLadder = new();
     private long _binRaw;
     private long? _lastTradeMs;
@@ -157,7 +156,11 @@ public sealed class RollingOrderFlow
     private (Dictionary<long, long> Closed, Dictionary<long, long>? Leaving, Dictionary<long, long>? Open) SumsAndVolumeAtPrice(
         ClosedSeconds window, long fromSecond, ref FlowSums sums)
     {
-        if (_latestSecond < fromSecond) return (Empty, null, null);
+        if (_latestSecond < fromSecond)
+        {
+            _scratchLadder.Clear();
+            return (_scratchLadder, null, null);
+        }
         var heldFrom = _latestSecond - window.Seconds + 1;
         // The latest second always holds a trade: the one that made it the latest.
         var latest = SlotOf(_latestSecond);
