@@ -79,7 +79,7 @@ public static class BenchmarkCommand
         await QueryRowsAsync(report, cases, runsPerCase, perSecond: null);
         report.AppendLine().AppendLine(CultureInfo.InvariantCulture,
             $"## Query under a paced load: the same, while the tapes arrive at {PacedQueryLoad:N0} trades/s in all (no flood)").AppendLine();
-        await QueryRowsAsync(report, cases.Select(entry => (entry.Symbols, (int)PacedQueryLoad * 5 / entry.Symbols)).ToArray(), runsPerCase, PacedQueryLoad);
+        await QueryRowsAsync(report, cases.Select(entry => (entry.Symbols, (int)(PacedQueryLoad * PacedQueryFor.TotalSeconds) / entry.Symbols)).ToArray(), runsPerCase, PacedQueryLoad);
 
         if (endToEndOnly || memory is null) return 0;
 
@@ -99,6 +99,8 @@ public static class BenchmarkCommand
 
     /// <summary>Fifty times the busiest symbols' aggregate-trade rate on Binance, about what a hundred symbols peak at together.</summary>
     private const double PacedQueryLoad = 100_000;
+
+    private static readonly TimeSpan PacedQueryFor = TimeSpan.FromSeconds(5);
 
     private static async Task QueryRowsAsync(StringBuilder report, (int Symbols, int PerSymbol)[] cases, int runsPerCase, double? perSecond)
     {

@@ -292,7 +292,11 @@ internal sealed class Pacer : IDisposable
         /// <summary>Writes what is due; false once the tape is sent, or the connection is gone.</summary>
         public bool SendDue(MemoryStream batch)
         {
-            if (cancel.IsCancellationRequested) return !Done.TrySetCanceled();
+            if (cancel.IsCancellationRequested)
+            {
+                Done.TrySetCanceled();
+                return false;
+            }
             var due = (int)Math.Min(count, Stopwatch.GetElapsedTime(_started).TotalSeconds * perSecond);
             if (due > _sent)
             {
@@ -304,7 +308,8 @@ internal sealed class Pacer : IDisposable
                 }
                 catch (Exception e) when (e is IOException or ObjectDisposedException)
                 {
-                    return !Done.TrySetException(e);
+                    Done.TrySetException(e);
+                    return false;
                 }
                 _sent = due;
             }
