@@ -92,16 +92,23 @@ public static class EndToEnd
     /// </summary>
     public static async Task<QueryUnderLoadResult> QueriesUnderLoadAsync(int symbols, int tradesPerSymbol, TimeSpan limit, double? perSecond = null)
     {
-        var (names, tapes) = MakeTapes(symbols, tradesPerSymbol);
+        var (names, tapes) = MakeTapes(symbols, tradesPerSymbol, perSecond);
         var pipeline = await PipelineAsync(names, tapes, tradesPerSymbol, limit, withPlanner: true, perSecond);
         return new QueryUnderLoadResult(symbols, tradesPerSymbol, pipeline.Elapsed, pipeline.Received, pipeline.Gaps, pipeline.Duplicates,
             pipeline.Queries!, pipeline.AtRest!, pipeline.Profile);
     }
 
-    private static (IReadOnlyList<string> Names, IReadOnlyDictionary<string, IReadOnlyList<AggregateTrade>> Tapes) MakeTapes(int symbols, int tradesPerSymbol)
+    /// <param name="perSecond">
+    /// The pace of all the tapes together, when they are paced: each symbol's trade times then advance at its share,
+    /// as the clock does while it is sent, so a window ends where a live symbol's would. Null: a flood's trade times.
+    /// </param>
+    private static (IReadOnlyList<string> Names, IReadOnlyDictionary<string, IReadOnlyList<AggregateTrade>> Tapes) MakeTapes(
+        int symbols, int tradesPerSymbol, double? perSecond = null)
     {
         var names = Tapes.Symbols(symbols);
-        return (names, names.Select((name, i) => (name, tape: Tapes.Make(tradesPerSymbol, seed: i))).ToDictionary(entry => entry.name, entry => entry.tape));
+        var tradeTimePace = perSecond is { } pace ? (int)(pace / symbols) : Tapes.FloodPace;
+        return (names, names.Select((name, i) => (name, tape: Tapes.Make(tradesPerSymbol, seed: i, tradeTimePace)))
+            .ToDictionary(entry => entry.name, entry => entry.tape));
     }
 
     private static async Task<TimeSpan> RawBaselineAsync(FloodServer flood, IReadOnlyList<string> names, int trades, TimeSpan limit)

@@ -26,7 +26,7 @@ public static class Latency
     public static async Task<LatencyResult> RunAsync(double perSecond, int trades, TimeSpan limit, bool settle = true)
     {
         var symbol = Symbol.Parse("BTCUSDT");
-        await using var server = FloodServer.Paced(symbol.Value, Tapes.Make(trades, seed: 3), perSecond);
+        await using var server = FloodServer.Paced(symbol.Value, Tapes.Make(trades, seed: 3, (int)perSecond), perSecond);
         var settings = OrderFlowConfiguration.Load(overrides:
         [
             new("orderflow.binance.ws-url", OrderFlowConfiguration.Quote(server.WebSocketUrl.ToString()), "bench"),

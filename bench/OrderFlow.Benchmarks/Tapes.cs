@@ -9,7 +9,10 @@ namespace OrderFlow.Benchmarks;
 /// </summary>
 public static class Tapes
 {
-    public static IReadOnlyList<AggregateTrade> Make(int count, int seed, int tradesPerSecond = 100_000)
+    /// <summary>Trades per second of trade time in a flood's tape.</summary>
+    public const int FloodPace = 100_000;
+
+    public static IReadOnlyList<AggregateTrade> Make(int count, int seed, int tradesPerSecond = FloodPace)
     {
         var random = new Random(seed);
         var trades = new AggregateTrade[count];

@@ -34,7 +34,14 @@ public sealed class TapeCoverage
         _holes.Add(hole);
     }
 
-    public int HolesBetween(long fromMs, long toMs) => _holes.Count(h => h.BeforeMs >= fromMs && h.AfterMs < toMs);
+    public int HolesBetween(long fromMs, long toMs)
+    {
+        // A loop, not Count(predicate): every snapshot asks, and a capturing lambda is an allocation per ask.
+        var count = 0;
+        foreach (var hole in _holes)
+            if (hole.BeforeMs >= fromMs && hole.AfterMs < toMs) count++;
+        return count;
+    }
 
     /// <summary>The share of [from, to) covered, and in words why that is not all of it.</summary>
     public (decimal Fraction, string? Missing) Measure(long fromMs, long toMs)
