@@ -13,7 +13,7 @@ namespace OrderFlow.Benchmarks;
 
 /// <summary>A paced run's send-to-applied latencies, overall and in its first and last second.</summary>
 public sealed record LatencyResult(double PerSecond, int Trades, double P50Micros, double P99Micros, double P999Micros, double MaxMicros,
-    double FirstSecondP99Micros, double LastSecondP99Micros, RunProfile Profile);
+    IReadOnlyList<double> PerSecondP99Micros, RunProfile Profile);
 
 /// <summary>
 /// Paced latency: the server stamps each trade with its send time; the pipeline (socket → parse → stream actor →
@@ -57,12 +57,12 @@ public static class Latency
         var latencies = await done.Task.WaitAsync(limit);
         var profiled = profile.Stop();
         await system.Terminate();
-        // Latencies are in the order the trades were sent: a queue that grows shows as a last second slower than the first.
+        // Latencies are in the order the trades were sent: a queue that grows shows as each second slower than the one
+        // before, where a one-off stall shows in one second only.
         var perSecondCount = (int)Math.Min(perSecond, trades);
-        var firstSecond = Percentiles(latencies[..perSecondCount]);
-        var lastSecond = Percentiles(latencies[^perSecondCount..]);
+        var perSecondP99 = latencies.Chunk(perSecondCount).Select(second => Percentiles(second).P99).ToList();
         var all = Percentiles(latencies);
-        return new LatencyResult(perSecond, trades, all.P50, all.P99, all.P999, all.Max, firstSecond.P99, lastSecond.P99, profiled);
+        return new LatencyResult(perSecond, trades, all.P50, all.P99, all.P999, all.Max, perSecondP99, profiled);
     }
 
     private static (double P50, double P99, double P999, double Max) Percentiles(long[] ticks)
