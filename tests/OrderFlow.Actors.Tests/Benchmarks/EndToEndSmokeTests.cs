@@ -27,5 +27,7 @@ public sealed class EndToEndSmokeTests
         // (an id that is not a stamp would read as the machine's uptime).
         Assert.InRange(result.P50Micros, 1, 120_000_000);
         Assert.InRange(result.MaxMicros, result.P50Micros, 120_000_000);
+        // Half a second of trades at 2,000/s: one (partial) second, whose p99 is the run's.
+        Assert.Equal([result.P99Micros], result.PerSecondP99Micros);
     }
 }
