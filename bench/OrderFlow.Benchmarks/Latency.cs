@@ -11,7 +11,7 @@ using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Benchmarks;
 
-/// <summary>A paced run's send-to-applied latencies, overall and in its first and last second.</summary>
+/// <summary>A paced run's send-to-applied latencies, overall and the p99 of each second in the order sent.</summary>
 public sealed record LatencyResult(double PerSecond, int Trades, double P50Micros, double P99Micros, double P999Micros, double MaxMicros,
     IReadOnlyList<double> PerSecondP99Micros, RunProfile Profile);
 

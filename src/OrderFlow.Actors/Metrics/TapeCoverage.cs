@@ -39,9 +39,11 @@ public sealed class TapeCoverage
         // A loop, not Count(predicate): every snapshot asks, and a capturing lambda is an allocation per ask.
         var count = 0;
         foreach (var hole in _holes)
-            if (hole.BeforeMs >= fromMs && hole.AfterMs < toMs) count++;
+            if (Within(hole, fromMs, toMs)) count++;
         return count;
     }
+
+    private static bool Within(TapeHole hole, long fromMs, long toMs) => hole.BeforeMs >= fromMs && hole.AfterMs < toMs;
 
     /// <summary>The share of [from, to) covered, and in words why that is not all of it.</summary>
     public (decimal Fraction, string? Missing) Measure(long fromMs, long toMs)
@@ -53,7 +55,7 @@ public sealed class TapeCoverage
         TapeHole? firstHole = null;
         foreach (var hole in _holes)
         {
-            if (hole.BeforeMs < fromMs || hole.AfterMs >= toMs) continue;
+            if (!Within(hole, fromMs, toMs)) continue;
             firstHole ??= hole;
             covered -= Math.Max(0, Math.Min(hi, hole.BeforeMs + 1) - Math.Max(lo, hole.AfterMs));
         }
