@@ -48,7 +48,26 @@ public static class OrderFlowConfiguration
             where[o.Key] = o.Flag;
         }
 
-        return (config, Bind(config, key => where.TryGetValue(key, out var source) ? source : "hocon/orderflow.conf"));
+        string Where(string key) => where.TryGetValue(key, out var source) ? source : "hocon/orderflow.conf";
+        CheckAkka(config, Where);
+        return (config, Bind(config, Where));
+    }
+
+    private static readonly string[] AkkaLogLevels = ["DEBUG", "INFO", "WARNING", "ERROR", "OFF"];
+
+    /// <summary>
+    /// The Akka settings a user is likely to set and Akka only checks once the actor system starts, where a bad value
+    /// would surface as a hosting failure with a stack trace.
+    /// </summary>
+    private static void CheckAkka(Config config, Func<string, string> where)
+    {
+        foreach (var key in (string[])["akka.loglevel", "akka.stdout-loglevel"])
+        {
+            if (!config.HasPath(key)) continue;
+            var raw = config.GetString(key);
+            if (!AkkaLogLevels.Contains(raw, StringComparer.OrdinalIgnoreCase))
+                throw new ConfigurationException($"{where(key)}: {key} = {raw}: must be one of {string.Join(", ", AkkaLogLevels)}");
+        }
     }
 
     /// <summary>Quotes a command-line value so that HOCON takes it literally (URLs contain ':').</summary>
@@ -63,6 +82,10 @@ public static class OrderFlowConfiguration
         var lines = HoconSyntax.Check(text, source);
         foreach (var (key, line) in lines)
         {
+            // A typo in the root key would otherwise be a whole file of settings ignored without a word.
+            if (known is not null && key.Split('.')[0] is not ("orderflow" or "akka"))
+                throw new ConfigurationException(
+                    $"{source}:{line}: unknown top-level key '{key.Split('.')[0]}' (settings live under orderflow, Akka's under akka)");
             if (known is not null && key.StartsWith("orderflow", StringComparison.Ordinal) &&
                 !known.Contains(key) && !PerSymbolMaps.Any(map => key.StartsWith(map, StringComparison.Ordinal)))
                 throw new ConfigurationException($"{source}:{line}: unknown key '{key}' (see hocon/orderflow.conf for the keys)");
@@ -179,11 +202,26 @@ public static class OrderFlowConfiguration
             return uri;
         }
 
-        public IReadOnlyList<Symbol> Symbols(string key)
+        /// <summary>A list's items; a single value where a list is wanted is named as written.</summary>
+        private IList<string> List(string key, string example)
         {
             IList<string> items;
             try { items = config.GetStringList(key); }
-            catch (Exception) { throw Problem(key, Raw(key), "must be a list such as [BTCUSDT, ETHUSDT]"); }
+            catch (Exception) { throw Problem(key, "", $"must be a list of single values such as {example}"); }
+            // Akka's HOCON reads a single value as an empty list.
+            if (items.Count == 0 && Scalar(key) is { Length: > 0 } scalar) throw Problem(key, scalar, $"must be a list such as {example}");
+            return items;
+        }
+
+        private string? Scalar(string key)
+        {
+            try { return config.GetString(key); }
+            catch (Exception) { return null; }
+        }
+
+        public IReadOnlyList<Symbol> Symbols(string key)
+        {
+            var items = List(key, "[BTCUSDT, ETHUSDT]");
 
             var symbols = new List<Symbol>();
             foreach (var item in items)
@@ -210,9 +248,7 @@ public static class OrderFlowConfiguration
 
         public IReadOnlyList<TimeSpan> Windows(string key)
         {
-            IList<string> items;
-            try { items = config.GetStringList(key); }
-            catch (Exception) { throw Problem(key, Raw(key), "must be a list of durations such as [1m, 5m, 15m, 1h]"); }
+            var items = List(key, "[1m, 5m, 15m, 1h]");
 
             var windows = new List<TimeSpan>();
             foreach (var item in items)

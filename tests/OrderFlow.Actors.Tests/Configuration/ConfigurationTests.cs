@@ -64,6 +64,9 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("orderflow.stream.backoff.max = 10ms", "orderflow.stream.backoff.max = 10ms: must not be less than orderflow.stream.backoff.min")]
     [InlineData("orderflow.binance.ws-url = \"https://example.com\"", "orderflow.binance.ws-url = https://example.com: must be an absolute ws or wss URL")]
     [InlineData("orderflow.symbols = []", "orderflow.symbols = []: names no symbol")]
+    [InlineData("orderflow.symbols = BTCUSDT", "orderflow.symbols = BTCUSDT: must be a list such as [BTCUSDT, ETHUSDT]")]
+    [InlineData("orderflow.metrics.windows = 5m", "orderflow.metrics.windows = 5m: must be a list such as [1m, 5m, 15m, 1h]")]
+    [InlineData("akka.loglevel = DEBUGG", "akka.loglevel = DEBUGG: must be one of DEBUG, INFO, WARNING, ERROR, OFF")]
     [InlineData("orderflow.stream.idle-timeout-per-symbol { BTCUSDT = 0s }", "orderflow.stream.idle-timeout-per-symbol.BTCUSDT = 0s: must be positive")]
     public void A_bad_value_names_the_file_line_and_key(string line, string problem)
     {
@@ -80,6 +83,8 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("orderflow.stream { connect-timeout = }\n", 1, "missing value for 'orderflow.stream.connect-timeout'")]
     [InlineData("orderflow.binance.ws-url = wss://stream.binance.com:9443\n", 1, "unexpected ':' in the value of 'orderflow.binance.ws-url': quote values that contain ':', such as URLs")]
     [InlineData("orderflow.stream.conect-timeout = 5s\n", 1, "unknown key 'orderflow.stream.conect-timeout' (see hocon/orderflow.conf for the keys)")]
+    [InlineData("orderflw.stream.connect-timeout = 5s\n", 1, "unknown top-level key 'orderflw' (settings live under orderflow, Akka's under akka)")]
+    [InlineData("# mine\nakka.loglevel = INFO\nlogging { level = debug }\n", 3, "unknown top-level key 'logging' (settings live under orderflow, Akka's under akka)")]
     [InlineData("orderflow.stream.connect-timeout 5s\n", 1, "expected '=' or ':' after the key 'orderflow.stream.connect-timeout', found '5s'")]
     public void An_unparsable_file_names_the_file_and_line(string text, int line, string problem)
     {

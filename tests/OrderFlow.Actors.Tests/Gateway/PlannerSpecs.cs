@@ -57,8 +57,14 @@ public sealed class PlannerSpecs(ITestOutputHelper output) : StreamSpec(output)
         var address = await StartHostAsync();
         await using var client = await OrderFlowClient.ConnectAsync(address);
 
-        var ready = await client.WaitUntilReadyAsync(Btc, TimeSpan.FromMinutes(1), Dilated(TimeSpan.FromSeconds(10)));
-        Assert.True(ready.TradeCount > 0);
+        await client.WaitUntilReadyAsync(Btc, TimeSpan.FromMinutes(1), Dilated(TimeSpan.FromSeconds(10)));
+        // A warm-up that found no trade makes the window ready and empty (the simulator has just started): a ready
+        // window holds trades once the first live one has arrived.
+        await AwaitAssertAsync(async () =>
+        {
+            var ready = await client.GetMetricsAsync(Btc, TimeSpan.FromMinutes(1));
+            Assert.True(ready.Ready && ready.TradeCount > 0, $"ready {ready.Ready}, {ready.TradeCount} trades");
+        }, Dilated(TimeSpan.FromSeconds(10)));
 
         var status = await client.GetStatusAsync();
         Assert.Equal([Btc, Eth], status.Streams.Select(s => s.Symbol));
