@@ -6,9 +6,6 @@ using Akka.Actor;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Hosting;
-using OrderFlow.Actors.Gateway;
-using OrderFlow.Actors.Metrics;
-using OrderFlow.Actors.Streams;
 using OrderFlow.Protocol.Serialization;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol;
@@ -74,7 +71,7 @@ public static class EndToEnd
         akka.loglevel = WARNING
         akka.actor.provider = remote
         akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-        """ + "\n" + OrderFlowSerializer.Hocon + "\n" + StreamSupervisor.DispatcherHocon;
+        """ + "\n" + OrderFlowSerializer.Hocon + "\n" + PipelineDispatcher.Hocon;
 
     public static async Task<EndToEndResult> RunAsync(int symbols, int tradesPerSymbol, TimeSpan limit)
     {
@@ -164,11 +161,8 @@ public static class EndToEnd
 
         using var system = ActorSystem.Create("orderflow", RemoteHost);
         var allConnected = AllConnected(system, names.Count);
-        var boards = MetricsBoards.For(system);
-        var supervisor = system.ActorOf(StreamSupervisor.Props(settings, new ConnectionBudget(settings.Stream.ConnectionBudget),
-            OrderFlowHostingExtensions.CreateRestClient(settings.Binance), boards), StreamSupervisor.Name);
-        system.ActorOf(OrderFlowGateway.Props(supervisor, boards, settings.Remote.QueryTimeout, settings.Remote.QueryTimeout)
-            .WithDispatcher(OrderFlowGateway.RemotingDispatcherId), OrderFlowGateway.Name);
+        var supervisor = system.StartOrderFlowSymbols(settings);
+        system.StartOrderFlowGateway(supervisor, settings);
         var symbols = names.Select(Symbol.Parse).ToList();
         await using var planner = withPlanner
             ? await PlannerProcess.StartAsync($"127.0.0.1:{((ExtendedActorSystem)system).Provider.DefaultAddress.Port}", symbols[0], limit)

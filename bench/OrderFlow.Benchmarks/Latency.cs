@@ -5,9 +5,9 @@ using OrderFlow.Actors.History;
 using OrderFlow.Actors.Hosting;
 using OrderFlow.Actors.Metrics;
 using OrderFlow.Actors.Sequencing;
-using OrderFlow.Actors.Streams;
+using OrderFlow.Actors.Connection;
 using OrderFlow.Protocol;
-using OrderFlow.Protocol.Trades;
+using OrderFlow.Protocol.Streams;
 
 namespace OrderFlow.Benchmarks;
 
@@ -37,16 +37,10 @@ public static class Latency
             """).Settings;
 
         // On the pipeline dispatcher, as in a host.
-        using var system = ActorSystem.Create("latency", "akka.loglevel = ERROR\n" + StreamSupervisor.DispatcherHocon);
-        Props OnPipeline(Props props) => props.WithDispatcher(StreamSupervisor.PipelineDispatcherId);
+        using var system = ActorSystem.Create("latency", "akka.loglevel = ERROR\n" + PipelineDispatcher.Hocon);
         var done = new TaskCompletionSource<long[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var metrics = system.ActorOf(OnPipeline(Props.Create(() => new AppliedProbe(symbol, settings.Metrics, trades, done))), "metrics");
-        var history = system.ActorOf(OnPipeline(TradeHistoryActor.Props(symbol, trades)), "history");
-        var sequencer = system.ActorOf(OnPipeline(TradeSequencer.Props(symbol, settings.Backfill, null,
-            OrderFlowHostingExtensions.CreateRestClient(settings.Binance), history, metrics)), "sequencer");
         var connected = EndToEnd.AllConnected(system, 1);
-        system.ActorOf(OnPipeline(StreamActor.Props(symbol, settings.Stream, settings.Binance.WebSocketUrl, sequencer,
-            new ConnectionBudget(settings.Stream.ConnectionBudget))), "stream");
+        system.ActorOf(Props.Create(() => new MeasuredSymbol(symbol, settings, trades, done)).WithDispatcher(PipelineDispatcher.Id), "symbol");
 
         // The clock starts once the stream is connected (connecting is measured elsewhere) and the new actor system's
         // start-up code has been recompiled optimized (tiered compilation; ~100 ms of JIT a run otherwise pays for).
@@ -71,6 +65,26 @@ public static class Latency
         double Micros(long value) => value * 1_000_000.0 / Stopwatch.Frequency;
         double At(double quantile) => Micros(sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * quantile))]);
         return (At(0.5), At(0.99), At(0.999), Micros(sorted[^1]));
+    }
+
+    /// <summary>
+    /// Stands in for a symbol's actor: the same stream, sequencer and history, and <see cref="AppliedProbe"/> in the
+    /// metrics actor's place; publishes the stream's lifecycle as the symbol's actor does.
+    /// </summary>
+    private sealed class MeasuredSymbol : ReceiveActor
+    {
+        public MeasuredSymbol(Symbol symbol, OrderFlowSettings settings, int trades, TaskCompletionSource<long[]> done)
+        {
+            Props OnPipeline(Props props) => props.WithDispatcher(PipelineDispatcher.Id);
+            var metrics = Context.ActorOf(OnPipeline(Props.Create(() => new AppliedProbe(symbol, settings.Metrics, trades, done))), "metrics");
+            var history = Context.ActorOf(OnPipeline(TradeHistoryActor.Props(symbol, trades)), "history");
+            var sequencer = Context.ActorOf(OnPipeline(TradeSequencer.Props(symbol, settings.Backfill, null,
+                OrderFlowHostingExtensions.CreateRestClient(settings.Binance), history, metrics)), "sequencer");
+            Context.ActorOf(OnPipeline(StreamActor.Props(symbol, settings.Stream, settings.Binance.WebSocketUrl, sequencer,
+                new ConnectionBudget(settings.Stream.ConnectionBudget))), "stream");
+            Receive<IStreamLifecycleEvent>(Context.System.EventStream.Publish);
+            ReceiveAny(_ => { });
+        }
     }
 
     /// <summary>Does what the MetricsActor does with a batch, then notes each trade's time from send to applied.</summary>

@@ -3,6 +3,7 @@ using Akka.Actor;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.History;
 using OrderFlow.Actors.Metrics;
+using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Trades;
@@ -45,7 +46,7 @@ public static class Memory
             }
             // Both have applied everything once they answer.
             await history.Ask<TradesSnapshot>(new GetRecentTrades(symbol, 1));
-            await metrics.Ask<object>(new GetMetrics(symbol, settings.Windows[0]));
+            await metrics.Ask<ActorIdentity>(new Identify(null));
         }
 
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);

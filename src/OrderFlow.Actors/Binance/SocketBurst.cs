@@ -51,3 +51,22 @@ internal sealed class SocketBurstBuilder
         }));
     }
 }
+
+/// <summary>
+/// A socket burst's hold on its reader: the socket reads on only while a few bursts are not yet applied, so a flood
+/// waits in the kernel's socket buffer (and then at the sender) rather than in the actors' mailboxes. Released once
+/// by whoever applies the burst last.
+/// </summary>
+public sealed class BurstCredit(Action release)
+{
+    private int _holders = 1;
+    private int _released;
+
+    /// <summary>Hands the credit to <paramref name="holders"/> actors, each of which releases it once.</summary>
+    public void ShareWith(int holders) => Interlocked.Exchange(ref _holders, holders);
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _holders) == 0 && Interlocked.Exchange(ref _released, 1) == 0) release();
+    }
+}

@@ -9,8 +9,8 @@ using OrderFlow.Protocol.Trades;
 namespace OrderFlow.Actors.Gateway;
 
 /// <summary>
-/// The one actor a planner talks to: <c>/user/orderflow</c>, reachable over Akka.Remote. Every query is passed to the
-/// stream supervisor, which routes it to the symbol's actors, and every one is answered within the query timeout:
+/// The one actor a planner talks to: <c>/user/orderflow</c>, reachable over Akka.Remote. Every query is passed to
+/// <c>/user/symbols</c>, which routes it to the symbol's actor, and every one is answered within the query timeout:
 /// the result, <see cref="SymbolNotFound"/>, or <see cref="QueryFailed"/> with the reason. Subscribers get lifecycle
 /// events as they happen, or a metrics snapshot at their interval, until they unsubscribe or stop (DeathWatch).
 /// </summary>
@@ -27,7 +27,7 @@ public sealed class OrderFlowGateway : ReceiveActor
     public const string RemotingDispatcherId = "akka.remote.default-remote-dispatcher";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly IActorRef _streams;
+    private readonly IActorRef _symbols;
     private readonly MetricsBoards _boards;
     private readonly TimeSpan _queryTimeout;
     private readonly TimeSpan _addTimeout;
@@ -35,9 +35,9 @@ public sealed class OrderFlowGateway : ReceiveActor
     private readonly Dictionary<(IActorRef Subscriber, Symbol Symbol, TimeSpan Window), IActorRef> _metricsSubscriptions = new();
     private int _subscriptionNumber;
 
-    public OrderFlowGateway(IActorRef streams, MetricsBoards boards, TimeSpan queryTimeout, TimeSpan addTimeout)
+    public OrderFlowGateway(IActorRef symbols, MetricsBoards boards, TimeSpan queryTimeout, TimeSpan addTimeout)
     {
-        _streams = streams;
+        _symbols = symbols;
         _boards = boards;
         _queryTimeout = queryTimeout;
         _addTimeout = addTimeout;
@@ -49,7 +49,7 @@ public sealed class OrderFlowGateway : ReceiveActor
         Receive<GetTradesSince>(Ask);
         Receive<GetMetrics>(query =>
         {
-            // Read from the board at once; a symbol without one (not streamed) is the supervisor's to answer.
+            // Read from the board at once; a symbol without one (not streamed) is the symbols' parent's to answer.
             if (_boards.TryGet(query.Symbol, out var board)) Sender.Tell(board.Read(query.Window, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
             else Ask(query);
         });
@@ -81,15 +81,15 @@ public sealed class OrderFlowGateway : ReceiveActor
         Receive<Terminated>(terminated => Forget(terminated.ActorRef));
     }
 
-    public static Props Props(IActorRef streams, MetricsBoards boards, TimeSpan queryTimeout, TimeSpan addTimeout) =>
-        Akka.Actor.Props.Create(() => new OrderFlowGateway(streams, boards, queryTimeout, addTimeout));
+    public static Props Props(IActorRef symbols, MetricsBoards boards, TimeSpan queryTimeout, TimeSpan addTimeout) =>
+        Akka.Actor.Props.Create(() => new OrderFlowGateway(symbols, boards, queryTimeout, addTimeout));
 
     protected override void PreStart() => Context.System.EventStream.Subscribe<IStreamLifecycleEvent>(Self);
 
     private void Ask(object query) => Ask(query, _queryTimeout);
 
     private void Ask(object query, TimeSpan timeout) =>
-        _streams.Ask<object>(query, timeout).PipeTo(Sender, failure: error => Failure(query, timeout, error));
+        _symbols.Ask<object>(query, timeout).PipeTo(Sender, failure: error => Failure(query, timeout, error));
 
     private QueryFailed Failure(object query, TimeSpan timeout, Exception error)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Actor;
+using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
 

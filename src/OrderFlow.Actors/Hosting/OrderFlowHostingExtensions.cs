@@ -1,43 +1,37 @@
 using Akka;
 using Akka.Actor;
 using Akka.Hosting;
+using Akka.Remote.Hosting;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Connection;
 using OrderFlow.Actors.Gateway;
 using OrderFlow.Actors.Metrics;
-using OrderFlow.Actors.Streams;
-using Akka.Remote.Hosting;
+using OrderFlow.Actors.Symbols;
 using OrderFlow.Protocol.Serialization;
 
 namespace OrderFlow.Actors.Hosting;
 
+/// <summary>
+/// The one place the service's actors are created. The Akka.Hosting builder extensions are what a host calls; specs
+/// and benchmarks, whose actor systems TestKit or the benchmark makes, call the <see cref="ActorSystem"/> extensions
+/// underneath them, so what is tested and measured is what runs.
+/// </summary>
 public static class OrderFlowHostingExtensions
 {
-    private static readonly TimeSpan CloseStreamsTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan CloseSymbolsTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Starts the stream supervisor (<c>/user/streams</c>) with one stream per configured symbol, registered as
-    /// <see cref="StreamSupervisor"/>, and closes every socket with a close frame during coordinated shutdown.
+    /// Starts <c>/user/symbols</c> with one actor per configured symbol on the pipeline dispatcher, registered as
+    /// <see cref="SymbolSupervisor"/>; every socket closes with a close frame during coordinated shutdown.
     /// </summary>
-    public static AkkaConfigurationBuilder WithOrderFlowStreams(this AkkaConfigurationBuilder builder, OrderFlowSettings settings) =>
+    public static AkkaConfigurationBuilder WithOrderFlowSymbols(this AkkaConfigurationBuilder builder, OrderFlowSettings settings) =>
         builder
-            .AddHocon(StreamSupervisor.DispatcherHocon, HoconAddMode.Prepend)
-            .WithActors((system, registry) =>
-        {
-            var budget = new ConnectionBudget(settings.Stream.ConnectionBudget);
-            var supervisor = system.ActorOf(StreamSupervisor.Props(settings, budget, CreateRestClient(settings.Binance), MetricsBoards.For(system)),
-                StreamSupervisor.Name);
-            registry.Register<StreamSupervisor>(supervisor);
-            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-aggtrade-streams", async () =>
-            {
-                await supervisor.Ask<StreamSupervisor.AllStreamsClosed>(StreamSupervisor.CloseAllStreams.Instance, CloseStreamsTimeout)
-                    .ConfigureAwait(false);
-                return Done.Instance;
-            });
-        });
+            .AddHocon(PipelineDispatcher.Hocon, HoconAddMode.Prepend)
+            .WithActors((system, registry) => registry.Register<SymbolSupervisor>(system.StartOrderFlowSymbols(settings)));
 
     /// <summary>
-    /// Starts the planners' gateway (<c>/user/orderflow</c>) in front of the stream supervisor, and Akka.Remote bound to
+    /// Starts the planners' gateway (<c>/user/orderflow</c>) in front of the symbols, and Akka.Remote bound to
     /// orderflow.remote.host/port with the protocol's serializer and strict serialization.
     /// </summary>
     public static AkkaConfigurationBuilder WithOrderFlowGateway(this AkkaConfigurationBuilder builder, OrderFlowSettings settings) =>
@@ -47,12 +41,33 @@ public static class OrderFlowHostingExtensions
             .AddHocon("akka.remote.dot-netty.tcp.tcp-reuse-addr = off", HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions { HostName = settings.Remote.Host, Port = settings.Remote.Port })
             .WithActors((system, registry) =>
+                registry.Register<OrderFlowGateway>(system.StartOrderFlowGateway(registry.Get<SymbolSupervisor>(), settings)));
+
+    /// <summary><c>/user/symbols</c>, and the shutdown task that closes its sockets (needs <see cref="PipelineDispatcher.Hocon"/>).</summary>
+    public static IActorRef StartOrderFlowSymbols(this ActorSystem system, OrderFlowSettings settings, ConnectionBudget? budget = null)
+    {
+        var symbols = system.ActorOf(SymbolSupervisor.Props(settings, budget ?? new ConnectionBudget(settings.Stream.ConnectionBudget),
+            CreateRestClient(settings.Binance), MetricsBoards.For(system)), SymbolSupervisor.Name);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-aggtrade-streams", async () =>
+        {
+            try
             {
-                var gateway = system.ActorOf(OrderFlowGateway.Props(registry.Get<StreamSupervisor>(), MetricsBoards.For(system),
-                    settings.Remote.QueryTimeout, settings.Remote.QueryTimeout + settings.Binance.RestTimeout)
-                    .WithDispatcher(OrderFlowGateway.RemotingDispatcherId), OrderFlowGateway.Name);
-                registry.Register<OrderFlowGateway>(gateway);
-            });
+                await symbols.Ask<AllSymbolsClosed>(CloseAllSymbols.Instance, CloseSymbolsTimeout).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                // Already stopped, or the sockets did not close in time: shutdown goes on either way.
+            }
+            return Done.Instance;
+        });
+        return symbols;
+    }
+
+    /// <summary><c>/user/orderflow</c> on remoting's dispatcher (needs remoting and <see cref="OrderFlowSerializer.Hocon"/>).</summary>
+    public static IActorRef StartOrderFlowGateway(this ActorSystem system, IActorRef symbols, OrderFlowSettings settings) =>
+        system.ActorOf(OrderFlowGateway.Props(symbols, MetricsBoards.For(system),
+                settings.Remote.QueryTimeout, settings.Remote.QueryTimeout + settings.Binance.RestTimeout)
+            .WithDispatcher(OrderFlowGateway.RemotingDispatcherId), OrderFlowGateway.Name);
 
     /// <summary>One REST client for the whole service: one connection pool, one request-weight budget.</summary>
     public static BinanceRestClient CreateRestClient(BinanceSettings binance) =>

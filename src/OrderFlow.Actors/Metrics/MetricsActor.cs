@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
@@ -41,7 +42,6 @@ public sealed class MetricsActor : ReceiveActor, IWithTimers
         Receive<ITapeEvent>(board.Apply);
         Receive<SequenceStats>(board.Count);
         Receive<SymbolListing>(listing => board.SetTickSize(listing.TickSize));
-        Receive<GetMetrics>(query => Sender.Tell(board.Read(query.Window, clock().ToUnixTimeMilliseconds())));
         Receive<LogSummary>(_ =>
         {
             if (board.Read(board.ShortestWindow, clock().ToUnixTimeMilliseconds()) is MetricsSnapshot snapshot) Log(snapshot);

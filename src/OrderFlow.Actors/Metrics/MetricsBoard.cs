@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Akka.Actor;
 using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Trades;
@@ -68,8 +69,8 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
 }
 
 /// <summary>
-/// Every streamed symbol's <see cref="MetricsBoard"/>, one set per actor system (an Akka extension): the stream
-/// supervisor adds and removes them, the gateway reads.
+/// Every streamed symbol's <see cref="MetricsBoard"/>, one set per actor system (an Akka extension): each symbol's
+/// actor adds and removes its own, the gateway reads.
 /// </summary>
 public sealed class MetricsBoards : IExtension
 {
@@ -79,7 +80,8 @@ public sealed class MetricsBoards : IExtension
 
     public void Add(MetricsBoard board) => _boards[board.Symbol] = board;
 
-    public void Remove(Symbol symbol) => _boards.TryRemove(symbol, out _);
+    /// <summary>Removes <paramref name="board"/>, and only it: a symbol added again has a board of its own.</summary>
+    public void Remove(Symbol symbol, MetricsBoard board) => _boards.TryRemove(new KeyValuePair<Symbol, MetricsBoard>(symbol, board));
 
     public bool TryGet(Symbol symbol, [NotNullWhen(true)] out MetricsBoard? board) => _boards.TryGetValue(symbol, out board);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Actors.Metrics;

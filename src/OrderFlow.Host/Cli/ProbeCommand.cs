@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using OrderFlow.Actors;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
-using OrderFlow.Actors.Streams;
+using OrderFlow.Actors.Connection;
 using Symbol = OrderFlow.Protocol.Symbol;
 using OrderFlow.Protocol.Trades;
 

@@ -39,7 +39,7 @@ public static class OrderFlowHost
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
             })
-            .WithOrderFlowStreams(settings)
+            .WithOrderFlowSymbols(settings)
             .WithOrderFlowGateway(settings));
 
         await using var app = builder.Build();

@@ -28,5 +28,3 @@ public sealed record StreamedSymbols(IReadOnlyList<Symbol> Symbols) : IOrderFlow
 /// <summary>The answer to <see cref="AddSymbol"/> when Binance does not list the symbol: nothing is streamed.</summary>
 public sealed record SymbolUnknown(Symbol Symbol) : IWithSymbol, IOrderFlowMessage;
 
-/// <summary>What Binance's exchangeInfo says of a symbol it lists: its price tick (zero when it gave none).</summary>
-public sealed record SymbolListing(Symbol Symbol, Fixed8 TickSize) : IWithSymbol;

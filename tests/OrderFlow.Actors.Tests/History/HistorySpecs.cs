@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
+using OrderFlow.Actors.Sequencing;
 using OrderFlow.Actors.History;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;

@@ -1,3 +1,4 @@
+using OrderFlow.Actors.Sequencing;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Metrics;
 using OrderFlow.Protocol;

@@ -1,3 +1,4 @@
+using OrderFlow.Actors.Binance;
 using OrderFlow.Protocol.Trades;
 using Xunit;
 

@@ -4,8 +4,7 @@ using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Hosting;
-using OrderFlow.Actors.Metrics;
-using OrderFlow.Actors.Streams;
+using OrderFlow.Actors.Connection;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
@@ -25,7 +24,7 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
     private const string TestConfig = """
         akka.loglevel = INFO
         akka.test.single-expect-default = 5s
-        """ + "\n" + StreamSupervisor.DispatcherHocon;
+        """ + "\n" + PipelineDispatcher.Hocon;
 
     /// <summary>Fast deadlines: every phase bounded to about a second.</summary>
     protected const string FastStreams = """
@@ -91,9 +90,8 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
         return probe;
     }
 
-    protected IActorRef StartSupervisor(OrderFlowSettings settings, ConnectionBudget? budget = null) =>
-        Sys.ActorOf(StreamSupervisor.Props(settings, budget ?? new ConnectionBudget(settings.Stream.ConnectionBudget),
-            OrderFlowHostingExtensions.CreateRestClient(settings.Binance), MetricsBoards.For(Sys)), StreamSupervisor.Name);
+    /// <summary>Starts <c>/user/symbols</c> as a host does.</summary>
+    protected IActorRef StartSupervisor(OrderFlowSettings settings, ConnectionBudget? budget = null) => Sys.StartOrderFlowSymbols(settings, budget);
 
     /// <summary>Waits for the next lifecycle event of <paramref name="symbol"/> of type <typeparamref name="T"/>,
     /// skipping other symbols' events and, when <paramref name="skipOthers"/>, this symbol's other events.</summary>

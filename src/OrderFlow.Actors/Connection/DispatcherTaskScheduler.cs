@@ -1,6 +1,6 @@
 using Akka.Dispatch;
 
-namespace OrderFlow.Actors.Streams;
+namespace OrderFlow.Actors.Connection;
 
 /// <summary>
 /// Runs tasks on an Akka dispatcher's threads. A socket reader started on it continues there after every await, so

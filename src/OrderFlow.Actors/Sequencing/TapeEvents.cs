@@ -1,4 +1,7 @@
-namespace OrderFlow.Protocol.Trades;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Actors.Sequencing;
 
 /// <summary>
 /// What the sequencer tells history and metrics, in order with the trades, about what those trades cover: from when

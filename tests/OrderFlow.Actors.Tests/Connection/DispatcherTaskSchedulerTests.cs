@@ -1,16 +1,17 @@
 using Akka.TestKit.Xunit2;
-using OrderFlow.Actors.Streams;
+using OrderFlow.Actors.Connection;
+using OrderFlow.Actors.Hosting;
 using Xunit;
 
-namespace OrderFlow.Actors.Tests.Streams;
+namespace OrderFlow.Actors.Tests.Connection;
 
 /// <summary>A socket reader started on the pipeline dispatcher stays on its threads, off the .NET thread pool.</summary>
-public sealed class DispatcherTaskSchedulerTests() : TestKit(StreamSupervisor.DispatcherHocon)
+public sealed class DispatcherTaskSchedulerTests() : TestKit(PipelineDispatcher.Hocon)
 {
     [Fact]
     public async Task Work_started_on_the_pipeline_dispatcher_continues_there_after_awaits_completed_on_the_thread_pool()
     {
-        var scheduler = new DispatcherTaskScheduler(Sys.Dispatchers.Lookup(StreamSupervisor.PipelineDispatcherId));
+        var scheduler = new DispatcherTaskScheduler(Sys.Dispatchers.Lookup(PipelineDispatcher.Id));
         var onThreadPool = await scheduler.Run(async () =>
         {
             var seen = new List<bool> { Thread.CurrentThread.IsThreadPoolThread };

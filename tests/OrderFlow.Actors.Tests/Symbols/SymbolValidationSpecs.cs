@@ -7,7 +7,7 @@ using OrderFlow.Protocol.Streams;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace OrderFlow.Actors.Tests.Streams;
+namespace OrderFlow.Actors.Tests.Symbols;
 
 /// <summary>An unknown symbol is an error said once, not a silent socket retried forever.</summary>
 public sealed class SymbolValidationSpecs(ITestOutputHelper output) : StreamSpec(output)

@@ -1,6 +1,6 @@
 using OrderFlow.Protocol;
 
-namespace OrderFlow.Actors.Streams;
+namespace OrderFlow.Actors.Connection;
 
 /// <summary>
 /// Thrown by a StreamActor after max-attempts consecutive failures: its supervisor stops it and starts a fresh one

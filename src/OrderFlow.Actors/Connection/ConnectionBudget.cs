@@ -1,6 +1,6 @@
 using OrderFlow.Actors.Configuration;
 
-namespace OrderFlow.Actors.Streams;
+namespace OrderFlow.Actors.Connection;
 
 /// <summary>
 /// Connection attempts allowed across every stream in a sliding window (Binance: 300 per 5 minutes per IP). Shared

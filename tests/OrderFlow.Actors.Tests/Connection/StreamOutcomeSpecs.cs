@@ -9,7 +9,7 @@ using OrderFlow.Simulator;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace OrderFlow.Actors.Tests.Streams;
+namespace OrderFlow.Actors.Tests.Connection;
 
 /// <summary>Every way a connection attempt or a live connection can end, each against the simulator.</summary>
 public sealed class StreamOutcomeSpecs(ITestOutputHelper output) : StreamSpec(output)

@@ -3,40 +3,25 @@ using Akka.Actor;
 using Akka.Event;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
 
-namespace OrderFlow.Actors.Streams;
+namespace OrderFlow.Actors.Connection;
 
 /// <summary>
 /// Owns one symbol's aggTrade WebSocket. Every attempt ends, within a deadline this actor holds, in
-/// <see cref="Connected"/>, <see cref="Failed"/> or <see cref="TimedOut"/>, published on the event stream and logged.
+/// <see cref="Connected"/>, <see cref="Failed"/> or <see cref="TimedOut"/>, logged and told to the symbol's actor.
 /// Trades go to the symbol's TradeSequencer. The socket work runs detached and reports back as messages, so the
 /// mailbox is never blocked and a hang always becomes a timeout. States: connecting → streaming → (backing off →
-/// connecting)…; after max-attempts failures in a row it throws <see cref="StreamGaveUpException"/> and its supervisor
-/// takes over. Planned reconnects (serverShutdown, the 24-hour cut) make before they break: streaming → handing over,
+/// connecting)…; after max-attempts failures in a row it throws <see cref="StreamGaveUpException"/> and its symbol's
+/// actor takes over. Planned reconnects (serverShutdown, the 24-hour cut) make before they break: streaming → handing over,
 /// where a replacement connection opens beside the current one and takes over when it delivers its first trade; the
 /// sequencer drops the overlap, so nothing is missed and nothing needs a backfill.
 /// </summary>
 public sealed class StreamActor : ReceiveActor, IWithTimers
 {
-    /// <summary>Close the socket with a close frame, then stop. Sent by the supervisor on removal and shutdown.</summary>
-    public sealed record Close
-    {
-        public static readonly Close Instance = new();
-        private Close() { }
-    }
-
-    /// <summary>Asks what the stream is doing; answered with <see cref="StateReport"/>. For the status query.</summary>
-    public sealed record GetState
-    {
-        public static readonly GetState Instance = new();
-        private GetState() { }
-    }
-
-    public sealed record StateReport(StreamState State, DateTimeOffset Since, int Attempt);
-
     private interface IConnectionScoped
     {
         int Connection { get; }
@@ -224,7 +209,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         EnterState(StreamState.Stopped);
         Become(() =>
         {
-            Receive<GetState>(_ => ReportState());
+            Receive<GetStreamState>(_ => ReportState());
             Receive<ConnectionEnded>(IsCurrent, _ =>
             {
                 _log.Info("🔒 {Symbol} aggTrades stream closed cleanly", _symbol);
@@ -235,7 +220,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
                 _log.Warning("🔒 {Symbol} aggTrades stream closed without the server's close frame", _symbol);
                 Context.Stop(Self);
             });
-            Receive<Close>(_ => { });
+            Receive<CloseStream>(_ => { });
             Receive<MessagesArrived>(Forward);
             Receive<IConnectionScoped>(_ => { });
             Receive<LogSummary>(_ => { });
@@ -244,8 +229,8 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private void CommonReceives()
     {
-        Receive<GetState>(_ => ReportState());
-        Receive<Close>(_ => BeginClose());
+        Receive<GetStreamState>(_ => ReportState());
+        Receive<CloseStream>(_ => BeginClose());
         Receive<LogSummary>(_ => OnSummary());
         Receive<ConnectionEnded>(m => m.Connection == _retiringConnection, _ => Retired());
         Receive<RetireTimedOut>(m => m.Connection == _retiringConnection, _ => Retired());
@@ -261,7 +246,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         (_state, _stateSince) = (state, DateTimeOffset.UtcNow);
     }
 
-    private void ReportState() => Sender.Tell(new StateReport(_state, _stateSince, _attempt));
+    private void ReportState() => Sender.Tell(new StreamStateReport(_state, _stateSince, _attempt));
 
     private bool IsSuccessor(IConnectionScoped message) => _successor is not null && message.Connection == _successorConnection;
 
@@ -312,7 +297,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private void StartReceiving(AggTradeSocket socket, int connection)
     {
         var self = Self;
-        // On this actor's dispatcher's threads: the pipeline's, in a host (see StreamSupervisor.DispatcherHocon).
+        // On this actor's dispatcher's threads: the pipeline's, in a host (see PipelineDispatcher).
         new DispatcherTaskScheduler(Context.Dispatcher).Run(() => socket.ReceiveAsync(burst => self.Tell(new MessagesArrived(connection, burst)))).PipeTo(self,
             success: end => new ConnectionEnded(connection, end),
             failure: error => new ConnectionEnded(connection, new ConnectionEnd(ConnectionEndKind.Broken, error.Message)));
@@ -394,7 +379,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             // Data flows: the link is proven, so the failure run is over.
             Timers.Cancel(DeadlineTimer);
             _failuresInRow = 0;
-            Context.Parent.Tell(new StreamSupervisor.StreamHealthy(_symbol));
+            Context.Parent.Tell(new StreamHealthy(_symbol));
         }
 
         for (var i = 0; i < trades.Length && _tradesOnConnection + i < _settings.TradesLoggedPerConnection; i++)
@@ -610,7 +595,8 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         _connection = 0;
     }
 
-    private void Publish(IStreamLifecycleEvent lifecycleEvent) => Context.System.EventStream.Publish(lifecycleEvent);
+    /// <summary>To the symbol's actor, which records it for the status answer and publishes it.</summary>
+    private void Publish(IStreamLifecycleEvent lifecycleEvent) => Context.Parent.Tell(lifecycleEvent);
 
     private static TimeSpan IdleCheckInterval(TimeSpan idle) =>
         TimeSpan.FromMilliseconds(Math.Clamp(idle.TotalMilliseconds / 10, 50, 5000));

@@ -3,7 +3,8 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.TestKit;
 using OrderFlow.Actors.Configuration;
-using OrderFlow.Actors.Streams;
+using OrderFlow.Actors.Connection;
+using OrderFlow.Actors.Symbols;
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Streams;
@@ -11,10 +12,10 @@ using OrderFlow.Protocol.Trades;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace OrderFlow.Actors.Tests.Streams;
+namespace OrderFlow.Actors.Tests.Symbols;
 
 /// <summary>Escalation, backoff pacing, the connection budget, runtime add/remove and clean shutdown.</summary>
-public sealed class StreamSupervisionSpecs(ITestOutputHelper output) : StreamSpec(output)
+public sealed class SymbolSupervisionSpecs(ITestOutputHelper output) : StreamSpec(output)
 {
     [Fact]
     public void A_symbol_that_always_fails_escalates_then_restarts_after_a_cool_down_at_a_capped_pace()
@@ -92,7 +93,7 @@ public sealed class StreamSupervisionSpecs(ITestOutputHelper output) : StreamSpe
         var connected = lifecycle.ReceiveN(2).Cast<Connected>().Select(c => c.Symbol).ToHashSet();
         Assert.Equal([Btc, Eth], connected.Order());
 
-        await supervisor.Ask<StreamSupervisor.AllStreamsClosed>(StreamSupervisor.CloseAllStreams.Instance, Dilated(TimeSpan.FromSeconds(10)));
+        await supervisor.Ask<AllSymbolsClosed>(CloseAllSymbols.Instance, Dilated(TimeSpan.FromSeconds(10)));
 
         await AwaitAssertAsync(() => Assert.Equal((1, 1, 0),
             (Exchange.ClientCloseFrames("BTCUSDT"), Exchange.ClientCloseFrames("ETHUSDT"), Exchange.OpenConnections("BTCUSDT") + Exchange.OpenConnections("ETHUSDT"))));

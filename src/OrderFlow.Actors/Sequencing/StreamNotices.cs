@@ -1,0 +1,12 @@
+using OrderFlow.Protocol;
+
+namespace OrderFlow.Actors.Sequencing;
+
+/// <summary>The stream dropped a frame it could not take as a trade; the sequencer counts it with the others.</summary>
+public sealed record MalformedFrameDropped(Symbol Symbol, string Problem) : IWithSymbol;
+
+/// <summary>
+/// The stream's current connection ended or failed: until the sequencer sees trades follow on again, the tape beyond
+/// the last trade is unknown. (A planned hand-over to a replacement connection is not an interruption.)
+/// </summary>
+public sealed record StreamInterrupted(Symbol Symbol, string Reason) : IWithSymbol;

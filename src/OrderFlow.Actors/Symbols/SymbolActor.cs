@@ -1,0 +1,217 @@
+using Akka.Actor;
+using Akka.Event;
+using OrderFlow.Actors.Binance;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Connection;
+using OrderFlow.Actors.History;
+using OrderFlow.Actors.Metrics;
+using OrderFlow.Actors.Sequencing;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Metrics;
+using OrderFlow.Protocol.Streams;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Actors.Symbols;
+
+/// <summary>
+/// Everything about one symbol (<c>symbol-btcusdt</c>): its history and metrics from the start; once exchangeInfo
+/// says the symbol is listed, its sequencer and its stream. It reports its stream's Connected, Failed and TimedOut
+/// (recorded for the status answer, then published on the event stream), restarts the stream after a
+/// <see cref="CoolDown"/> when it gives up, answers the per-symbol queries, and closes cleanly on request. Sequencer,
+/// history and metrics outlive the stream's restarts. The unit that a shard region will host one day: every message
+/// it takes names its symbol (<see cref="IWithSymbol"/>).
+/// </summary>
+public sealed class SymbolActor : ReceiveActor, IWithTimers
+{
+    private sealed record RestartStream
+    {
+        public static readonly RestartStream Instance = new();
+    }
+
+    private const string RestartTimer = "restart";
+    private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Symbol _symbol;
+    private readonly OrderFlowSettings _settings;
+    private readonly ConnectionBudget _budget;
+    private readonly BinanceRestClient _rest;
+    private readonly MetricsBoards _boards;
+    private readonly MetricsBoard _board;
+    private readonly CoolDown _coolDown;
+    private IActorRef _history = ActorRefs.Nobody;
+    private IActorRef _metrics = ActorRefs.Nobody;
+    /// <summary>Started once the symbol is known to be listed, so no REST weight goes to one that is not.</summary>
+    private IActorRef? _sequencer;
+    private IActorRef? _stream;
+    private IActorRef? _addedBy;
+    private bool _checking = true;
+    private bool _closing;
+
+    // What the status answer reports beyond the stream's own state; it outlives the stream's restarts.
+    private DateTimeOffset _since = DateTimeOffset.UtcNow;
+    private long _connects;
+    private IStreamLifecycleEvent? _lastProblem;
+
+    public SymbolActor(Symbol symbol, OrderFlowSettings settings, ConnectionBudget budget, BinanceRestClient rest, MetricsBoards boards,
+        IActorRef? addedBy)
+    {
+        _symbol = symbol;
+        _settings = settings;
+        _budget = budget;
+        _rest = rest;
+        _boards = boards;
+        _addedBy = addedBy;
+        _board = new MetricsBoard(symbol, settings.Metrics);
+        _coolDown = new CoolDown(settings.Stream.CoolDown, new Random());
+
+        Receive<ListingChecked>(OnListingChecked);
+        Receive<IStreamLifecycleEvent>(OnLifecycle);
+        Receive<StreamHealthy>(_ => _coolDown.Healthy());
+        Receive<Terminated>(terminated => Equals(terminated.ActorRef, _stream), _ => OnStreamStopped());
+        Receive<RestartStream>(_ =>
+        {
+            if (!_closing && _stream is null) StartStream();
+        });
+        Receive<GetRecentTrades>(query => _history.Forward(query));
+        Receive<GetTradesFromId>(query => _history.Forward(query));
+        Receive<GetTradesSince>(query => _history.Forward(query));
+        // The same read the gateway makes: from the board, never behind a flood in the metrics actor's mailbox.
+        Receive<GetMetrics>(query => Sender.Tell(_board.Read(query.Window, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
+        Receive<GetSequenceStats>(query =>
+        {
+            if (_sequencer is null) Sender.Tell(new SymbolNotFound(_symbol));
+            else _sequencer.Forward(query);
+        });
+        Receive<GetStatus>(_ => StatusAsync().PipeTo(Sender, success: status => new StatusReport([status]), failure: e => new QueryFailed(e.Message)));
+        Receive<CloseSymbol>(_ => Close());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static string NameOf(Symbol symbol) => $"symbol-{symbol.StreamName}";
+
+    public static Props Props(Symbol symbol, OrderFlowSettings settings, ConnectionBudget budget, BinanceRestClient rest, MetricsBoards boards,
+        IActorRef? addedBy = null) =>
+        Akka.Actor.Props.Create(() => new SymbolActor(symbol, settings, budget, rest, boards, addedBy));
+
+    protected override void PreStart()
+    {
+        _history = Context.ActorOf(TradeHistoryActor.Props(_symbol, _settings.History.Capacity), "history");
+        _metrics = Context.ActorOf(MetricsActor.Props(_board, _settings.Stream.SummaryInterval), "metrics");
+        _boards.Add(_board);
+    }
+
+    protected override void PostStop() => _boards.Remove(_symbol, _board);
+
+    protected override SupervisorStrategy SupervisorStrategy() => new PerChildStrategy(Decide);
+
+    private Directive Decide(IActorRef child, Exception error)
+    {
+        if (!Equals(child, _stream))
+        {
+            // Sequencer, history or metrics: keep their data and carry on past the one message that failed.
+            _log.Error("{Child} of {Symbol} failed on one message and goes on: {Error}", child.Path.Name, _symbol, error.Message);
+            return Directive.Resume;
+        }
+        if (error is StreamGaveUpException gaveUp) _coolDown.ServerAsked(gaveUp.RetryAfter);
+        else _log.Error("💥 {Symbol} stream failed unexpectedly: {Error}", _symbol, error.Message);
+        // Stopped, not restarted at once: Terminated schedules a fresh stream after the cool-down.
+        return Directive.Stop;
+    }
+
+    private void OnListingChecked(ListingChecked check)
+    {
+        if (!_checking || _closing) return;
+        _checking = false;
+        if (check.Listed is false)
+        {
+            _log.Error("❌ {Symbol} is not a symbol Binance lists (exchangeInfo: Invalid symbol); it will not be streamed", _symbol);
+            var failed = new Failed(_symbol, FailureKind.UnknownSymbol,
+                $"unknown symbol: Binance's exchangeInfo does not list {_symbol}", 0, null, DateTimeOffset.UtcNow);
+            Context.System.EventStream.Publish(failed);
+            _addedBy?.Tell(new SymbolUnknown(_symbol));
+            Context.Parent.Tell(new SymbolUnlisted(failed));
+            Context.Stop(Self);
+            return;
+        }
+
+        if (check.TickSize > Fixed8.Zero) _metrics.Tell(new SymbolListing(_symbol, check.TickSize));
+        _sequencer = Context.ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, _settings.History.WarmUp, _rest, _history, _metrics),
+            "sequencer");
+        _addedBy?.Tell(new SymbolAdded(_symbol));
+        _addedBy = null;
+        StartStream();
+    }
+
+    private void StartStream() =>
+        _stream = Context.Watch(Context.ActorOf(
+            StreamActor.Props(_symbol, _settings.Stream, _settings.Binance.WebSocketUrl, _sequencer!, _budget), "stream"));
+
+    private void OnLifecycle(IStreamLifecycleEvent e)
+    {
+        if (e is Connected) _connects++;
+        else _lastProblem = e;
+        Context.System.EventStream.Publish(e);
+    }
+
+    private void OnStreamStopped()
+    {
+        _stream = null;
+        if (_closing)
+        {
+            Context.Stop(Self);
+            return;
+        }
+        _since = DateTimeOffset.UtcNow;
+        var coolDown = _coolDown.Next();
+        _log.Warning("🧊 {Symbol} stream stopped; a fresh one starts in {CoolDown} (cool-down {Escalation} in a row)",
+            _symbol, HumanFormat.Duration(coolDown), _coolDown.EscalationsInRow);
+        Timers.StartSingleTimer(RestartTimer, RestartStream.Instance, coolDown);
+    }
+
+    /// <summary>The stream closes with a close frame; then this actor stops, and its children with it.</summary>
+    private void Close()
+    {
+        if (_closing) return;
+        _closing = true;
+        Timers.CancelAll();
+        _boards.Remove(_symbol, _board);
+        if (_checking) _addedBy?.Tell(new SymbolRemoved(_symbol));
+        if (_stream is { } stream) stream.Tell(CloseStream.Instance);
+        else Context.Stop(Self);
+    }
+
+    /// <summary>Asks the stream and the sequencer; whatever they do not answer in time is reported as unknown.</summary>
+    private async Task<StreamStatus> StatusAsync()
+    {
+        // Read everything this actor owns now: the rest of this method runs after it has moved on.
+        var (symbol, problem, connects, since, checking, stream, sequencer) =
+            (_symbol, _lastProblem, _connects, _since, _checking, _stream, _sequencer);
+        var state = stream is null
+            ? new StreamStateReport(checking ? StreamState.Connecting : StreamState.BackingOff, since, 0)
+            : await AskOrDefault<StreamStateReport>(stream, GetStreamState.Instance).ConfigureAwait(false);
+        var counters = sequencer is null ? null
+            : await AskOrDefault<SequenceStats>(sequencer, new GetSequenceStats(symbol)).ConfigureAwait(false);
+        return new StreamStatus(symbol,
+            state?.State ?? StreamState.Connecting, state?.Since ?? since, state?.Attempt ?? 0,
+            problem switch { Failed f => f.Reason, TimedOut t => $"timed out (phase: {t.Phase.ToWireName()})", _ => null },
+            (problem as TimedOut)?.Phase, problem?.At,
+            counters?.Received ?? 0, counters?.LastAggregateId, counters?.LastTradeTime, Math.Max(0, connects - 1),
+            counters?.DuplicatesDropped ?? 0, counters?.GapsDetected ?? 0, counters?.TradesBackfilled ?? 0,
+            counters?.GapsUnrecovered ?? 0, counters?.MalformedDropped ?? 0);
+    }
+
+    private static async Task<T?> AskOrDefault<T>(IActorRef actor, object question) where T : class
+    {
+        try { return await actor.Ask<T>(question, StatusTimeout).ConfigureAwait(false); }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { return null; }
+    }
+}
+
+/// <summary>A one-for-one strategy that decides knowing which child failed, and does its own logging.</summary>
+internal sealed class PerChildStrategy(Func<IActorRef, Exception, Directive> decide)
+    : OneForOneStrategy(-1, -1, _ => Directive.Stop, loggingEnabled: false)
+{
+    protected override Directive Handle(IActorRef child, Exception exception) => decide(child, exception);
+}

@@ -1,0 +1,32 @@
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Streams;
+
+namespace OrderFlow.Actors.Symbols;
+
+/// <summary>
+/// What Binance's exchangeInfo says of a symbol: listed (with its price tick, zero when it gave none), not listed, or
+/// <c>null</c> when exchangeInfo could not be asked (the symbol then streams anyway).
+/// </summary>
+public sealed record ListingChecked(Symbol Symbol, bool? Listed, Fixed8 TickSize) : IWithSymbol;
+
+/// <summary>Closes the symbol's stream with a close frame, then stops the symbol's actors. For removal and shutdown.</summary>
+public sealed record CloseSymbol(Symbol Symbol) : IWithSymbol;
+
+/// <summary>Told by a symbol's actor to its parent before it stops: Binance does not list the symbol.</summary>
+public sealed record SymbolUnlisted(Failed Failure) : IWithSymbol
+{
+    public Symbol Symbol => Failure.Symbol;
+}
+
+/// <summary>Closes every symbol's stream with a close frame; answered with <see cref="AllSymbolsClosed"/>. For shutdown.</summary>
+public sealed record CloseAllSymbols
+{
+    public static readonly CloseAllSymbols Instance = new();
+    private CloseAllSymbols() { }
+}
+
+public sealed record AllSymbolsClosed
+{
+    public static readonly AllSymbolsClosed Instance = new();
+    private AllSymbolsClosed() { }
+}

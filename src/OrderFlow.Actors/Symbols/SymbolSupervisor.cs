@@ -1,0 +1,181 @@
+using Akka.Actor;
+using Akka.Event;
+using OrderFlow.Actors.Binance;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Connection;
+using OrderFlow.Actors.Metrics;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Streams;
+
+namespace OrderFlow.Actors.Symbols;
+
+/// <summary>
+/// The parent of every symbol's actor (<c>/user/symbols</c>): creates one per symbol by name
+/// (<see cref="SymbolActor.NameOf"/>), routes each per-symbol message to it by name, adds and removes symbols at
+/// runtime, and answers the questions about all of them (the streamed symbols, everyone's status). It asks
+/// exchangeInfo for many symbols in one call and tells each symbol's actor its verdict; a symbol Binance does not list
+/// is remembered here for the status answer after its actor has stopped.
+/// </summary>
+public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
+{
+    public const string Name = "symbols";
+
+    private sealed record ListingsChecked(IReadOnlyList<Symbol> Symbols, IReadOnlyDictionary<Symbol, Fixed8>? Listed, string? Problem);
+
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>A symbol's actor answers its status within its own 2 s per question; this bounds the wait for all.</summary>
+    private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(4.5);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly OrderFlowSettings _settings;
+    private readonly ConnectionBudget _budget;
+    private readonly BinanceRestClient _rest;
+    private readonly MetricsBoards _boards;
+    private readonly Dictionary<Symbol, IActorRef> _symbols = new();
+    // Symbols Binance does not list: not streamed, but reported by the status query until removed or added again.
+    private readonly Dictionary<Symbol, Failed> _unlisted = new();
+    private readonly Dictionary<IActorRef, (Symbol Symbol, IActorRef ReplyTo)> _removals = new();
+    private bool _closing;
+
+    public SymbolSupervisor(OrderFlowSettings settings, ConnectionBudget budget, BinanceRestClient rest, MetricsBoards boards)
+    {
+        _settings = settings;
+        _budget = budget;
+        _rest = rest;
+        _boards = boards;
+
+        Receive<AddSymbol>(OnAdd);
+        Receive<RemoveSymbol>(OnRemove);
+        Receive<GetStreamedSymbols>(_ => Sender.Tell(new StreamedSymbols(_symbols.Keys.Order().ToList())));
+        Receive<GetStatus>(OnGetStatus);
+        Receive<ListingsChecked>(OnChecked);
+        Receive<SymbolUnlisted>(unlisted =>
+        {
+            _symbols.Remove(unlisted.Symbol);
+            _unlisted[unlisted.Symbol] = unlisted.Failure;
+        });
+        Receive<Terminated>(OnTerminated);
+        Receive<CloseAllSymbols>(_ => OnCloseAll());
+        // Every other per-symbol message (the trade, metrics and sequencing queries) is the symbol's actor's to answer.
+        Receive<IWithSymbol>(message =>
+        {
+            if (_symbols.TryGetValue(message.Symbol, out var symbol)) symbol.Forward(message);
+            else Sender.Tell(new SymbolNotFound(message.Symbol));
+        });
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(OrderFlowSettings settings, ConnectionBudget budget, BinanceRestClient rest, MetricsBoards boards) =>
+        Akka.Actor.Props.Create(() => new SymbolSupervisor(settings, budget, rest, boards));
+
+    protected override void PreStart()
+    {
+        foreach (var symbol in _settings.Symbols) Start(symbol, addedBy: null);
+        Check(_settings.Symbols);
+    }
+
+    protected override SupervisorStrategy SupervisorStrategy() => new PerChildStrategy((child, error) =>
+    {
+        // A symbol's actor keeps its children (and their data) past the one message that failed.
+        _log.Error("{Child} failed on one message and goes on: {Error}", child.Path.Name, error.Message);
+        return Directive.Resume;
+    });
+
+    private void Start(Symbol symbol, IActorRef? addedBy) =>
+        _symbols[symbol] = Context.Watch(Context.ActorOf(SymbolActor.Props(symbol, _settings, _budget, _rest, _boards, addedBy),
+            SymbolActor.NameOf(symbol)));
+
+    /// <summary>One exchangeInfo call for all of <paramref name="symbols"/>; each symbol's actor hears its verdict.</summary>
+    private void Check(IReadOnlyList<Symbol> symbols) =>
+        _rest.ListedAsync(symbols).PipeTo(Self,
+            success: listed => new ListingsChecked(symbols, listed, null),
+            failure: error => new ListingsChecked(symbols, null, error.Message));
+
+    private void OnChecked(ListingsChecked check)
+    {
+        if (check.Listed is null)
+            _log.Warning("⚠️ Could not check {Symbols} against Binance's exchangeInfo ({Problem}); streaming anyway",
+                string.Join(",", check.Symbols), check.Problem);
+        foreach (var symbol in check.Symbols)
+        {
+            if (!_symbols.TryGetValue(symbol, out var actor)) continue;
+            var tickSize = Fixed8.Zero;
+            var listed = check.Listed is null ? (bool?)null : check.Listed.TryGetValue(symbol, out tickSize);
+            actor.Tell(new ListingChecked(symbol, listed, tickSize));
+        }
+    }
+
+    private void OnAdd(AddSymbol command)
+    {
+        if (!Context.Child(SymbolActor.NameOf(command.Symbol)).IsNobody() && !_symbols.ContainsKey(command.Symbol))
+        {
+            Stash.Stash(); // its old actor is still stopping: take this up when it is gone
+            return;
+        }
+        if (_closing)
+        {
+            Sender.Tell(new QueryFailed($"{command.Symbol} was not added: the host is shutting down"));
+            return;
+        }
+        if (_symbols.ContainsKey(command.Symbol))
+        {
+            Sender.Tell(new SymbolAlreadyStreaming(command.Symbol));
+            return;
+        }
+        _unlisted.Remove(command.Symbol); // asked again: checked again
+        _log.Info("➕ Adding {Symbol}", command.Symbol);
+        Start(command.Symbol, addedBy: Sender); // answered once exchangeInfo has been asked
+        Check([command.Symbol]);
+    }
+
+    private void OnRemove(RemoveSymbol command)
+    {
+        if (!_symbols.Remove(command.Symbol, out var actor))
+        {
+            Sender.Tell(_unlisted.Remove(command.Symbol) ? new SymbolRemoved(command.Symbol) : new SymbolNotFound(command.Symbol));
+            return;
+        }
+        _log.Info("➖ Removing {Symbol}", command.Symbol);
+        _removals[actor] = (command.Symbol, Sender);
+        actor.Tell(new CloseSymbol(command.Symbol));
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        if (_removals.Remove(terminated.ActorRef, out var removal)) removal.ReplyTo.Tell(new SymbolRemoved(removal.Symbol));
+        var stopped = _symbols.FirstOrDefault(entry => Equals(entry.Value, terminated.ActorRef)).Key;
+        if (stopped.Value is not null) _symbols.Remove(stopped);
+        Stash.UnstashAll();
+    }
+
+    private void OnGetStatus(GetStatus query)
+    {
+        if (query.Symbol is { } one)
+        {
+            if (_unlisted.TryGetValue(one, out var failed)) Sender.Tell(new StatusReport([Unlisted(failed)]));
+            else if (_symbols.TryGetValue(one, out var actor)) actor.Forward(query);
+            else Sender.Tell(new SymbolNotFound(one));
+            return;
+        }
+        var unlisted = _unlisted.Values.Select(Unlisted).ToList();
+        var asked = _symbols.Select(entry => entry.Value.Ask<StatusReport>(new GetStatus(entry.Key), StatusTimeout)).ToList();
+        Task.WhenAll(asked).PipeTo(Sender,
+            success: reports => new StatusReport(reports.SelectMany(r => r.Streams).Concat(unlisted).OrderBy(s => s.Symbol).ToList()),
+            failure: e => new QueryFailed($"GetStatus: a symbol's actor did not answer within {HumanFormat.Duration(StatusTimeout)}: {e.Message}"));
+    }
+
+    private static StreamStatus Unlisted(Failed failed) =>
+        new(failed.Symbol, StreamState.Failed, failed.At, 0, failed.Reason, null, failed.At, 0, null, null, 0, 0, 0, 0, 0, 0);
+
+    private void OnCloseAll()
+    {
+        _closing = true;
+        var closing = _symbols
+            .Select(entry => entry.Value.GracefulStop(CloseTimeout, new CloseSymbol(entry.Key)))
+            .ToList();
+        Task.WhenAll(closing).PipeTo(Sender,
+            success: _ => AllSymbolsClosed.Instance,
+            failure: _ => AllSymbolsClosed.Instance);
+    }
+}
