@@ -15,9 +15,9 @@ public sealed record ConfigOverride(string Key, string HoconValue, string Flag);
 /// </summary>
 public static class OrderFlowConfiguration
 {
-    // Maps keyed by symbol: their keys are the user's, not ours.
+    // Maps keyed by symbol (or by log source): their keys are the user's, not ours.
     private static readonly string[] PerSymbolMaps =
-        ["orderflow.stream.idle-timeout-per-symbol.", "orderflow.metrics.large-trade-notional-per-symbol."];
+        ["orderflow.stream.idle-timeout-per-symbol.", "orderflow.metrics.large-trade-notional-per-symbol.", "orderflow.log.levels."];
 
     public static string DefaultsFile => Path.Combine(AppContext.BaseDirectory, "hocon", "orderflow.conf");
 
@@ -48,7 +48,8 @@ public static class OrderFlowConfiguration
             where[o.Key] = o.Flag;
         }
 
-        string Where(string key) => where.TryGetValue(key, out var source) ? source : "hocon/orderflow.conf";
+        // A quoted part of a key (a log source with dots) is unquoted in the syntax check's paths.
+        string Where(string key) => where.TryGetValue(key.Replace("\"", ""), out var source) ? source : "hocon/orderflow.conf";
         CheckAkka(config, Where);
         return (config, Bind(config, Where));
     }
@@ -147,7 +148,11 @@ public static class OrderFlowConfiguration
                 read.Host("orderflow.remote.host"),
                 read.Int("orderflow.remote.port", min: 0, max: 65_535),
                 read.Int("orderflow.remote.http-port", min: 0, max: 65_535),
-                read.PositiveDuration("orderflow.remote.query-timeout")));
+                read.PositiveDuration("orderflow.remote.query-timeout")),
+            new LogSettings(
+                read.LogLevel("orderflow.log.level"),
+                read.Choice("orderflow.log.format", LogFormat.Text, LogFormat.Json),
+                read.PerSource("orderflow.log.levels", read.LogLevel)));
     }
 
     private sealed class Reader(Config config, Func<string, string> where)
@@ -278,6 +283,37 @@ public static class OrderFlowConfiguration
             var raw = Raw(key).Trim();
             if (Uri.CheckHostName(raw) == UriHostNameType.Unknown) throw Problem(key, raw, "is not a host name or IP address");
             return raw;
+        }
+
+        public Akka.Event.LogLevel LogLevel(string key)
+        {
+            var raw = Raw(key);
+            return raw.Trim().ToLowerInvariant() switch
+            {
+                "debug" => Akka.Event.LogLevel.DebugLevel,
+                "info" => Akka.Event.LogLevel.InfoLevel,
+                "warning" => Akka.Event.LogLevel.WarningLevel,
+                "error" => Akka.Event.LogLevel.ErrorLevel,
+                _ => throw Problem(key, raw, "must be debug, info, warning or error"),
+            };
+        }
+
+        public T Choice<T>(string key, params T[] choices) where T : struct, Enum
+        {
+            var raw = Raw(key);
+            foreach (var choice in choices)
+                if (string.Equals(choice.ToString(), raw.Trim(), StringComparison.OrdinalIgnoreCase)) return choice;
+            throw Problem(key, raw, $"must be {string.Join(" or ", choices.Select(c => c.ToString().ToLowerInvariant()))}");
+        }
+
+        /// <summary>A map keyed by source names, which may hold dots (quoted in HOCON).</summary>
+        public IReadOnlyDictionary<string, T> PerSource<T>(string key, Func<string, T> readValue)
+        {
+            var result = new Dictionary<string, T>(StringComparer.Ordinal);
+            var node = config.GetValue(key);
+            if (node is null || !node.IsObject()) return result;
+            foreach (var name in node.GetObject().Items.Keys) result[name] = readValue($"{key}.\"{name}\"");
+            return result;
         }
 
         public CvdAnchor Anchor(string key)

@@ -14,7 +14,21 @@ public sealed record OrderFlowSettings(
     BackfillSettings Backfill,
     HistorySettings History,
     MetricsSettings Metrics,
-    RemoteSettings Remote);
+    RemoteSettings Remote,
+    LogSettings Log);
+
+public enum LogFormat
+{
+    Text,
+    Json,
+}
+
+/// <summary>The log's level, its format, and levels per source (by the start of the source's name).</summary>
+public sealed record LogSettings(Akka.Event.LogLevel Level, LogFormat Format, IReadOnlyDictionary<string, Akka.Event.LogLevel> Levels)
+{
+    /// <summary>The lowest level any source logs at: Akka must pass on at least that much.</summary>
+    public Akka.Event.LogLevel Lowest => Levels.Values.Append(Level).Min();
+}
 
 /// <summary>
 /// Where planners reach the service (Akka.Remote on <paramref name="Port"/>; one-shot queries over HTTP on

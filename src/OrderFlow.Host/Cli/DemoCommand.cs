@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Host.Hosting;
 using OrderFlow.Simulator;
+using Serilog;
 
 namespace OrderFlow.Host.Cli;
 
@@ -34,7 +35,8 @@ public static class DemoCommand
         var rate = new Option<double>("--rate") { Description = "Trades per second per symbol (default 20)", DefaultValueFactory = _ => 20 };
         var remotePort = OrderFlowCli.RemotePortOption();
         var httpPort = OrderFlowCli.HttpPortOption();
-        var command = new Command("demo", "Run against a simulated exchange on loopback, with a tour of faults") { calm, rate, remotePort, httpPort };
+        var logJson = OrderFlowCli.LogJsonOption();
+        var command = new Command("demo", "Run against a simulated exchange on loopback, with a tour of faults") { calm, rate, remotePort, httpPort, logJson };
         command.SetAction(async (parsed, _) =>
         {
             await using var exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions
@@ -45,10 +47,10 @@ public static class DemoCommand
             }).ConfigureAwait(false);
             var (config, settings) = OrderFlowConfiguration.Load(
                 overrides: OrderFlowCli.Overrides("BTCUSDT,ETHUSDT,SOLUSDT", exchange.WebSocketUrl.ToString(), exchange.RestUrl.ToString(),
-                    parsed.GetValue(remotePort), parsed.GetValue(httpPort)),
+                    parsed.GetValue(remotePort), parsed.GetValue(httpPort), parsed.GetValue(logJson)),
                 extraHocon: DemoSettings);
 
-            Console.WriteLine($"Simulated exchange listening on {exchange.WebSocketUrl} (press Ctrl+C to stop)");
+            OrderFlowLogging.Start(settings.Log).Information("🎭 Simulated exchange listening on {ExchangeUrl} (press Ctrl+C to stop)", exchange.WebSocketUrl);
             using var stopTour = new CancellationTokenSource();
             var tour = parsed.GetValue(calm) ? Task.CompletedTask : FaultTourAsync(exchange, stopTour.Token);
             await OrderFlowHost.RunAsync(config, settings).ConfigureAwait(false);
@@ -94,11 +96,11 @@ public static class DemoCommand
             {
                 await Task.Delay(FaultEvery, stop).ConfigureAwait(false);
                 var (say, act, undo) = faults[i % faults.Length];
-                Console.WriteLine($"🎭 demo fault: {say}");
+                Log.Information("🎭 demo fault: {Fault}", say);
                 act();
                 if (undo is null) continue;
                 await Task.Delay(FaultEvery / 2, stop).ConfigureAwait(false);
-                Console.WriteLine("🎭 demo fault cleared");
+                Log.Information("🎭 demo fault cleared");
                 undo();
             }
         }

@@ -71,10 +71,14 @@ public static class OrderFlowCli
 
     public static Option<int?> HttpPortOption() => new("--http-port") { Description = "Port of the HTTP query endpoint the query verbs ask (0: any free one); overrides orderflow.remote.http-port" };
 
+    public static Option<bool> LogJsonOption() => new("--log-json") { Description = "Log one JSON object per line (compact Serilog JSON); overrides orderflow.log.format" };
+
     /// <summary>The command-line flags that override configuration keys, in the order they apply.</summary>
-    public static List<ConfigOverride> Overrides(string? symbols, string? webSocketUrl, string? restUrl, int? remotePort = null, int? httpPort = null)
+    public static List<ConfigOverride> Overrides(string? symbols, string? webSocketUrl, string? restUrl, int? remotePort = null, int? httpPort = null,
+        bool logJson = false)
     {
         var overrides = new List<ConfigOverride>();
+        if (logJson) overrides.Add(new("orderflow.log.format", "json", "--log-json"));
         if (remotePort is { } port) overrides.Add(new("orderflow.remote.port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--remote-port"));
         if (httpPort is { } http) overrides.Add(new("orderflow.remote.http-port", http.ToString(System.Globalization.CultureInfo.InvariantCulture), "--http-port"));
         if (symbols is not null) overrides.Add(new("orderflow.symbols", OrderFlowConfiguration.QuoteList(symbols), "--symbols"));

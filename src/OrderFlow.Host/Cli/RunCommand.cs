@@ -15,13 +15,17 @@ public static class RunCommand
         var configFile = OrderFlowCli.ConfigOption();
         var remotePort = OrderFlowCli.RemotePortOption();
         var httpPort = OrderFlowCli.HttpPortOption();
-        var command = new Command("run", "Stream the configured symbols (the default verb)") { symbols, webSocketUrl, restUrl, configFile, remotePort, httpPort };
+        var logJson = OrderFlowCli.LogJsonOption();
+        var command = new Command("run", "Stream the configured symbols (the default verb)")
+        {
+            symbols, webSocketUrl, restUrl, configFile, remotePort, httpPort, logJson,
+        };
         command.SetAction(async (parsed, _) =>
         {
             var (config, settings) = OrderFlowConfiguration.Load(
                 parsed.GetValue(configFile)?.FullName,
                 OrderFlowCli.Overrides(parsed.GetValue(symbols), parsed.GetValue(webSocketUrl), parsed.GetValue(restUrl), parsed.GetValue(remotePort),
-                    parsed.GetValue(httpPort)));
+                    parsed.GetValue(httpPort), parsed.GetValue(logJson)));
             await OrderFlowHost.RunAsync(config, settings).ConfigureAwait(false);
             return OrderFlowCli.Success;
         });

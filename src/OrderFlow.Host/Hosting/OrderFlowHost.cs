@@ -18,27 +18,20 @@ using Serilog.Events;
 
 namespace OrderFlow.Host.Hosting;
 
-/// <summary>The service: an Akka.NET actor system on the generic host, logging through Serilog.</summary>
+/// <summary>The service: an Akka.NET actor system on the generic host, logging through Serilog (<see cref="OrderFlowLogging"/>).</summary>
 public static class OrderFlowHost
 {
-    private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}";
-
     /// <summary>Runs until Ctrl+C or SIGTERM, then shuts down through CoordinatedShutdown (sockets closed cleanly).</summary>
     public static async Task RunAsync(Config config, OrderFlowSettings settings, CancellationToken stopping = default)
     {
         EnsurePortsFree(settings.Remote);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddSerilog(CreateLogger());
+        builder.Services.AddSerilog(OrderFlowLogging.Start(settings.Log), dispose: true);
         builder.WebHost.ListenForQueries(settings.Remote);
         builder.Services.AddAkka("orderflow", akka => akka
+            .WithOrderFlowLogging(settings.Log, config)
             .AddHocon(config, HoconAddMode.Prepend)
-            .ConfigureLoggers(loggers =>
-            {
-                // Akka.Logger.Serilog is not on the feed: Akka logs to Microsoft.Extensions.Logging, which Serilog serves.
-                loggers.ClearLoggers();
-                loggers.AddLoggerFactory();
-            })
             .WithOrderFlowSymbols(settings)
             .WithOrderFlowGateway(settings));
 
@@ -85,10 +78,4 @@ public static class OrderFlowHost
                 $"(another orderflow host?). Stop it, or choose another port with {choose}");
         }
     }
-
-    public static Serilog.ILogger CreateLogger() => new LoggerConfiguration()
-        .MinimumLevel.Information()
-        .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-        .WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
-        .CreateLogger();
 }

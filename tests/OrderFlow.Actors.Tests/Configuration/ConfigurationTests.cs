@@ -66,6 +66,9 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("orderflow.symbols = []", "orderflow.symbols = []: names no symbol")]
     [InlineData("orderflow.symbols = BTCUSDT", "orderflow.symbols = BTCUSDT: must be a list such as [BTCUSDT, ETHUSDT]")]
     [InlineData("orderflow.metrics.windows = 5m", "orderflow.metrics.windows = 5m: must be a list such as [1m, 5m, 15m, 1h]")]
+    [InlineData("orderflow.log.level = loud", "orderflow.log.level = loud: must be debug, info, warning or error")]
+    [InlineData("orderflow.log.format = xml", "orderflow.log.format = xml: must be text or json")]
+    [InlineData("orderflow.log.levels { \"Akka.Remote\" = quiet }", "orderflow.log.levels.\"Akka.Remote\" = quiet: must be debug, info, warning or error")]
     [InlineData("akka.loglevel = DEBUGG", "akka.loglevel = DEBUGG: must be one of DEBUG, INFO, WARNING, ERROR, OFF")]
     [InlineData("orderflow.stream.idle-timeout-per-symbol { BTCUSDT = 0s }", "orderflow.stream.idle-timeout-per-symbol.BTCUSDT = 0s: must be positive")]
     public void A_bad_value_names_the_file_line_and_key(string line, string problem)
@@ -98,6 +101,23 @@ public sealed class ConfigurationTests : IDisposable
     {
         var (config, _) = OrderFlowConfiguration.Load(Write("akka.loglevel = DEBUG\n"));
         Assert.Equal("DEBUG", config.GetString("akka.loglevel"));
+    }
+
+    [Fact]
+    public void Log_levels_per_source_take_names_with_dots()
+    {
+        var (_, settings) = OrderFlowConfiguration.Load(Write("""
+            orderflow.log {
+              level = warning
+              format = json
+              levels { "OrderFlow.Actors.Connection" = debug, "Akka.Remote" = error }
+            }
+            """));
+        Assert.Equal(Akka.Event.LogLevel.WarningLevel, settings.Log.Level);
+        Assert.Equal(LogFormat.Json, settings.Log.Format);
+        Assert.Equal(Akka.Event.LogLevel.DebugLevel, settings.Log.Levels["OrderFlow.Actors.Connection"]);
+        Assert.Equal(Akka.Event.LogLevel.ErrorLevel, settings.Log.Levels["Akka.Remote"]);
+        Assert.Equal(Akka.Event.LogLevel.DebugLevel, settings.Log.Lowest);
     }
 
     [Fact]

@@ -119,6 +119,41 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_log_json_every_line_is_one_JSON_object_Akkas_own_included_with_the_templates_properties()
+    {
+        using var host = OrderFlowProcess.Start("run", "--symbols", "BTCUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
+            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0", "--log-json");
+        await host.WaitForLineAsync("Trade #{TradeNumber}", Limit);
+        host.Terminate();
+        Assert.Equal(0, await host.WaitForExitAsync(Limit));
+
+        var events = host.Stdout.Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement).ToList();
+        Assert.All(events, e => Assert.Equal(System.Text.Json.JsonValueKind.Object, e.ValueKind));
+        var connected = Assert.Single(events, e => e.GetProperty("@mt").GetString()!.StartsWith("🐋 Connected to {Symbol}", StringComparison.Ordinal));
+        Assert.Equal("BTCUSDT", connected.GetProperty("Symbol").GetString());
+        Assert.Equal("OrderFlow.Actors.Connection.StreamActor", connected.GetProperty("SourceContext").GetString());
+        // Akka's own lines, remoting's included, in the same pipeline.
+        Assert.Contains(events, e => e.TryGetProperty("LogSource", out var source) && source.GetString()!.StartsWith("remoting", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.GetProperty("@mt").GetString()!.Contains("{Symbol} aggTrades stream closed cleanly", StringComparison.Ordinal));
+        Assert.Empty(host.Stderr);
+    }
+
+    [Fact]
+    public async Task A_level_per_source_quiets_that_source_alone()
+    {
+        var file = Path.Combine(_directory, "quiet.conf");
+        await File.WriteAllTextAsync(file, "orderflow.log.levels { \"OrderFlow.Actors.Connection\" = warning }\n");
+        using var host = OrderFlowProcess.Start("run", "--symbols", "BTCUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
+            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0", "--config", file);
+        // The sequencer's warm-up line is info from another source; the stream's info lines are quiet.
+        await host.WaitForLineAsync("🔥 BTCUSDT: warmed up", Limit);
+        await AwaitAssertAsync(() => Assert.True(_exchange.OpenConnections("BTCUSDT") == 1), Dilated(TimeSpan.FromSeconds(10)));
+        host.Terminate();
+        Assert.Equal(0, await host.WaitForExitAsync(Limit));
+        Assert.DoesNotContain(host.Stdout, line => line.Contains("🐋 Connected") || line.Contains("🔌 Attempting") || line.Contains("📊 Trade"));
+    }
+
+    [Fact]
     public async Task Run_against_a_server_that_never_answers_logs_the_timeout_within_the_deadline_and_keeps_retrying()
     {
         _exchange.SetUpgradeFault("BTCUSDT", new UpgradeFault.NeverAnswer());
