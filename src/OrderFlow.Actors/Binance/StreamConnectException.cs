@@ -14,6 +14,10 @@ public sealed class StreamConnectException(FailureKind kind, string reason, Time
     public FailureKind Kind { get; } = kind;
     public TimeSpan? RetryAfter { get; } = retryAfter;
 
+    /// <summary>A failure as it reached the stream: already classified, or anything else as a socket error.</summary>
+    public static StreamConnectException From(Exception error) =>
+        error as StreamConnectException ?? new StreamConnectException(FailureKind.SocketError, error.Message, null, error);
+
     public static StreamConnectException Classify(Exception error, ClientWebSocket socket, Uri uri)
     {
         var endpoint = $"{uri.Host}:{uri.Port}";
