@@ -69,7 +69,7 @@ public class MicroBenchmarks
     }
 
     [Benchmark(Description = "sequencer: check one trade of a burst is the next id", OperationsPerInvoke = Batch)]
-    public bool SequencerCheck() => TradeSequencer.AreNextAfter(_tape[0].AggregateId - 1, _tape);
+    public bool SequencerCheck() => TradeSequence.AreNextAfter(_tape[0].AggregateId - 1, _tape);
 
     [Benchmark(Description = "GetMetrics: snapshot of a 1h window, 180,000 trades (50/s)")]
     public long? SnapshotOfAnHour() => _busyHour.Snapshot(TimeSpan.FromHours(1), _busyHourEndMs, null).Profile?.Bins;
@@ -86,7 +86,7 @@ public class MicroBenchmarks
     [Benchmark(Description = "sequencer check + history append + metrics update, one trade", OperationsPerInvoke = Batch)]
     public void AfterTheParse()
     {
-        if (!TradeSequencer.AreNextAfter(_tape[0].AggregateId - 1, _tape)) throw new InvalidOperationException("the tape is not in sequence");
+        if (!TradeSequence.AreNextAfter(_tape[0].AggregateId - 1, _tape)) throw new InvalidOperationException("the tape is not in sequence");
         foreach (var trade in _tape) _ring.Append(trade);
         foreach (var trade in _tape) _flow.Add(trade);
     }

@@ -1,0 +1,216 @@
+using Akka.Event;
+using OrderFlow.Actors.Binance;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Sequencing;
+using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Trades;
+using Xunit;
+
+namespace OrderFlow.Actors.Tests.Sequencing;
+
+/// <summary>The sequencing decisions, driven directly: trades, pages and retries in, actions out. No actor, no socket.</summary>
+public sealed class TradeSequenceTests
+{
+    private static readonly Symbol Btc = Symbol.Parse("BTCUSDT");
+    private static readonly BackfillSettings Backfill = new(MaxAttempts: 3, RetryDelay: TimeSpan.FromSeconds(1), MaxHeld: 100);
+    private const long Now = 1_800_000_000_000;
+
+    /// <summary>Trade <paramref name="id"/>, made <paramref name="id"/> ms after <paramref name="startMs"/>.</summary>
+    private static AggregateTrade Trade(long id, long startMs = Now - 60_000) => TestTrades.Buy(id) with { TradeTimeMs = startMs + id };
+
+    private static AggregateTrade[] Trades(long from, long to, long startMs = Now - 60_000) =>
+        Enumerable.Range((int)from, (int)(to - from + 1)).Select(id => Trade(id, startMs)).ToArray();
+
+    private static TradeSequence Sequence(TimeSpan? warmUp = null, BackfillSettings? backfill = null) =>
+        new(Btc, backfill ?? Backfill, warmUp, NoLogger.Instance, () => Now);
+
+    private static List<ISequencerAction> Take(TradeSequence sequence)
+    {
+        var actions = sequence.TakeActions().ToList();
+        sequence.TakeActions().Clear();
+        return actions;
+    }
+
+    private static long[] PassedIds(IEnumerable<ISequencerAction> actions) =>
+        actions.OfType<PassOn>().SelectMany(p => p.Trades).Select(t => t.AggregateId).ToArray();
+
+    [Fact]
+    public void Without_a_warm_up_the_tape_starts_at_the_first_trade_and_a_repeat_is_dropped_and_counted()
+    {
+        var sequence = Sequence();
+        sequence.Take(Trades(1, 3));
+        var actions = Take(sequence);
+        Assert.Equal(new TapeStarted(Btc, Trade(1).TradeTimeMs), Assert.IsType<Announce>(actions[0]).Event);
+        Assert.Equal([1L, 2, 3], PassedIds(actions));
+
+        Assert.True(sequence.TryPassOnWhole(Trades(4, 5)));
+        sequence.Take([Trade(5), Trade(6)]);
+        actions = Take(sequence);
+        Assert.Equal([6L], PassedIds(actions));
+        Assert.Single(actions.OfType<ReportCounters>()); // a duplicate changes what metrics must know
+        Assert.Equal((7L, 1L, 6L), (sequence.Counters().Received, sequence.Counters().DuplicatesDropped, sequence.Counters().LastAggregateId!.Value));
+    }
+
+    [Fact]
+    public void A_gap_holds_later_trades_fetches_exactly_the_missing_ids_and_releases_them_in_order()
+    {
+        var sequence = Sequence();
+        sequence.Take(Trades(1, 10));
+        Take(sequence);
+
+        sequence.Take(Trades(16, 17));
+        var actions = Take(sequence);
+        Assert.IsType<TapeInterrupted>(Assert.Single(actions.OfType<Announce>()).Event);
+        var fetch = Assert.Single(actions.OfType<FetchPage>());
+        Assert.Equal((11L, 5), (fetch.FromId!.Value, fetch.Limit));
+        Assert.Empty(PassedIds(actions));
+        Assert.False(sequence.TryPassOnWhole(Trades(18, 18)), "nothing passes on whole while a gap is filled");
+        sequence.Take(Trades(18, 18));
+
+        sequence.OnPage(fetch.Request, Trades(11, 15));
+        actions = Take(sequence);
+        Assert.Equal([11L, 12, 13, 14, 15, 16, 17, 18], PassedIds(actions));
+        Assert.IsType<TapeResumed>(actions.OfType<Announce>().Last().Event);
+        var counters = sequence.Counters();
+        Assert.Equal((1L, 1L, 5L, 0L), (counters.GapsDetected, counters.GapsFilled, counters.TradesBackfilled, counters.GapsUnrecovered));
+    }
+
+    [Fact]
+    public void A_page_for_an_older_request_is_ignored()
+    {
+        var sequence = Sequence();
+        sequence.Take(Trades(1, 2));
+        sequence.Take(Trades(5, 5));
+        var first = Assert.Single(Take(sequence).OfType<FetchPage>());
+        sequence.OnPageFailed(first.Request, new RestException("HTTP 503"));
+        Assert.IsType<RetryLater>(Assert.Single(Take(sequence)));
+        sequence.Retry();
+        var second = Assert.Single(Take(sequence).OfType<FetchPage>());
+        Assert.NotEqual(first.Request, second.Request);
+
+        sequence.OnPage(first.Request, Trades(3, 4));
+        Assert.Empty(Take(sequence));
+        sequence.OnPage(second.Request, Trades(3, 4));
+        Assert.Equal([3L, 4, 5], PassedIds(Take(sequence)));
+    }
+
+    [Fact]
+    public void A_gap_REST_cannot_fill_is_retried_then_recorded_as_unrecovered_with_its_range_and_the_tape_goes_on()
+    {
+        var sequence = Sequence();
+        sequence.Take(Trades(1, 10));
+        sequence.Take(Trades(20, 21));
+        var fetch = Assert.Single(Take(sequence).OfType<FetchPage>());
+
+        for (var attempt = 1; attempt < Backfill.MaxAttempts; attempt++)
+        {
+            sequence.OnPageFailed(fetch.Request, new RestException("HTTP 429", retryAfter: TimeSpan.FromSeconds(5)));
+            Assert.Equal(TimeSpan.FromSeconds(5), Assert.IsType<RetryLater>(Assert.Single(Take(sequence))).Delay); // Retry-After is a floor
+            sequence.Retry();
+            fetch = Assert.Single(Take(sequence).OfType<FetchPage>());
+        }
+        sequence.OnPageFailed(fetch.Request, new RestException("HTTP 429"));
+
+        var actions = Take(sequence);
+        var hole = Assert.IsType<TapeHole>(actions.OfType<Announce>().Select(a => a.Event).OfType<TapeHole>().Single());
+        Assert.Equal(new AggregateIdRange(11, 19), hole.Ids);
+        Assert.Equal([20L, 21], PassedIds(actions));
+        Assert.Equal((1L, new AggregateIdRange(11, 19)), (sequence.Counters().GapsUnrecovered, sequence.Counters().LastUnrecoveredGap!));
+        sequence.Retry(); // a retry timer that fires after giving up asks for nothing
+        Assert.Empty(Take(sequence).OfType<FetchPage>());
+    }
+
+    [Fact]
+    public void Our_own_weight_budget_holding_a_page_back_is_not_an_attempt()
+    {
+        var sequence = Sequence();
+        sequence.Take(Trades(1, 1));
+        sequence.Take(Trades(3, 3));
+        var fetch = Assert.Single(Take(sequence).OfType<FetchPage>());
+        for (var i = 0; i < 10; i++)
+        {
+            sequence.OnPageFailed(fetch.Request, new RestException("budget spent", TimeSpan.FromSeconds(2), heldBack: true));
+            Assert.IsType<RetryLater>(Assert.Single(Take(sequence)));
+            sequence.Retry();
+            fetch = Assert.Single(Take(sequence).OfType<FetchPage>());
+        }
+        sequence.OnPage(fetch.Request, Trades(2, 2));
+        Assert.Equal([2L, 3], PassedIds(Take(sequence)));
+        Assert.Equal(0, sequence.Counters().GapsUnrecovered);
+    }
+
+    [Fact]
+    public void Holding_more_than_max_held_gives_the_gap_up_so_memory_stays_bounded()
+    {
+        var sequence = Sequence(backfill: Backfill with { MaxHeld = 5 });
+        sequence.Take(Trades(1, 1));
+        sequence.Take(Trades(10, 15));
+        var actions = Take(sequence);
+        Assert.Equal(new AggregateIdRange(2, 9), actions.OfType<Announce>().Select(a => a.Event).OfType<TapeHole>().Single().Ids);
+        Assert.Equal([1L, 10, 11, 12, 13, 14, 15], PassedIds(actions));
+    }
+
+    [Fact]
+    public void The_warm_up_asks_by_time_and_joins_the_live_stream_by_id_without_a_hole_or_a_repeat()
+    {
+        var sequence = Sequence(warmUp: TimeSpan.FromMinutes(15));
+        sequence.Start();
+        var warmUp = Assert.Single(Take(sequence).OfType<FetchPage>());
+        Assert.Equal((null, Now - 900_000, Now), (warmUp.FromId, warmUp.FromMs, warmUp.ToMs));
+
+        // Live trades arrive while the warm-up is answered; the page ends before them.
+        sequence.Take(Trades(8, 9));
+        sequence.OnPage(warmUp.Request, Trades(1, 5));
+        var actions = Take(sequence);
+        Assert.Equal(new TapeStarted(Btc, Now - 900_000), actions.OfType<Announce>().First().Event);
+        Assert.Equal([1L, 2, 3, 4, 5], PassedIds(actions));
+        var join = Assert.Single(actions.OfType<FetchPage>());
+        Assert.Equal((6L, 2), (join.FromId!.Value, join.Limit));
+
+        sequence.OnPage(join.Request, Trades(6, 7));
+        Assert.Equal([6L, 7, 8, 9], PassedIds(Take(sequence)));
+        var counters = sequence.Counters();
+        Assert.Equal((7L, 0L, 0L), (counters.TradesWarmedUp, counters.GapsDetected, counters.TradesBackfilled));
+    }
+
+    [Fact]
+    public void A_warm_up_that_finds_nothing_proves_the_tape_empty_since_its_start()
+    {
+        var sequence = Sequence(warmUp: TimeSpan.FromMinutes(15));
+        sequence.Start();
+        var warmUp = Assert.Single(Take(sequence).OfType<FetchPage>());
+        sequence.OnPage(warmUp.Request, []);
+        Assert.Equal(new TapeStarted(Btc, Now - 900_000), Assert.IsType<Announce>(Assert.Single(Take(sequence))).Event);
+
+        // The first live trade: what happened between the warm-up's request and it is asked for by time.
+        sequence.Take(Trades(1, 1, startMs: Now));
+        var search = Assert.Single(Take(sequence).OfType<FetchPage>());
+        Assert.Equal((Now, Now), (search.FromMs, search.ToMs));
+        sequence.OnPage(search.Request, Trades(1, 1, startMs: Now));
+        Assert.Equal([1L], PassedIds(Take(sequence)));
+    }
+
+    [Fact]
+    public void After_an_outage_longer_than_the_warm_up_only_its_tail_is_fetched_and_the_rest_is_unrecovered()
+    {
+        var sequence = Sequence(warmUp: TimeSpan.FromSeconds(10));
+        sequence.Start();
+        var warmUp = Assert.Single(Take(sequence).OfType<FetchPage>());
+        sequence.OnPage(warmUp.Request, Trades(1, 3, startMs: Now - 5_000));
+        sequence.Take(Trades(4, 4, startMs: Now - 5_000)); // live
+        Take(sequence);
+
+        // The stream comes back an hour later at id 100 000.
+        const long later = Now + 3_600_000;
+        sequence.StreamInterrupted("connection broke");
+        sequence.Take([Trade(100_000, later - 100_000)]);
+        var tail = Assert.Single(Take(sequence).OfType<FetchPage>());
+        Assert.Equal((null, later - 10_000, later), (tail.FromId, tail.FromMs, tail.ToMs));
+
+        sequence.OnPage(tail.Request, Trades(99_990, 99_999, startMs: later - 100_000));
+        var actions = Take(sequence);
+        Assert.Equal(new AggregateIdRange(5, 99_989), actions.OfType<Announce>().Select(a => a.Event).OfType<TapeHole>().Single().Ids);
+        Assert.Equal(Enumerable.Range(99_990, 11).Select(id => (long)id), PassedIds(actions));
+    }
+}
