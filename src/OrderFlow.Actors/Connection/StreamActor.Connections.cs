@@ -5,8 +5,8 @@ using OrderFlow.Protocol.Streams;
 namespace OrderFlow.Actors.Connection;
 
 /// <summary>
-/// A connection's plumbing: opening and reading it detached from the mailbox, and the messages its socket work and
-/// timers send back, each naming the connection it is about, so that a late word from an old connection is ignored.
+/// A connection's plumbing: opening, reading and closing it detached from the mailbox, and the messages its socket
+/// work and timers send back, each naming the connection it is about, so that a late word from an old one is ignored.
 /// </summary>
 public sealed partial class StreamActor
 {
@@ -72,5 +72,44 @@ public sealed partial class StreamActor
             success: end => new ConnectionEnded(number, end),
             failure: error => new ConnectionEnded(number, new ConnectionEnd(ConnectionEndKind.Broken, error.Message)));
         Timers.StartSingleTimer(deadlineTimer, new DeadlinePassed(number, TimeoutPhase.FirstMessage), _settings.FirstMessageTimeout);
+    }
+
+    /// <summary>Closes the current connection with a close frame, within a grace; then stops.</summary>
+    private void BeginClose()
+    {
+        Timers.CancelAll();
+        AbandonReplacement();
+        Retired();
+        if (_current is not { IsOpen: true })
+        {
+            Context.Stop(Self);
+            return;
+        }
+        _ = _current.Socket.CloseAsync();
+        Timers.StartSingleTimer(DeadlineTimer, CloseTimedOut.Instance, CloseGrace);
+        Closing();
+    }
+
+    private void Closing()
+    {
+        EnterState(StreamState.Stopped);
+        Become(() =>
+        {
+            Receive<GetStreamState>(_ => ReportState());
+            Receive<ConnectionEnded>(IsCurrent, _ =>
+            {
+                _log.ClosedCleanly();
+                Context.Stop(Self);
+            });
+            Receive<CloseTimedOut>(_ =>
+            {
+                _log.ClosedWithoutCloseFrame();
+                Context.Stop(Self);
+            });
+            Receive<CloseStream>(_ => { });
+            Receive<MessagesArrived>(Forward);
+            Receive<IConnectionScoped>(_ => { });
+            Receive<LogSummary>(_ => { });
+        });
     }
 }

@@ -129,29 +129,6 @@ public sealed partial class StreamActor : ReceiveActor, IWithTimers
         CommonReceives();
     }
 
-    private void Closing()
-    {
-        EnterState(StreamState.Stopped);
-        Become(() =>
-        {
-            Receive<GetStreamState>(_ => ReportState());
-            Receive<ConnectionEnded>(IsCurrent, _ =>
-            {
-                _log.ClosedCleanly();
-                Context.Stop(Self);
-            });
-            Receive<CloseTimedOut>(_ =>
-            {
-                _log.ClosedWithoutCloseFrame();
-                Context.Stop(Self);
-            });
-            Receive<CloseStream>(_ => { });
-            Receive<MessagesArrived>(Forward);
-            Receive<IConnectionScoped>(_ => { });
-            Receive<LogSummary>(_ => { });
-        });
-    }
-
     private void CommonReceives()
     {
         Receive<GetStreamState>(_ => ReportState());
@@ -305,21 +282,6 @@ public sealed partial class StreamActor : ReceiveActor, IWithTimers
         _log.Retrying(_reconnect.FailuresInRow + 1, delay);
         Timers.StartSingleTimer(RetryTimer, StartAttempt.Instance, delay);
         BackingOff();
-    }
-
-    private void BeginClose()
-    {
-        Timers.CancelAll();
-        AbandonReplacement();
-        Retired();
-        if (_current is not { IsOpen: true })
-        {
-            Context.Stop(Self);
-            return;
-        }
-        _ = _current.Socket.CloseAsync();
-        Timers.StartSingleTimer(DeadlineTimer, CloseTimedOut.Instance, CloseGrace);
-        Closing();
     }
 
     /// <summary>Drops the current connection; anything it still reports carries an old number and is ignored.</summary>

@@ -311,22 +311,4 @@ public sealed partial class TradeSequence
         _actions.Add(new PassOn(_outgoing.ToArray()));
         _outgoing.Clear();
     }
-
-    /// <summary>Whether the tape has started, and whether it is interrupted (its end beyond the last trade unknown).</summary>
-    private sealed class TapeState
-    {
-        public bool Started { get; private set; }
-        public bool Interrupted { get; private set; }
-
-        public void Start() => (Started, Interrupted) = (true, false);
-
-        public bool TryInterrupt()
-        {
-            if (!Started || Interrupted) return false;
-            Interrupted = true;
-            return true;
-        }
-
-        public void Resume() => Interrupted = false;
-    }
 }

@@ -1,0 +1,180 @@
+using System.Globalization;
+using Akka.Configuration;
+using OrderFlow.Actors.Metrics;
+using OrderFlow.Protocol;
+
+namespace OrderFlow.Actors.Configuration;
+
+/// <summary>Reads and validates one value at a time; a problem is one line naming where the key was set, the key and the value.</summary>
+internal sealed class ConfigReader(Config config, Func<string, string> where)
+{
+    public string Raw(string key)
+    {
+        if (!config.HasPath(key)) throw Problem(key, "", "is missing");
+        try { return config.GetString(key) ?? throw Problem(key, "", "is missing"); }
+        catch (Exception e) when (e is not ConfigurationException) { throw Problem(key, "", "must be a single value"); }
+    }
+
+    public TimeSpan PositiveDuration(string key)
+    {
+        var raw = Raw(key);
+        if (!Durations.TryParse(raw, out var value)) throw Problem(key, raw, "is not a duration (use 500ms, 10s, 2m, 1h)");
+        if (value <= TimeSpan.Zero) throw Problem(key, raw, "must be positive");
+        return value;
+    }
+
+    public TimeSpan? OptionalDuration(string key) =>
+        Raw(key).Trim() is "off" or "none" ? null : PositiveDuration(key);
+
+    public int Int(string key, int min, int max)
+    {
+        var raw = Raw(key);
+        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            throw Problem(key, raw, "is not a whole number");
+        if (value < min || value > max) throw Problem(key, raw, $"must be between {min} and {max}");
+        return value;
+    }
+
+    public double Fraction(string key)
+    {
+        var raw = Raw(key);
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value is < 0 or > 1)
+            throw Problem(key, raw, "must be a number from 0 to 1");
+        return value;
+    }
+
+    public BackoffSettings Backoff(string key)
+    {
+        var settings = new BackoffSettings(PositiveDuration($"{key}.min"), PositiveDuration($"{key}.max"), Fraction($"{key}.random-factor"));
+        if (settings.Max < settings.Min) throw Problem($"{key}.max", Raw($"{key}.max"), $"must not be less than {key}.min");
+        return settings;
+    }
+
+    public Uri Url(string key, params string[] schemes)
+    {
+        var raw = Raw(key);
+        if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || !schemes.Contains(uri.Scheme))
+            throw Problem(key, raw, $"must be an absolute {string.Join(" or ", schemes)} URL");
+        return uri;
+    }
+
+    /// <summary>A list's items; a single value where a list is wanted is named as written.</summary>
+    private IList<string> List(string key, string example)
+    {
+        IList<string> items;
+        try { items = config.GetStringList(key); }
+        catch (Exception) { throw Problem(key, "", $"must be a list of single values such as {example}"); }
+        // Akka's HOCON reads a single value as an empty list.
+        if (items.Count == 0 && Scalar(key) is { Length: > 0 } scalar) throw Problem(key, scalar, $"must be a list such as {example}");
+        return items;
+    }
+
+    private string? Scalar(string key)
+    {
+        try { return config.GetString(key); }
+        catch (Exception) { return null; }
+    }
+
+    public IReadOnlyList<Symbol> Symbols(string key)
+    {
+        var items = List(key, "[BTCUSDT, ETHUSDT]");
+
+        var symbols = new List<Symbol>();
+        foreach (var item in items)
+        {
+            if (!Symbol.TryParse(item, out var symbol, out var error)) throw Problem(key, item, error);
+            if (!symbols.Contains(symbol)) symbols.Add(symbol);
+        }
+        if (symbols.Count == 0) throw Problem(key, "[]", "names no symbol");
+        return symbols;
+    }
+
+    public IReadOnlyDictionary<Symbol, T> PerSymbol<T>(string key, Func<string, T> readValue)
+    {
+        var result = new Dictionary<Symbol, T>();
+        var node = config.GetValue(key);
+        if (node is null || !node.IsObject()) return result;
+        foreach (var name in node.GetObject().Items.Keys)
+        {
+            if (!Symbol.TryParse(name, out var symbol, out var error)) throw Problem($"{key}.{name}", name, error);
+            result[symbol] = readValue($"{key}.{name}");
+        }
+        return result;
+    }
+
+    public IReadOnlyList<TimeSpan> Windows(string key)
+    {
+        var items = List(key, "[1m, 5m, 15m, 1h]");
+
+        var windows = new List<TimeSpan>();
+        foreach (var item in items)
+        {
+            if (!Durations.TryParse(item, out var window)) throw Problem(key, item, "is not a duration (use 30s, 5m, 1h)");
+            if (window < TimeSpan.FromSeconds(1) || window > TimeSpan.FromDays(1) || window.Ticks % TimeSpan.TicksPerSecond != 0)
+                throw Problem(key, item, "must be whole seconds, from 1s to 24h");
+            if (!windows.Contains(window)) windows.Add(window);
+        }
+        if (windows.Count == 0) throw Problem(key, "[]", "names no window");
+        windows.Sort();
+        return windows;
+    }
+
+    /// <summary>A positive amount of quote currency with at most 8 decimals.</summary>
+    public decimal Notional(string key)
+    {
+        var raw = Raw(key);
+        if (!decimal.TryParse(raw, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ||
+            value <= 0 || value > 90_000_000_000m || decimal.Round(value, 8) != value)
+            throw Problem(key, raw, "must be a positive amount with at most 8 decimals, such as 100000");
+        return value;
+    }
+
+    public string Host(string key)
+    {
+        var raw = Raw(key).Trim();
+        if (Uri.CheckHostName(raw) == UriHostNameType.Unknown) throw Problem(key, raw, "is not a host name or IP address");
+        return raw;
+    }
+
+    public Akka.Event.LogLevel LogLevel(string key)
+    {
+        var raw = Raw(key);
+        return raw.Trim().ToLowerInvariant() switch
+        {
+            "debug" => Akka.Event.LogLevel.DebugLevel,
+            "info" => Akka.Event.LogLevel.InfoLevel,
+            "warning" => Akka.Event.LogLevel.WarningLevel,
+            "error" => Akka.Event.LogLevel.ErrorLevel,
+            _ => throw Problem(key, raw, "must be debug, info, warning or error"),
+        };
+    }
+
+    public T Choice<T>(string key, params T[] choices) where T : struct, Enum
+    {
+        var raw = Raw(key);
+        foreach (var choice in choices)
+            if (string.Equals(choice.ToString(), raw.Trim(), StringComparison.OrdinalIgnoreCase)) return choice;
+        throw Problem(key, raw, $"must be {string.Join(" or ", choices.Select(c => c.ToString().ToLowerInvariant()))}");
+    }
+
+    /// <summary>A map keyed by source names, which may hold dots (quoted in HOCON).</summary>
+    public IReadOnlyDictionary<string, T> PerSource<T>(string key, Func<string, T> readValue)
+    {
+        var result = new Dictionary<string, T>(StringComparer.Ordinal);
+        var node = config.GetValue(key);
+        if (node is null || !node.IsObject()) return result;
+        foreach (var name in node.GetObject().Items.Keys) result[name] = readValue($"{key}.\"{name}\"");
+        return result;
+    }
+
+    public CvdAnchor Anchor(string key)
+    {
+        var raw = Raw(key);
+        if (!CvdAnchor.TryParse(raw, out var anchor))
+            throw Problem(key, raw, "must be utc-day, a UTC time of day such as \"13:30\", or an instant such as \"2026-11-24T00:00:00Z\"");
+        return anchor;
+    }
+
+    private ConfigurationException Problem(string key, string raw, string problem) =>
+        new(raw.Length == 0 ? $"{where(key)}: {key} {problem}" : $"{where(key)}: {key} = {raw}: {problem}");
+}
