@@ -147,13 +147,28 @@ public sealed class FloodServer : IAsyncDisposable
             Interlocked.CompareExchange(ref _firstConnectedAt, Stopwatch.GetTimestamp(), 0);
             await _send(symbol, stream, _stop.Token);
 
-            // Keep the connection open (reading the client's pongs and close) until the run ends.
-            var sink = new byte[4096];
-            while (await stream.ReadAsync(sink, _stop.Token) > 0) { }
+            // Keep the connection open until the run ends, reading the client's pongs, and answer its close.
+            await AnswerCloseAsync(stream);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
             // The run is over, or the client went away.
+        }
+    }
+
+    /// <summary>Reads the client's frames (control frames only: short, masked) until its close, and answers that.</summary>
+    private async Task AnswerCloseAsync(Stream stream)
+    {
+        var header = new byte[2];
+        var body = new byte[4 + 125];
+        while (true)
+        {
+            await stream.ReadExactlyAsync(header, _stop.Token);
+            var length = (header[1] & 0x7F) + ((header[1] & 0x80) != 0 ? 4 : 0);
+            await stream.ReadExactlyAsync(body.AsMemory(0, length), _stop.Token);
+            if ((header[0] & 0x0F) != 0x8) continue;
+            await stream.WriteAsync(new byte[] { 0x88, 0x02, 0x03, 0xE8 }, _stop.Token); // close, 1000 normal
+            return;
         }
     }
 

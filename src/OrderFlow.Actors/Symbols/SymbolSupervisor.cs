@@ -144,8 +144,12 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
     private void OnTerminated(Terminated terminated)
     {
         if (_removals.Remove(terminated.ActorRef, out var removal)) removal.ReplyTo.Tell(new SymbolRemoved(removal.Symbol));
-        var stopped = _symbols.FirstOrDefault(entry => Equals(entry.Value, terminated.ActorRef)).Key;
-        if (stopped.Value is not null) _symbols.Remove(stopped);
+        else if (_symbols.FirstOrDefault(entry => Equals(entry.Value, terminated.ActorRef)).Key is { Value: not null } stopped)
+        {
+            // Neither removed nor unlisted: not expected (failures resume), and never to pass without a word.
+            _symbols.Remove(stopped);
+            _log.Error("💥 {Symbol}'s actor stopped unexpectedly; it is no longer streamed (add it again to resume)", stopped);
+        }
         Stash.UnstashAll();
     }
 
