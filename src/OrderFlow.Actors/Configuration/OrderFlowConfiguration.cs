@@ -50,25 +50,8 @@ public static class OrderFlowConfiguration
 
         // A quoted part of a key (a log source with dots) is unquoted in the syntax check's paths.
         string Where(string key) => where.TryGetValue(key.Replace("\"", ""), out var source) ? source : "hocon/orderflow.conf";
-        CheckAkka(config, Where);
+        AkkaSettingsCheck.Check(config, where.Keys, Where);
         return (config, Bind(config, Where));
-    }
-
-    private static readonly string[] AkkaLogLevels = ["DEBUG", "INFO", "WARNING", "ERROR", "OFF"];
-
-    /// <summary>
-    /// The Akka settings a user is likely to set and Akka only checks once the actor system starts, where a bad value
-    /// would surface as a hosting failure with a stack trace.
-    /// </summary>
-    private static void CheckAkka(Config config, Func<string, string> where)
-    {
-        foreach (var key in (string[])["akka.loglevel", "akka.stdout-loglevel"])
-        {
-            if (!config.HasPath(key)) continue;
-            var raw = config.GetString(key);
-            if (!AkkaLogLevels.Contains(raw, StringComparer.OrdinalIgnoreCase))
-                throw new ConfigurationException($"{where(key)}: {key} = {raw}: must be one of {string.Join(", ", AkkaLogLevels)}");
-        }
     }
 
     /// <summary>Quotes a command-line value so that HOCON takes it literally (URLs contain ':').</summary>

@@ -69,6 +69,9 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("orderflow.log.level = loud", "orderflow.log.level = loud: must be debug, info, warning or error")]
     [InlineData("orderflow.log.format = xml", "orderflow.log.format = xml: must be text or json")]
     [InlineData("orderflow.log.levels { \"Akka.Remote\" = quiet }", "orderflow.log.levels.\"Akka.Remote\" = quiet: must be debug, info, warning or error")]
+    [InlineData("akka.actor.ask-timeout = soon", "akka.actor.ask-timeout = soon: must be a duration such as infinite (Akka's default)")]
+    [InlineData("akka.actor.serialize-messages = maybe", "akka.actor.serialize-messages = maybe: must be on or off (Akka's default: off)")]
+    [InlineData("akka.remote.dot-netty.tcp.connection-timeout = long", "akka.remote.dot-netty.tcp.connection-timeout = long: must be a duration such as 15 s (Akka's default)")]
     [InlineData("akka.loglevel = DEBUGG", "akka.loglevel = DEBUGG: must be one of DEBUG, INFO, WARNING, ERROR, OFF")]
     [InlineData("orderflow.stream.idle-timeout-per-symbol { BTCUSDT = 0s }", "orderflow.stream.idle-timeout-per-symbol.BTCUSDT = 0s: must be positive")]
     public void A_bad_value_names_the_file_line_and_key(string line, string problem)
