@@ -126,13 +126,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         _checking = false;
         if (check.Listed is false)
         {
-            _log.Error("❌ {Symbol} is not a symbol Binance lists (exchangeInfo: Invalid symbol); it will not be streamed", _symbol);
-            var failed = new Failed(_symbol, FailureKind.UnknownSymbol,
-                $"unknown symbol: Binance's exchangeInfo does not list {_symbol}", 0, null, DateTimeOffset.UtcNow);
-            Context.System.EventStream.Publish(failed);
-            _addedBy?.Tell(new SymbolUnknown(_symbol));
-            Context.Parent.Tell(new SymbolUnlisted(failed));
-            Context.Stop(Self);
+            Unlisted();
             return;
         }
 
@@ -143,6 +137,31 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         _addedBy = null;
         StartStream();
     }
+
+    /// <summary>
+    /// Binance does not list the symbol: said once, and nothing is streamed. The parent answers whoever added it and
+    /// stops this actor with a <see cref="CloseSymbol"/>; the questions it had already passed on before that are
+    /// answered here, in order, as about a symbol not streamed.
+    /// </summary>
+    private void Unlisted()
+    {
+        _log.Error("❌ {Symbol} is not a symbol Binance lists (exchangeInfo: Invalid symbol); it will not be streamed", _symbol);
+        var failed = new Failed(_symbol, FailureKind.UnknownSymbol,
+            $"unknown symbol: Binance's exchangeInfo does not list {_symbol}", 0, null, DateTimeOffset.UtcNow);
+        _boards.Remove(_symbol, _board);
+        Context.System.EventStream.Publish(failed);
+        Context.Parent.Tell(new SymbolUnlisted(failed, _addedBy));
+        Become(() =>
+        {
+            Receive<CloseSymbol>(_ => Context.Stop(Self));
+            Receive<GetStatus>(_ => Sender.Tell(new StatusReport([UnlistedStatus(failed)])));
+            Receive<IWithSymbol>(message => Sender.Tell(new SymbolNotFound(message.Symbol)));
+        });
+    }
+
+    /// <summary>What the status answer says of a symbol Binance does not list.</summary>
+    public static StreamStatus UnlistedStatus(Failed failed) =>
+        new(failed.Symbol, StreamState.Failed, failed.At, 0, failed.Reason, null, failed.At, 0, null, null, 0, 0, 0, 0, 0, 0);
 
     private void StartStream() =>
         _stream = Context.Watch(Context.ActorOf(

@@ -12,8 +12,11 @@ public sealed record ListingChecked(Symbol Symbol, bool? Listed, Fixed8 TickSize
 /// <summary>Closes the symbol's stream with a close frame, then stops the symbol's actors. For removal and shutdown.</summary>
 public sealed record CloseSymbol(Symbol Symbol) : IWithSymbol;
 
-/// <summary>Told by a symbol's actor to its parent before it stops: Binance does not list the symbol.</summary>
-public sealed record SymbolUnlisted(Failed Failure) : IWithSymbol
+/// <summary>
+/// Told by a symbol's actor to its parent: Binance does not list the symbol. The parent stops routing to it, answers
+/// <paramref name="AddedBy"/> (when a planner added it), and closes it.
+/// </summary>
+public sealed record SymbolUnlisted(Failed Failure, Akka.Actor.IActorRef? AddedBy) : IWithSymbol
 {
     public Symbol Symbol => Failure.Symbol;
 }

@@ -51,8 +51,10 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
         Receive<ListingsChecked>(OnChecked);
         Receive<SymbolUnlisted>(unlisted =>
         {
-            _symbols.Remove(unlisted.Symbol);
+            // From here on its questions are answered here; those already passed on, by it, before it closes.
+            if (_symbols.Remove(unlisted.Symbol, out var actor)) actor.Tell(new CloseSymbol(unlisted.Symbol));
             _unlisted[unlisted.Symbol] = unlisted.Failure;
+            unlisted.AddedBy?.Tell(new SymbolUnknown(unlisted.Symbol));
         });
         Receive<Terminated>(OnTerminated);
         Receive<CloseAllSymbols>(_ => OnCloseAll());
@@ -157,20 +159,17 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
     {
         if (query.Symbol is { } one)
         {
-            if (_unlisted.TryGetValue(one, out var failed)) Sender.Tell(new StatusReport([Unlisted(failed)]));
+            if (_unlisted.TryGetValue(one, out var failed)) Sender.Tell(new StatusReport([SymbolActor.UnlistedStatus(failed)]));
             else if (_symbols.TryGetValue(one, out var actor)) actor.Forward(query);
             else Sender.Tell(new SymbolNotFound(one));
             return;
         }
-        var unlisted = _unlisted.Values.Select(Unlisted).ToList();
+        var unlisted = _unlisted.Values.Select(SymbolActor.UnlistedStatus).ToList();
         var asked = _symbols.Select(entry => entry.Value.Ask<StatusReport>(new GetStatus(entry.Key), StatusTimeout)).ToList();
         Task.WhenAll(asked).PipeTo(Sender,
             success: reports => new StatusReport(reports.SelectMany(r => r.Streams).Concat(unlisted).OrderBy(s => s.Symbol).ToList()),
             failure: e => new QueryFailed($"GetStatus: a symbol's actor did not answer within {HumanFormat.Duration(StatusTimeout)}: {e.Message}"));
     }
-
-    private static StreamStatus Unlisted(Failed failed) =>
-        new(failed.Symbol, StreamState.Failed, failed.At, 0, failed.Reason, null, failed.At, 0, null, null, 0, 0, 0, 0, 0, 0);
 
     private void OnCloseAll()
     {

@@ -24,6 +24,8 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
     private const string TestConfig = """
         akka.loglevel = INFO
         akka.test.single-expect-default = 5s
+        # An Ask without a timeout of its own must fail a spec, never hang it.
+        akka.actor.ask-timeout = 20s
         """ + "\n" + PipelineDispatcher.Hocon;
 
     /// <summary>Fast deadlines: every phase bounded to about a second.</summary>
