@@ -120,7 +120,7 @@ public static class EndToEnd
     {
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri(server, $"/ws/{name.ToLowerInvariant()}@aggTrade"), cancel);
-        var symbol = Encoding.ASCII.GetBytes(name);
+        var routes = SymbolRoutes<string>.Of(Protocol.Symbol.Parse(name), name);
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         var counted = 0;
         while (counted < trades)
@@ -132,7 +132,7 @@ public static class EndToEnd
                 result = await socket.ReceiveAsync(buffer.AsMemory(length), cancel);
                 length += result.Count;
             } while (!result.EndOfMessage);
-            if (AggTradeParser.Parse(buffer.AsSpan(0, length), symbol).Kind == StreamMessageKind.AggregateTrade) counted++;
+            if (AggTradeParser.Parse(buffer.AsSpan(0, length), routes, out _).Kind == StreamMessageKind.AggregateTrade) counted++;
         }
         ArrayPool<byte>.Shared.Return(buffer);
     }

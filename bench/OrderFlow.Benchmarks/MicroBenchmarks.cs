@@ -21,7 +21,7 @@ namespace OrderFlow.Benchmarks;
 public class MicroBenchmarks
 {
     private const int Batch = 10_000;
-    private static readonly byte[] Symbol = Encoding.ASCII.GetBytes("BTCUSDT");
+    private static readonly SymbolRoutes<string> Routes = SymbolRoutes<string>.Of(Protocol.Symbol.Parse("BTCUSDT"), "BTCUSDT");
 
     private byte[] _frame = [];
     private AggregateTrade[] _tape = [];
@@ -54,7 +54,7 @@ public class MicroBenchmarks
     }
 
     [Benchmark(Description = "parse one aggTrade frame")]
-    public StreamMessageKind Parse() => AggTradeParser.Parse(_frame, Symbol).Kind;
+    public StreamMessageKind Parse() => AggTradeParser.Parse(_frame, Routes, out _).Kind;
 
     [Benchmark(Description = "metrics: add one trade", OperationsPerInvoke = Batch)]
     public void MetricsAdd()

@@ -19,9 +19,11 @@ using Microsoft.Extensions.Logging;
 namespace OrderFlow.Simulator;
 
 /// <summary>
-/// A Binance-compatible exchange on loopback: aggTrade streams at <c>/ws/&lt;symbol&gt;@aggTrade</c>, the REST routes
-/// <c>/api/v3/exchangeInfo</c> and <c>/api/v3/aggTrades</c>, server pings, and faults injected on demand. It is the
-/// exchange for the tests, the benchmarks and the offline demo.
+/// A Binance-compatible exchange on loopback: aggTrade streams raw at <c>/ws/&lt;symbol&gt;@aggTrade</c> and combined
+/// at <c>/stream?streams=a@aggTrade/b@aggTrade</c>, SUBSCRIBE and UNSUBSCRIBE on either, the incoming-message limit
+/// (a connection over it is closed, as Binance does), the REST routes <c>/api/v3/exchangeInfo</c> and
+/// <c>/api/v3/aggTrades</c>, server pings, and faults injected on demand. It is the exchange for the tests, the
+/// benchmarks and the offline demo.
 /// </summary>
 public sealed class ExchangeSimulator : IAsyncDisposable
 {
@@ -38,6 +40,11 @@ public sealed class ExchangeSimulator : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _restGate = new();
     private RestFault? _restFault;
+    private int _allUpgradeRequests;
+    private int _allClientCloses;
+    private int _mostInOneSecond;
+    private int _closedForExceeding;
+    private int _subscribeRequests;
 
     private Task _generating = Task.CompletedTask;
 
@@ -63,10 +70,17 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         options ??= new SimulatorOptions();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, options.Port);
+            // A combined URL names every stream it carries: 1024 of them is about 20 KB.
+            kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 96 * 1024;
+        });
         var app = builder.Build();
         var simulator = new ExchangeSimulator(app, options);
         app.Map("/ws/{stream}", (RequestDelegate)simulator.HandleStreamAsync);
+        app.Map("/stream", (RequestDelegate)simulator.HandleStreamAsync);
         app.MapGet("/api/v3/exchangeInfo", (RequestDelegate)simulator.ExchangeInfoAsync);
         app.MapGet("/api/v3/aggTrades", (RequestDelegate)simulator.AggTradesAsync);
         await app.StartAsync().ConfigureAwait(false);
@@ -101,8 +115,35 @@ public sealed class ExchangeSimulator : IAsyncDisposable
 
     public int OpenConnections(string symbol) => Live(symbol).Count();
 
+    /// <summary>Every stream connection open now, whatever it carries.</summary>
+    public int OpenConnections() => _connections.Count;
+
+    /// <summary>Stream connection requests received in all.</summary>
+    public int UpgradeRequests() => Volatile.Read(ref _allUpgradeRequests);
+
+    /// <summary>The most messages any connection sent in one second, and how many connections were closed for exceeding the limit.</summary>
+    public (int MostInOneSecond, int ClosedForExceeding) IncomingMessageLoad => (Volatile.Read(ref _mostInOneSecond), Volatile.Read(ref _closedForExceeding));
+
+    /// <summary>SUBSCRIBE requests received in all.</summary>
+    public int SubscribeRequests => Volatile.Read(ref _subscribeRequests);
+
+    /// <summary>Drops every live connection at the TCP level, with no close frame.</summary>
+    public int DropAllConnections()
+    {
+        var count = 0;
+        foreach (var connection in _connections.Keys)
+        {
+            connection.Drop();
+            count++;
+        }
+        return count;
+    }
+
     /// <summary>Connections for a symbol that the client ended with a close frame.</summary>
     public int ClientCloseFrames(string symbol) => _clientCloses.GetValueOrDefault(symbol);
+
+    /// <summary>Connections the client ended with a close frame, whatever they carried.</summary>
+    public int ClientCloseFrames() => Volatile.Read(ref _allClientCloses);
 
     /// <summary>Drops the symbol's live connections at the TCP level, with no close frame.</summary>
     public int DropConnections(string symbol) => ForEach(symbol, c => c.Drop());
@@ -115,7 +156,11 @@ public sealed class ExchangeSimulator : IAsyncDisposable
 
     /// <summary>Sends <c>serverShutdown</c>, as Binance does before it goes away, and keeps streaming.</summary>
     public int AnnounceShutdown(string symbol) =>
-        ForEach(symbol, c => c.Send(WireFormat.ServerShutdownEvent(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
+        ForEach(symbol, c =>
+        {
+            var notice = WireFormat.ServerShutdownEvent(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            c.Send(c.Combined ? [.. """{"stream":"!serverShutdown","data":"""u8, .. notice, (byte)'}'] : notice);
+        });
 
     /// <summary>Sends a raw text frame (malformed or not) on the symbol's live connections.</summary>
     public int SendText(string symbol, string text) => ForEach(symbol, c => c.Send(Encoding.UTF8.GetBytes(text)));
@@ -134,8 +179,7 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private IEnumerable<SimulatedConnection> Live(string symbol) =>
-        _connections.Keys.Where(c => c.Symbol.Equals(symbol, StringComparison.OrdinalIgnoreCase));
+    private IEnumerable<SimulatedConnection> Live(string symbol) => _connections.Keys.Where(c => c.Carries(symbol));
 
     private int ForEach(string symbol, Action<SimulatedConnection> action)
     {
@@ -165,13 +209,16 @@ public sealed class ExchangeSimulator : IAsyncDisposable
 
     private async Task HandleStreamAsync(HttpContext context)
     {
-        var stream = (string?)context.GetRouteValue("stream") ?? "";
-        var at = stream.IndexOf('@');
-        var symbol = (at > 0 ? stream[..at] : stream).ToUpperInvariant();
-        _upgradeRequests.AddOrUpdate(symbol, 1, (_, n) => n + 1);
+        // Raw: /ws/btcusdt@aggTrade; combined: /stream?streams=btcusdt@aggTrade/ethusdt@aggTrade.
+        var combined = context.GetRouteValue("stream") is null;
+        var streams = combined ? context.Request.Query["streams"].ToString().Split('/', StringSplitOptions.RemoveEmptyEntries)
+            : [(string)context.GetRouteValue("stream")!];
+        var symbols = streams.Select(SymbolOf).ToArray();
+        Interlocked.Increment(ref _allUpgradeRequests);
+        foreach (var symbol in symbols) _upgradeRequests.AddOrUpdate(symbol, 1, (_, n) => n + 1);
 
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        var fault = _faults.GetValueOrDefault(symbol) ?? _faults.GetValueOrDefault("*");
+        var fault = symbols.Select(symbol => _faults.GetValueOrDefault(symbol)).FirstOrDefault(f => f is not null) ?? _faults.GetValueOrDefault("*");
         switch (fault)
         {
             case UpgradeFault.NeverAnswer:
@@ -206,22 +253,94 @@ public sealed class ExchangeSimulator : IAsyncDisposable
             KeepAliveInterval = _options.PingInterval,
             KeepAliveTimeout = _options.PongTimeout,
         });
-        var connection = new SimulatedConnection(symbol, socket, frozen, context);
-        var market = fault is UpgradeFault.SendNothing ? null : _markets.GetValueOrDefault(symbol);
+        var connection = new SimulatedConnection(socket, frozen, context, combined, this);
         _connections[connection] = 0;
-        market?.Listen(connection);
+        foreach (var symbol in symbols) Subscribe(connection, symbol, fault is UpgradeFault.SendNothing);
         try
         {
             await connection.RunAsync(closed.Token).ConfigureAwait(false);
         }
         finally
         {
-            market?.Unlisten(connection);
-            if (connection.ClientSentClose) _clientCloses.AddOrUpdate(symbol, 1, (_, n) => n + 1);
+            if (connection.ClientSentClose) Interlocked.Increment(ref _allClientCloses);
+            foreach (var symbol in connection.Streams)
+            {
+                _markets.GetValueOrDefault(symbol)?.Unlisten(connection);
+                if (connection.ClientSentClose) _clientCloses.AddOrUpdate(symbol, 1, (_, n) => n + 1);
+            }
             _connections.TryRemove(connection, out _);
             await frozen.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    private static string SymbolOf(string stream)
+    {
+        var at = stream.IndexOf('@');
+        return (at > 0 ? stream[..at] : stream).ToUpperInvariant();
+    }
+
+    /// <summary>A symbol Binance does not list, or one whose stream is faulted to send nothing, is carried and silent.</summary>
+    private void Subscribe(SimulatedConnection connection, string symbol, bool silent)
+    {
+        if (!connection.Add(symbol)) return;
+        if (!silent) _markets.GetValueOrDefault(symbol)?.Listen(connection);
+    }
+
+    /// <summary>A SUBSCRIBE or UNSUBSCRIBE from a client, answered as Binance answers it.</summary>
+    internal byte[] OnRequest(SimulatedConnection connection, ReadOnlySpan<byte> text)
+    {
+        string method;
+        string[] streams;
+        long id;
+        try
+        {
+            using var request = JsonDocument.Parse(text.ToArray());
+            var root = request.RootElement;
+            method = root.GetProperty("method").GetString() ?? "";
+            id = root.GetProperty("id").GetInt64();
+            streams = root.TryGetProperty("params", out var list) ? list.EnumerateArray().Select(p => p.GetString() ?? "").ToArray() : [];
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return Encoding.UTF8.GetBytes("""{"error":{"code":2,"msg":"Invalid request"},"id":null}""");
+        }
+        switch (method)
+        {
+            case "SUBSCRIBE":
+                Interlocked.Increment(ref _subscribeRequests);
+                foreach (var stream in streams)
+                {
+                    var symbol = SymbolOf(stream);
+                    var fault = _faults.GetValueOrDefault(symbol) ?? _faults.GetValueOrDefault("*");
+                    Subscribe(connection, symbol, fault is UpgradeFault.SendNothing);
+                }
+                break;
+            case "UNSUBSCRIBE":
+                foreach (var symbol in streams.Select(SymbolOf))
+                    if (connection.Remove(symbol)) _markets.GetValueOrDefault(symbol)?.Unlisten(connection);
+                break;
+            case "LIST_SUBSCRIPTIONS":
+                return Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+                {
+                    result = connection.Streams.Select(symbol => symbol.ToLowerInvariant() + "@aggTrade").ToArray(),
+                    id,
+                }));
+            default:
+                return Encoding.UTF8.GetBytes($$"""{"error":{"code":2,"msg":"Invalid request: unknown method"},"id":{{id}}}""");
+        }
+        return Encoding.UTF8.GetBytes($$"""{"result":null,"id":{{id}}}""");
+    }
+
+    /// <summary>Noted by a connection that counted its incoming messages in a second.</summary>
+    internal void OnIncomingLoad(int inOneSecond, bool closedForExceeding)
+    {
+        int seen;
+        while (inOneSecond > (seen = Volatile.Read(ref _mostInOneSecond)) &&
+               Interlocked.CompareExchange(ref _mostInOneSecond, inOneSecond, seen) != seen) { }
+        if (closedForExceeding) Interlocked.Increment(ref _closedForExceeding);
+    }
+
+    internal int IncomingMessageLimit => _options.IncomingMessagesPerSecond;
 
     private async Task ExchangeInfoAsync(HttpContext context)
     {

@@ -1,11 +1,15 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 
 namespace OrderFlow.Simulator;
 
-/// <summary>One client's stream connection. Frames are queued and written by one send loop; one receive loop answers
-/// pings and close frames, as a server must. A client that falls 100,000 frames behind is dropped, as Binance does.</summary>
+/// <summary>One client's stream connection, carrying the streams it named in its URL and those it subscribed to since.
+/// Frames are queued and written by one send loop; one receive loop answers pings, close frames and subscription
+/// requests, as a server must, and closes a connection that sends more messages in a second than the exchange's limit.
+/// A client that falls 100,000 frames behind is dropped, as Binance does.</summary>
 public sealed class SimulatedConnection
 {
     private abstract record Outgoing;
@@ -18,19 +22,33 @@ public sealed class SimulatedConnection
     private readonly WebSocket _socket;
     private readonly FreezableStream _stream;
     private readonly HttpContext _context;
+    private readonly ExchangeSimulator _exchange;
+    private readonly ConcurrentDictionary<string, byte> _streams = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Queue<long> _received = new();
     private volatile bool _finished;
     private readonly Channel<Outgoing> _outgoing =
         Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(MaxQueuedFrames) { SingleReader = true });
 
-    internal SimulatedConnection(string symbol, WebSocket socket, FreezableStream stream, HttpContext context)
+    internal SimulatedConnection(WebSocket socket, FreezableStream stream, HttpContext context, bool combined, ExchangeSimulator exchange)
     {
-        Symbol = symbol;
         _socket = socket;
         _stream = stream;
         _context = context;
+        Combined = combined;
+        _exchange = exchange;
     }
 
-    public string Symbol { get; }
+    /// <summary>Opened at <c>/stream?streams=</c>: events go out wrapped with their stream's name.</summary>
+    public bool Combined { get; }
+
+    /// <summary>The symbols whose streams this connection carries now.</summary>
+    public IReadOnlyCollection<string> Streams => _streams.Keys.ToArray();
+
+    public bool Carries(string symbol) => _streams.ContainsKey(symbol);
+
+    internal bool Add(string symbol) => _streams.TryAdd(symbol, 0);
+
+    internal bool Remove(string symbol) => _streams.TryRemove(symbol, out _);
 
     /// <summary>The client closed with a close frame (a clean shutdown), rather than just going away.</summary>
     public bool ClientSentClose { get; private set; }
@@ -102,6 +120,18 @@ public sealed class SimulatedConnection
         }
     }
 
+    /// <summary>Counts a message received; over the limit in the last second, the connection is closed, as Binance does.</summary>
+    private bool OverLimit()
+    {
+        var now = Stopwatch.GetTimestamp();
+        _received.Enqueue(now);
+        while (Stopwatch.GetElapsedTime(_received.Peek(), now) >= TimeSpan.FromSeconds(1)) _received.Dequeue();
+        var over = _received.Count > _exchange.IncomingMessageLimit;
+        _exchange.OnIncomingLoad(_received.Count, over);
+        if (over) Close(WebSocketCloseStatus.PolicyViolation, "too many messages");
+        return over;
+    }
+
     private async Task ReceiveLoopAsync(CancellationToken closed)
     {
         var buffer = new byte[4096];
@@ -110,6 +140,13 @@ public sealed class SimulatedConnection
             while (true)
             {
                 var result = await _socket.ReceiveAsync(buffer, closed).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Text)
+                {
+                    if (OverLimit()) return;
+                    // Requests are small: one that does not fit one receive is answered as invalid.
+                    Send(_exchange.OnRequest(this, result.EndOfMessage ? buffer.AsSpan(0, result.Count) : []));
+                    continue;
+                }
                 if (result.MessageType != WebSocketMessageType.Close) continue;
                 ClientSentClose = true;
                 if (_socket.State == WebSocketState.CloseReceived)

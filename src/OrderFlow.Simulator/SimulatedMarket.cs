@@ -62,7 +62,8 @@ public sealed class SimulatedMarket
         foreach (var trade in made)
         {
             var frame = WireFormat.AggTradeEvent(Symbol, trade, now);
-            foreach (var listener in listeners) listener.Send(frame);
+            byte[]? wrapped = null;
+            foreach (var listener in listeners) listener.Send(listener.Combined ? wrapped ??= WireFormat.Combined(Symbol, frame) : frame);
         }
         return made;
     }

@@ -16,6 +16,9 @@ public sealed record SimulatorOptions
 
     public TimeSpan PongTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Messages a client may send on one connection per second; one more and the connection is closed.</summary>
+    public int IncomingMessagesPerSecond { get; init; } = 5;
+
     /// <summary>Loopback port; 0 picks a free one.</summary>
     public int Port { get; init; }
 

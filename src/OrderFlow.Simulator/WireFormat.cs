@@ -14,6 +14,10 @@ public static class WireFormat
     public static void AppendRestAggTrade(StringBuilder json, in AggregateTrade trade) =>
         json.Append($$"""{"a":{{trade.AggregateId}},"p":"{{trade.Price.ToWireString()}}","q":"{{trade.Quantity.ToWireString()}}","f":{{trade.FirstTradeId}},"l":{{trade.LastTradeId}},"T":{{trade.TradeTimeMs}},"m":{{(trade.Side == AggressorSide.Sell ? "true" : "false")}},"M":true}""");
 
+    /// <summary>An event as a combined stream sends it: <c>{"stream":"btcusdt@aggTrade","data":{...}}</c>.</summary>
+    public static byte[] Combined(string symbol, byte[] data) =>
+        [.. Encoding.UTF8.GetBytes($$"""{"stream":"{{symbol.ToLowerInvariant()}}@aggTrade","data":"""), .. data, (byte)'}'];
+
     public static byte[] ServerShutdownEvent(long eventTimeMs) =>
         Encoding.UTF8.GetBytes($$"""{"e":"serverShutdown","E":{{eventTimeMs}}}""");
 

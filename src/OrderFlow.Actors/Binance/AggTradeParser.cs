@@ -7,8 +7,9 @@ namespace OrderFlow.Actors.Binance;
 /// <summary>
 /// Parses a Binance stream frame, raw (<c>{"e":"aggTrade",...}</c>) or combined (<c>{"stream":..,"data":{..}}</c>),
 /// with one Utf8JsonReader pass and no allocation. Strict: every aggTrade field must be present with its type, price
-/// and quantity exact and positive, and the symbol the one this socket streams. Unknown fields are skipped so that
-/// Binance can add some without breaking us.
+/// and quantity exact and positive, and the symbol one the connection carries (its route is given back, so that a
+/// shared connection's frames reach their symbols). Unknown fields are skipped so that Binance can add some without
+/// breaking us.
 /// </summary>
 public static class AggTradeParser
 {
@@ -35,15 +36,20 @@ public static class AggTradeParser
 
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 8 };
 
-    public static StreamMessage Parse(ReadOnlySpan<byte> frame, ReadOnlySpan<byte> expectedSymbol)
+    /// <summary>
+    /// Parses one frame. <paramref name="route"/> is the symbol's route when the frame names one the connection
+    /// carries (a malformed frame included, when its name was read before the fault), else null.
+    /// </summary>
+    public static StreamMessage Parse<TRoute>(ReadOnlySpan<byte> frame, SymbolRoutes<TRoute> routes, out TRoute? route) where TRoute : class
     {
+        route = null;
         if (frame.IsEmpty) return StreamMessage.Malformed("empty frame");
         try
         {
             var reader = new Utf8JsonReader(frame, Options);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 return StreamMessage.Malformed("not a JSON object");
-            var message = ParseObject(ref reader, expectedSymbol, allowWrapper: true);
+            var message = ParseObject(ref reader, routes, ref route, allowWrapper: true);
             // Reading on rejects trailing content: the reader throws on a second root value.
             if (message.Kind != StreamMessageKind.Malformed) reader.Read();
             return message;
@@ -61,6 +67,7 @@ public static class AggTradeParser
     public static bool TryParseRestPage(ReadOnlySpan<byte> json, List<AggregateTrade> trades, out string problem)
     {
         problem = "";
+        object? none = null;
         try
         {
             var reader = new Utf8JsonReader(json, Options);
@@ -71,7 +78,7 @@ public static class AggTradeParser
             }
             while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
             {
-                var element = ParseObject(ref reader, default, allowWrapper: false, restElement: true);
+                var element = ParseObject(ref reader, SymbolRoutes<object>.Empty, ref none, allowWrapper: false, restElement: true);
                 if (element.Kind != StreamMessageKind.AggregateTrade)
                 {
                     problem = element.Problem ?? "not an aggregate trade";
@@ -90,8 +97,8 @@ public static class AggTradeParser
         }
     }
 
-    private static StreamMessage ParseObject(ref Utf8JsonReader reader, ReadOnlySpan<byte> expectedSymbol, bool allowWrapper,
-        bool restElement = false)
+    private static StreamMessage ParseObject<TRoute>(ref Utf8JsonReader reader, SymbolRoutes<TRoute> routes, ref TRoute? route,
+        bool allowWrapper, bool restElement = false) where TRoute : class
     {
         var seen = Seen.None;
         var eventType = EventType.None;
@@ -100,6 +107,8 @@ public static class AggTradeParser
         Fixed8 price = default, quantity = default;
         var buyerIsMaker = false;
         var symbolMatches = false;
+        long requestId = 0;
+        string? error = null;
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -126,7 +135,10 @@ public static class AggTradeParser
                     break;
                 case 's':
                     if (reader.TokenType != JsonTokenType.String) return StreamMessage.Malformed("field s is not a string");
-                    symbolMatches = reader.ValueTextEquals(expectedSymbol);
+                    var named = routes.FindSymbol(Unescaped(ref reader));
+                    // A combined stream's wrapper named the stream first: its event must be about the same symbol.
+                    symbolMatches = named is not null && (route is null || ReferenceEquals(route, named));
+                    route ??= named;
                     seen |= Seen.Symbol;
                     break;
                 case 'a':
@@ -161,13 +173,27 @@ public static class AggTradeParser
                     break;
                 default:
                     if (name.SequenceEqual("id"u8))
+                    {
+                        if (reader.TokenType == JsonTokenType.Number) reader.TryGetInt64(out requestId);
                         seen |= Seen.Id;
-                    else if (name.SequenceEqual("result"u8) || name.SequenceEqual("error"u8))
+                    }
+                    else if (name.SequenceEqual("result"u8))
                         seen |= Seen.ResultOrError;
+                    else if (name.SequenceEqual("error"u8))
+                    {
+                        error = ErrorMessage(ref reader);
+                        seen |= Seen.ResultOrError;
+                        continue;
+                    }
+                    else if (allowWrapper && name.SequenceEqual("stream"u8) && reader.TokenType == JsonTokenType.String)
+                    {
+                        route = routes.FindStream(Unescaped(ref reader));
+                        break;
+                    }
                     else if (allowWrapper && name.SequenceEqual("data"u8))
                     {
                         if (reader.TokenType != JsonTokenType.StartObject) return StreamMessage.Malformed("field data is not an object");
-                        wrapped = ParseObject(ref reader, expectedSymbol, allowWrapper: false);
+                        wrapped = ParseObject(ref reader, routes, ref route, allowWrapper: false);
                         if (wrapped.Value.Kind == StreamMessageKind.Malformed) return wrapped.Value;
                         continue;
                     }
@@ -202,12 +228,37 @@ public static class AggTradeParser
             case EventType.ServerShutdown:
                 return StreamMessage.ServerShutdown;
             case EventType.None when (seen & (Seen.Id | Seen.ResultOrError)) == (Seen.Id | Seen.ResultOrError):
-                return StreamMessage.ControlReply;
+                return StreamMessage.ControlReply(requestId, error);
             case EventType.None:
                 return StreamMessage.Malformed("no event type");
             default:
                 return StreamMessage.Malformed("unrecognised event type");
         }
+    }
+
+    /// <summary>A string token's UTF-8 bytes, unescaped (Binance may escape a name that is not ASCII: rare, so it may allocate).</summary>
+    private static ReadOnlySpan<byte> Unescaped(ref Utf8JsonReader reader) =>
+        !reader.ValueIsEscaped && !reader.HasValueSequence ? reader.ValueSpan : System.Text.Encoding.UTF8.GetBytes(reader.GetString() ?? "");
+
+    /// <summary>An error reply's message, <c>{"code":2,"msg":"Invalid request"}</c>, read to the end of its object.</summary>
+    private static string ErrorMessage(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return "error";
+        }
+        var message = "error";
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && reader.CurrentDepth > depth)
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("msg"u8) && reader.Read() &&
+                reader.TokenType == JsonTokenType.String)
+                message = reader.GetString() ?? message;
+            else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                reader.Skip();
+        }
+        return message;
     }
 
     private static bool TryGetInt64Strict(this ref Utf8JsonReader reader, out long value)

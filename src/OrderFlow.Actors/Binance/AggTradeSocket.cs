@@ -9,21 +9,22 @@ namespace OrderFlow.Actors.Binance;
 public sealed record SocketOptions(TimeSpan KeepAliveInterval, TimeSpan KeepAliveTimeout, int MaxFrameBytes);
 
 /// <summary>
-/// One ClientWebSocket to one symbol's aggTrade stream. Single use: a ClientWebSocket cannot reconnect, and
-/// cancelling a pending receive aborts it, so every attempt makes a new one. It has no deadlines of its own: the
-/// owner decides when to give up and calls <see cref="Abort"/>.
+/// One ClientWebSocket carrying the aggTrade streams of one or more symbols, each frame handed to its symbol's route.
+/// Single use: a ClientWebSocket cannot reconnect, and cancelling a pending receive aborts it, so every attempt makes
+/// a new one. It has no deadlines of its own: the owner decides when to give up and calls <see cref="Abort"/>.
 /// </summary>
-public sealed class AggTradeSocket : IDisposable
+public sealed class AggTradeSocket<TRoute> : IDisposable where TRoute : class
 {
     private readonly ClientWebSocket _socket = new();
     private readonly CancellationTokenSource _abort = new();
-    private readonly byte[] _expectedSymbol;
+    private readonly SemaphoreSlim _sending = new(1);
     private readonly int _maxFrameBytes;
+    private volatile SymbolRoutes<TRoute> _routes;
 
-    public AggTradeSocket(Uri uri, Symbol symbol, SocketOptions options)
+    public AggTradeSocket(Uri uri, SymbolRoutes<TRoute> routes, SocketOptions options)
     {
         Uri = uri;
-        _expectedSymbol = Encoding.ASCII.GetBytes(symbol.Value);
+        _routes = routes;
         _maxFrameBytes = options.MaxFrameBytes;
         // The client pings and aborts the socket when no pong comes back: the only way to see a half-open link.
         _socket.Options.KeepAliveInterval = options.KeepAliveInterval;
@@ -33,6 +34,13 @@ public sealed class AggTradeSocket : IDisposable
     }
 
     public Uri Uri { get; }
+
+    /// <summary>Where frames go from the next one on: the owner swaps the table as it subscribes and unsubscribes.</summary>
+    public SymbolRoutes<TRoute> Routes
+    {
+        get => _routes;
+        set => _routes = value;
+    }
 
     public bool IsOpen => _socket.State == WebSocketState.Open;
 
@@ -58,16 +66,16 @@ public sealed class AggTradeSocket : IDisposable
 
     /// <summary>
     /// Reads frames until the connection ends, handing them, parsed, to <paramref name="onBurst"/>: all the frames
-    /// that were already waiting, in one call, as soon as the next receive would have to wait (so a burst costs one
-    /// message, and a lone frame is not delayed), with a <see cref="BurstCredit"/> to release once applied. Runs
-    /// detached from any actor: the callback only sends messages. Never throws: every ending is a
-    /// <see cref="ConnectionEnd"/>. The loop's awaits keep their context, so it runs on whichever scheduler starts
-    /// it (a stream actor starts it on its dispatcher's threads).
+    /// that were already waiting, as soon as the next receive would have to wait (so a burst costs one message per
+    /// symbol in it, and a lone frame is not delayed), one call per route (null: the connection's own frames), all
+    /// sharing one <see cref="BurstCredit"/> to release once applied. Runs detached from any actor: the callback only
+    /// sends messages. Never throws: every ending is a <see cref="ConnectionEnd"/>. The loop's awaits keep their
+    /// context, so it runs on whichever scheduler starts it (a connection actor starts it on its dispatcher's threads).
     /// </summary>
-    public async Task<ConnectionEnd> ReceiveAsync(Action<SocketBurst> onBurst)
+    public async Task<ConnectionEnd> ReceiveAsync(Action<TRoute?, SocketBurst> onBurst)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(_maxFrameBytes);
-        var burst = new SocketBurstBuilder();
+        var burst = new SocketBurstBuilder<TRoute>();
         try
         {
             while (true)
@@ -95,10 +103,13 @@ public sealed class AggTradeSocket : IDisposable
                     }
                 } while (!result.EndOfMessage);
 
-                burst.Add(
-                    result.MessageType == WebSocketMessageType.Binary ? StreamMessage.Malformed("binary frame")
-                    : oversized ? StreamMessage.Malformed($"frame over {_maxFrameBytes} bytes")
-                    : AggTradeParser.Parse(buffer.AsSpan(0, length), _expectedSymbol));
+                if (result.MessageType == WebSocketMessageType.Binary) burst.Add(null, StreamMessage.Malformed("binary frame"));
+                else if (oversized) burst.Add(null, StreamMessage.Malformed($"frame over {_maxFrameBytes} bytes"));
+                else
+                {
+                    var message = AggTradeParser.Parse(buffer.AsSpan(0, length), _routes, out var route);
+                    burst.Add(route, message);
+                }
             }
         }
         catch (Exception) when (_abort.IsCancellationRequested)
@@ -108,7 +119,7 @@ public sealed class AggTradeSocket : IDisposable
         catch (Exception error)
         {
             // What arrived before the break is still data.
-            if (burst.Count > 0) onBurst(burst.Take(() => { }));
+            if (burst.Count > 0) burst.Take(() => { }, onBurst);
             return Broken(error);
         }
         finally
@@ -118,11 +129,25 @@ public sealed class AggTradeSocket : IDisposable
     }
 
     /// <summary>Waits for a credit (the actors are at most a few bursts behind), then hands the burst over.</summary>
-    private async ValueTask HandAsync(SocketBurstBuilder burst, Action<SocketBurst> onBurst)
+    private async ValueTask HandAsync(SocketBurstBuilder<TRoute> burst, Action<TRoute?, SocketBurst> onBurst)
     {
         if (burst.Count == 0) return;
         await _credits.WaitAsync(_abort.Token);
-        onBurst(burst.Take(() => _credits.Release()));
+        burst.Take(() => _credits.Release(), onBurst);
+    }
+
+    /// <summary>Sends a text frame (a SUBSCRIBE or UNSUBSCRIBE request); one at a time, as a WebSocket requires.</summary>
+    public async Task SendTextAsync(string text)
+    {
+        await _sending.WaitAsync(_abort.Token).ConfigureAwait(false);
+        try
+        {
+            await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, _abort.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sending.Release();
+        }
     }
 
     /// <summary>Starts a clean close: sends our close frame; the receive loop ends when the server answers.</summary>

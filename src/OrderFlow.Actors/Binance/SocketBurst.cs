@@ -10,45 +10,99 @@ namespace OrderFlow.Actors.Binance;
 public sealed record SocketBurst(ReadOnlyMemory<AggregateTrade> Trades, StreamMessage[] OtherFrames, BurstCredit Credit);
 
 /// <summary>
-/// Collects one burst's frames on the reader's side. Trades go into a scratch array the reader reuses; taking the
-/// burst copies them once into an array rented at their count, which goes back to the pool when the burst's credit
-/// is released. So a flood allocates nothing per trade and nothing per burst beyond the messages themselves.
+/// Collects one burst's frames on the reader's side, by route: each symbol the connection carries gets its own part
+/// (a null route collects the connection's own frames: control replies, a shutdown notice, what names no symbol).
+/// Trades go into scratch arrays the reader reuses; taking the burst copies each part once into an array rented at
+/// its count, which goes back to the pool when the burst's one credit is released by every part. So a flood
+/// allocates nothing per trade and nothing per burst beyond the messages themselves.
 /// </summary>
-internal sealed class SocketBurstBuilder
+internal sealed class SocketBurstBuilder<TRoute> where TRoute : class
 {
-    private const int InitialCapacity = 64;
+    private readonly Part _connectionPart = new(null);
+    private readonly List<Part> _parts = new();
+    private readonly Stack<Part> _spare = new();
+    // Frames of one burst mostly share a symbol: the last part used is checked before the others.
+    private Part? _last;
 
-    private AggregateTrade[] _trades = new AggregateTrade[InitialCapacity];
-    private int _tradeCount;
-    private readonly List<StreamMessage> _otherFrames = new();
+    public int Count { get; private set; }
 
-    public int Count => _tradeCount + _otherFrames.Count;
-
-    public void Add(in StreamMessage message)
+    public void Add(TRoute? route, in StreamMessage message)
     {
-        if (message.Kind != StreamMessageKind.AggregateTrade)
-        {
-            _otherFrames.Add(message);
-            return;
-        }
-        if (_tradeCount == _trades.Length) Array.Resize(ref _trades, _trades.Length * 2);
-        _trades[_tradeCount++] = message.Trade;
+        Count++;
+        var part = route is null ? _connectionPart : PartFor(route);
+        if (message.Kind != StreamMessageKind.AggregateTrade) part.OtherFrames.Add(message);
+        else part.AddTrade(message.Trade);
     }
 
-    /// <summary>Hands out what was collected and starts afresh; <paramref name="release"/> runs once the burst is applied.</summary>
-    public SocketBurst Take(Action release)
+    /// <summary>Hands out what was collected, one part per route, and starts afresh; <paramref name="release"/> runs once every part is applied.</summary>
+    public void Take(Action release, Action<TRoute?, SocketBurst> onPart)
     {
-        var count = _tradeCount;
-        var lent = count == 0 ? [] : ArrayPool<AggregateTrade>.Shared.Rent(count);
-        _trades.AsSpan(0, count).CopyTo(lent);
-        var otherFrames = _otherFrames.Count == 0 ? [] : _otherFrames.ToArray();
-        _tradeCount = 0;
-        _otherFrames.Clear();
-        return new SocketBurst(lent.AsMemory(0, count), otherFrames, new BurstCredit(() =>
+        var parts = _parts.Count + (_connectionPart.IsEmpty ? 0 : 1);
+        var lent = new AggregateTrade[parts][];
+        var credit = new BurstCredit(() =>
         {
-            if (count > 0) ArrayPool<AggregateTrade>.Shared.Return(lent);
+            foreach (var array in lent)
+                if (array is { Length: > 0 }) ArrayPool<AggregateTrade>.Shared.Return(array);
             release();
-        }));
+        });
+        if (parts == 0)
+        {
+            credit.Release();
+            return;
+        }
+        credit.ShareWith(parts);
+        var index = 0;
+        foreach (var part in _parts) onPart(part.Route, part.Take(credit, out lent[index++]));
+        if (!_connectionPart.IsEmpty) onPart(null, _connectionPart.Take(credit, out lent[index]));
+        foreach (var part in _parts) _spare.Push(part);
+        _parts.Clear();
+        _last = null;
+        Count = 0;
+    }
+
+    private Part PartFor(TRoute route)
+    {
+        if (_last is not null && ReferenceEquals(_last.Route, route)) return _last;
+        foreach (var part in _parts)
+        {
+            if (!ReferenceEquals(part.Route, route)) continue;
+            _last = part;
+            return part;
+        }
+        var added = _spare.TryPop(out var spare) ? spare : new Part(null);
+        added.Route = route;
+        _parts.Add(added);
+        return _last = added;
+    }
+
+    private sealed class Part(TRoute? route)
+    {
+        private const int InitialCapacity = 64;
+        private AggregateTrade[] _trades = new AggregateTrade[InitialCapacity];
+        private int _tradeCount;
+
+        public TRoute? Route { get; set; } = route;
+
+        public List<StreamMessage> OtherFrames { get; } = new();
+
+        public bool IsEmpty => _tradeCount == 0 && OtherFrames.Count == 0;
+
+        public void AddTrade(in AggregateTrade trade)
+        {
+            if (_tradeCount == _trades.Length) Array.Resize(ref _trades, _trades.Length * 2);
+            _trades[_tradeCount++] = trade;
+        }
+
+        public SocketBurst Take(BurstCredit credit, out AggregateTrade[] lent)
+        {
+            var count = _tradeCount;
+            lent = count == 0 ? [] : ArrayPool<AggregateTrade>.Shared.Rent(count);
+            _trades.AsSpan(0, count).CopyTo(lent);
+            var otherFrames = OtherFrames.Count == 0 ? [] : OtherFrames.ToArray();
+            _tradeCount = 0;
+            OtherFrames.Clear();
+            return new SocketBurst(lent.AsMemory(0, count), otherFrames, credit);
+        }
     }
 }
 
@@ -62,8 +116,8 @@ public sealed class BurstCredit(Action release)
     private int _holders = 1;
     private int _released;
 
-    /// <summary>Hands the credit to <paramref name="holders"/> actors, each of which releases it once.</summary>
-    public void ShareWith(int holders) => Interlocked.Exchange(ref _holders, holders);
+    /// <summary>One holder hands its hold to <paramref name="holders"/> others, each of which releases it once.</summary>
+    public void ShareWith(int holders) => Interlocked.Add(ref _holders, holders - 1);
 
     public void Release()
     {

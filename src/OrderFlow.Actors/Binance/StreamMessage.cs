@@ -13,11 +13,15 @@ public enum StreamMessageKind : byte
     Malformed,
 }
 
-/// <summary>One frame off the socket, classified. <see cref="Problem"/> says why a malformed frame was dropped.</summary>
-public readonly record struct StreamMessage(StreamMessageKind Kind, AggregateTrade Trade = default, string? Problem = null)
+/// <summary>
+/// One frame off the socket, classified. <see cref="Problem"/> says why a malformed frame was dropped, or what a
+/// control request's error reply said; <see cref="RequestId"/> is the id a control reply answers.
+/// </summary>
+public readonly record struct StreamMessage(StreamMessageKind Kind, AggregateTrade Trade = default, string? Problem = null, long RequestId = 0)
 {
     public static readonly StreamMessage ServerShutdown = new(StreamMessageKind.ServerShutdown);
-    public static readonly StreamMessage ControlReply = new(StreamMessageKind.ControlReply);
+
+    public static StreamMessage ControlReply(long requestId, string? error) => new(StreamMessageKind.ControlReply, Problem: error, RequestId: requestId);
 
     public static StreamMessage Malformed(string problem) => new(StreamMessageKind.Malformed, Problem: problem);
 }

@@ -113,7 +113,9 @@ public static class OrderFlowConfiguration
                 read.Url("orderflow.binance.ws-url", "ws", "wss"),
                 read.Url("orderflow.binance.rest-url", "http", "https"),
                 read.PositiveDuration("orderflow.binance.rest-timeout"),
-                read.Int("orderflow.binance.request-weight-per-minute", min: 4, max: 1_000_000)),
+                read.Int("orderflow.binance.request-weight-per-minute", min: 4, max: 1_000_000),
+                read.Int("orderflow.binance.streams-per-connection", min: 1, max: 1024),
+                read.Int("orderflow.binance.incoming-messages-per-second", min: 1, max: 1000)),
             stream,
             new BackfillSettings(
                 read.Int("orderflow.backfill.max-attempts", min: 1, max: 1000),

@@ -36,7 +36,15 @@ public sealed record LogSettings(Akka.Event.LogLevel Level, LogFormat Format, IR
 /// </summary>
 public sealed record RemoteSettings(string Host, int Port, int HttpPort, TimeSpan QueryTimeout);
 
-public sealed record BinanceSettings(Uri WebSocketUrl, Uri RestUrl, TimeSpan RestTimeout, int RequestWeightPerMinute);
+/// <summary>Where the exchange is, and its limits: streams per connection, and the incoming messages per second per
+/// connection that it disconnects above (SUBSCRIBE, UNSUBSCRIBE, pings and pongs all count).</summary>
+public sealed record BinanceSettings(
+    Uri WebSocketUrl,
+    Uri RestUrl,
+    TimeSpan RestTimeout,
+    int RequestWeightPerMinute,
+    int StreamsPerConnection,
+    int IncomingMessagesPerSecond);
 
 /// <summary>How hard to try filling a gap: attempts (each a REST page that brought nothing), the pause between
 /// them (a Retry-After is a floor), and how many later trades may wait meanwhile.</summary>

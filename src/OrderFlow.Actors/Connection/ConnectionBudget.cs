@@ -3,32 +3,53 @@ using OrderFlow.Actors.Configuration;
 namespace OrderFlow.Actors.Connection;
 
 /// <summary>
-/// Connection attempts allowed across every stream in a sliding window (Binance: 300 per 5 minutes per IP). Shared
-/// by all StreamActors, so a reconnect storm over many symbols waits instead of getting the IP banned.
+/// Connection attempts allowed across every connection in a sliding window (Binance: 300 per 5 minutes per IP), and
+/// the exchange's own word to wait: a 429 or 418 on any upgrade holds every attempt for its Retry-After, since the
+/// limit is per IP. Shared by all connections (and, with one stream per connection, counts sockets, never symbols),
+/// so a reconnect storm waits instead of getting the IP banned.
 /// </summary>
 public sealed class ConnectionBudget(ConnectionBudgetSettings settings, TimeProvider? clock = null)
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly Queue<DateTimeOffset> _attempts = new();
     private readonly Lock _gate = new();
+    private DateTimeOffset _heldUntil;
+    private string _heldBecause = "";
 
     public ConnectionBudgetSettings Settings => settings;
 
-    /// <summary>Takes one attempt from the budget, or says how long until one is free.</summary>
-    public bool TryAcquire(out TimeSpan wait)
+    /// <summary>Takes one attempt from the budget, or says how long until one is free and why.</summary>
+    public bool TryAcquire(out TimeSpan wait, out string why)
     {
         var now = _clock.GetUtcNow();
         lock (_gate)
         {
+            if (_heldUntil > now)
+            {
+                (wait, why) = (_heldUntil - now, $"the exchange asked every connection to wait ({_heldBecause})");
+                return false;
+            }
             while (_attempts.Count > 0 && now - _attempts.Peek() >= settings.Per) _attempts.Dequeue();
             if (_attempts.Count < settings.Attempts)
             {
                 _attempts.Enqueue(now);
-                wait = TimeSpan.Zero;
+                (wait, why) = (TimeSpan.Zero, "");
                 return true;
             }
-            wait = _attempts.Peek() + settings.Per - now;
+            (wait, why) = (_attempts.Peek() + settings.Per - now,
+                $"the connection budget ({settings.Attempts} attempts per {HumanFormat.Duration(settings.Per)}) is spent");
             return false;
+        }
+    }
+
+    /// <summary>Holds every attempt for <paramref name="wait"/> (a Retry-After); a longer hold already in force stays.</summary>
+    public void HoldFor(TimeSpan wait, string because)
+    {
+        var until = _clock.GetUtcNow() + wait;
+        lock (_gate)
+        {
+            if (until <= _heldUntil) return;
+            (_heldUntil, _heldBecause) = (until, because);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using OrderFlow.Actors.Binance;
@@ -10,52 +11,61 @@ using OrderFlow.Protocol.Trades;
 namespace OrderFlow.Actors.Connection;
 
 /// <summary>
-/// Owns one symbol's aggTrade WebSocket. Every attempt ends, within a deadline this actor holds, in
-/// <see cref="Connected"/>, <see cref="Failed"/> or <see cref="TimedOut"/>, logged and told to the symbol's actor.
-/// Trades go to the symbol's TradeSequencer. The socket work runs detached and reports back as messages, so the
-/// mailbox is never blocked and a hang always becomes a timeout. States: connecting → streaming → (backing off →
-/// connecting)…; after max-attempts failures in a row it throws <see cref="StreamGaveUpException"/> and its symbol's
-/// actor takes over. Planned reconnects (serverShutdown, the 24-hour cut) make before they break: streaming → handing
-/// over, where a replacement connection opens beside the current one and takes over when it delivers its first
-/// trade; the sequencer drops the overlap, so nothing is missed and nothing needs a backfill.
+/// Owns one symbol's aggTrade stream: its lifecycle, not a socket. Each attempt asks the connection pool to carry
+/// the stream, and ends, within a deadline this actor holds, in <see cref="Connected"/>, <see cref="Failed"/> or
+/// <see cref="TimedOut"/>, logged and told to the symbol's actor, whatever the socket under it does: a shared
+/// connection that drops is a Failed for every symbol it carried, and a symbol subscribed but silent past its limit is
+/// a TimedOut for that symbol alone. Trades go to the symbol's TradeSequencer. States: requesting → streaming →
+/// (backing off → requesting)…; after max-attempts failures in a row it throws <see cref="StreamGaveUpException"/>
+/// and its symbol's actor takes over. Planned reconnects (serverShutdown, the 24-hour cut) are the connection's, made
+/// before they break; this actor reports them and streams on.
 /// </summary>
-public sealed partial class StreamActor : ReceiveActor, IWithTimers
+public sealed class StreamActor : ReceiveActor, IWithTimers
 {
     private const string DeadlineTimer = "deadline";
     private const string RetryTimer = "retry";
     private const string IdleTimer = "idle";
     private const string SummaryTimer = "summary";
-    private const string RotateTimer = "rotate";
-    private const string ReplacementDeadlineTimer = "replacement-deadline";
-    private const string RetireTimer = "retire";
-    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
+
+    private sealed record StartAttempt
+    {
+        public static readonly StartAttempt Instance = new();
+    }
+
+    private sealed record DeadlinePassed(int Lease, TimeoutPhase Phase) : ILeaseScoped;
+
+    private sealed record CheckIdle(int Lease) : ILeaseScoped;
+
+    private sealed record LogSummary
+    {
+        public static readonly LogSummary Instance = new();
+    }
 
     private readonly StreamLog _log;
     private readonly Symbol _symbol;
     private readonly StreamSettings _settings;
-    private readonly Uri _uri;
-    private readonly SocketOptions _socketOptions;
+    private readonly IActorRef _connections;
     private readonly IActorRef _sequencer;
-    private readonly ConnectionBudget _budget;
     private readonly TimeSpan? _idleTimeout;
     private readonly ReconnectPolicy _reconnect;
 
-    private StreamConnection? _current;
-    private StreamConnection? _replacement;
-    private StreamConnection? _retiring;
-    private int _lastConnectionNumber;
+    /// <summary>The attempt under way; 0 between attempts, so that a late word about an old one is ignored.</summary>
+    private int _lease;
+    private int _lastLease;
+    private Uri? _uri;
+    private long _attemptStartedAt;
+    private long _lastHeardAt;
+    private long _tradesThisLease;
     private StreamState _state = StreamState.Connecting;
     private DateTimeOffset _stateSince = DateTimeOffset.UtcNow;
 
-    public StreamActor(Symbol symbol, StreamSettings settings, Uri webSocketBase, IActorRef sequencer, ConnectionBudget budget)
+    public StreamActor(Symbol symbol, StreamSettings settings, IActorRef connections, IActorRef sequencer)
     {
         _log = new StreamLog(Context.GetLogger(), symbol, settings);
         _symbol = symbol;
         _settings = settings;
-        _uri = StreamEndpoints.AggTrades(webSocketBase, symbol);
-        _socketOptions = new SocketOptions(settings.KeepAliveInterval, settings.KeepAliveTimeout, settings.MaxFrameBytes);
+        _connections = connections;
         _sequencer = sequencer;
-        _budget = budget;
         _idleTimeout = settings.IdleTimeoutFor(symbol);
         _reconnect = new ReconnectPolicy(settings, new Random());
         BackingOff();
@@ -63,8 +73,8 @@ public sealed partial class StreamActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Symbol symbol, StreamSettings settings, Uri webSocketBase, IActorRef sequencer, ConnectionBudget budget) =>
-        Akka.Actor.Props.Create(() => new StreamActor(symbol, settings, webSocketBase, sequencer, budget));
+    public static Props Props(Symbol symbol, StreamSettings settings, IActorRef connections, IActorRef sequencer) =>
+        Akka.Actor.Props.Create(() => new StreamActor(symbol, settings, connections, sequencer));
 
     protected override void PreStart()
     {
@@ -72,11 +82,7 @@ public sealed partial class StreamActor : ReceiveActor, IWithTimers
         Self.Tell(StartAttempt.Instance);
     }
 
-    protected override void PostStop()
-    {
-        AbandonCurrent();
-        Retired();
-    }
+    protected override void PostStop() => LetGo();
 
     // ---- states ----
 
@@ -90,14 +96,35 @@ public sealed partial class StreamActor : ReceiveActor, IWithTimers
         });
     }
 
-    private void Connecting()
+    /// <summary>Asked the pool; waiting for the stream to be on (upgraded with it, or its SUBSCRIBE acknowledged).</summary>
+    private void Requesting()
     {
         EnterState(StreamState.Connecting);
         Become(() =>
         {
-            Receive<ConnectSucceeded>(IsCurrent, _ => OnConnected());
-            Receive<ConnectFailed>(IsCurrent, m => OnConnectFailed(StreamConnectException.From(m.Cause)));
-            Receive<DeadlinePassed>(IsCurrent, m => ReportTimeout(m.Phase, m.Phase == TimeoutPhase.Connect ? _current!.SinceOpened : _current!.SinceHeard));
+            Receive<StreamWaiting>(IsCurrent, m =>
+            {
+                _log.Waiting(m.Why, m.Wait);
+                // The attempt has not started: its deadline counts from when it may.
+                Timers.StartSingleTimer(DeadlineTimer, new DeadlinePassed(_lease, TimeoutPhase.Connect), m.Wait + _settings.ConnectTimeout);
+            });
+            Receive<StreamAttempting>(IsCurrent, m =>
+            {
+                _uri = m.Uri;
+                _attemptStartedAt = Stopwatch.GetTimestamp();
+                _log.Attempting(m.Uri, m.Connection, _reconnect.Attempt);
+                Timers.StartSingleTimer(DeadlineTimer, new DeadlinePassed(_lease, TimeoutPhase.Connect), _settings.ConnectTimeout);
+            });
+            Receive<StreamSubscribed>(IsCurrent, m => OnConnected(m.Uri));
+            // Data before the acknowledgement (they travel by different routes): the data proves it.
+            Receive<StreamTrades>(IsCurrent, m =>
+            {
+                OnConnected(_uri!);
+                OnTrades(m.Burst);
+            });
+            Receive<StreamRefused>(IsCurrent, m => OnConnectFailed(m.Failure));
+            Receive<StreamEnded>(IsCurrent, m => OnConnectionEnded(m.End));
+            Receive<DeadlinePassed>(IsCurrent, m => ReportTimeout(m.Phase, SinceAttemptStarted));
             CommonReceives();
         });
     }
@@ -107,44 +134,74 @@ public sealed partial class StreamActor : ReceiveActor, IWithTimers
         EnterState(StreamState.Connected);
         Become(() =>
         {
-            Receive<Rotate>(IsCurrent, _ =>
+            Receive<StreamTrades>(IsCurrent, m => OnTrades(m.Burst));
+            Receive<StreamEnded>(IsCurrent, m => OnConnectionEnded(m.End));
+            Receive<DeadlinePassed>(IsCurrent, m => ReportTimeout(m.Phase, SinceHeard));
+            Receive<CheckIdle>(IsCurrent, _ =>
             {
-                _log.Rotating();
-                BeginHandOver("the 24-hour cut");
+                if (_idleTimeout is { } idle && SinceHeard >= idle) ReportTimeout(TimeoutPhase.Idle, SinceHeard);
             });
-            Receive<HandOver>(IsCurrent, m => BeginHandOver(m.Why));
-            StreamingReceives();
+            // Make before break, on the connection's side: said per symbol, and the stream goes on.
+            Receive<ShutdownAnnounced>(IsCurrent, _ =>
+            {
+                _log.ServerShutdown();
+                Publish(new Failed(_symbol, FailureKind.ServerShutdown, "the server announced a shutdown", _reconnect.Attempt, null, DateTimeOffset.UtcNow));
+            });
+            Receive<StreamSubscribed>(m => IsCurrent(m) && m.Replacement, m =>
+            {
+                var elapsed = SinceAttemptStarted;
+                _log.ReplacementConnected(m.Uri);
+                _uri = m.Uri;
+                _reconnect.SwitchedOver();
+                Publish(new Connected(_symbol, m.Uri, 1, elapsed, DateTimeOffset.UtcNow));
+            });
+            Receive<StreamRefused>(m => IsCurrent(m) && m.Replacement, m =>
+            {
+                _log.ReplacementError(m.Failure.Message);
+                Publish(new Failed(_symbol, m.Failure.Kind, m.Failure.Message, 1, m.Failure.RetryAfter, DateTimeOffset.UtcNow));
+            });
+            Receive<ReplacementTimedOut>(IsCurrent, m =>
+            {
+                _log.ReplacementTimedOut(m.After);
+                Publish(new TimedOut(_symbol, TimeoutPhase.Connect, m.After, 1, DateTimeOffset.UtcNow));
+            });
+            CommonReceives();
         });
-    }
-
-    private void StreamingReceives()
-    {
-        Receive<MessagesArrived>(IsCurrent, OnMessages);
-        Receive<ConnectionEnded>(IsCurrent, m => OnConnectionEnded(m.End));
-        Receive<DeadlinePassed>(IsCurrent, m => ReportTimeout(m.Phase, _current!.SinceHeard));
-        Receive<CheckIdle>(IsCurrent, _ =>
-        {
-            if (_idleTimeout is { } idle && _current!.SinceHeard >= idle) ReportTimeout(TimeoutPhase.Idle, _current.SinceHeard);
-        });
-        CommonReceives();
     }
 
     private void CommonReceives()
     {
         Receive<GetStreamState>(_ => ReportState());
-        Receive<CloseStream>(_ => BeginClose());
+        Receive<CloseStream>(_ =>
+        {
+            if (_lease != 0) _log.LetGo();
+            LetGo();
+            EnterState(StreamState.Stopped);
+            Context.Stop(Self);
+        });
+        // The service is shutting down: the connection closed on request and says how; the symbol's actor stops this one next.
+        Receive<StreamClosed>(IsCurrent, m =>
+        {
+            if (m.Cleanly) _log.ClosedCleanly();
+            else _log.ClosedWithoutCloseFrame();
+            Timers.CancelAll();
+            _lease = 0;
+            EnterState(StreamState.Stopped);
+            Become(() =>
+            {
+                Receive<GetStreamState>(_ => ReportState());
+                Receive<CloseStream>(_ => Context.Stop(Self));
+                Receive<StreamTrades>(t => Forward(t.Burst));
+                ReceiveAny(_ => { });
+            });
+        });
         Receive<LogSummary>(_ => _log.Summary());
-        Receive<ConnectionEnded>(IsRetiring, _ => Retired());
-        Receive<RetireTimedOut>(IsRetiring, _ => Retired());
-        Receive<MessagesArrived>(Forward);
-        Receive<IConnectionScoped>(_ => { });
+        // Trades go on even from an attempt already given up: a trade is still a trade.
+        Receive<StreamTrades>(m => Forward(m.Burst));
+        Receive<ILeaseScoped>(_ => { });
     }
 
-    private bool IsCurrent(IConnectionScoped message) => message.Connection == _current?.Number;
-
-    private bool IsReplacement(IConnectionScoped message) => message.Connection == _replacement?.Number;
-
-    private bool IsRetiring(IConnectionScoped message) => message.Connection == _retiring?.Number;
+    private bool IsCurrent(ILeaseScoped message) => _lease != 0 && message.Lease == _lease;
 
     private void EnterState(StreamState state)
     {
@@ -154,38 +211,32 @@ public sealed partial class StreamActor : ReceiveActor, IWithTimers
 
     private void ReportState() => Sender.Tell(new StreamStateReport(_state, _stateSince, _reconnect.Attempt));
 
-    /// <summary>The current connection's idle check and its planned replacement before the 24-hour cut.</summary>
-    private void StartCurrentConnectionTimers()
-    {
-        if (_idleTimeout is { } idle)
-            Timers.StartPeriodicTimer(IdleTimer, new CheckIdle(_current!.Number), IdleCheckInterval(idle));
-        Timers.StartSingleTimer(RotateTimer, new Rotate(_current!.Number), _settings.MaxConnectionAge);
-    }
+    private TimeSpan SinceAttemptStarted => Stopwatch.GetElapsedTime(_attemptStartedAt);
+
+    private TimeSpan SinceHeard => Stopwatch.GetElapsedTime(_lastHeardAt);
 
     // ---- an attempt ----
 
     private void BeginAttempt()
     {
-        if (!_budget.TryAcquire(out var wait))
-        {
-            _log.BudgetSpent(_budget.Settings, wait);
-            Timers.StartSingleTimer(RetryTimer, StartAttempt.Instance, wait);
-            return;
-        }
+        _lease = ++_lastLease;
+        _tradesThisLease = 0;
+        _attemptStartedAt = Stopwatch.GetTimestamp();
         _reconnect.Attempting();
-        _log.Attempting(_uri, _reconnect.Attempt);
-        _current = Open(DeadlineTimer);
-        Connecting();
+        _connections.Tell(new CarryStream(_symbol, _lease));
+        Timers.StartSingleTimer(DeadlineTimer, new DeadlinePassed(_lease, TimeoutPhase.Connect), _settings.ConnectTimeout);
+        Requesting();
     }
 
-    private void OnConnected()
+    private void OnConnected(Uri uri)
     {
-        Timers.Cancel(DeadlineTimer);
-        var elapsed = _current!.SinceOpened;
+        var elapsed = SinceAttemptStarted;
+        _uri = uri;
+        _lastHeardAt = Stopwatch.GetTimestamp();
         _log.Connected(elapsed, _reconnect.Attempt);
-        Publish(new Connected(_symbol, _uri, _reconnect.Attempt, elapsed, DateTimeOffset.UtcNow));
-        Listen(_current, DeadlineTimer);
-        StartCurrentConnectionTimers();
+        Publish(new Connected(_symbol, uri, _reconnect.Attempt, elapsed, DateTimeOffset.UtcNow));
+        Timers.StartSingleTimer(DeadlineTimer, new DeadlinePassed(_lease, TimeoutPhase.FirstMessage), _settings.FirstMessageTimeout);
+        if (_idleTimeout is { } idle) Timers.StartPeriodicTimer(IdleTimer, new CheckIdle(_lease), IdleCheckInterval(idle));
         Streaming();
     }
 
@@ -205,52 +256,33 @@ public sealed partial class StreamActor : ReceiveActor, IWithTimers
 
     // ---- streaming ----
 
-    /// <summary>Takes a burst: its trades, then its other frames, then the trades to the sequencer in one message.</summary>
-    private void OnMessages(MessagesArrived arrived)
+    /// <summary>Takes this symbol's part of a burst: its trades, then its other frames, then the trades to the sequencer in one message.</summary>
+    private void OnTrades(SocketBurst burst)
     {
-        if (!arrived.Burst.Trades.IsEmpty) OnTrades(arrived.Burst.Trades.Span);
-        foreach (var frame in arrived.Burst.OtherFrames) OnOtherFrame(frame);
-        Forward(arrived);
-    }
-
-    private void OnOtherFrame(StreamMessage message)
-    {
-        switch (message.Kind)
+        if (!burst.Trades.IsEmpty)
         {
-            case StreamMessageKind.ServerShutdown:
-                _log.ServerShutdown();
-                Publish(new Failed(_symbol, FailureKind.ServerShutdown, "the server announced a shutdown", _reconnect.Attempt, null, DateTimeOffset.UtcNow));
-                Self.Tell(new HandOver(_current!.Number, "the server's shutdown"));
-                break;
-            case StreamMessageKind.ControlReply:
-                _log.ControlReply();
-                break;
-            default:
-                var problem = message.Problem ?? "malformed";
-                _sequencer.Tell(new MalformedFrameDropped(_symbol, problem));
-                _log.Malformed(problem);
-                break;
+            if (_tradesThisLease == 0)
+            {
+                // Data flows: the link is proven, so the failure run is over.
+                Timers.Cancel(DeadlineTimer);
+                _reconnect.DataFlows();
+                Context.Parent.Tell(new StreamHealthy(_symbol));
+            }
+            _log.Trades(burst.Trades.Span, _tradesThisLease);
+            _tradesThisLease += burst.Trades.Length;
+            _lastHeardAt = Stopwatch.GetTimestamp();
         }
-    }
-
-    private void OnTrades(ReadOnlySpan<AggregateTrade> trades)
-    {
-        var connection = _current!;
-        if (connection.Trades == 0)
+        foreach (var frame in burst.OtherFrames)
         {
-            // Data flows: the link is proven, so the failure run is over.
-            Timers.Cancel(DeadlineTimer);
-            _reconnect.DataFlows();
-            Context.Parent.Tell(new StreamHealthy(_symbol));
+            var problem = frame.Problem ?? "malformed";
+            _sequencer.Tell(new MalformedFrameDropped(_symbol, problem));
+            _log.Malformed(problem);
         }
-        _log.Trades(trades, connection.Trades);
-        connection.Delivered(trades.Length);
+        Forward(burst);
     }
 
-    /// <summary>Trades go on even from a connection already given up: a trade is still a trade.</summary>
-    private void Forward(MessagesArrived arrived)
+    private void Forward(SocketBurst burst)
     {
-        var burst = arrived.Burst;
         if (burst.Trades.IsEmpty) burst.Credit.Release();
         else _sequencer.Tell(new TradeBatch(_symbol, burst.Trades, burst.Credit));
     }
@@ -259,7 +291,7 @@ public sealed partial class StreamActor : ReceiveActor, IWithTimers
     {
         if (end.Kind == ConnectionEndKind.KeepAliveTimedOut)
         {
-            ReportTimeout(TimeoutPhase.KeepAlive, _current!.SinceHeard);
+            ReportTimeout(TimeoutPhase.KeepAlive, SinceHeard);
             return;
         }
         _log.ConnectionError(end.Reason);
@@ -272,8 +304,8 @@ public sealed partial class StreamActor : ReceiveActor, IWithTimers
 
     private void RetryAfterFailure(string problem, TimeSpan? retryAfter)
     {
-        if (_current is not null) _sequencer.Tell(new StreamInterrupted(_symbol, problem));
-        AbandonCurrent();
+        _sequencer.Tell(new StreamInterrupted(_symbol, problem));
+        LetGo();
         if (_reconnect.AfterFailure(retryAfter) is not { } delay)
         {
             _log.GaveUp(_reconnect.FailuresInRow);
@@ -284,15 +316,14 @@ public sealed partial class StreamActor : ReceiveActor, IWithTimers
         BackingOff();
     }
 
-    /// <summary>Drops the current connection; anything it still reports carries an old number and is ignored.</summary>
-    private void AbandonCurrent()
+    /// <summary>Ends the attempt under way: the pool lets the stream go, and anything still said about it is ignored.</summary>
+    private void LetGo()
     {
         Timers.Cancel(DeadlineTimer);
         Timers.Cancel(IdleTimer);
-        Timers.Cancel(RotateTimer);
-        AbandonReplacement();
-        _current?.Dispose();
-        _current = null;
+        if (_lease == 0) return;
+        _connections.Tell(new DropStream(_symbol, _lease));
+        _lease = 0;
     }
 
     /// <summary>To the symbol's actor, which records it for the status answer and publishes it.</summary>

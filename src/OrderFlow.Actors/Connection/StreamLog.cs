@@ -22,10 +22,10 @@ internal sealed class StreamLog(ILoggingAdapter log, Symbol symbol, StreamSettin
     private long _malformedSinceWarning;
     private long _lastMalformedWarningAt;
 
-    public void Attempting(Uri uri, int attempt)
+    public void Attempting(Uri uri, string connection, int attempt)
     {
         log.Info("🔌 Attempting to connect to {Symbol} aggTrades stream...", symbol);
-        log.Info("URI: {Uri}", uri);
+        log.Info("URI: {Uri} ({Connection})", uri, connection);
         log.Info("Connecting {Symbol} (attempt {Attempt}/{MaxAttempts})...", symbol, attempt, settings.MaxAttempts);
     }
 
@@ -33,9 +33,8 @@ internal sealed class StreamLog(ILoggingAdapter log, Symbol symbol, StreamSettin
         log.Info("🐋 Connected to {Symbol} aggTrades stream in {ElapsedMs} ms (attempt {Attempt}/{MaxAttempts})",
             symbol, (long)elapsed.TotalMilliseconds, attempt, settings.MaxAttempts);
 
-    public void BudgetSpent(ConnectionBudgetSettings budget, TimeSpan wait) =>
-        log.Warning("⏳ Connection budget ({BudgetAttempts} attempts per {BudgetPeriod}) is spent; {Symbol} waits {Wait} for a free slot",
-            budget.Attempts, budget.Per, symbol, wait);
+    public void Waiting(string why, TimeSpan wait) =>
+        log.Warning("⏳ {Symbol} waits {Wait}: {Why}", symbol, HumanFormat.Duration(wait), why);
 
     public void ConnectionError(string reason) => log.Error("❌ Connection error for {Symbol}: {Reason}", symbol, reason);
 
@@ -49,42 +48,24 @@ internal sealed class StreamLog(ILoggingAdapter log, Symbol symbol, StreamSettin
     public void GaveUp(int failures) =>
         log.Error("🧯 {Symbol}: {Attempts} connection attempts failed in a row; handing over to the supervisor", symbol, failures);
 
-    public void ServerShutdown() => log.Warning("🔁 {Symbol}: the server announced a shutdown; opening a replacement connection", symbol);
-
-    public void ControlReply() => log.Debug("{Symbol}: control reply received", symbol);
-
     public void ClosedCleanly() => log.Info("🔒 {Symbol} aggTrades stream closed cleanly", symbol);
 
     public void ClosedWithoutCloseFrame() => log.Warning("🔒 {Symbol} aggTrades stream closed without the server's close frame", symbol);
 
+    public void LetGo() =>
+        log.Info("🔒 {Symbol} aggTrades stream closed (its connection unsubscribes it, or closes if it carried nothing else)", symbol);
+
+    public void ServerShutdown() => log.Warning("🔁 {Symbol}: the server announced a shutdown; opening a replacement connection", symbol);
+
     // ---- make before break ----
 
-    public void Rotating() =>
-        log.Info("🔁 {Symbol}: the connection is {Age} old; opening its replacement before Binance's 24-hour cut",
-            symbol, HumanFormat.Duration(settings.MaxConnectionAge));
+    public void ReplacementConnected(Uri uri) =>
+        log.Info("🐋 Connected to {Symbol} aggTrades stream (replacement connection {Uri}; switching over at its first trade)", symbol, uri);
 
-    public void BudgetSpentForReplacement(TimeSpan wait) =>
-        log.Warning("⏳ Connection budget is spent; {Symbol} opens its replacement connection in {Wait}", symbol, wait);
-
-    public void OpeningReplacement(string why) =>
-        log.Info("🔌 {Symbol}: opening a replacement connection ({Why}); the current one streams meanwhile", symbol, why);
-
-    public void ReplacementConnected(TimeSpan elapsed) =>
-        log.Info("🐋 Connected to {Symbol} aggTrades stream in {ElapsedMs} ms (replacement; switching over at its first trade)",
-            symbol, (long)elapsed.TotalMilliseconds);
-
-    public void ReplacementTimedOut(TimeoutPhase phase, TimeSpan after) =>
-        log.Warning("⏱ Connection timeout for {Symbol} after {After} (phase: {Phase}, replacement connection)",
-            symbol, HumanFormat.Duration(after), phase.ToWireName());
+    public void ReplacementTimedOut(TimeSpan after) =>
+        log.Warning("⏱ Connection timeout for {Symbol} after {After} (phase: connect, replacement connection)", symbol, HumanFormat.Duration(after));
 
     public void ReplacementError(string reason) => log.Error("❌ Connection error for {Symbol}: {Reason} (replacement connection)", symbol, reason);
-
-    public void KeepingCurrent(TimeSpan delay) =>
-        log.Warning("⚠️ {Symbol}: keeping the current connection; the replacement is tried again in {Delay}", symbol, HumanFormat.Duration(delay));
-
-    public void SwitchedOver(TimeSpan overlap) =>
-        log.Info("🔀 {Symbol}: switched to the replacement connection {Overlap} after opening it; closing the old one",
-            symbol, HumanFormat.Duration(overlap));
 
     // ---- what streamed ----
 

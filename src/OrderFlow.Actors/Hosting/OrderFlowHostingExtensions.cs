@@ -43,15 +43,22 @@ public static class OrderFlowHostingExtensions
             .WithActors((system, registry) =>
                 registry.Register<OrderFlowGateway>(system.StartOrderFlowGateway(registry.Get<SymbolSupervisor>(), settings)));
 
-    /// <summary><c>/user/symbols</c>, and the shutdown task that closes its sockets (needs <see cref="PipelineDispatcher.Hocon"/>).</summary>
+    /// <summary>
+    /// <c>/user/symbols</c> and <c>/user/connections</c>, the sockets they stream on, and the shutdown task that closes
+    /// them with close frames (needs <see cref="PipelineDispatcher.Hocon"/>).
+    /// </summary>
     public static IActorRef StartOrderFlowSymbols(this ActorSystem system, OrderFlowSettings settings, ConnectionBudget? budget = null)
     {
-        var symbols = system.ActorOf(SymbolSupervisor.Props(settings, budget ?? new ConnectionBudget(settings.Stream.ConnectionBudget),
-            CreateRestClient(settings.Binance), MetricsBoards.For(system)), SymbolSupervisor.Name);
+        var connections = system.ActorOf(ConnectionPool.Props(settings.Stream, settings.Binance,
+            budget ?? new ConnectionBudget(settings.Stream.ConnectionBudget)), ConnectionPool.Name);
+        var symbols = system.ActorOf(SymbolSupervisor.Props(settings, connections, CreateRestClient(settings.Binance), MetricsBoards.For(system)),
+            SymbolSupervisor.Name);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-aggtrade-streams", async () =>
         {
             try
             {
+                // The connections close first, each telling its streams how; then the symbols stop.
+                await connections.Ask<AllConnectionsClosed>(CloseAllConnections.Instance, CloseSymbolsTimeout).ConfigureAwait(false);
                 await symbols.Ask<AllSymbolsClosed>(CloseAllSymbols.Instance, CloseSymbolsTimeout).ConfigureAwait(false);
             }
             catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)

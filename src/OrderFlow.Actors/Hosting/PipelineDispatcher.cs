@@ -1,3 +1,4 @@
+using OrderFlow.Actors.Connection;
 using OrderFlow.Actors.Symbols;
 
 namespace OrderFlow.Actors.Hosting;
@@ -20,6 +21,8 @@ public static class PipelineDispatcher
         akka.actor.deployment {
           "/{{SymbolSupervisor.Name}}/*" { dispatcher = {{Id}} }
           "/{{SymbolSupervisor.Name}}/*/*" { dispatcher = {{Id}} }
+          "/{{ConnectionPool.Name}}" { dispatcher = {{Id}} }
+          "/{{ConnectionPool.Name}}/*" { dispatcher = {{Id}} }
         }
         """;
 }

@@ -34,7 +34,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Symbol _symbol;
     private readonly OrderFlowSettings _settings;
-    private readonly ConnectionBudget _budget;
+    private readonly IActorRef _connections;
     private readonly BinanceRestClient _rest;
     private readonly MetricsBoards _boards;
     private readonly MetricsBoard _board;
@@ -53,12 +53,12 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private long _connects;
     private IStreamLifecycleEvent? _lastProblem;
 
-    public SymbolActor(Symbol symbol, OrderFlowSettings settings, ConnectionBudget budget, BinanceRestClient rest, MetricsBoards boards,
+    public SymbolActor(Symbol symbol, OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards,
         IActorRef? addedBy)
     {
         _symbol = symbol;
         _settings = settings;
-        _budget = budget;
+        _connections = connections;
         _rest = rest;
         _boards = boards;
         _addedBy = addedBy;
@@ -91,9 +91,9 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
 
     public static string NameOf(Symbol symbol) => $"symbol-{symbol.StreamName}";
 
-    public static Props Props(Symbol symbol, OrderFlowSettings settings, ConnectionBudget budget, BinanceRestClient rest, MetricsBoards boards,
+    public static Props Props(Symbol symbol, OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards,
         IActorRef? addedBy = null) =>
-        Akka.Actor.Props.Create(() => new SymbolActor(symbol, settings, budget, rest, boards, addedBy));
+        Akka.Actor.Props.Create(() => new SymbolActor(symbol, settings, connections, rest, boards, addedBy));
 
     protected override void PreStart()
     {
@@ -165,7 +165,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
 
     private void StartStream() =>
         _stream = Context.Watch(Context.ActorOf(
-            StreamActor.Props(_symbol, _settings.Stream, _settings.Binance.WebSocketUrl, _sequencer!, _budget), "stream"));
+            StreamActor.Props(_symbol, _settings.Stream, _connections, _sequencer!), "stream"));
 
     private void OnLifecycle(IStreamLifecycleEvent e)
     {
@@ -226,11 +226,4 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         try { return await actor.Ask<T>(question, StatusTimeout).ConfigureAwait(false); }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { return null; }
     }
-}
-
-/// <summary>A one-for-one strategy that decides knowing which child failed, and does its own logging.</summary>
-internal sealed class PerChildStrategy(Func<IActorRef, Exception, Directive> decide)
-    : OneForOneStrategy(-1, -1, _ => Directive.Stop, loggingEnabled: false)
-{
-    protected override Directive Handle(IActorRef child, Exception exception) => decide(child, exception);
 }

@@ -28,7 +28,7 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly OrderFlowSettings _settings;
-    private readonly ConnectionBudget _budget;
+    private readonly IActorRef _connections;
     private readonly BinanceRestClient _rest;
     private readonly MetricsBoards _boards;
     private readonly Dictionary<Symbol, IActorRef> _symbols = new();
@@ -37,10 +37,10 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
     private readonly Dictionary<IActorRef, (Symbol Symbol, IActorRef ReplyTo)> _removals = new();
     private bool _closing;
 
-    public SymbolSupervisor(OrderFlowSettings settings, ConnectionBudget budget, BinanceRestClient rest, MetricsBoards boards)
+    public SymbolSupervisor(OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards)
     {
         _settings = settings;
-        _budget = budget;
+        _connections = connections;
         _rest = rest;
         _boards = boards;
 
@@ -68,8 +68,8 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(OrderFlowSettings settings, ConnectionBudget budget, BinanceRestClient rest, MetricsBoards boards) =>
-        Akka.Actor.Props.Create(() => new SymbolSupervisor(settings, budget, rest, boards));
+    public static Props Props(OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards) =>
+        Akka.Actor.Props.Create(() => new SymbolSupervisor(settings, connections, rest, boards));
 
     protected override void PreStart()
     {
@@ -85,7 +85,7 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
     });
 
     private void Start(Symbol symbol, IActorRef? addedBy) =>
-        _symbols[symbol] = Context.Watch(Context.ActorOf(SymbolActor.Props(symbol, _settings, _budget, _rest, _boards, addedBy),
+        _symbols[symbol] = Context.Watch(Context.ActorOf(SymbolActor.Props(symbol, _settings, _connections, _rest, _boards, addedBy),
             SymbolActor.NameOf(symbol)));
 
     /// <summary>One exchangeInfo call for all of <paramref name="symbols"/>; each symbol's actor hears its verdict.</summary>
@@ -148,9 +148,9 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
         if (_removals.Remove(terminated.ActorRef, out var removal)) removal.ReplyTo.Tell(new SymbolRemoved(removal.Symbol));
         else if (_symbols.FirstOrDefault(entry => Equals(entry.Value, terminated.ActorRef)).Key is { Value: not null } stopped)
         {
-            // Neither removed nor unlisted: not expected (failures resume), and never to pass without a word.
             _symbols.Remove(stopped);
-            _log.Error("💥 {Symbol}'s actor stopped unexpectedly; it is no longer streamed (add it again to resume)", stopped);
+            // Neither removed, unlisted nor closing: not expected (failures resume), and never to pass without a word.
+            if (!_closing) _log.Error("💥 {Symbol}'s actor stopped unexpectedly; it is no longer streamed (add it again to resume)", stopped);
         }
         Stash.UnstashAll();
     }

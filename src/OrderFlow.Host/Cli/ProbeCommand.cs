@@ -47,7 +47,7 @@ public static class ProbeCommand
             return OrderFlowCli.Failure;
 
         var stream = settings.Stream;
-        using var socket = new AggTradeSocket(uri, symbol, new SocketOptions(stream.KeepAliveInterval, stream.KeepAliveTimeout, stream.MaxFrameBytes));
+        using var socket = new AggTradeSocket<string>(uri, SymbolRoutes<string>.Of(symbol, symbol.Value), new SocketOptions(stream.KeepAliveInterval, stream.KeepAliveTimeout, stream.MaxFrameBytes));
         var clock = Stopwatch.StartNew();
         var connect = socket.ConnectAsync();
         if (await Task.WhenAny(connect, Task.Delay(deadline)).ConfigureAwait(false) != connect)
@@ -65,7 +65,7 @@ public static class ProbeCommand
 
         clock.Restart();
         var first = new TaskCompletionSource<StreamMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var receiving = socket.ReceiveAsync(burst =>
+        var receiving = socket.ReceiveAsync((_, burst) =>
         {
             // A trade says the stream works; any other frame is what the server sent instead. Read before the
             // release: the trades go back to the pool.

@@ -11,7 +11,7 @@ namespace OrderFlow.Actors.Tests.Binance;
 
 public sealed class AggTradeParserProperties
 {
-    private static readonly byte[] Symbol = Encoding.ASCII.GetBytes("BTCUSDT");
+    private static readonly SymbolRoutes<string> Routes = SymbolRoutes<string>.Of(OrderFlow.Protocol.Symbol.Parse("BTCUSDT"), "BTCUSDT");
 
     /// <summary>Valid aggregates over the whole range Binance can send: any positive 8-decimal price and quantity.</summary>
     public static Arbitrary<AggregateTrade> Trades() =>
@@ -27,24 +27,24 @@ public sealed class AggTradeParserProperties
     [Property(Arbitrary = [typeof(AggTradeParserProperties)], MaxTest = 2_000)]
     public bool Every_valid_aggTrade_round_trips_exactly(AggregateTrade trade)
     {
-        var message = AggTradeParser.Parse(WireFormat.AggTradeEvent("BTCUSDT", trade, trade.TradeTimeMs + 3), Symbol);
+        var message = AggTradeParser.Parse(WireFormat.AggTradeEvent("BTCUSDT", trade, trade.TradeTimeMs + 3), Routes, out _);
         return message.Kind == StreamMessageKind.AggregateTrade && message.Trade == trade;
     }
 
     [Property(MaxTest = 5_000)]
     public bool No_bytes_make_it_throw(byte[] frame) =>
-        Enum.IsDefined(AggTradeParser.Parse(frame ?? [], Symbol).Kind);
+        Enum.IsDefined(AggTradeParser.Parse(frame ?? [], Routes, out _).Kind);
 
     [Property(MaxTest = 5_000)]
     public bool No_text_makes_it_throw(string text) =>
-        Enum.IsDefined(AggTradeParser.Parse(Encoding.UTF8.GetBytes(text ?? ""), Symbol).Kind);
+        Enum.IsDefined(AggTradeParser.Parse(Encoding.UTF8.GetBytes(text ?? ""), Routes, out _).Kind);
 
     [Property(Arbitrary = [typeof(AggTradeParserProperties)], MaxTest = 2_000)]
     public bool No_corruption_of_a_valid_frame_makes_it_throw_or_yield_a_non_positive_trade(AggregateTrade trade, int position, byte value)
     {
         var frame = WireFormat.AggTradeEvent("BTCUSDT", trade, trade.TradeTimeMs);
         frame[Math.Abs(position % frame.Length)] = value;
-        var message = AggTradeParser.Parse(frame, Symbol);
+        var message = AggTradeParser.Parse(frame, Routes, out _);
         return message.Kind != StreamMessageKind.AggregateTrade || (message.Trade.Price.Raw > 0 && message.Trade.Quantity.Raw > 0);
     }
 }

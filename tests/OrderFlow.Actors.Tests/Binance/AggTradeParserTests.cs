@@ -12,7 +12,7 @@ public sealed class AggTradeParserTests
         """{"e":"aggTrade","E":1732406400123,"s":"BTCUSDT","a":3280912345,"p":"91350.12000000","q":"0.00123000","f":4100000001,"l":4100000003,"T":1732406400120,"m":true,"M":true}""";
 
     private static StreamMessage Parse(string frame, string symbol = "BTCUSDT") =>
-        AggTradeParser.Parse(Encoding.UTF8.GetBytes(frame), Encoding.ASCII.GetBytes(symbol));
+        AggTradeParser.Parse(Encoding.UTF8.GetBytes(frame), SymbolRoutes<string>.Of(Symbol.Parse(symbol), symbol), out _);
 
     [Fact]
     public void Parses_a_raw_aggTrade_exactly()
@@ -35,6 +35,37 @@ public sealed class AggTradeParserTests
     {
         Assert.Equal(Parse(Trade), Parse($$"""{"stream":"btcusdt@aggTrade","data":{{Trade}}}"""));
         Assert.Equal(Parse(Trade), Parse($$"""{"data":{{Trade}},"stream":"btcusdt@aggTrade"}"""));
+    }
+
+    [Fact]
+    public void Routes_each_frame_of_a_shared_connection_to_the_symbol_it_names_raw_or_wrapped()
+    {
+        var routes = new SymbolRoutes<string>([new(Symbol.Parse("BTCUSDT"), "btc"), new(Symbol.Parse("ETHUSDT"), "eth")]);
+        var eth = Trade.Replace("BTCUSDT", "ETHUSDT");
+
+        Assert.Equal(StreamMessageKind.AggregateTrade, AggTradeParser.Parse(Encoding.UTF8.GetBytes(Trade), routes, out var raw).Kind);
+        Assert.Equal("btc", raw);
+        Assert.Equal(StreamMessageKind.AggregateTrade,
+            AggTradeParser.Parse(Encoding.UTF8.GetBytes($$"""{"stream":"ethusdt@aggTrade","data":{{eth}}}"""), routes, out var wrapped).Kind);
+        Assert.Equal("eth", wrapped);
+
+        // A wrapper that names one stream around another symbol's event is not believed.
+        var mismatched = AggTradeParser.Parse(Encoding.UTF8.GetBytes($$"""{"stream":"btcusdt@aggTrade","data":{{eth}}}"""), routes, out _);
+        Assert.Equal("aggTrade for another symbol", mismatched.Problem);
+        // A symbol the connection does not carry routes nowhere.
+        var other = AggTradeParser.Parse(Encoding.UTF8.GetBytes(Trade.Replace("BTCUSDT", "SOLUSDT")), routes, out var none);
+        Assert.Equal(("aggTrade for another symbol", null), (other.Problem, none));
+    }
+
+    [Fact]
+    public void A_control_reply_gives_the_id_it_answers_and_an_error_its_message()
+    {
+        var ok = Parse("""{"result":null,"id":17}""");
+        Assert.Equal((StreamMessageKind.ControlReply, 17L, null), (ok.Kind, ok.RequestId, ok.Problem));
+        var refused = Parse("""{"error":{"code":2,"msg":"Invalid request: unknown property"},"id":18}""");
+        Assert.Equal((StreamMessageKind.ControlReply, 18L, "Invalid request: unknown property"), (refused.Kind, refused.RequestId, refused.Problem));
+        var listed = Parse("""{"result":["btcusdt@aggTrade"],"id":19}""");
+        Assert.Equal((StreamMessageKind.ControlReply, 19L, null), (listed.Kind, listed.RequestId, listed.Problem));
     }
 
     [Fact]
@@ -89,14 +120,14 @@ public sealed class AggTradeParserTests
     public void Never_throws_on_any_prefix_or_byte_flip_of_a_valid_frame()
     {
         var bytes = Encoding.UTF8.GetBytes(Trade);
-        var symbol = Encoding.ASCII.GetBytes("BTCUSDT");
-        for (var length = 0; length <= bytes.Length; length++) AggTradeParser.Parse(bytes.AsSpan(0, length), symbol);
+        var routes = SymbolRoutes<string>.Of(Symbol.Parse("BTCUSDT"), "BTCUSDT");
+        for (var length = 0; length <= bytes.Length; length++) AggTradeParser.Parse(bytes.AsSpan(0, length), routes, out _);
         var random = new Random(7);
         for (var i = 0; i < 20_000; i++)
         {
             var mutated = (byte[])bytes.Clone();
             mutated[random.Next(mutated.Length)] = (byte)random.Next(256);
-            var message = AggTradeParser.Parse(mutated, symbol);
+            var message = AggTradeParser.Parse(mutated, routes, out _);
             if (message.Kind == StreamMessageKind.AggregateTrade) Assert.True(message.Trade.Price.Raw > 0 && message.Trade.Quantity.Raw > 0);
         }
     }

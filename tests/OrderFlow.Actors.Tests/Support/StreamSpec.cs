@@ -45,6 +45,7 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
 
     protected static readonly Symbol Btc = Symbol.Parse("BTCUSDT");
     protected static readonly Symbol Eth = Symbol.Parse("ETHUSDT");
+    protected static readonly Symbol Sol = Symbol.Parse("SOLUSDT");
 
     private readonly List<ExchangeSimulator> _exchanges = new();
 

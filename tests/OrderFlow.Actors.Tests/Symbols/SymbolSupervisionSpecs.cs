@@ -46,17 +46,33 @@ public sealed class SymbolSupervisionSpecs(ITestOutputHelper output) : StreamSpe
     }
 
     [Fact]
-    public void The_connection_budget_holds_back_attempts_across_symbols()
+    public void The_connection_budget_holds_back_socket_attempts_across_symbols()
     {
         var lifecycle = LifecycleProbe();
-        var settings = Settings("BTCUSDT,ETHUSDT,SOLUSDT", webSocketUrl: RefusingUrl());
+        var settings = Settings("BTCUSDT,ETHUSDT,SOLUSDT", webSocketUrl: RefusingUrl(), extraHocon: "orderflow.binance.streams-per-connection = 1");
         var budget = new ConnectionBudget(new ConnectionBudgetSettings(Attempts: 4, Per: TimeSpan.FromMinutes(1)));
 
-        EventFilter.Warning(start: "⏳ Connection budget (4 attempts per").Expect(3, Dilated(TimeSpan.FromSeconds(5)), () =>
+        // One socket per symbol: four attempts, then each symbol's next one waits for a slot, and says so.
+        EventFilter.Warning(contains: "the connection budget (4 attempts per").Expect(6, Dilated(TimeSpan.FromSeconds(5)), () =>
             StartSupervisor(settings, budget));
 
         for (var i = 0; i < 4; i++) lifecycle.ExpectMsg<Failed>();
         // Everyone else waits for a slot: no fifth attempt within the period.
+        lifecycle.ExpectNoMsg(TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public void The_connection_budget_counts_connections_not_the_symbols_they_carry()
+    {
+        var lifecycle = LifecycleProbe();
+        var settings = Settings("BTCUSDT,ETHUSDT,SOLUSDT", webSocketUrl: RefusingUrl());
+        var budget = new ConnectionBudget(new ConnectionBudgetSettings(Attempts: 2, Per: TimeSpan.FromMinutes(1)));
+        StartSupervisor(settings, budget);
+
+        // Two attempts of one shared connection: each a failure for all three symbols it carried.
+        var failed = Enumerable.Range(0, 6).Select(_ => lifecycle.ExpectMsg<Failed>(Dilated(TimeSpan.FromSeconds(10)))).ToList();
+        Assert.All(failed, f => Assert.Equal(FailureKind.Refused, f.Kind));
+        Assert.Equal([(Btc, 2), (Eth, 2), (Sol, 2)], failed.GroupBy(f => f.Symbol).Select(g => (g.Key, g.Count())).OrderBy(g => g.Key));
         lifecycle.ExpectNoMsg(TimeSpan.FromSeconds(1));
     }
 
@@ -73,9 +89,13 @@ public sealed class SymbolSupervisionSpecs(ITestOutputHelper output) : StreamSpe
         await AwaitAssertAsync(async () => Assert.NotEmpty(await HeldTradesAsync(supervisor, Eth)), Dilated(TimeSpan.FromSeconds(5)));
         Assert.Equal([Btc, Eth], (await supervisor.Ask<StreamedSymbols>(GetStreamedSymbols.Instance)).Symbols);
 
+        // It rode on BTCUSDT's connection, with a SUBSCRIBE.
+        Assert.Equal((1, 1), (Exchange.UpgradeRequests(), Exchange.OpenConnections()));
+        Assert.Equal(1, Exchange.SubscribeRequests);
+
         Assert.Equal(new SymbolRemoved(Eth), await supervisor.Ask<object>(new RemoveSymbol(Eth), Dilated(TimeSpan.FromSeconds(5))));
-        // The exchange counts the close frame when it has finished with the connection, a moment after the handshake.
-        await AwaitAssertAsync(() => Assert.Equal((1, 0), (Exchange.ClientCloseFrames("ETHUSDT"), Exchange.OpenConnections("ETHUSDT"))));
+        // Unsubscribed: the connection no longer carries it, and goes on carrying BTCUSDT.
+        await AwaitAssertAsync(() => Assert.Equal((0, 1, 1), (Exchange.OpenConnections("ETHUSDT"), Exchange.OpenConnections("BTCUSDT"), Exchange.OpenConnections())));
         Assert.Equal(new SymbolNotFound(Eth), await supervisor.Ask<object>(new GetRecentTrades(Eth, 10)));
         Assert.Equal(new SymbolNotFound(Eth), await supervisor.Ask<object>(new RemoveSymbol(Eth)));
         Assert.Equal([Btc], (await supervisor.Ask<StreamedSymbols>(GetStreamedSymbols.Instance)).Symbols);
@@ -95,8 +115,8 @@ public sealed class SymbolSupervisionSpecs(ITestOutputHelper output) : StreamSpe
 
         await supervisor.Ask<AllSymbolsClosed>(CloseAllSymbols.Instance, Dilated(TimeSpan.FromSeconds(10)));
 
-        await AwaitAssertAsync(() => Assert.Equal((1, 1, 0),
-            (Exchange.ClientCloseFrames("BTCUSDT"), Exchange.ClientCloseFrames("ETHUSDT"), Exchange.OpenConnections("BTCUSDT") + Exchange.OpenConnections("ETHUSDT"))));
+        // Both rode on one connection, which closed with a close frame once it carried nothing.
+        await AwaitAssertAsync(() => Assert.Equal((1, 1, 0), (Exchange.UpgradeRequests(), Exchange.ClientCloseFrames(), Exchange.OpenConnections())));
         lifecycle.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 

@@ -1,0 +1,348 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using OrderFlow.Actors.Binance;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Streams;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Actors.Connection;
+
+/// <summary>
+/// Owns one WebSocket carrying the aggTrade streams of up to <c>streams-per-connection</c> symbols. It gathers the
+/// streams asked for in its first moments and opens with them in the URL; later ones ride on the open socket with
+/// SUBSCRIBE and leave with UNSUBSCRIBE, paced under the exchange's incoming-message limit (<see cref="ControlPacer"/>).
+/// Each frame goes straight from the reader to its symbol's stream actor, which owns that symbol's lifecycle (its
+/// deadlines, retries and reports); this actor tells each one what happened to the socket under it. One socket life:
+/// when the socket ends unplanned, every stream hears why and this actor stops; the stream actors ask again and the
+/// pool packs them onto fresh connections. Planned ends (serverShutdown, the 24-hour cut) make before they break: a
+/// replacement opens beside the current socket carrying the same streams, takes over at its first trade, and the
+/// sequencers drop the overlap.
+/// </summary>
+public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
+{
+    /// <summary>Streams asked for within this of the first one share the URL: a mass reconnect opens few sockets.</summary>
+    internal static readonly TimeSpan GatherWindow = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Streams named in one SUBSCRIBE or UNSUBSCRIBE request.</summary>
+    internal const int StreamsPerRequest = 200;
+
+    private readonly ConnectionLog _log;
+    private readonly string _name;
+    private readonly StreamSettings _settings;
+    private readonly Uri _webSocketBase;
+    private readonly int _capacity;
+    private readonly int _incomingMessagesPerSecond;
+    private readonly SocketOptions _socketOptions;
+    private readonly ConnectionBudget _budget;
+
+    /// <summary>Every stream this connection answers for, by symbol; a symbol let go keeps a route without a stream.</summary>
+    private readonly Dictionary<Symbol, StreamRoute> _routes = new();
+    private readonly List<StreamRoute> _toSubscribe = new();
+    private readonly List<Symbol> _toUnsubscribe = new();
+    private long _lastRequestId;
+
+    private StreamConnection? _current;
+    private StreamConnection? _replacement;
+    private StreamConnection? _retiring;
+    private int _lastSocketNumber;
+
+    public ConnectionActor(string name, StreamSettings settings, Uri webSocketBase, int capacity, int incomingMessagesPerSecond, ConnectionBudget budget)
+    {
+        _log = new ConnectionLog(Context.GetLogger(), name);
+        _name = name;
+        _settings = settings;
+        _webSocketBase = webSocketBase;
+        _capacity = capacity;
+        _incomingMessagesPerSecond = incomingMessagesPerSecond;
+        _socketOptions = new SocketOptions(settings.KeepAliveInterval, settings.KeepAliveTimeout, settings.MaxFrameBytes);
+        _budget = budget;
+        Gathering();
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string name, StreamSettings settings, Uri webSocketBase, int capacity, int incomingMessagesPerSecond, ConnectionBudget budget) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(name, settings, webSocketBase, capacity, incomingMessagesPerSecond, budget));
+
+    protected override void PreStart() => Timers.StartSingleTimer(OpenTimer, OpenNow.Instance, GatherWindow);
+
+    protected override void PostStop()
+    {
+        _current?.Dispose();
+        _replacement?.Dispose();
+        _retiring?.Dispose();
+    }
+
+    private IEnumerable<StreamRoute> Carried => _routes.Values.Where(route => route.Stream is not null);
+
+    private int CarriedCount => _routes.Values.Count(route => route.Stream is not null);
+
+    // ---- states ----
+
+    /// <summary>Collecting the first streams; opens when the window closes or the connection is full.</summary>
+    private void Gathering()
+    {
+        Receive<AddStream>(add =>
+        {
+            Carry(add);
+            if (CarriedCount >= _capacity) Self.Tell(OpenNow.Instance);
+        });
+        Receive<RemoveStream>(remove =>
+        {
+            _routes.Remove(remove.Symbol);
+            StopWhenEmpty();
+        });
+        Receive<OpenNow>(_ => TryOpen());
+        Receive<CloseConnection>(_ => Context.Stop(Self));
+        Receive<ISocketScoped>(_ => { });
+    }
+
+    private void Connecting()
+    {
+        Become(() =>
+        {
+            Receive<AddStream>(add => _toSubscribe.Add(Carry(add)));
+            Receive<RemoveStream>(remove =>
+            {
+                LetGo(remove);
+                StopWhenEmpty();
+            });
+            Receive<ConnectSucceeded>(IsCurrent, _ => OnConnected());
+            Receive<ConnectFailed>(IsCurrent, m => OnConnectFailed(StreamConnectException.From(m.Cause)));
+            Receive<ConnectDeadlinePassed>(IsCurrent, _ => End(new ConnectionEnd(ConnectionEndKind.Broken,
+                $"the upgrade did not finish within {HumanFormat.Duration(ConnectBackstop)}")));
+            Receive<CloseConnection>(_ => Context.Stop(Self));
+            Receive<ISocketScoped>(_ => { });
+        });
+    }
+
+    private void Open()
+    {
+        Become(() =>
+        {
+            Receive<AddStream>(add =>
+            {
+                _toSubscribe.Add(Carry(add));
+                SendControlRequests();
+            });
+            Receive<RemoveStream>(remove =>
+            {
+                if (LetGo(remove)) _toUnsubscribe.Add(remove.Symbol);
+                if (CarriedCount == 0) BeginClose();
+                else SendControlRequests();
+            });
+            Receive<SendControl>(_ => SendControlRequests());
+            Receive<Rotate>(IsCurrent, _ =>
+            {
+                _log.Rotating(_settings.MaxConnectionAge);
+                BeginHandOver("the 24-hour cut");
+            });
+            Receive<HandOver>(IsCurrent, m => BeginHandOver(m.Why));
+            OpenReceives();
+        });
+    }
+
+    /// <summary>What an open connection does in every state: read its frames, see its end, close on request.</summary>
+    private void OpenReceives()
+    {
+        Receive<ConnectionFrames>(IsCurrent, m => OnConnectionFrames(m.Burst));
+        Receive<ConnectionEnded>(IsCurrent, m => End(m.End));
+        Receive<CloseConnection>(_ => BeginClose());
+        Receive<ConnectionEnded>(IsRetiring, _ => Retired());
+        Receive<RetireTimedOut>(IsRetiring, _ => Retired());
+        Receive<ConnectionFrames>(m => m.Burst.Credit.Release());
+        Receive<ISocketScoped>(_ => { });
+    }
+
+    private bool IsCurrent(ISocketScoped message) => message.Socket == _current?.Number;
+
+    private bool IsReplacement(ISocketScoped message) => message.Socket == _replacement?.Number;
+
+    private bool IsRetiring(ISocketScoped message) => message.Socket == _retiring?.Number;
+
+    // ---- the streams carried ----
+
+    private StreamRoute Carry(AddStream add)
+    {
+        var route = new StreamRoute(add.Symbol, add.Stream, add.Lease);
+        _routes[add.Symbol] = route;
+        _toUnsubscribe.Remove(add.Symbol);
+        PublishRoutes();
+        return route;
+    }
+
+    /// <summary>Lets a stream go if the removal is about the lease this connection holds; says whether it was carried.</summary>
+    private bool LetGo(RemoveStream remove)
+    {
+        if (!_routes.TryGetValue(remove.Symbol, out var route) || route.Lease != remove.Lease || route.Stream is null) return false;
+        _routes[remove.Symbol] = StreamRoute.LetGo(remove.Symbol);
+        _toSubscribe.RemoveAll(pending => pending.Symbol == remove.Symbol);
+        PublishRoutes();
+        return true;
+    }
+
+    /// <summary>The reader (or readers, during a hand-over) route by the new table from their next frame.</summary>
+    private void PublishRoutes()
+    {
+        var routes = new SymbolRoutes<StreamRoute>(_routes.Select(pair => KeyValuePair.Create(pair.Key, pair.Value)));
+        if (_current is not null) _current.Socket.Routes = routes;
+        if (_replacement is not null) _replacement.Socket.Routes = routes;
+    }
+
+    private void StopWhenEmpty()
+    {
+        if (CarriedCount > 0) return;
+        _log.Empty();
+        Context.Stop(Self);
+    }
+
+    private void TellEach(Func<StreamRoute, object> message)
+    {
+        foreach (var route in Carried) route.Stream!.Tell(message(route));
+    }
+
+    // ---- opening ----
+
+    private void TryOpen()
+    {
+        if (!_budget.TryAcquire(out var wait, out var why))
+        {
+            _log.Waiting(why, wait, CarriedCount);
+            TellEach(route => new StreamWaiting(route.Lease, wait, why));
+            Timers.StartSingleTimer(OpenTimer, OpenNow.Instance, wait);
+            return;
+        }
+        var symbols = Carried.Select(route => route.Symbol).ToArray();
+        var uri = StreamEndpoints.Carrying(_webSocketBase, symbols);
+        _log.Opening(symbols.Length, uri);
+        TellEach(route => new StreamAttempting(route.Lease, uri, _name));
+        _current = OpenSocket(uri, ConnectDeadlineTimer);
+        Connecting();
+    }
+
+    private void OnConnected()
+    {
+        Timers.Cancel(ConnectDeadlineTimer);
+        var uri = _current!.Socket.Uri;
+        _log.Connected(_current.SinceOpened, CarriedCount);
+        foreach (var route in Carried.Where(route => !_toSubscribe.Contains(route)))
+            route.Stream!.Tell(new StreamSubscribed(route.Lease, uri, Replacement: false));
+        Listen(_current);
+        Timers.StartSingleTimer(RotateTimer, new Rotate(_current.Number), _settings.MaxConnectionAge);
+        Open();
+        SendControlRequests();
+    }
+
+    private void OnConnectFailed(StreamConnectException failure)
+    {
+        HoldEveryConnectionIfAsked(failure);
+        _log.Failed(failure.Message);
+        TellEach(route => new StreamRefused(route.Lease, failure, Replacement: false));
+        Context.Stop(Self);
+    }
+
+    /// <summary>A 429 or 418 is about the IP, not this connection: every connection attempt waits its Retry-After.</summary>
+    private void HoldEveryConnectionIfAsked(StreamConnectException failure)
+    {
+        if (failure.Kind != FailureKind.HttpStatus || failure.RetryAfter is not { } retryAfter) return;
+        _budget.HoldFor(retryAfter, failure.Message);
+        _log.HoldingEveryConnection(retryAfter, failure.Message);
+    }
+
+    /// <summary>The socket ended unplanned: every stream hears why, and this connection is over.</summary>
+    private void End(ConnectionEnd end)
+    {
+        _log.Ended(end.Reason, CarriedCount);
+        TellEach(route => new StreamEnded(route.Lease, end));
+        Context.Stop(Self);
+    }
+
+    // ---- control requests ----
+
+    /// <summary>Sends what waits, SUBSCRIBE before UNSUBSCRIBE, as fast as the pace allows; the rest on a timer.</summary>
+    private void SendControlRequests()
+    {
+        var socket = _current!;
+        while (_toSubscribe.Count > 0 || _toUnsubscribe.Count > 0)
+        {
+            if (!socket.Pacer.TryTake(Stopwatch.GetElapsedTime(0), out var wait))
+            {
+                Timers.StartSingleTimer(ControlTimer, SendControl.Instance, wait);
+                return;
+            }
+            var id = ++_lastRequestId;
+            if (_toSubscribe.Count > 0)
+            {
+                var routes = _toSubscribe.Take(StreamsPerRequest).ToList();
+                _toSubscribe.RemoveRange(0, routes.Count);
+                socket.Subscribing[id] = routes;
+                foreach (var route in routes) route.Stream!.Tell(new StreamAttempting(route.Lease, socket.Socket.Uri, _name));
+                Send(socket, ControlRequest.Subscribe(id, routes.Select(route => route.Symbol)));
+            }
+            else
+            {
+                var symbols = _toUnsubscribe.Take(StreamsPerRequest).ToList();
+                _toUnsubscribe.RemoveRange(0, symbols.Count);
+                Send(socket, ControlRequest.Unsubscribe(id, symbols));
+            }
+        }
+    }
+
+    private void Send(StreamConnection socket, string request)
+    {
+        _log.Sending(request);
+        // A send that fails means the socket is going; its reader reports how it ended.
+        socket.Socket.SendTextAsync(request).ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+    }
+
+    /// <summary>The connection's own frames: answers to its requests, a shutdown notice, what names no symbol.</summary>
+    private void OnConnectionFrames(SocketBurst burst)
+    {
+        foreach (var frame in burst.OtherFrames)
+        {
+            switch (frame.Kind)
+            {
+                case StreamMessageKind.ControlReply:
+                    OnControlReply(_current!, frame);
+                    break;
+                case StreamMessageKind.ServerShutdown:
+                    _log.ServerShutdown(CarriedCount);
+                    TellEach(route => new ShutdownAnnounced(route.Lease));
+                    Self.Tell(new HandOver(_current!.Number, "the server's shutdown"));
+                    break;
+                default:
+                    OnUnroutedFrame(frame);
+                    break;
+            }
+        }
+        burst.Credit.Release();
+    }
+
+    private void OnControlReply(StreamConnection socket, StreamMessage reply)
+    {
+        if (!socket.Subscribing.Remove(reply.RequestId, out var routes)) return;
+        foreach (var route in routes)
+        {
+            // A stream let go (or asked for again) since the request went out is not answered for.
+            if (!_routes.TryGetValue(route.Symbol, out var now) || !ReferenceEquals(now, route)) continue;
+            if (reply.Problem is null)
+                route.Stream!.Tell(new StreamSubscribed(route.Lease, socket.Socket.Uri, Replacement: false));
+            else
+                route.Stream!.Tell(new StreamRefused(route.Lease,
+                    new StreamConnectException(FailureKind.SocketError, $"SUBSCRIBE refused: {reply.Problem}", null, null), Replacement: false));
+        }
+        if (reply.Problem is not null) _log.RequestRefused(reply.RequestId, reply.Problem);
+    }
+
+    /// <summary>A malformed frame naming no symbol: on a connection of one stream it is that stream's; else the connection's own.</summary>
+    private void OnUnroutedFrame(StreamMessage frame)
+    {
+        var carried = Carried.Take(2).ToArray();
+        if (carried.Length == 1)
+            carried[0].Stream!.Tell(new StreamTrades(carried[0].Lease, new SocketBurst(ReadOnlyMemory<AggregateTrade>.Empty, [frame], new BurstCredit(() => { }))));
+        else
+            _log.Malformed(frame.Problem ?? "malformed");
+    }
+}
