@@ -157,6 +157,8 @@ public static class EndToEnd
         var settings = OrderFlowConfiguration.Load(overrides: overrides, extraHocon: """
             orderflow.history.warmup = off
             orderflow.stream { trades-logged-per-connection = 0, summary-interval = 1h, first-message-timeout = 60s }
+            # A socket per symbol, as the raw loop reads them: the flood is per connection.
+            orderflow.binance.streams-per-connection = 1
             """).Settings;
 
         using var system = ActorSystem.Create("orderflow", RemoteHost);

@@ -194,16 +194,20 @@ public sealed class ExchangeSimulator : IAsyncDisposable
 
     private async Task GenerateAsync(CancellationToken stopping)
     {
-        if (_options.TradesPerSecond <= 0) return;
+        var markets = _markets.Values.Where(m => (m.TradesPerSecond ?? _options.TradesPerSecond) > 0).ToArray();
+        if (markets.Length == 0) return;
         var started = Stopwatch.GetTimestamp();
-        long generated = 0;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
         while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
         {
-            var due = (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * _options.TradesPerSecond) - generated;
-            if (due <= 0) continue;
-            foreach (var market in _markets.Values) market.Publish((int)due);
-            generated += due;
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            foreach (var market in markets)
+            {
+                var due = (long)(elapsed * (market.TradesPerSecond ?? _options.TradesPerSecond)) - market.Generated;
+                if (due <= 0) continue;
+                market.Publish((int)due);
+                market.Generated += due;
+            }
         }
     }
 

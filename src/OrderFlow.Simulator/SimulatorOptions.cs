@@ -1,14 +1,30 @@
 namespace OrderFlow.Simulator;
 
-/// <summary>A symbol the simulated exchange lists, with where its price starts and its tick size.</summary>
-public sealed record SimulatedSymbol(string Name, decimal StartPrice, decimal TickSize = 0.01m);
+/// <summary>
+/// A symbol the simulated exchange lists, with where its price starts, its tick size, and its own rate of trades
+/// (null: <see cref="SimulatorOptions.TradesPerSecond"/>).
+/// </summary>
+public sealed record SimulatedSymbol(string Name, decimal StartPrice, decimal TickSize = 0.01m, double? TradesPerSecond = null);
 
 public sealed record SimulatorOptions
 {
+    /// <summary>
+    /// A universe of <paramref name="count"/> generated symbols (<c>U0001USDT</c>, …) trading
+    /// <paramref name="totalTradesPerSecond"/> in all, skewed as real markets are: the n-th busiest trades in
+    /// proportion to 1/n, so a few are busy and most are quiet.
+    /// </summary>
+    public static IReadOnlyList<SimulatedSymbol> Universe(int count, double totalTradesPerSecond)
+    {
+        var harmonic = Enumerable.Range(1, count).Sum(n => 1.0 / n);
+        return Enumerable.Range(1, count)
+            .Select(n => new SimulatedSymbol($"U{n:D4}USDT", 10m + n, 0.01m, totalTradesPerSecond / harmonic / n))
+            .ToArray();
+    }
+
     public IReadOnlyList<SimulatedSymbol> Symbols { get; init; } =
         [new("BTCUSDT", 91_350m), new("ETHUSDT", 3_120m, 0.01m), new("SOLUSDT", 182.5m)];
 
-    /// <summary>Aggregate trades generated per second per symbol, listened to or not (0: only on demand).</summary>
+    /// <summary>Aggregate trades generated per second per symbol without a rate of its own, listened to or not (0: only on demand).</summary>
     public double TradesPerSecond { get; init; } = 20;
 
     /// <summary>The server pings every interval and drops a client that has not answered within the timeout.</summary>

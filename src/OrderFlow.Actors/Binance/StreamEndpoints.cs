@@ -18,6 +18,15 @@ public static class StreamEndpoints
             ? AggTrades(webSocketBase, symbols.First())
             : new($"{webSocketBase.AbsoluteUri.TrimEnd('/')}/stream?streams={string.Join('/', symbols.Select(InUrl))}");
 
+    /// <summary>
+    /// Where one symbol's stream is, on a connection carrying others too: the connection's combined URL narrowed to
+    /// that one stream (for the log and the Connected event: a 200-stream URL says nothing about one symbol).
+    /// </summary>
+    public static Uri Of(Uri connection, Symbol symbol) =>
+        connection.Query.StartsWith("?streams=", StringComparison.Ordinal)
+            ? new Uri($"{connection.GetLeftPart(UriPartial.Path)}?streams={InUrl(symbol)}")
+            : connection;
+
     /// <summary>A symbol's stream as Binance names it: the symbol in lower case, then <c>@aggTrade</c>.</summary>
     public static string StreamName(Symbol symbol) => symbol.StreamName + SymbolRoutes<object>.StreamSuffix;
 

@@ -47,6 +47,8 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private StreamConnection? _replacement;
     private StreamConnection? _retiring;
     private int _lastSocketNumber;
+    /// <summary>The current socket has delivered trades: its link is proven.</summary>
+    private bool _delivering;
 
     public ConnectionActor(string name, StreamSettings settings, Uri webSocketBase, int capacity, int incomingMessagesPerSecond, ConnectionBudget budget)
     {
@@ -148,6 +150,11 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private void OpenReceives()
     {
         Receive<ConnectionFrames>(IsCurrent, m => OnConnectionFrames(m.Burst));
+        Receive<Delivering>(IsCurrent, _ =>
+        {
+            _delivering = true;
+            TellEach(route => new ConnectionDelivering(route.Lease));
+        });
         Receive<ConnectionEnded>(IsCurrent, m => End(m.End));
         Receive<CloseConnection>(_ => BeginClose());
         Receive<ConnectionEnded>(IsRetiring, _ => Retired());
@@ -214,6 +221,7 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(OpenTimer, OpenNow.Instance, wait);
             return;
         }
+        Timers.Cancel(OpenTimer);
         var symbols = Carried.Select(route => route.Symbol).ToArray();
         var uri = StreamEndpoints.Carrying(_webSocketBase, symbols);
         _log.Opening(symbols.Length, uri);
@@ -328,7 +336,7 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
             // A stream let go (or asked for again) since the request went out is not answered for.
             if (!_routes.TryGetValue(route.Symbol, out var now) || !ReferenceEquals(now, route)) continue;
             if (reply.Problem is null)
-                route.Stream!.Tell(new StreamSubscribed(route.Lease, socket.Socket.Uri, Replacement: false));
+                route.Stream!.Tell(new StreamSubscribed(route.Lease, socket.Socket.Uri, Replacement: false, _delivering));
             else
                 route.Stream!.Tell(new StreamRefused(route.Lease,
                     new StreamConnectException(FailureKind.SocketError, $"SUBSCRIBE refused: {reply.Problem}", null, null), Replacement: false));

@@ -38,8 +38,12 @@ internal sealed record StreamWaiting(int Lease, TimeSpan Wait, string Why) : ILe
 internal sealed record StreamAttempting(int Lease, Uri Uri, string Connection) : ILeaseScoped;
 
 /// <summary>The stream is on: the upgrade finished with it in the URL, or the exchange acknowledged its SUBSCRIBE.
-/// <paramref name="Replacement"/>: a planned replacement connection now carries it too.</summary>
-internal sealed record StreamSubscribed(int Lease, Uri Uri, bool Replacement) : ILeaseScoped;
+/// <paramref name="Replacement"/>: a planned replacement connection now carries it too. <paramref name="Delivering"/>:
+/// the socket already delivers other symbols' trades, so its link is proven and silence is this symbol's own.</summary>
+internal sealed record StreamSubscribed(int Lease, Uri Uri, bool Replacement, bool Delivering = false) : ILeaseScoped;
+
+/// <summary>The socket carrying the stream delivered its first trade (of any symbol): the link works.</summary>
+internal sealed record ConnectionDelivering(int Lease) : ILeaseScoped;
 
 /// <summary>The attempt failed before the stream was on (the upgrade, or an error answer to its SUBSCRIBE).</summary>
 internal sealed record StreamRefused(int Lease, StreamConnectException Failure, bool Replacement) : ILeaseScoped;

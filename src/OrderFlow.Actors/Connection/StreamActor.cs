@@ -110,16 +110,16 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             });
             Receive<StreamAttempting>(IsCurrent, m =>
             {
-                _uri = m.Uri;
+                _uri = StreamEndpoints.Of(m.Uri, _symbol);
                 _attemptStartedAt = Stopwatch.GetTimestamp();
-                _log.Attempting(m.Uri, m.Connection, _reconnect.Attempt);
+                _log.Attempting(_uri, m.Connection, _reconnect.Attempt);
                 Timers.StartSingleTimer(DeadlineTimer, new DeadlinePassed(_lease, TimeoutPhase.Connect), _settings.ConnectTimeout);
             });
-            Receive<StreamSubscribed>(IsCurrent, m => OnConnected(m.Uri));
+            Receive<StreamSubscribed>(IsCurrent, m => OnConnected(StreamEndpoints.Of(m.Uri, _symbol), m.Delivering));
             // Data before the acknowledgement (they travel by different routes): the data proves it.
             Receive<StreamTrades>(IsCurrent, m =>
             {
-                OnConnected(_uri!);
+                OnConnected(_uri!, delivering: true);
                 OnTrades(m.Burst);
             });
             Receive<StreamRefused>(IsCurrent, m => OnConnectFailed(m.Failure));
@@ -135,6 +135,10 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         Become(() =>
         {
             Receive<StreamTrades>(IsCurrent, m => OnTrades(m.Burst));
+            Receive<ConnectionDelivering>(IsCurrent, _ =>
+            {
+                if (_tradesThisLease == 0) Timers.Cancel(DeadlineTimer);
+            });
             Receive<StreamEnded>(IsCurrent, m => OnConnectionEnded(m.End));
             Receive<DeadlinePassed>(IsCurrent, m => ReportTimeout(m.Phase, SinceHeard));
             Receive<CheckIdle>(IsCurrent, _ =>
@@ -150,10 +154,10 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             Receive<StreamSubscribed>(m => IsCurrent(m) && m.Replacement, m =>
             {
                 var elapsed = SinceAttemptStarted;
-                _log.ReplacementConnected(m.Uri);
-                _uri = m.Uri;
+                _uri = StreamEndpoints.Of(m.Uri, _symbol);
+                _log.ReplacementConnected(_uri);
                 _reconnect.SwitchedOver();
-                Publish(new Connected(_symbol, m.Uri, 1, elapsed, DateTimeOffset.UtcNow));
+                Publish(new Connected(_symbol, _uri, 1, elapsed, DateTimeOffset.UtcNow));
             });
             Receive<StreamRefused>(m => IsCurrent(m) && m.Replacement, m =>
             {
@@ -228,14 +232,22 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         Requesting();
     }
 
-    private void OnConnected(Uri uri)
+    /// <summary>
+    /// The stream is on. Until its socket delivers a trade, of this symbol or another one it carries, the
+    /// first-message deadline runs: a socket that upgrades and stays silent (an unknown symbol, a retired route) is a
+    /// TimedOut for every stream on it. On a socket already delivering, a silent symbol is a quiet one; only its
+    /// idle limit, when it has one, says otherwise.
+    /// </summary>
+    private void OnConnected(Uri uri, bool delivering)
     {
         var elapsed = SinceAttemptStarted;
         _uri = uri;
         _lastHeardAt = Stopwatch.GetTimestamp();
         _log.Connected(elapsed, _reconnect.Attempt);
         Publish(new Connected(_symbol, uri, _reconnect.Attempt, elapsed, DateTimeOffset.UtcNow));
-        Timers.StartSingleTimer(DeadlineTimer, new DeadlinePassed(_lease, TimeoutPhase.FirstMessage), _settings.FirstMessageTimeout);
+        _sequencer.Tell(new StreamResumed(_symbol));
+        if (delivering) Timers.Cancel(DeadlineTimer);
+        else Timers.StartSingleTimer(DeadlineTimer, new DeadlinePassed(_lease, TimeoutPhase.FirstMessage), _settings.FirstMessageTimeout);
         if (_idleTimeout is { } idle) Timers.StartPeriodicTimer(IdleTimer, new CheckIdle(_lease), IdleCheckInterval(idle));
         Streaming();
     }

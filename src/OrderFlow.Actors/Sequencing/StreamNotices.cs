@@ -10,3 +10,6 @@ public sealed record MalformedFrameDropped(Symbol Symbol, string Problem) : IWit
 /// the last trade is unknown. (A planned hand-over to a replacement connection is not an interruption.)
 /// </summary>
 public sealed record StreamInterrupted(Symbol Symbol, string Reason) : IWithSymbol;
+
+/// <summary>The stream is on again: what happened while it was down is fetched now, not when the next trade shows it.</summary>
+public sealed record StreamResumed(Symbol Symbol) : IWithSymbol;

@@ -50,6 +50,7 @@ public sealed partial class TradeSequence
                 RecordUnrecovered(resumeId, resumeMs, $"the outage outlasted the warm-up; trades before {DateTimeOffset.FromUnixTimeMilliseconds(tailFrom):HH:mm:ss} UTC were not fetched");
         }
 
+        var firstAsked = _lastId + 1;
         var passed = 0;
         foreach (var trade in page)
         {
@@ -60,6 +61,20 @@ public sealed partial class TradeSequence
         }
         if (_warmingUp) _counters.TradesWarmedUp += passed;
         else _counters.TradesBackfilled += passed;
+        if (_catchingUp)
+        {
+            _catchingUp = false;
+            if (passed == 0 && (_held.Count == 0 || _lastId + 1 == _held.Keys.First()))
+            {
+                // Nothing was missed: the stream resumed where it left off.
+                if (_held.Count == 0) CaughtUp();
+                else ReleaseHeld();
+                return;
+            }
+            _counters.GapDetected();
+            _catchUpGap = true;
+            _log.Warning("🕳 {Symbol}: trades from id {FromId} on happened while the stream was down; backfilling from REST", _symbol, firstAsked);
+        }
 
         if (_lastId is null && _requestToMs is { } searchedTo)
         {
@@ -79,16 +94,14 @@ public sealed partial class TradeSequence
         if (_held.Count > 0 && _lastId + 1 == _held.Keys.First())
         {
             // Joined the live trades (or the warm-up found nothing before them).
-            if (!_warmingUp && !_gapGivenUp)
-            {
-                _counters.GapFilled();
-                _log.Info("🩹 {Symbol}: gap closed; {Backfilled} trades backfilled in all", _symbol, _counters.TradesBackfilled);
-            }
+            if (!_warmingUp && !_gapGivenUp) GapClosed();
             ReleaseHeld();
         }
         else if (_held.Count == 0 && (passed == 0 || page.Count < _requestLimit))
         {
-            CaughtUp(); // REST has nothing newer, and no live trade waits
+            // REST has nothing newer, and no live trade waits.
+            if (_catchUpGap && !_gapGivenUp) GapClosed();
+            CaughtUp();
         }
         else if (passed > 0)
         {
@@ -99,6 +112,13 @@ public sealed partial class TradeSequence
         {
             PageFailed(new RestException($"REST has no aggregate {_lastId + 1} yet"));
         }
+    }
+
+    private void GapClosed()
+    {
+        _catchUpGap = false;
+        _counters.GapFilled();
+        _log.Info("🩹 {Symbol}: gap closed; {Backfilled} trades backfilled in all", _symbol, _counters.TradesBackfilled);
     }
 
     private void PageFailed(Exception cause)
@@ -121,6 +141,7 @@ public sealed partial class TradeSequence
     private void GiveUp(string problem)
     {
         _retry = Retrying.None;
+        _catchUpGap = false;
         if (_held.Count == 0 || _lastId is null)
         {
             // Only the warm-up is incomplete: no gap in what was passed on, and the tape starts with the live trades.

@@ -39,6 +39,11 @@ public sealed partial class TradeSequence
     private bool _gapGivenUp;
     private bool _joinedLive;
     private bool _streamDown;
+    /// <summary>Fetching what happened while the stream was down; it counts as a gap only once REST shows one.</summary>
+    private bool _catchingUp;
+    /// <summary>The catch-up found trades: a gap, closed when the fetching is done.</summary>
+    private bool _catchUpGap;
+    private long _streamDownAtMs;
     private readonly TapeState _tape = new();
 
     // The page asked for: its number, its limit, and (by time) where its range ends.
@@ -115,8 +120,26 @@ public sealed partial class TradeSequence
 
     public void StreamInterrupted(string reason)
     {
+        if (!_streamDown) _streamDownAtMs = _nowMs();
         _streamDown = true;
         InterruptTape($"stream interrupted: {reason}");
+    }
+
+    /// <summary>
+    /// The stream is on again after an interruption: what happened meanwhile is fetched by id now. Waiting for the
+    /// next live trade to show the gap would leave a quiet symbol's windows short for minutes.
+    /// </summary>
+    public void StreamResumed()
+    {
+        _streamDown = false;
+        if (_filling || _lastId is null || _held.Count > 0 || !_tape.Interrupted) return;
+        // After an outage longer than the warm-up, the next live trade starts the bounded fetch of its last warm-up
+        // period instead (see StartFillingGap): paging through all of it by id would cost the REST budget.
+        if (_warmUp is { } period && _nowMs() - _streamDownAtMs > period.TotalMilliseconds) return;
+        _catchingUp = true;
+        _attempts = 0;
+        _filling = true;
+        RequestNextPage();
     }
 
     /// <summary>The counters go to metrics when they have changed since they last went.</summary>

@@ -68,6 +68,7 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         Receive<MalformedFrameDropped>(_ => _sequence.Malformed());
         Receive<FlushCounters>(_ => _sequence.ReportChangedCounters());
         Receive<StreamInterrupted>(interrupted => _sequence.StreamInterrupted(interrupted.Reason));
+        Receive<StreamResumed>(_ => _sequence.StreamResumed());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

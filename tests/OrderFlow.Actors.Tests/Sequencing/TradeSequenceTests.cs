@@ -53,6 +53,36 @@ public sealed class TradeSequenceTests
     }
 
     [Fact]
+    public void When_the_stream_is_back_what_happened_while_it_was_down_is_fetched_at_once_not_at_the_next_trade()
+    {
+        var sequence = Sequence();
+        sequence.Take(Trades(1, 10));
+        Take(sequence);
+
+        // Down and back with nothing missed: one page asked, found empty; the tape resumes without a gap counted.
+        sequence.StreamInterrupted("connection broke");
+        sequence.StreamResumed();
+        var actions = Take(sequence);
+        var fetch = Assert.Single(actions.OfType<FetchPage>());
+        Assert.Equal((11L, BinanceRestClient.MaxAggTradesPerCall), (fetch.FromId!.Value, fetch.Limit));
+        sequence.OnPage(fetch.Request, []);
+        Assert.IsType<TapeResumed>(Assert.Single(Take(sequence).OfType<Announce>()).Event);
+        Assert.Equal(0L, sequence.Counters().GapsDetected);
+
+        // Down while a quiet symbol traded twice: fetched and passed on before any new live trade; one gap, closed.
+        sequence.StreamInterrupted("connection broke");
+        sequence.StreamResumed();
+        fetch = Assert.Single(Take(sequence).OfType<FetchPage>());
+        sequence.Take(Trades(13, 13)); // a live trade while the page is on its way is held
+        sequence.OnPage(fetch.Request, Trades(11, 12));
+        actions = Take(sequence);
+        Assert.Equal([11L, 12, 13], PassedIds(actions));
+        Assert.IsType<TapeResumed>(actions.OfType<Announce>().Last().Event);
+        var counters = sequence.Counters();
+        Assert.Equal((1L, 1L, 2L, 0L), (counters.GapsDetected, counters.GapsFilled, counters.TradesBackfilled, counters.GapsUnrecovered));
+    }
+
+    [Fact]
     public void A_gap_holds_later_trades_fetches_exactly_the_missing_ids_and_releases_them_in_order()
     {
         var sequence = Sequence();

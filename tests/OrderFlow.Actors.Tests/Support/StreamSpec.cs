@@ -54,7 +54,14 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
     /// <summary>Trades per second the default exchange generates per symbol.</summary>
     protected virtual double TradesPerSecond => 50;
 
-    public virtual async Task InitializeAsync() => Exchange = await StartExchangeAsync(TradesPerSecond);
+    /// <summary>The default exchange: the simulator's three symbols at <see cref="TradesPerSecond"/> each.</summary>
+    protected virtual SimulatorOptions ExchangeOptions => new() { TradesPerSecond = TradesPerSecond };
+
+    public virtual async Task InitializeAsync()
+    {
+        Exchange = await ExchangeSimulator.StartAsync(ExchangeOptions);
+        _exchanges.Add(Exchange);
+    }
 
     public virtual async Task DisposeAsync()
     {
@@ -139,9 +146,12 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
     }
 
     /// <summary>Every held trade is the exchange's trade with that id, and the ids run without a hole or a repeat.</summary>
-    protected void AssertIsTheExchangeSequence(IReadOnlyList<AggregateTrade> held)
+    protected void AssertIsTheExchangeSequence(IReadOnlyList<AggregateTrade> held) => AssertIsTheExchangeSequence(Btc, held);
+
+    /// <summary>Each trade held is the exchange's, exactly, and each follows the one before it: none lost, none twice.</summary>
+    protected void AssertIsTheExchangeSequence(Symbol symbol, IReadOnlyList<AggregateTrade> held)
     {
-        var generated = Exchange.Market("BTCUSDT").Trades.ToDictionary(t => t.AggregateId);
+        var generated = Exchange.Market(symbol.Value).Trades.ToDictionary(t => t.AggregateId);
         for (var i = 0; i < held.Count; i++)
         {
             Assert.Equal(generated[held[i].AggregateId], held[i]);
