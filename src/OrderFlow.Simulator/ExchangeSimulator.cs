@@ -45,6 +45,10 @@ public sealed class ExchangeSimulator : IAsyncDisposable
     private int _mostInOneSecond;
     private int _closedForExceeding;
     private int _subscribeRequests;
+    private int _legacyRootRequests;
+    private int _refusedForWeight;
+    private long _weightMinute;
+    private int _weightUsed;
 
     private Task _generating = Task.CompletedTask;
 
@@ -53,14 +57,23 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         _app = app;
         _options = options;
         _markets = options.Symbols
-            .Select((symbol, index) => new SimulatedMarket(symbol, options.Seed + index, options.TradesKept))
+            .Select((symbol, index) => new SimulatedMarket(symbol, options.Seed + index, options.TradesKept, options.Market != "spot"))
             .ToDictionary(market => market.Symbol, StringComparer.OrdinalIgnoreCase);
     }
 
     public int Port { get; private set; }
 
-    /// <summary>The value for <c>orderflow.binance.ws-url</c>.</summary>
-    public Uri WebSocketUrl => new($"ws://127.0.0.1:{Port}");
+    /// <summary>The value for <c>orderflow.binance.ws-url</c>: the market's stream root (USD-M's is under /market).</summary>
+    public Uri WebSocketUrl => new($"ws://127.0.0.1:{Port}{(_options.Market == "usdm" ? "/market" : "")}");
+
+    /// <summary>USD-M's legacy stream root, retired on 2026-04-23: it upgrades and then sends nothing.</summary>
+    public Uri LegacyRootUrl => new($"ws://127.0.0.1:{Port}");
+
+    /// <summary>Stream connections made to USD-M's legacy root.</summary>
+    public int LegacyRootRequests => Volatile.Read(ref _legacyRootRequests);
+
+    /// <summary>REST requests refused with 429 because the IP spent its weight for the minute.</summary>
+    public int RefusedForWeight => Volatile.Read(ref _refusedForWeight);
 
     /// <summary>The value for <c>orderflow.binance.rest-url</c>.</summary>
     public Uri RestUrl => new($"http://127.0.0.1:{Port}");
@@ -79,10 +92,22 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         });
         var app = builder.Build();
         var simulator = new ExchangeSimulator(app, options);
-        app.Map("/ws/{stream}", (RequestDelegate)simulator.HandleStreamAsync);
-        app.Map("/stream", (RequestDelegate)simulator.HandleStreamAsync);
-        app.MapGet("/api/v3/exchangeInfo", (RequestDelegate)simulator.ExchangeInfoAsync);
-        app.MapGet("/api/v3/aggTrades", (RequestDelegate)simulator.AggTradesAsync);
+        var (streams, rest) = options.Market switch
+        {
+            "spot" => ("", "/api/v3"),
+            "usdm" => ("/market", "/fapi/v1"),
+            "coinm" => ("", "/dapi/v1"),
+            _ => throw new ArgumentException($"unknown market '{options.Market}'"),
+        };
+        app.Map(streams + "/ws/{stream}", (RequestDelegate)simulator.HandleStreamAsync);
+        app.Map(streams + "/stream", (RequestDelegate)simulator.HandleStreamAsync);
+        if (streams.Length > 0)
+        {
+            app.Map("/ws/{stream}", (RequestDelegate)simulator.HandleLegacyRootAsync);
+            app.Map("/stream", (RequestDelegate)simulator.HandleLegacyRootAsync);
+        }
+        app.MapGet(rest + "/exchangeInfo", (RequestDelegate)simulator.ExchangeInfoAsync);
+        app.MapGet(rest + "/aggTrades", (RequestDelegate)simulator.AggTradesAsync);
         await app.StartAsync().ConfigureAwait(false);
 
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
@@ -90,6 +115,9 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         simulator._generating = simulator.GenerateAsync(simulator._stopping.Token);
         return simulator;
     }
+
+    /// <summary>Every symbol the exchange lists, in the order it was given them.</summary>
+    public IReadOnlyList<string> Listed => _options.Symbols.Select(s => s.Name).ToArray();
 
     public SimulatedMarket Market(string symbol) =>
         _markets.TryGetValue(symbol, out var market) ? market : throw new ArgumentException($"the simulator does not list {symbol}");
@@ -211,7 +239,16 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         }
     }
 
-    private async Task HandleStreamAsync(HttpContext context)
+    /// <summary>What Binance's retired USD-M root does: the upgrade (and any SUBSCRIBE) succeeds, and no event ever comes.</summary>
+    private Task HandleLegacyRootAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _legacyRootRequests);
+        return HandleStreamAsync(context, silent: true);
+    }
+
+    private Task HandleStreamAsync(HttpContext context) => HandleStreamAsync(context, silent: false);
+
+    private async Task HandleStreamAsync(HttpContext context, bool silent)
     {
         // Raw: /ws/btcusdt@aggTrade; combined: /stream?streams=btcusdt@aggTrade/ethusdt@aggTrade.
         var combined = context.GetRouteValue("stream") is null;
@@ -259,7 +296,8 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         });
         var connection = new SimulatedConnection(socket, frozen, context, combined, this);
         _connections[connection] = 0;
-        foreach (var symbol in symbols) Subscribe(connection, symbol, fault is UpgradeFault.SendNothing);
+        connection.Silent = silent;
+        foreach (var symbol in symbols) Subscribe(connection, symbol, silent || fault is UpgradeFault.SendNothing);
         try
         {
             await connection.RunAsync(closed.Token).ConfigureAwait(false);
@@ -316,7 +354,7 @@ public sealed class ExchangeSimulator : IAsyncDisposable
                 {
                     var symbol = SymbolOf(stream);
                     var fault = _faults.GetValueOrDefault(symbol) ?? _faults.GetValueOrDefault("*");
-                    Subscribe(connection, symbol, fault is UpgradeFault.SendNothing);
+                    Subscribe(connection, symbol, connection.Silent || fault is UpgradeFault.SendNothing);
                 }
                 break;
             case "UNSUBSCRIBE":
@@ -346,8 +384,32 @@ public sealed class ExchangeSimulator : IAsyncDisposable
 
     internal int IncomingMessageLimit => _options.IncomingMessagesPerSecond;
 
+    /// <summary>
+    /// Counts a request's weight against the IP's minute, as Binance does, and says the count in
+    /// <c>X-MBX-USED-WEIGHT-1M</c>; over the limit, answers 429 and says so.
+    /// </summary>
+    private async Task<bool> SpendWeightAsync(HttpContext context, int weight)
+    {
+        int used;
+        lock (_restGate)
+        {
+            var minute = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 60_000;
+            if (minute != _weightMinute) (_weightMinute, _weightUsed) = (minute, 0);
+            used = _weightUsed += weight;
+        }
+        context.Response.Headers["X-MBX-USED-WEIGHT-1M"] = used.ToString(CultureInfo.InvariantCulture);
+        if (used <= _options.RequestWeightPerMinute) return true;
+        Interlocked.Increment(ref _refusedForWeight);
+        context.Response.Headers.RetryAfter = "60";
+        await WriteJsonAsync(context, 429, """{"code":-1003,"msg":"Too much request weight used."}""").ConfigureAwait(false);
+        return false;
+    }
+
+    private bool Futures => _options.Market != "spot";
+
     private async Task ExchangeInfoAsync(HttpContext context)
     {
+        if (!await SpendWeightAsync(context, Futures ? 1 : 20).ConfigureAwait(false)) return;
         var requested = new List<string>();
         if (context.Request.Query.TryGetValue("symbol", out var one)) requested.Add(one.ToString());
         if (context.Request.Query.TryGetValue("symbols", out var many))
@@ -375,6 +437,7 @@ public sealed class ExchangeSimulator : IAsyncDisposable
     private async Task AggTradesAsync(HttpContext context)
     {
         _aggTradesRequests.AddOrUpdate(context.Request.Query["symbol"].ToString(), 1, (_, n) => n + 1);
+        if (!await SpendWeightAsync(context, Futures ? 20 : 4).ConfigureAwait(false)) return;
         RestFault? fault;
         lock (_restGate)
         {
@@ -404,7 +467,7 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         for (var i = 0; i < trades.Count; i++)
         {
             if (i > 0) json.Append(',');
-            WireFormat.AppendRestAggTrade(json, trades[i]);
+            WireFormat.AppendRestAggTrade(json, trades[i], Futures);
         }
         await WriteJsonAsync(context, 200, json.Append(']').ToString()).ConfigureAwait(false);
     }

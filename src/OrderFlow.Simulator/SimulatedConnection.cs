@@ -38,6 +38,9 @@ public sealed class SimulatedConnection
         _exchange = exchange;
     }
 
+    /// <summary>On a retired route: it takes subscriptions and sends nothing.</summary>
+    internal bool Silent { get; set; }
+
     /// <summary>Opened at <c>/stream?streams=</c>: events go out wrapped with their stream's name.</summary>
     public bool Combined { get; }
 

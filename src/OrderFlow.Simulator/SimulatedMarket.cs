@@ -20,8 +20,11 @@ public sealed class SimulatedMarket
     private long _nextTradeId = 1;
     private long _price;
 
-    internal SimulatedMarket(SimulatedSymbol symbol, int seed, int tradesKept)
+    private readonly bool _futures;
+
+    internal SimulatedMarket(SimulatedSymbol symbol, int seed, int tradesKept, bool futures)
     {
+        _futures = futures;
         Symbol = symbol.Name;
         TickSize = symbol.TickSize;
         TradesPerSecond = symbol.TradesPerSecond;
@@ -68,7 +71,7 @@ public sealed class SimulatedMarket
 
         foreach (var trade in made)
         {
-            var frame = WireFormat.AggTradeEvent(Symbol, trade, now);
+            var frame = WireFormat.AggTradeEvent(Symbol, trade, now, _futures);
             byte[]? wrapped = null;
             foreach (var listener in listeners) listener.Send(listener.Combined ? wrapped ??= WireFormat.Combined(Symbol, frame) : frame);
         }

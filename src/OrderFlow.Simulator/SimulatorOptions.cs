@@ -32,6 +32,17 @@ public sealed record SimulatorOptions
 
     public TimeSpan PongTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The market's layout: spot (<c>/ws</c>, <c>/stream</c>, <c>/api/v3</c>), usdm (<c>/market/ws</c>,
+    /// <c>/market/stream</c>, <c>/fapi/v1</c>; the legacy root <c>/ws</c> and <c>/stream</c> upgrade and stay silent,
+    /// as Binance's do since 2026-04-23) or coinm (<c>/ws</c>, <c>/stream</c>, <c>/dapi/v1</c>). Futures events carry
+    /// no <c>M</c> and a field spot does not have.
+    /// </summary>
+    public string Market { get; init; } = "spot";
+
+    /// <summary>REST weight one IP may spend per minute; over it, requests are answered 429.</summary>
+    public int RequestWeightPerMinute { get; init; } = 6000;
+
     /// <summary>Messages a client may send on one connection per second; one more and the connection is closed.</summary>
     public int IncomingMessagesPerSecond { get; init; } = 5;
 

@@ -22,16 +22,13 @@ public sealed class RestException(string message, TimeSpan? retryAfter = null, E
 }
 
 /// <summary>
-/// The REST calls the service makes, each bounded by the client's timeout and paid for from the shared
-/// <see cref="RequestWeightBudget"/>. Failures surface as <see cref="RestException"/>s that say what happened.
+/// The REST calls the service makes on one market (its path and weights), each bounded by the client's timeout and
+/// paid for from the shared <see cref="RequestWeightBudget"/>, which follows the exchange's own count of this IP's
+/// weight (<c>X-MBX-USED-WEIGHT-1M</c>). Failures surface as <see cref="RestException"/>s that say what happened.
 /// </summary>
-public sealed class BinanceRestClient(HttpClient http, Uri restBase, RequestWeightBudget budget)
+public sealed class BinanceRestClient(HttpClient http, Uri restBase, BinanceMarket market, RequestWeightBudget budget)
 {
-    /// <summary>Binance's weight for one <c>/api/v3/aggTrades</c> call.</summary>
-    public const int AggTradesWeight = 4;
-
-    /// <summary>Binance's weight for one <c>/api/v3/exchangeInfo</c> call.</summary>
-    public const int ExchangeInfoWeight = 20;
+    private const string UsedWeightHeader = "X-MBX-USED-WEIGHT-1M";
 
     /// <summary>The most aggregates one call returns.</summary>
     public const int MaxAggTradesPerCall = 1000;
@@ -44,8 +41,8 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, RequestWeig
 
     private async Task<IReadOnlyList<AggregateTrade>> AggTradesAsync(Symbol symbol, string selection, int limit)
     {
-        var path = $"/api/v3/aggTrades?symbol={symbol}&{selection}";
-        var body = await GetAsync(path, AggTradesWeight).ConfigureAwait(false);
+        var path = $"{market.RestPath}/aggTrades?symbol={Uri.EscapeDataString(symbol.Value)}&{selection}";
+        var body = await GetAsync(path, market.AggTradesWeight).ConfigureAwait(false);
         var trades = new List<AggregateTrade>(limit);
         if (!AggTradeParser.TryParseRestPage(body, trades, out var problem))
             throw new RestException($"GET {path} answered something that is not a page of aggregates: {problem}");
@@ -74,7 +71,7 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, RequestWeig
         byte[] body;
         try
         {
-            body = await GetAsync($"/api/v3/exchangeInfo?symbols={names}", ExchangeInfoWeight).ConfigureAwait(false);
+            body = await GetAsync($"{market.RestPath}/exchangeInfo?symbols={names}", market.ExchangeInfoWeight).ConfigureAwait(false);
         }
         catch (RestException e) when (e.BinanceCode == InvalidSymbolCode)
         {
@@ -137,6 +134,9 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, RequestWeig
 
         using (response)
         {
+            if (response.Headers.TryGetValues(UsedWeightHeader, out var used) &&
+                int.TryParse(used.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var usedWeight))
+                budget.Observe(usedWeight);
             var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
             if (response.IsSuccessStatusCode) return body;
 

@@ -37,6 +37,22 @@ public sealed class RequestWeightBudget(int weightPerMinute, TimeProvider? clock
         }
     }
 
+    /// <summary>
+    /// The exchange's own count of the weight this IP spent in its current minute (<c>X-MBX-USED-WEIGHT-1M</c>): the
+    /// budget never counts less than that, since other processes on the same IP spend from it too.
+    /// </summary>
+    public void Observe(int exchangeCount)
+    {
+        var now = _clock.GetUtcNow();
+        lock (_gate)
+        {
+            while (_spent.Count > 0 && now - _spent.Peek().At >= Window) _spentWeight -= _spent.Dequeue().Weight;
+            if (exchangeCount <= _spentWeight) return;
+            _spent.Enqueue((now, exchangeCount - _spentWeight));
+            _spentWeight = exchangeCount;
+        }
+    }
+
     /// <summary>Holds every request until <paramref name="retryAfter"/> from now (a 429 or 418 answer).</summary>
     public void HoldFor(TimeSpan retryAfter)
     {

@@ -157,6 +157,26 @@ internal sealed class ConfigReader(Config config, Func<string, string> where)
         throw Problem(key, raw, $"must be {string.Join(" or ", choices.Select(c => c.ToString().ToLowerInvariant()))}");
     }
 
+    /// <summary>One of <paramref name="choices"/>, as written (lower case).</summary>
+    public string Choice(string key, params string[] choices)
+    {
+        var raw = Raw(key);
+        var chosen = raw.Trim().ToLowerInvariant();
+        return choices.Contains(chosen) ? chosen : throw Problem(key, raw, $"must be {string.Join(", ", choices.SkipLast(1))} or {choices[^1]}");
+    }
+
+    /// <summary>on/off (HOCON's booleans: on, off, true, false, yes, no).</summary>
+    public bool Flag(string key)
+    {
+        var raw = Raw(key);
+        return raw.Trim().ToLowerInvariant() switch
+        {
+            "on" or "true" or "yes" => true,
+            "off" or "false" or "no" => false,
+            _ => throw Problem(key, raw, "must be on or off"),
+        };
+    }
+
     /// <summary>A map keyed by source names, which may hold dots (quoted in HOCON).</summary>
     public IReadOnlyDictionary<string, T> PerSource<T>(string key, Func<string, T> readValue)
     {

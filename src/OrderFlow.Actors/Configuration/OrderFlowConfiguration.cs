@@ -86,6 +86,24 @@ public static class OrderFlowConfiguration
         }
     }
 
+    /// <summary>The market's own endpoints and limits, each replaced where a key says something other than <c>market</c>.</summary>
+    private static BinanceSettings Binance(ConfigReader read)
+    {
+        var market = Actors.Binance.BinanceMarket.For(
+            read.Choice("orderflow.binance.market", Actors.Binance.BinanceMarket.Names.ToArray()), read.Flag("orderflow.binance.testnet"));
+        bool Own(string key) => read.Raw(key).Trim() == "market";
+        return new BinanceSettings(
+            market,
+            Own("orderflow.binance.ws-url") ? market.WebSocketUrl : read.Url("orderflow.binance.ws-url", "ws", "wss"),
+            Own("orderflow.binance.rest-url") ? market.RestUrl : read.Url("orderflow.binance.rest-url", "http", "https"),
+            read.PositiveDuration("orderflow.binance.rest-timeout"),
+            Own("orderflow.binance.request-weight-per-minute") ? market.RequestWeightPerMinute
+                : read.Int("orderflow.binance.request-weight-per-minute", min: 4, max: 1_000_000),
+            read.Int("orderflow.binance.streams-per-connection", min: 1, max: market.MaxStreamsPerConnection),
+            Own("orderflow.binance.incoming-messages-per-second") ? market.IncomingMessagesPerSecond
+                : read.Int("orderflow.binance.incoming-messages-per-second", min: 1, max: 1000));
+    }
+
     private static OrderFlowSettings Bind(Config config, Func<string, string> where)
     {
         var read = new ConfigReader(config, where);
@@ -109,13 +127,7 @@ public static class OrderFlowConfiguration
 
         return new OrderFlowSettings(
             read.Symbols("orderflow.symbols"),
-            new BinanceSettings(
-                read.Url("orderflow.binance.ws-url", "ws", "wss"),
-                read.Url("orderflow.binance.rest-url", "http", "https"),
-                read.PositiveDuration("orderflow.binance.rest-timeout"),
-                read.Int("orderflow.binance.request-weight-per-minute", min: 4, max: 1_000_000),
-                read.Int("orderflow.binance.streams-per-connection", min: 1, max: 1024),
-                read.Int("orderflow.binance.incoming-messages-per-second", min: 1, max: 1000)),
+            Binance(read),
             stream,
             new BackfillSettings(
                 read.Int("orderflow.backfill.max-attempts", min: 1, max: 1000),

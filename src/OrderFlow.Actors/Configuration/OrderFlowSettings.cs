@@ -36,9 +36,11 @@ public sealed record LogSettings(Akka.Event.LogLevel Level, LogFormat Format, IR
 /// </summary>
 public sealed record RemoteSettings(string Host, int Port, int HttpPort, TimeSpan QueryTimeout);
 
-/// <summary>Where the exchange is, and its limits: streams per connection, and the incoming messages per second per
-/// connection that it disconnects above (SUBSCRIBE, UNSUBSCRIBE, pings and pongs all count).</summary>
+/// <summary>The market, where it is (its own endpoints unless overridden), and its limits: streams per connection, the
+/// incoming messages per second per connection that it disconnects above (SUBSCRIBE, UNSUBSCRIBE, pings and pongs
+/// all count), and the REST weight per minute.</summary>
 public sealed record BinanceSettings(
+    Binance.BinanceMarket Market,
     Uri WebSocketUrl,
     Uri RestUrl,
     TimeSpan RestTimeout,

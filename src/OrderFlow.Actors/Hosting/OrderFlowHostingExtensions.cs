@@ -79,5 +79,5 @@ public static class OrderFlowHostingExtensions
     /// <summary>One REST client for the whole service: one connection pool, one request-weight budget.</summary>
     public static BinanceRestClient CreateRestClient(BinanceSettings binance) =>
         new(new HttpClient(new SocketsHttpHandler { ConnectTimeout = binance.RestTimeout }) { Timeout = binance.RestTimeout },
-            binance.RestUrl, new RequestWeightBudget(binance.RequestWeightPerMinute));
+            binance.RestUrl, binance.Market, new RequestWeightBudget(binance.RequestWeightPerMinute));
 }

@@ -9,9 +9,10 @@ using Serilog;
 namespace OrderFlow.Host.Cli;
 
 /// <summary>
-/// <c>orderflow demo</c>: the whole service offline. Starts the simulated exchange on loopback and streams three of
-/// its symbols; unless --calm, a fault tour then breaks a connection every 20 seconds, one way after another, so the
-/// log shows each failure reported and recovered from.
+/// <c>orderflow demo</c>: the whole service offline. Starts the simulated exchange on loopback (spot, or the futures
+/// layout with --market) and streams three busy symbols and a universe of quieter ones on shared connections;
+/// unless --calm, a fault tour then breaks a connection every 20 seconds, one way after another, so the log shows each
+/// failure reported, for every symbol it touched, and recovered from.
 /// </summary>
 public static class DemoCommand
 {
@@ -21,7 +22,8 @@ public static class DemoCommand
           keepalive-timeout = 2s
           connect-timeout = 3s
           first-message-timeout = 5s
-          summary-interval = 10s
+          summary-interval = 30s
+          trades-logged-per-connection = 1
           backoff { min = 500ms, max = 5s }
           cool-down { min = 5s, max = 30s }
         }
@@ -29,25 +31,33 @@ public static class DemoCommand
 
     private static readonly TimeSpan FaultEvery = TimeSpan.FromSeconds(20);
 
+    /// <summary>Beyond the three busy symbols: a universe of quieter ones, 100 trades a second in all, skewed.</summary>
+    private const int UniverseSize = 33;
+
     public static Command Create()
     {
         var calm = new Option<bool>("--calm") { Description = "No fault tour: just stream" };
-        var rate = new Option<double>("--rate") { Description = "Trades per second per symbol (default 20)", DefaultValueFactory = _ => 20 };
+        var rate = new Option<double>("--rate") { Description = "Trades per second of each busy symbol (default 20)", DefaultValueFactory = _ => 20 };
+        var market = OrderFlowCli.MarketOption();
         var remotePort = OrderFlowCli.RemotePortOption();
         var httpPort = OrderFlowCli.HttpPortOption();
         var logJson = OrderFlowCli.LogJsonOption();
-        var command = new Command("demo", "Run against a simulated exchange on loopback, with a tour of faults") { calm, rate, remotePort, httpPort, logJson };
+        var command = new Command("demo", "Run against a simulated exchange on loopback, with a tour of faults") { calm, rate, market, remotePort, httpPort, logJson };
         command.SetAction(async (parsed, _) =>
         {
+            var busy = new SimulatorOptions().Symbols;
+            var marketName = parsed.GetValue(market) ?? "spot";
             await using var exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions
             {
+                Symbols = [.. busy, .. SimulatorOptions.Universe(UniverseSize, totalTradesPerSecond: 100)],
+                Market = marketName,
                 TradesPerSecond = parsed.GetValue(rate),
                 PingInterval = TimeSpan.FromSeconds(5),
                 PongTimeout = TimeSpan.FromSeconds(10),
             }).ConfigureAwait(false);
             var (config, settings) = OrderFlowConfiguration.Load(
-                overrides: OrderFlowCli.Overrides("BTCUSDT,ETHUSDT,SOLUSDT", exchange.WebSocketUrl.ToString(), exchange.RestUrl.ToString(),
-                    parsed.GetValue(remotePort), parsed.GetValue(httpPort), parsed.GetValue(logJson)),
+                overrides: OrderFlowCli.Overrides(string.Join(",", exchange.Listed), exchange.WebSocketUrl.ToString(), exchange.RestUrl.ToString(),
+                    parsed.GetValue(remotePort), parsed.GetValue(httpPort), parsed.GetValue(logJson), marketName),
                 extraHocon: DemoSettings);
 
             OrderFlowLogging.Start(settings.Log).Information("🎭 Simulated exchange listening on {ExchangeUrl} (press Ctrl+C to stop)", exchange.WebSocketUrl);

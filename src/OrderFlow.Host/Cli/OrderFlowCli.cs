@@ -61,6 +61,8 @@ public static class OrderFlowCli
 
     public static Option<string> SymbolsOption() => new("--symbols") { Description = "Symbols to stream, comma-separated (BTCUSDT,ETHUSDT); overrides orderflow.symbols" };
 
+    public static Option<string> MarketOption() => new("--market") { Description = "spot, usdm (USD-M futures) or coinm (COIN-M futures); overrides orderflow.binance.market" };
+
     public static Option<string> WebSocketUrlOption() => new("--ws-url") { Description = "WebSocket base URL; overrides orderflow.binance.ws-url" };
 
     public static Option<string> RestUrlOption() => new("--rest-url") { Description = "REST base URL; overrides orderflow.binance.rest-url" };
@@ -75,9 +77,10 @@ public static class OrderFlowCli
 
     /// <summary>The command-line flags that override configuration keys, in the order they apply.</summary>
     public static List<ConfigOverride> Overrides(string? symbols, string? webSocketUrl, string? restUrl, int? remotePort = null, int? httpPort = null,
-        bool logJson = false)
+        bool logJson = false, string? market = null)
     {
         var overrides = new List<ConfigOverride>();
+        if (market is not null) overrides.Add(new("orderflow.binance.market", OrderFlowConfiguration.Quote(market), "--market"));
         if (logJson) overrides.Add(new("orderflow.log.format", "json", "--log-json"));
         if (remotePort is { } port) overrides.Add(new("orderflow.remote.port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--remote-port"));
         if (httpPort is { } http) overrides.Add(new("orderflow.remote.http-port", http.ToString(System.Globalization.CultureInfo.InvariantCulture), "--http-port"));

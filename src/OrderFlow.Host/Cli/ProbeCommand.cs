@@ -21,9 +21,10 @@ public static class ProbeCommand
     {
         var symbolArgument = new Argument<string>("SYMBOL") { Description = "The symbol to probe, e.g. BTCUSDT" };
         var webSocketUrl = OrderFlowCli.WebSocketUrlOption();
+        var market = OrderFlowCli.MarketOption();
         var timeout = new Option<string>("--timeout") { Description = "Deadline for each step (default 10s)", DefaultValueFactory = _ => "10s" };
         var configFile = OrderFlowCli.ConfigOption();
-        var command = new Command("probe", "Connect once to a symbol's aggTrade stream and report each step") { symbolArgument, webSocketUrl, timeout, configFile };
+        var command = new Command("probe", "Connect once to a symbol's aggTrade stream and report each step") { symbolArgument, market, webSocketUrl, timeout, configFile };
         command.SetAction(async (parsed, _) =>
         {
             var rawSymbol = parsed.GetValue(symbolArgument);
@@ -32,7 +33,7 @@ public static class ProbeCommand
             if (!Durations.TryParse(rawTimeout, out var deadline) || deadline <= TimeSpan.Zero)
                 throw new ConfigurationException($"--timeout {rawTimeout}: use a positive duration such as 10s or 500ms");
             var (_, settings) = OrderFlowConfiguration.Load(parsed.GetValue(configFile)?.FullName,
-                OrderFlowCli.Overrides(null, parsed.GetValue(webSocketUrl), null));
+                OrderFlowCli.Overrides(null, parsed.GetValue(webSocketUrl), null, market: parsed.GetValue(market)));
             return await ProbeAsync(symbol, settings, deadline).ConfigureAwait(false);
         });
         return command;

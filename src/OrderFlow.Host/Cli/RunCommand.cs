@@ -10,6 +10,7 @@ public static class RunCommand
     public static Command Create()
     {
         var symbols = OrderFlowCli.SymbolsOption();
+        var market = OrderFlowCli.MarketOption();
         var webSocketUrl = OrderFlowCli.WebSocketUrlOption();
         var restUrl = OrderFlowCli.RestUrlOption();
         var configFile = OrderFlowCli.ConfigOption();
@@ -18,14 +19,14 @@ public static class RunCommand
         var logJson = OrderFlowCli.LogJsonOption();
         var command = new Command("run", "Stream the configured symbols (the default verb)")
         {
-            symbols, webSocketUrl, restUrl, configFile, remotePort, httpPort, logJson,
+            symbols, market, webSocketUrl, restUrl, configFile, remotePort, httpPort, logJson,
         };
         command.SetAction(async (parsed, _) =>
         {
             var (config, settings) = OrderFlowConfiguration.Load(
                 parsed.GetValue(configFile)?.FullName,
                 OrderFlowCli.Overrides(parsed.GetValue(symbols), parsed.GetValue(webSocketUrl), parsed.GetValue(restUrl), parsed.GetValue(remotePort),
-                    parsed.GetValue(httpPort), parsed.GetValue(logJson)));
+                    parsed.GetValue(httpPort), parsed.GetValue(logJson), parsed.GetValue(market)));
             await OrderFlowHost.RunAsync(config, settings).ConfigureAwait(false);
             return OrderFlowCli.Success;
         });

@@ -32,6 +32,26 @@ public sealed class RestTests
     }
 
     [Fact]
+    public void The_weight_budget_never_counts_less_than_the_exchange_says_this_IP_spent()
+    {
+        var clock = new ManualClock();
+        var budget = new RequestWeightBudget(weightPerMinute: 100, clock);
+        Assert.True(budget.TryAcquire(4, out _));
+
+        // Another process on this IP spent 90: the exchange's X-MBX-USED-WEIGHT-1M says so, and it is believed.
+        budget.Observe(94);
+        Assert.True(budget.TryAcquire(4, out _));
+        Assert.False(budget.TryAcquire(4, out var wait));
+        Assert.Equal(TimeSpan.FromMinutes(1), wait);
+        // A count lower than ours (a reply that left before our latest calls were counted) changes nothing.
+        budget.Observe(10);
+        Assert.False(budget.TryAcquire(4, out _));
+
+        clock.Now += TimeSpan.FromMinutes(1);
+        Assert.True(budget.TryAcquire(4, out _));
+    }
+
+    [Fact]
     public void A_retry_after_holds_every_request_until_it_passes()
     {
         var clock = new ManualClock();

@@ -26,6 +26,38 @@ public sealed class ConfigurationTests : IDisposable
         Assert.True(config.HasPath("orderflow.stream.backoff.random-factor"));
     }
 
+    [Theory]
+    [InlineData("usdm", false, "wss://fstream.binance.com/market", "https://fapi.binance.com", "/fapi/v1", 2400, 10)]
+    [InlineData("coinm", false, "wss://dstream.binance.com", "https://dapi.binance.com", "/dapi/v1", 2400, 10)]
+    [InlineData("spot", true, "wss://stream.testnet.binance.vision", "https://testnet.binance.vision", "/api/v3", 6000, 5)]
+    public void Each_market_brings_its_own_endpoints_path_and_limits(string market, bool testnet, string ws, string rest, string path,
+        int weightPerMinute, int messagesPerSecond)
+    {
+        var (_, settings) = OrderFlowConfiguration.Load(overrides:
+        [
+            new ConfigOverride("orderflow.binance.market", market, "--market"),
+            new ConfigOverride("orderflow.binance.testnet", testnet ? "on" : "off", "test"),
+        ]);
+
+        Assert.Equal((new Uri(ws), new Uri(rest), path), (settings.Binance.WebSocketUrl, settings.Binance.RestUrl, settings.Binance.Market.RestPath));
+        Assert.Equal((weightPerMinute, messagesPerSecond), (settings.Binance.RequestWeightPerMinute, settings.Binance.IncomingMessagesPerSecond));
+    }
+
+    [Fact]
+    public void An_unknown_market_or_too_many_streams_for_it_is_one_line_naming_the_key()
+    {
+        var market = Assert.Throws<ConfigurationException>(() => OrderFlowConfiguration.Load(overrides:
+            [new ConfigOverride("orderflow.binance.market", "futures", "--market")]));
+        Assert.Equal("--market: orderflow.binance.market = futures: must be spot, usdm or coinm", market.Message);
+
+        var streams = Assert.Throws<ConfigurationException>(() => OrderFlowConfiguration.Load(overrides:
+        [
+            new ConfigOverride("orderflow.binance.market", "usdm", "--market"),
+            new ConfigOverride("orderflow.binance.streams-per-connection", "500", "test"),
+        ]));
+        Assert.Equal("test: orderflow.binance.streams-per-connection = 500: must be between 1 and 200", streams.Message);
+    }
+
     [Fact]
     public void A_user_file_and_flags_layer_over_the_defaults_in_that_order()
     {

@@ -25,7 +25,8 @@ public sealed class SequencerBatchSpecs : TestKit
     private (IActorRef Sequencer, Akka.TestKit.TestProbe History, Akka.TestKit.TestProbe Metrics) Start()
     {
         // No gap is made here, so REST is never asked: the client points at a port nothing listens on.
-        var rest = new BinanceRestClient(new HttpClient(), new Uri("http://127.0.0.1:9/"), new RequestWeightBudget(6_000));
+        var rest = new BinanceRestClient(new HttpClient(), new Uri("http://127.0.0.1:9/"), BinanceMarket.For("spot", testnet: false),
+            new RequestWeightBudget(6_000));
         var history = CreateTestProbe();
         var metrics = CreateTestProbe();
         var sequencer = Sys.ActorOf(TradeSequencer.Props(Btc, new BackfillSettings(3, TimeSpan.FromSeconds(1), 1_000), null, rest,
