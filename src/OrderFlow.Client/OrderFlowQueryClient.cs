@@ -36,6 +36,8 @@ public abstract class OrderFlowQueryClient(string address, TimeSpan timeout) : I
         SymbolAdded => true,
         SymbolAlreadyStreaming => false,
         SymbolUnknown => throw new OrderFlowNotFoundException($"Binance does not list {symbol}: it will not be streamed"),
+        SymbolNotTrading notTrading => throw new OrderFlowNotReadyException(
+            $"{symbol} was added, but Binance lists it with status {notTrading.Status}: it streams once it is TRADING"),
         SymbolRemoved => throw new OrderFlowClientException($"{symbol} was removed while it was being added"),
         var other => throw Unexpected(other),
     };

@@ -1,6 +1,9 @@
 namespace OrderFlow.Protocol;
 
-/// <summary>A Binance spot symbol such as BTCUSDT: upper-case letters and digits, validated before it names anything.</summary>
+/// <summary>
+/// A Binance symbol such as BTCUSDT: letters and digits, upper case, validated before it names anything. Letters
+/// need not be ASCII: Binance lists symbols that are not (binance.md), and takes them as exchangeInfo gives them.
+/// </summary>
 public readonly record struct Symbol : IComparable<Symbol>
 {
     private const int MaxLength = 20;
@@ -9,14 +12,14 @@ public readonly record struct Symbol : IComparable<Symbol>
 
     public string Value { get; }
 
-    /// <summary>The lower-case form Binance uses in stream names (<c>btcusdt@aggTrade</c>) and we use in actor names.</summary>
+    /// <summary>The lower-case form Binance uses in stream names (<c>btcusdt@aggTrade</c>).</summary>
     public string StreamName => Value.ToLowerInvariant();
 
     public static bool TryParse(string? text, out Symbol symbol, out string error)
     {
         symbol = default;
         var candidate = text?.Trim() ?? "";
-        if (candidate.Length is < 2 or > MaxLength || !candidate.All(char.IsAsciiLetterOrDigit))
+        if (candidate.Length is < 2 or > MaxLength || !candidate.All(char.IsLetterOrDigit))
         {
             error = $"invalid symbol '{text}': a Binance symbol is 2 to {MaxLength} letters and digits, such as BTCUSDT";
             return false;

@@ -31,7 +31,7 @@ public sealed class ExchangeSimulator : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly SimulatorOptions _options;
-    private readonly Dictionary<string, SimulatedMarket> _markets;
+    private readonly ConcurrentDictionary<string, SimulatedMarket> _markets;
     private readonly ConcurrentDictionary<string, UpgradeFault> _faults = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _upgradeRequests = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _clientCloses = new(StringComparer.OrdinalIgnoreCase);
@@ -56,9 +56,9 @@ public sealed class ExchangeSimulator : IAsyncDisposable
     {
         _app = app;
         _options = options;
-        _markets = options.Symbols
+        _markets = new ConcurrentDictionary<string, SimulatedMarket>(options.Symbols
             .Select((symbol, index) => new SimulatedMarket(symbol, options.Seed + index, options.TradesKept, options.Market != "spot"))
-            .ToDictionary(market => market.Symbol, StringComparer.OrdinalIgnoreCase);
+            .ToDictionary(market => market.Symbol, StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase);
     }
 
     public int Port { get; private set; }
@@ -116,8 +116,21 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         return simulator;
     }
 
-    /// <summary>Every symbol the exchange lists, in the order it was given them.</summary>
+    /// <summary>Every symbol the exchange was started with, in the order it was given them.</summary>
     public IReadOnlyList<string> Listed => _options.Symbols.Select(s => s.Name).ToArray();
+
+    /// <summary>Lists a new symbol from now on: in exchangeInfo, on the streams, trading.</summary>
+    public SimulatedMarket List(SimulatedSymbol symbol)
+    {
+        var market = new SimulatedMarket(symbol, _options.Seed + _markets.Count, _options.TradesKept, Futures);
+        return _markets.TryAdd(symbol.Name, market) ? market : throw new ArgumentException($"the simulator already lists {symbol.Name}");
+    }
+
+    /// <summary>
+    /// The symbol's status in exchangeInfo from now on (TRADING, BREAK, HALT, CANCEL_ONLY…); only TRADING generates
+    /// trades, as on Binance, where a symbol in BREAK is a silent stream.
+    /// </summary>
+    public void SetStatus(string symbol, string status) => Market(symbol).Status = status;
 
     public SimulatedMarket Market(string symbol) =>
         _markets.TryGetValue(symbol, out var market) ? market : throw new ArgumentException($"the simulator does not list {symbol}");
@@ -222,18 +235,17 @@ public sealed class ExchangeSimulator : IAsyncDisposable
 
     private async Task GenerateAsync(CancellationToken stopping)
     {
-        var markets = _markets.Values.Where(m => (m.TradesPerSecond ?? _options.TradesPerSecond) > 0).ToArray();
-        if (markets.Length == 0) return;
-        var started = Stopwatch.GetTimestamp();
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
         while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
         {
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            foreach (var market in markets)
+            foreach (var market in _markets.Values)
             {
-                var due = (long)(elapsed * (market.TradesPerSecond ?? _options.TradesPerSecond)) - market.Generated;
+                var rate = market.TradesPerSecond ?? _options.TradesPerSecond;
+                if (rate <= 0) continue;
+                var due = (long)(Stopwatch.GetElapsedTime(market.ListedAt).TotalSeconds * rate) - market.Generated;
                 if (due <= 0) continue;
-                market.Publish((int)due);
+                // Not trading: the clock runs on, and nothing is made.
+                if (market.Status == "TRADING") market.Publish((int)due);
                 market.Generated += due;
             }
         }
@@ -428,8 +440,10 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         }
 
         var listed = requested.Count == 0 ? _markets.Values : requested.Select(name => _markets[name]);
+        // COIN-M says contractStatus where spot and USD-M say status.
+        var statusField = _options.Market == "coinm" ? "contractStatus" : "status";
         var symbols = string.Join(",", listed.Select(m =>
-            $$"""{"symbol":"{{m.Symbol}}","status":"TRADING","filters":[{"filterType":"PRICE_FILTER","tickSize":"{{m.TickSize.ToString("0.00000000", CultureInfo.InvariantCulture)}}"}]}"""));
+            $$"""{"symbol":"{{m.Symbol}}","{{statusField}}":"{{m.Status}}","filters":[{"filterType":"PRICE_FILTER","tickSize":"{{m.TickSize.ToString("0.00000000", CultureInfo.InvariantCulture)}}"}]}"""));
         await WriteJsonAsync(context, 200,
             $$"""{"timezone":"UTC","serverTime":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}},"symbols":[{{symbols}}]}""").ConfigureAwait(false);
     }

@@ -38,6 +38,18 @@ public sealed class SimulatedMarket
 
     public decimal TickSize { get; }
 
+    /// <summary>exchangeInfo's status for it; only TRADING generates trades.</summary>
+    public string Status
+    {
+        get => Volatile.Read(ref _status);
+        internal set => Volatile.Write(ref _status, value);
+    }
+
+    private string _status = "TRADING";
+
+    /// <summary>When it was listed (a <see cref="System.Diagnostics.Stopwatch"/> timestamp): its clock of trades starts there.</summary>
+    internal long ListedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>This symbol's own rate, when it has one.</summary>
     public double? TradesPerSecond { get; }
 

@@ -22,6 +22,20 @@ public sealed class RestException(string message, TimeSpan? retryAfter = null, E
 }
 
 /// <summary>
+/// What exchangeInfo says of a listed symbol: its price tick (zero when it gives none) and its status. Only TRADING
+/// produces trades; BREAK, HALT, END_OF_DAY, CANCEL_ONLY and the rest are listed and silent.
+/// </summary>
+public sealed record Listing(Fixed8 TickSize, string Status)
+{
+    public const string Trading = "TRADING";
+
+    /// <summary>Listed, with nothing more known (exchangeInfo's body could not be read): streamed as trading.</summary>
+    public static readonly Listing Unknown = new(Fixed8.Zero, Trading);
+
+    public bool IsTrading => Status == Trading;
+}
+
+/// <summary>
 /// The REST calls the service makes on one market (its path and weights), each bounded by the client's timeout and
 /// paid for from the shared <see cref="RequestWeightBudget"/>, which follows the exchange's own count of this IP's
 /// weight (<c>X-MBX-USED-WEIGHT-1M</c>). Failures surface as <see cref="RestException"/>s that say what happened.
@@ -49,23 +63,38 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, BinanceMark
         return trades;
     }
 
+    /// <summary>Spot's exchangeInfo takes this many symbols by name in one call; beyond it, the whole list is asked.</summary>
+    private const int MaxSymbolsByName = 100;
+
     /// <summary>
-    /// Which of <paramref name="symbols"/> Binance lists, each with its tick size (zero if exchangeInfo gives none).
-    /// One call for all; when it answers "Invalid symbol" (-1121, which does not say which), one call per symbol
-    /// finds out.
+    /// Which of <paramref name="symbols"/> Binance lists, each with its tick size and status. On spot, one call names
+    /// them all; when it answers "Invalid symbol" (-1121, which does not say which), one call per symbol finds out.
+    /// Futures' exchangeInfo takes no names: the whole list is asked and filtered.
     /// </summary>
-    public async Task<IReadOnlyDictionary<Symbol, Fixed8>> ListedAsync(IReadOnlyList<Symbol> symbols)
+    public async Task<IReadOnlyDictionary<Symbol, Listing>> ListedAsync(IReadOnlyList<Symbol> symbols)
     {
-        if (await ListingsAsync(symbols).ConfigureAwait(false) is { } all) return all;
-        var listed = new Dictionary<Symbol, Fixed8>();
+        if (market.IsFutures || symbols.Count > MaxSymbolsByName)
+        {
+            var all = await ListAllAsync().ConfigureAwait(false);
+            return symbols.Where(all.ContainsKey).ToDictionary(symbol => symbol, symbol => all[symbol]);
+        }
+        if (await ListingsAsync(symbols).ConfigureAwait(false) is { } named) return named;
+        var listed = new Dictionary<Symbol, Listing>();
         if (symbols.Count == 1) return listed;
         foreach (var symbol in symbols)
             if (await ListingsAsync([symbol]).ConfigureAwait(false) is { } one)
-                foreach (var (name, tick) in one) listed[name] = tick;
+                foreach (var (name, listing) in one) listed[name] = listing;
         return listed;
     }
 
-    private async Task<IReadOnlyDictionary<Symbol, Fixed8>?> ListingsAsync(IReadOnlyList<Symbol> symbols)
+    /// <summary>Every symbol the market lists, with its tick size and status: what patterns are resolved against.</summary>
+    public async Task<IReadOnlyDictionary<Symbol, Listing>> ListAllAsync()
+    {
+        var body = await GetAsync($"{market.RestPath}/exchangeInfo", market.ExchangeInfoWeight).ConfigureAwait(false);
+        return ParseListings(body, requested: null);
+    }
+
+    private async Task<IReadOnlyDictionary<Symbol, Listing>?> ListingsAsync(IReadOnlyList<Symbol> symbols)
     {
         var names = Uri.EscapeDataString("[" + string.Join(",", symbols.Select(s => $"\"{s}\"")) + "]");
         byte[] body;
@@ -77,26 +106,38 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, BinanceMark
         {
             return null;
         }
+        return ParseListings(body, symbols);
+    }
 
-        var listed = symbols.ToDictionary(symbol => symbol, _ => Fixed8.Zero);
+    /// <summary>
+    /// exchangeInfo's symbols, each with its PRICE_FILTER tick (zero when it gives none) and its status (spot and
+    /// USD-M say <c>status</c>, COIN-M <c>contractStatus</c>). When <paramref name="requested"/> names symbols, Binance
+    /// answered 200 for all of them: each is listed even if the body cannot be read.
+    /// </summary>
+    private static IReadOnlyDictionary<Symbol, Listing> ParseListings(byte[] body, IReadOnlyList<Symbol>? requested)
+    {
+        var listed = requested?.ToDictionary(symbol => symbol, _ => Listing.Unknown) ?? new Dictionary<Symbol, Listing>();
         try
         {
             using var info = JsonDocument.Parse(body);
             foreach (var entry in info.RootElement.GetProperty("symbols").EnumerateArray())
             {
-                if (!Symbol.TryParse(entry.GetProperty("symbol").GetString() ?? "", out var symbol, out _) || !listed.ContainsKey(symbol) ||
-                    !entry.TryGetProperty("filters", out var filters)) continue;
-                foreach (var filter in filters.EnumerateArray())
-                {
-                    if (filter.TryGetProperty("filterType", out var type) && type.ValueEquals("PRICE_FILTER") &&
-                        filter.TryGetProperty("tickSize", out var tick) && Fixed8.TryParse(Encoding.UTF8.GetBytes(tick.GetString() ?? ""), out var size))
-                        listed[symbol] = size;
-                }
+                if (!Symbol.TryParse(entry.GetProperty("symbol").GetString() ?? "", out var symbol, out _)) continue;
+                if (requested is not null && !listed.ContainsKey(symbol)) continue;
+                var status = (entry.TryGetProperty("status", out var s) || entry.TryGetProperty("contractStatus", out s)) && s.ValueKind == JsonValueKind.String
+                    ? s.GetString()! : Listing.Unknown.Status;
+                var tickSize = Fixed8.Zero;
+                if (entry.TryGetProperty("filters", out var filters))
+                    foreach (var filter in filters.EnumerateArray())
+                        if (filter.TryGetProperty("filterType", out var type) && type.ValueEquals("PRICE_FILTER") &&
+                            filter.TryGetProperty("tickSize", out var tick) && Fixed8.TryParse(Encoding.UTF8.GetBytes(tick.GetString() ?? ""), out var size))
+                            tickSize = size;
+                listed[symbol] = new Listing(tickSize, status);
             }
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException)
         {
-            // The listing stands (Binance said 200); only the tick sizes are unknown.
+            // What Binance said 200 for stands; only what the body would have added is unknown.
         }
         return listed;
     }

@@ -75,18 +75,26 @@ internal sealed class ConfigReader(Config config, Func<string, string> where)
         catch (Exception) { return null; }
     }
 
-    public IReadOnlyList<Symbol> Symbols(string key)
+    /// <summary>The symbols named, and the patterns (<c>*USDT</c>) to resolve against exchangeInfo.</summary>
+    public (IReadOnlyList<Symbol> Names, IReadOnlyList<Symbols.SymbolPattern> Patterns) Symbols(string key)
     {
-        var items = List(key, "[BTCUSDT, ETHUSDT]");
+        var items = List(key, "[BTCUSDT, \"*USDT\"]");
 
         var symbols = new List<Symbol>();
+        var patterns = new List<Symbols.SymbolPattern>();
         foreach (var item in items)
         {
+            if (Actors.Symbols.SymbolPattern.IsPattern(item))
+            {
+                if (!Actors.Symbols.SymbolPattern.TryParse(item, out var pattern, out var patternError)) throw Problem(key, item, patternError);
+                if (patterns.All(p => p.Text != pattern.Text)) patterns.Add(pattern);
+                continue;
+            }
             if (!Symbol.TryParse(item, out var symbol, out var error)) throw Problem(key, item, error);
             if (!symbols.Contains(symbol)) symbols.Add(symbol);
         }
-        if (symbols.Count == 0) throw Problem(key, "[]", "names no symbol");
-        return symbols;
+        if (symbols.Count == 0 && patterns.Count == 0) throw Problem(key, "[]", "names no symbol");
+        return (symbols, patterns);
     }
 
     public IReadOnlyDictionary<Symbol, T> PerSymbol<T>(string key, Func<string, T> readValue)

@@ -97,6 +97,7 @@ public static class OrderFlowConfiguration
             Own("orderflow.binance.ws-url") ? market.WebSocketUrl : read.Url("orderflow.binance.ws-url", "ws", "wss"),
             Own("orderflow.binance.rest-url") ? market.RestUrl : read.Url("orderflow.binance.rest-url", "http", "https"),
             read.PositiveDuration("orderflow.binance.rest-timeout"),
+            read.PositiveDuration("orderflow.binance.exchange-info-refresh"),
             Own("orderflow.binance.request-weight-per-minute") ? market.RequestWeightPerMinute
                 : read.Int("orderflow.binance.request-weight-per-minute", min: 4, max: 1_000_000),
             read.Int("orderflow.binance.streams-per-connection", min: 1, max: market.MaxStreamsPerConnection),
@@ -107,6 +108,7 @@ public static class OrderFlowConfiguration
     private static OrderFlowSettings Bind(Config config, Func<string, string> where)
     {
         var read = new ConfigReader(config, where);
+        var symbols = read.Symbols("orderflow.symbols");
         var stream = new StreamSettings(
             ConnectTimeout: read.PositiveDuration("orderflow.stream.connect-timeout"),
             FirstMessageTimeout: read.PositiveDuration("orderflow.stream.first-message-timeout"),
@@ -126,7 +128,8 @@ public static class OrderFlowConfiguration
             SummaryInterval: read.PositiveDuration("orderflow.stream.summary-interval"));
 
         return new OrderFlowSettings(
-            read.Symbols("orderflow.symbols"),
+            symbols.Names,
+            symbols.Patterns,
             Binance(read),
             stream,
             new BackfillSettings(

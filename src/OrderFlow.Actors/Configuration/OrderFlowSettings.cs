@@ -9,6 +9,7 @@ public sealed class ConfigurationException(string message) : Exception(message);
 /// <summary>Everything the service reads from HOCON, validated (see hocon/orderflow.conf for each key's meaning).</summary>
 public sealed record OrderFlowSettings(
     IReadOnlyList<Symbol> Symbols,
+    IReadOnlyList<Symbols.SymbolPattern> SymbolPatterns,
     BinanceSettings Binance,
     StreamSettings Stream,
     BackfillSettings Backfill,
@@ -44,6 +45,7 @@ public sealed record BinanceSettings(
     Uri WebSocketUrl,
     Uri RestUrl,
     TimeSpan RestTimeout,
+    TimeSpan ExchangeInfoRefresh,
     int RequestWeightPerMinute,
     int StreamsPerConnection,
     int IncomingMessagesPerSecond);

@@ -47,6 +47,8 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private IActorRef? _addedBy;
     private bool _checking = true;
     private bool _closing;
+    /// <summary>Listed but not trading (exchangeInfo's status, such as BREAK): no stream until it is TRADING again.</summary>
+    private string? _notTrading;
 
     // What the status answer reports beyond the stream's own state; it outlives the stream's restarts.
     private DateTimeOffset _since = DateTimeOffset.UtcNow;
@@ -71,7 +73,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         Receive<Terminated>(terminated => Equals(terminated.ActorRef, _stream), _ => OnStreamStopped());
         Receive<RestartStream>(_ =>
         {
-            if (!_closing && _stream is null) StartStream();
+            if (!_closing && _stream is null && _notTrading is null) StartStream();
         });
         Receive<GetRecentTrades>(query => _history.Forward(query));
         Receive<GetTradesFromId>(query => _history.Forward(query));
@@ -89,7 +91,8 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static string NameOf(Symbol symbol) => $"symbol-{symbol.StreamName}";
+    /// <summary>The actor's name: <c>symbol-btcusdt</c>; a name that is not ASCII is percent-encoded, as actor paths require.</summary>
+    public static string NameOf(Symbol symbol) => $"symbol-{Uri.EscapeDataString(symbol.StreamName)}";
 
     public static Props Props(Symbol symbol, OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards,
         IActorRef? addedBy = null) =>
@@ -120,22 +123,58 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         return Directive.Stop;
     }
 
+    /// <summary>exchangeInfo's word, at start and at every refresh: listed or not, and whether it trades.</summary>
     private void OnListingChecked(ListingChecked check)
     {
-        if (!_checking || _closing) return;
+        if (_closing) return;
+        var first = _checking;
         _checking = false;
         if (check.Listed is false)
         {
             Unlisted();
             return;
         }
+        if (check.Listed is null && !first) return; // a refresh that could not ask: nothing new
 
-        if (check.TickSize > Fixed8.Zero) _metrics.Tell(new SymbolListing(_symbol, check.TickSize));
-        _sequencer = Context.ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, _settings.History.WarmUp, _rest, _history, _metrics),
-            "sequencer");
-        _addedBy?.Tell(new SymbolAdded(_symbol));
+        if (first)
+        {
+            if (check.TickSize > Fixed8.Zero) _metrics.Tell(new SymbolListing(_symbol, check.TickSize));
+            _sequencer = Context.ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, _settings.History.WarmUp, _rest, _history, _metrics),
+                "sequencer");
+        }
+        if (check.Status is null || check.Status == Listing.Trading) Trading(first);
+        else NotTrading(check.Status, first);
+    }
+
+    private void Trading(bool first)
+    {
+        if (_notTrading is { } was)
+        {
+            _log.Info("▶️ {Symbol}: Binance lists it as TRADING again (it was {Status}); streaming", _symbol, was);
+            (_notTrading, _since) = (null, DateTimeOffset.UtcNow);
+        }
+        if (first) Answer(new SymbolAdded(_symbol));
+        if (_stream is null && !Timers.IsTimerActive(RestartTimer)) StartStream();
+    }
+
+    /// <summary>Listed and silent (BREAK, HALT, CANCEL_ONLY…): said once per status, never streamed as if connected.</summary>
+    private void NotTrading(string status, bool first)
+    {
+        if (_notTrading == status) return;
+        (_notTrading, _since) = (status, DateTimeOffset.UtcNow);
+        _log.Warning("⏸ {Symbol} is listed with status {Status}, not TRADING: nothing is streamed until it trades again (checked every {Refresh})",
+            _symbol, status, HumanFormat.Duration(_settings.Binance.ExchangeInfoRefresh));
+        OnLifecycle(new Failed(_symbol, FailureKind.NotTrading, $"Binance lists {_symbol} with status {status}: not trading", 0, null,
+            DateTimeOffset.UtcNow));
+        if (first) Answer(new SymbolNotTrading(_symbol, status));
+        Timers.Cancel(RestartTimer);
+        _stream?.Tell(CloseStream.Instance);
+    }
+
+    private void Answer(object answer)
+    {
+        _addedBy?.Tell(answer);
         _addedBy = null;
-        StartStream();
     }
 
     /// <summary>
@@ -182,6 +221,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
             Context.Stop(Self);
             return;
         }
+        if (_notTrading is not null) return; // closed for it: the next refresh that says TRADING starts it
         _since = DateTimeOffset.UtcNow;
         var coolDown = _coolDown.Next();
         _log.Warning("🧊 {Symbol} stream stopped; a fresh one starts in {CoolDown} (cool-down {Escalation} in a row)",
@@ -205,9 +245,10 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private async Task<StreamStatus> StatusAsync()
     {
         // Read everything this actor owns now: the rest of this method runs after it has moved on.
-        var (symbol, problem, connects, since, checking, stream, sequencer) =
-            (_symbol, _lastProblem, _connects, _since, _checking, _stream, _sequencer);
-        var state = stream is null
+        var (symbol, problem, connects, since, checking, stream, sequencer, notTrading) =
+            (_symbol, _lastProblem, _connects, _since, _checking, _stream, _sequencer, _notTrading);
+        var state = notTrading is not null ? new StreamStateReport(StreamState.NotTrading, since, 0)
+            : stream is null
             ? new StreamStateReport(checking ? StreamState.Connecting : StreamState.BackingOff, since, 0)
             : await AskOrDefault<StreamStateReport>(stream, GetStreamState.Instance).ConfigureAwait(false);
         var counters = sequencer is null ? null

@@ -13,14 +13,22 @@ namespace OrderFlow.Actors.Symbols;
 /// The parent of every symbol's actor (<c>/user/symbols</c>): creates one per symbol by name
 /// (<see cref="SymbolActor.NameOf"/>), routes each per-symbol message to it by name, adds and removes symbols at
 /// runtime, and answers the questions about all of them (the streamed symbols, everyone's status). It asks
-/// exchangeInfo for many symbols in one call and tells each symbol's actor its verdict; a symbol Binance does not list
-/// is remembered here for the status answer after its actor has stopped.
+/// exchangeInfo for many symbols in one call, at start and every exchange-info-refresh, and tells each symbol's actor
+/// its verdict (listed or not, its status); patterns (<c>*USDT</c>) are resolved against the whole list, so a new
+/// listing that matches is added at the next refresh. A symbol Binance does not list is remembered here for the
+/// status answer after its actor has stopped.
 /// </summary>
-public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
+public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
     public const string Name = "symbols";
 
-    private sealed record ListingsChecked(IReadOnlyList<Symbol> Symbols, IReadOnlyDictionary<Symbol, Fixed8>? Listed, string? Problem);
+    /// <summary>exchangeInfo's answer about <paramref name="Symbols"/>, or about every symbol the market lists when null.</summary>
+    private sealed record ListingsChecked(IReadOnlyList<Symbol>? Symbols, IReadOnlyDictionary<Symbol, Listing>? Listed, string? Problem);
+
+    private sealed record RefreshListings
+    {
+        public static readonly RefreshListings Instance = new();
+    }
 
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
     /// <summary>A symbol's actor answers its status within its own 2 s per question; this bounds the wait for all.</summary>
@@ -35,6 +43,8 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
     // Symbols Binance does not list: not streamed, but reported by the status query until removed or added again.
     private readonly Dictionary<Symbol, Failed> _unlisted = new();
     private readonly Dictionary<IActorRef, (Symbol Symbol, IActorRef ReplyTo)> _removals = new();
+    /// <summary>Removed on request: a pattern does not add them back.</summary>
+    private readonly HashSet<Symbol> _removedByRequest = new();
     private bool _closing;
 
     public SymbolSupervisor(OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards)
@@ -49,6 +59,7 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
         Receive<GetStreamedSymbols>(_ => Sender.Tell(new StreamedSymbols(_symbols.Keys.Order().ToList())));
         Receive<GetStatus>(OnGetStatus);
         Receive<ListingsChecked>(OnChecked);
+        Receive<RefreshListings>(_ => Refresh());
         Receive<SymbolUnlisted>(unlisted =>
         {
             // From here on its questions are answered here; those already passed on, by it, before it closes.
@@ -68,13 +79,16 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
 
     public IStash Stash { get; set; } = null!;
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public static Props Props(OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards) =>
         Akka.Actor.Props.Create(() => new SymbolSupervisor(settings, connections, rest, boards));
 
     protected override void PreStart()
     {
         foreach (var symbol in _settings.Symbols) Start(symbol, addedBy: null);
-        Check(_settings.Symbols);
+        Refresh();
+        Timers.StartPeriodicTimer(nameof(RefreshListings), RefreshListings.Instance, _settings.Binance.ExchangeInfoRefresh);
     }
 
     protected override SupervisorStrategy SupervisorStrategy() => new PerChildStrategy((child, error) =>
@@ -94,18 +108,46 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
             success: listed => new ListingsChecked(symbols, listed, null),
             failure: error => new ListingsChecked(symbols, null, error.Message));
 
+    /// <summary>Asks again about every symbol here: the whole list when patterns are to be resolved, else by name.</summary>
+    private void Refresh()
+    {
+        if (_settings.SymbolPatterns.Count > 0)
+            _rest.ListAllAsync().PipeTo(Self,
+                success: listed => new ListingsChecked(null, listed, null),
+                failure: error => new ListingsChecked(null, null, error.Message));
+        else if (_symbols.Count > 0) Check(_symbols.Keys.ToList());
+    }
+
     private void OnChecked(ListingsChecked check)
     {
+        if (_closing) return;
         if (check.Listed is null)
-            _log.Warning("⚠️ Could not check {Symbols} against Binance's exchangeInfo ({Problem}); streaming anyway",
-                string.Join(",", check.Symbols), check.Problem);
-        foreach (var symbol in check.Symbols)
+            _log.Warning("⚠️ Could not check {Symbols} against Binance's exchangeInfo ({Problem}); streaming anyway, and asking again in {Refresh}",
+                check.Symbols is null ? string.Join(",", _settings.SymbolPatterns) : string.Join(",", check.Symbols), check.Problem,
+                HumanFormat.Duration(_settings.Binance.ExchangeInfoRefresh));
+        else if (check.Symbols is null) AddNewMatches(check.Listed);
+        foreach (var symbol in check.Symbols ?? _symbols.Keys.ToList())
         {
             if (!_symbols.TryGetValue(symbol, out var actor)) continue;
-            var tickSize = Fixed8.Zero;
-            var listed = check.Listed is null ? (bool?)null : check.Listed.TryGetValue(symbol, out tickSize);
-            actor.Tell(new ListingChecked(symbol, listed, tickSize));
+            var found = check.Listed?.GetValueOrDefault(symbol);
+            actor.Tell(new ListingChecked(symbol, check.Listed is null ? null : found is not null, found?.TickSize ?? Fixed8.Zero, found?.Status));
         }
+    }
+
+    /// <summary>Symbols the patterns match that are not here yet: a new listing, or every match at start.</summary>
+    private void AddNewMatches(IReadOnlyDictionary<Symbol, Listing> listed)
+    {
+        var added = 0;
+        foreach (var symbol in listed.Keys.Order())
+        {
+            if (_symbols.ContainsKey(symbol) || _removedByRequest.Contains(symbol) || !Context.Child(SymbolActor.NameOf(symbol)).IsNobody()) continue;
+            if (_settings.SymbolPatterns.FirstOrDefault(p => p.Matches(symbol)) is not { } pattern) continue;
+            _log.Debug("➕ {Symbol} matches {Pattern}", symbol, pattern.Text);
+            Start(symbol, addedBy: null);
+            added++;
+        }
+        if (added > 0)
+            _log.Info("➕ {Added} symbol(s) match {Patterns}; {Streamed} in all", added, string.Join(",", _settings.SymbolPatterns), _symbols.Count);
     }
 
     private void OnAdd(AddSymbol command)
@@ -126,6 +168,7 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
             return;
         }
         _unlisted.Remove(command.Symbol); // asked again: checked again
+        _removedByRequest.Remove(command.Symbol);
         _log.Info("➕ Adding {Symbol}", command.Symbol);
         Start(command.Symbol, addedBy: Sender); // answered once exchangeInfo has been asked
         Check([command.Symbol]);
@@ -139,6 +182,7 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash
             return;
         }
         _log.Info("➖ Removing {Symbol}", command.Symbol);
+        _removedByRequest.Add(command.Symbol);
         _removals[actor] = (command.Symbol, Sender);
         actor.Tell(new CloseSymbol(command.Symbol));
     }

@@ -28,3 +28,9 @@ public sealed record StreamedSymbols(IReadOnlyList<Symbol> Symbols) : IOrderFlow
 /// <summary>The answer to <see cref="AddSymbol"/> when Binance does not list the symbol: nothing is streamed.</summary>
 public sealed record SymbolUnknown(Symbol Symbol) : IWithSymbol, IOrderFlowMessage;
 
+/// <summary>
+/// The answer to <see cref="AddSymbol"/> when Binance lists the symbol with a status other than TRADING (BREAK, HALT,
+/// CANCEL_ONLY…): it is added and watched, and streamed once exchangeInfo says TRADING; nothing streams meanwhile.
+/// </summary>
+public sealed record SymbolNotTrading(Symbol Symbol, string Status) : IWithSymbol, IOrderFlowMessage;
+

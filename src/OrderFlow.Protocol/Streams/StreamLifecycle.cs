@@ -41,6 +41,8 @@ public enum FailureKind
     SocketError,
     /// <summary>The server announced it is going away (<c>serverShutdown</c> event).</summary>
     ServerShutdown,
+    /// <summary>Binance lists the symbol with a status other than TRADING (BREAK, HALT, CANCEL_ONLY…): nothing to stream.</summary>
+    NotTrading,
     /// <summary>Binance does not list the symbol.</summary>
     UnknownSymbol,
 }

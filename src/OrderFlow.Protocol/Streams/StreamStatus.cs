@@ -14,6 +14,8 @@ public enum StreamState
     BackingOff,
     /// <summary>Will not be streamed: Binance does not list the symbol.</summary>
     Failed,
+    /// <summary>Listed, but not trading (BREAK, HALT, CANCEL_ONLY…): watched, and streamed once it trades again.</summary>
+    NotTrading,
     /// <summary>Closed, or closing, on request.</summary>
     Stopped,
 }

@@ -81,6 +81,24 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Symbols_are_names_and_patterns_and_a_bad_pattern_is_one_line()
+    {
+        var (_, settings) = OrderFlowConfiguration.Load(overrides:
+            [new ConfigOverride("orderflow.symbols", OrderFlowConfiguration.QuoteList("btcusdt,*usdt,BTC???,币安USDT"), "--symbols")]);
+        Assert.Equal([Symbol.Parse("BTCUSDT"), Symbol.Parse("币安USDT")], settings.Symbols);
+        Assert.Equal(["*USDT", "BTC???"], settings.SymbolPatterns.Select(p => p.Text));
+        var usdt = settings.SymbolPatterns[0];
+        Assert.True(usdt.Matches(Symbol.Parse("SOLUSDT")) && usdt.Matches(Symbol.Parse("币安USDT")));
+        Assert.False(usdt.Matches(Symbol.Parse("BNBBTC")) || usdt.Matches(Symbol.Parse("USDTTRY")));
+        Assert.True(settings.SymbolPatterns[1].Matches(Symbol.Parse("BTCEUR")) && !settings.SymbolPatterns[1].Matches(Symbol.Parse("BTCUSDT")));
+
+        var error = Assert.Throws<ConfigurationException>(() => OrderFlowConfiguration.Load(overrides:
+            [new ConfigOverride("orderflow.symbols", OrderFlowConfiguration.QuoteList("*/USDT"), "--symbols")]));
+        Assert.Equal("--symbols: orderflow.symbols = */USDT: invalid symbol pattern '*/USDT': use letters, digits, * (any run of them) and ? (one), such as *USDT",
+            error.Message);
+    }
+
+    [Fact]
     public void A_malformed_symbol_on_the_command_line_names_the_flag()
     {
         var error = Assert.Throws<ConfigurationException>(() => OrderFlowConfiguration.Load(overrides:
@@ -96,7 +114,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("orderflow.stream.backoff.max = 10ms", "orderflow.stream.backoff.max = 10ms: must not be less than orderflow.stream.backoff.min")]
     [InlineData("orderflow.binance.ws-url = \"https://example.com\"", "orderflow.binance.ws-url = https://example.com: must be an absolute ws or wss URL")]
     [InlineData("orderflow.symbols = []", "orderflow.symbols = []: names no symbol")]
-    [InlineData("orderflow.symbols = BTCUSDT", "orderflow.symbols = BTCUSDT: must be a list such as [BTCUSDT, ETHUSDT]")]
+    [InlineData("orderflow.symbols = BTCUSDT", "orderflow.symbols = BTCUSDT: must be a list such as [BTCUSDT, \"*USDT\"]")]
     [InlineData("orderflow.metrics.windows = 5m", "orderflow.metrics.windows = 5m: must be a list such as [1m, 5m, 15m, 1h]")]
     [InlineData("orderflow.log.level = loud", "orderflow.log.level = loud: must be debug, info, warning or error")]
     [InlineData("orderflow.log.format = xml", "orderflow.log.format = xml: must be text or json")]

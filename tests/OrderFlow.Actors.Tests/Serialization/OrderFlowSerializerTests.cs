@@ -36,7 +36,7 @@ public sealed class OrderFlowSerializerTests() : TestKit(OrderFlowSerializer.Hoc
         new GetMetrics(Btc, TimeSpan.FromMinutes(1)), Snapshot, new WindowNotTracked(Btc, TimeSpan.FromMinutes(3), [TimeSpan.FromMinutes(1), TimeSpan.FromHours(1)]),
         new SubscribeMetrics(Btc, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(2)), new UnsubscribeMetrics(Btc, TimeSpan.FromMinutes(5)),
         new AddSymbol(Btc), new RemoveSymbol(Btc), new SymbolAdded(Btc), new SymbolAlreadyStreaming(Btc), new SymbolRemoved(Btc),
-        new SymbolNotFound(Btc), new SymbolUnknown(Btc), GetStreamedSymbols.Instance, new StreamedSymbols([Btc, Symbol.Parse("ETHUSDT")]),
+        new SymbolNotFound(Btc), new SymbolUnknown(Btc), new SymbolNotTrading(Btc, "BREAK"), GetStreamedSymbols.Instance, new StreamedSymbols([Btc, Symbol.Parse("ETHUSDT")]),
         new Connected(Btc, new Uri("wss://stream.binance.com:9443/ws/btcusdt@aggTrade"), 2, TimeSpan.FromMilliseconds(215.5), At),
         new Failed(Btc, FailureKind.HttpStatus, "HTTP 429 on the upgrade", 3, TimeSpan.FromSeconds(3), At),
         new TimedOut(Btc, TimeoutPhase.KeepAlive, TimeSpan.FromSeconds(24.97), 1, At),
