@@ -56,6 +56,9 @@ public class MicroBenchmarks
     [Benchmark(Description = "parse one aggTrade frame")]
     public StreamMessageKind Parse() => AggTradeParser.Parse(_frame, Routes, out _).Kind;
 
+    [Benchmark(Description = "parse one aggTrade frame, general parser only (the fallback)")]
+    public StreamMessageKind ParseStrictly() => AggTradeParser.ParseStrictly(_frame, Routes, out _).Kind;
+
     [Benchmark(Description = "metrics: add one trade", OperationsPerInvoke = Batch)]
     public void MetricsAdd()
     {

@@ -47,31 +47,23 @@ public readonly record struct Fixed8(long Raw) : IComparable<Fixed8>
         value = Zero;
         if (utf8.IsEmpty) return false;
 
-        long whole = 0;
-        var i = 0;
-        for (; i < utf8.Length && utf8[i] != (byte)'.'; i++)
-        {
-            var digit = utf8[i] - (byte)'0';
-            if ((uint)digit > 9) return false;
-            if (whole > (long.MaxValue / Scale - digit) / 10) return false;
-            whole = whole * 10 + digit;
-        }
-        if (i == 0) return false;
+        // At most 11 whole digits fit once scaled (long.MaxValue / 10^8 ≈ 9.2·10^10).
+        const int MaxWholeDigits = 11;
+        var wholeDigits = AsciiDigits.RunLength(utf8);
+        if (wholeDigits is 0 or > MaxWholeDigits) return false;
+        var whole = AsciiDigits.Value(utf8[..wholeDigits]);
+        if (whole > long.MaxValue / Scale) return false;
 
         long fraction = 0;
-        var fractionDigits = 0;
-        if (i < utf8.Length)
+        if (wholeDigits < utf8.Length)
         {
-            for (i++; i < utf8.Length; i++)
-            {
-                var digit = utf8[i] - (byte)'0';
-                if ((uint)digit > 9 || ++fractionDigits > Decimals) return false;
-                fraction = fraction * 10 + digit;
-            }
-            if (fractionDigits == 0) return false;
+            if (utf8[wholeDigits] != (byte)'.') return false;
+            var digits = utf8[(wholeDigits + 1)..];
+            if (digits.Length is 0 or > Decimals || AsciiDigits.RunLength(digits) != digits.Length) return false;
+            fraction = AsciiDigits.Value(digits);
+            for (var pad = digits.Length; pad < Decimals; pad++) fraction *= 10;
         }
 
-        for (var pad = fractionDigits; pad < Decimals; pad++) fraction *= 10;
         if (whole * Scale > long.MaxValue - fraction) return false;
         value = new Fixed8(whole * Scale + fraction);
         return true;

@@ -11,7 +11,7 @@ namespace OrderFlow.Actors.Binance;
 /// shared connection's frames reach their symbols). Unknown fields are skipped so that Binance can add some without
 /// breaking us.
 /// </summary>
-public static class AggTradeParser
+public static partial class AggTradeParser
 {
     [Flags]
     private enum Seen : ushort
@@ -40,7 +40,11 @@ public static class AggTradeParser
     /// Parses one frame. <paramref name="route"/> is the symbol's route when the frame names one the connection
     /// carries (a malformed frame included, when its name was read before the fault), else null.
     /// </summary>
-    public static StreamMessage Parse<TRoute>(ReadOnlySpan<byte> frame, SymbolRoutes<TRoute> routes, out TRoute? route) where TRoute : class
+    public static StreamMessage Parse<TRoute>(ReadOnlySpan<byte> frame, SymbolRoutes<TRoute> routes, out TRoute? route) where TRoute : class =>
+        TryParseFast(frame, routes, out var message, out route) ? message : ParseStrictly(frame, routes, out route);
+
+    /// <summary>The general parser alone: any field order, every check. <see cref="Parse{TRoute}"/> tries the fast path first.</summary>
+    internal static StreamMessage ParseStrictly<TRoute>(ReadOnlySpan<byte> frame, SymbolRoutes<TRoute> routes, out TRoute? route) where TRoute : class
     {
         route = null;
         if (frame.IsEmpty) return StreamMessage.Malformed("empty frame");

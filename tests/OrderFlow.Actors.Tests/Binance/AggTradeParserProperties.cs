@@ -39,6 +39,18 @@ public sealed class AggTradeParserProperties
     public bool No_text_makes_it_throw(string text) =>
         Enum.IsDefined(AggTradeParser.Parse(Encoding.UTF8.GetBytes(text ?? ""), Routes, out _).Kind);
 
+    /// <summary>The fast path decides exactly as the general parser would, word for word, raw or wrapped, corrupted or not.</summary>
+    [Property(Arbitrary = [typeof(AggTradeParserProperties)], MaxTest = 5_000)]
+    public bool The_fast_path_and_the_general_parser_agree_on_every_frame(AggregateTrade trade, int position, byte value, bool wrap, bool corrupt)
+    {
+        var frame = WireFormat.AggTradeEvent("BTCUSDT", trade, trade.TradeTimeMs);
+        if (wrap) frame = WireFormat.Combined("BTCUSDT", frame);
+        if (corrupt) frame[Math.Abs(position % frame.Length)] = value;
+        var fast = AggTradeParser.Parse(frame, Routes, out var fastRoute);
+        var strict = AggTradeParser.ParseStrictly(frame, Routes, out var strictRoute);
+        return fast == strict && fastRoute == strictRoute;
+    }
+
     [Property(Arbitrary = [typeof(AggTradeParserProperties)], MaxTest = 2_000)]
     public bool No_corruption_of_a_valid_frame_makes_it_throw_or_yield_a_non_positive_trade(AggregateTrade trade, int position, byte value)
     {
