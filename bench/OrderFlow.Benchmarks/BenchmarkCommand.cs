@@ -20,6 +20,14 @@ public static class BenchmarkCommand
             return 0;
         }
 
+        if (args.FirstOrDefault() == "universe")
+        {
+            Console.WriteLine(UniverseHeader);
+            Console.WriteLine(await UniverseRowAsync(Option(args, "--symbols", 1000), Option(args, "--rate", 5000),
+                Option(args, "--settle-seconds", 30), Option(args, "--cpu-seconds", 60), Option(args, "--query-seconds", 20)));
+            return 0;
+        }
+
         if (args.FirstOrDefault() == "latency")
         {
             await WarmUpAsync(LatencyWarmUpAsync);
@@ -84,6 +92,10 @@ public static class BenchmarkCommand
         if (endToEndOnly || memory is null) return 0;
 
         await LatencyRowsAsync(report);
+
+        report.AppendLine().AppendLine("## A universe through the real host process (`orderflow run --symbols '*USDT'`), the exchange in another process").AppendLine();
+        report.AppendLine(UniverseHeader);
+        report.AppendLine(await UniverseRowAsync(1000, 5000, settleSeconds: 30, cpuSeconds: 60, querySeconds: 20));
 
         report.AppendLine().AppendLine("## History").AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"Bytes per trade held (500,000 trades, measured): {HistoryBytesPerTrade(500_000):0.00} (target ≤ 32).");
@@ -175,6 +187,22 @@ public static class BenchmarkCommand
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         GC.KeepAlive(ring);
         return allocated / (double)capacity;
+    }
+
+    private const string UniverseHeader = """
+        | symbols, load | every symbol streaming after (target ≤ 60 s) | connections | host CPU, steady (target ≤ 15% of one core) | host RSS | GetMetrics from a planner process (target p99 ≤ 2 ms) |
+        |---|---|---|---|---|---|
+        """;
+
+    private static async Task<string> UniverseRowAsync(int symbols, int rate, int settleSeconds, int cpuSeconds, int querySeconds)
+    {
+        var result = await Universe.RunAsync(symbols, rate, TimeSpan.FromSeconds(settleSeconds), TimeSpan.FromSeconds(cpuSeconds),
+            TimeSpan.FromSeconds(querySeconds));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"| {result.Symbols} symbols, {result.TradesPerSecond:0} trades/s in all, skewed (1/n) | {result.AllStreaming.TotalSeconds:0.0} s " +
+            $"| {result.Connections} | {result.CpuPercentOfOneCore:0.0}% over {cpuSeconds} s, after {settleSeconds} s settling " +
+            $"| {result.RssBytes / 1048576.0:0} MiB ({result.RssBytes / 1024.0 / result.Symbols:0} KiB per symbol) " +
+            $"| {result.Queries.Count} asks in {querySeconds} s: p50 {result.Queries.P50Millis:0.00} ms, p99 {result.Queries.P99Millis:0.00} ms, max {result.Queries.MaxMillis:0.00} ms |");
     }
 
     private static int Option(string[] args, string name, int fallback)

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using OrderFlow.Actors.Binance;
 
 namespace OrderFlow.Actors.Connection;
@@ -25,7 +26,9 @@ public sealed partial class ConnectionActor
     /// </summary>
     private TimeSpan ConnectBackstop => _settings.ConnectTimeout * 2;
 
-    private interface ISocketScoped
+    /// <summary>About one socket. Its work may still report after this actor has stopped (an aborted connect): that
+    /// late word is no one's, and not worth a dead-letter line.</summary>
+    private interface ISocketScoped : IDeadLetterSuppression
     {
         int Socket { get; }
     }

@@ -247,6 +247,7 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     {
         HoldEveryConnectionIfAsked(failure);
         _log.Failed(failure.Message);
+        Context.Parent.Tell(ConnectionEnding.Instance);
         TellEach(route => new StreamRefused(route.Lease, failure, Replacement: false));
         Context.Stop(Self);
     }
@@ -263,6 +264,7 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private void End(ConnectionEnd end)
     {
         _log.Ended(end.Reason, CarriedCount);
+        Context.Parent.Tell(ConnectionEnding.Instance);
         TellEach(route => new StreamEnded(route.Lease, end));
         Context.Stop(Self);
     }

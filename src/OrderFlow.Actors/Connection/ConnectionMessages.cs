@@ -20,6 +20,12 @@ internal sealed record AddStream(Symbol Symbol, int Lease, IActorRef Stream);
 /// <summary>Pool → connection.</summary>
 internal sealed record RemoveStream(Symbol Symbol, int Lease);
 
+/// <summary>Connection → pool: the socket ended and this connection is stopping; its streams are told why next.</summary>
+internal sealed record ConnectionEnding
+{
+    public static readonly ConnectionEnding Instance = new();
+}
+
 /// <summary>Pool → connection: close with a close frame, then stop (coordinated shutdown).</summary>
 internal sealed record CloseConnection
 {

@@ -52,6 +52,8 @@ public sealed class ConnectionPool : ReceiveActor
         Receive<CarryStream>(Carry);
         Receive<DropStream>(Drop);
         Receive<Terminated>(terminated => OnConnectionStopped(terminated.ActorRef));
+        // Its streams are about to hear why, and will ask again: nothing more goes to it.
+        Receive<ConnectionEnding>(_ => Forget(Sender));
         Receive<CloseAllConnections>(_ => CloseAll());
     }
 
@@ -105,17 +107,21 @@ public sealed class ConnectionPool : ReceiveActor
         return connection;
     }
 
+    /// <summary>A connection stopped: any stream still placed on it (it stopped without a word) hears so and asks again.</summary>
     private void OnConnectionStopped(IActorRef connection)
+    {
+        var ended = new ConnectionEnd(ConnectionEndKind.Broken, $"{connection.Path.Name} stopped");
+        foreach (var placement in Forget(connection)) placement.Stream.Tell(new StreamEnded(placement.Lease, ended));
+        if (_closeRequestedBy is not null && _load.Count == 0) _closeRequestedBy.Tell(AllConnectionsClosed.Instance);
+    }
+
+    private List<Placement> Forget(IActorRef connection)
     {
         _load.Remove(connection);
         _full.Remove(connection);
-        var ended = new ConnectionEnd(ConnectionEndKind.Broken, $"{connection.Path.Name} stopped");
-        foreach (var (symbol, placement) in _placements.Where(pair => Equals(pair.Value.Connection, connection)).ToList())
-        {
-            _placements.Remove(symbol);
-            placement.Stream.Tell(new StreamEnded(placement.Lease, ended));
-        }
-        if (_closeRequestedBy is not null && _load.Count == 0) _closeRequestedBy.Tell(AllConnectionsClosed.Instance);
+        var forgotten = _placements.Where(pair => Equals(pair.Value.Connection, connection)).ToList();
+        foreach (var (symbol, _) in forgotten) _placements.Remove(symbol);
+        return forgotten.Select(pair => pair.Value).ToList();
     }
 
     private void CloseAll()

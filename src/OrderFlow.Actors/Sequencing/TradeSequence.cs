@@ -43,7 +43,7 @@ public sealed partial class TradeSequence
     private bool _catchingUp;
     /// <summary>The catch-up found trades: a gap, closed when the fetching is done.</summary>
     private bool _catchUpGap;
-    private long _streamDownAtMs;
+    private long? _streamDownSinceMs;
     private readonly TapeState _tape = new();
 
     // The page asked for: its number, its limit, and (by time) where its range ends.
@@ -120,7 +120,8 @@ public sealed partial class TradeSequence
 
     public void StreamInterrupted(string reason)
     {
-        if (!_streamDown) _streamDownAtMs = _nowMs();
+        // From the first failure since the stream was last on: a late trade from the old connection does not move it.
+        _streamDownSinceMs ??= _nowMs();
         _streamDown = true;
         InterruptTape($"stream interrupted: {reason}");
     }
@@ -132,10 +133,12 @@ public sealed partial class TradeSequence
     public void StreamResumed()
     {
         _streamDown = false;
+        var downSince = _streamDownSinceMs;
+        _streamDownSinceMs = null;
         if (_filling || _lastId is null || _held.Count > 0 || !_tape.Interrupted) return;
         // After an outage longer than the warm-up, the next live trade starts the bounded fetch of its last warm-up
         // period instead (see StartFillingGap): paging through all of it by id would cost the REST budget.
-        if (_warmUp is { } period && _nowMs() - _streamDownAtMs > period.TotalMilliseconds) return;
+        if (_warmUp is { } period && _nowMs() - (downSince ?? _nowMs()) > period.TotalMilliseconds) return;
         _catchingUp = true;
         _attempts = 0;
         _filling = true;

@@ -83,6 +83,25 @@ public sealed class TradeSequenceTests
     }
 
     [Fact]
+    public void After_an_outage_longer_than_the_warm_up_the_stream_s_return_fetches_nothing_by_id_even_if_late_trades_came_between_failures()
+    {
+        var now = Now;
+        var sequence = new TradeSequence(Btc, Backfill, TimeSpan.FromSeconds(1), NoLogger.Instance, () => now);
+        sequence.Start();
+        sequence.OnPage(Assert.Single(Take(sequence).OfType<FetchPage>()).Request, Trades(1, 10));
+        Take(sequence);
+
+        sequence.StreamInterrupted("connection broke");
+        now += 500;
+        sequence.Take(Trades(11, 11)); // the old connection's last trade, late
+        now += 2_000;
+        sequence.StreamInterrupted("HTTP 503 on the upgrade"); // a failed reconnect, 2.5 s into the outage
+        now += 200;
+        sequence.StreamResumed();
+        Assert.Empty(Take(sequence).OfType<FetchPage>());
+    }
+
+    [Fact]
     public void A_gap_holds_later_trades_fetches_exactly_the_missing_ids_and_releases_them_in_order()
     {
         var sequence = Sequence();
