@@ -35,6 +35,9 @@ internal sealed class SequenceCounters(Symbol symbol)
         return _lastUnrecoveredGap = ids;
     }
 
+    /// <summary>Whether a quality counter changed since <see cref="TakeChanged"/> last said so.</summary>
+    public bool Changed => _changed;
+
     /// <summary>Whether a quality counter changed since the last call.</summary>
     public bool TakeChanged()
     {

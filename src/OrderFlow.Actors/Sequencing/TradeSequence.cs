@@ -145,6 +145,9 @@ public sealed partial class TradeSequence
         RequestNextPage();
     }
 
+    /// <summary>A quality counter changed and has not gone to metrics yet.</summary>
+    public bool HasUnreportedCounters => _counters.Changed;
+
     /// <summary>The counters go to metrics when they have changed since they last went.</summary>
     public void ReportChangedCounters()
     {

@@ -79,7 +79,6 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        Timers.StartPeriodicTimer(FlushTimer, FlushCounters.Instance, FlushInterval);
         _sequence.Start();
         Act();
     }
@@ -99,6 +98,10 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
             var credit = _credit;
             _credit = null;
             if (!Act(credit)) credit?.Release();
+            // A counter that changed without going to metrics goes within the flush interval; with nothing to
+            // send, no timer runs (a thousand symbols would otherwise tick a thousand times a second).
+            if (_sequence.HasUnreportedCounters && !Timers.IsTimerActive(FlushTimer))
+                Timers.StartSingleTimer(FlushTimer, FlushCounters.Instance, FlushInterval);
         }
     }
 
