@@ -31,6 +31,7 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
     }
 
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PatternRetry = TimeSpan.FromSeconds(10);
     /// <summary>A symbol's actor answers its status within its own 2 s per question; this bounds the wait for all.</summary>
     private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(4.5);
 
@@ -121,10 +122,16 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
     private void OnChecked(ListingsChecked check)
     {
         if (_closing) return;
-        if (check.Listed is null)
+        if (check.Listed is null && check.Symbols is null)
+        {
+            // Patterns resolve only against the list: until it comes, they match nothing. Asked again soon, not at the next refresh.
+            _log.Warning("⚠️ Could not resolve {Patterns} against Binance's exchangeInfo ({Problem}); asking again in {Retry}",
+                string.Join(",", _settings.SymbolPatterns), check.Problem, HumanFormat.Duration(PatternRetry));
+            Timers.StartSingleTimer(nameof(PatternRetry), RefreshListings.Instance, PatternRetry);
+        }
+        else if (check.Listed is null)
             _log.Warning("⚠️ Could not check {Symbols} against Binance's exchangeInfo ({Problem}); streaming anyway, and asking again in {Refresh}",
-                check.Symbols is null ? string.Join(",", _settings.SymbolPatterns) : string.Join(",", check.Symbols), check.Problem,
-                HumanFormat.Duration(_settings.Binance.ExchangeInfoRefresh));
+                string.Join(",", check.Symbols!), check.Problem, HumanFormat.Duration(_settings.Binance.ExchangeInfoRefresh));
         else if (check.Symbols is null) AddNewMatches(check.Listed);
         foreach (var symbol in check.Symbols ?? _symbols.Keys.ToList())
         {

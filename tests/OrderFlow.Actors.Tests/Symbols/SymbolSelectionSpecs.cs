@@ -84,6 +84,20 @@ public sealed class SymbolSelectionSpecs(ITestOutputHelper output) : StreamSpec(
         Assert.Equal(1, Exchange.OpenConnections("BTCUSDT"));
     }
 
+    [Fact]
+    public async Task A_pattern_that_cannot_be_resolved_says_so_streams_nothing_and_asks_again()
+    {
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        IActorRef supervisor = ActorRefs.Nobody;
+        EventFilter.Warning(start: "⚠️ Could not resolve *USDT against Binance's exchangeInfo").ExpectOne(Dilated(TimeSpan.FromSeconds(5)), () =>
+            supervisor = StartSupervisor(Settings("*USDT", restUrl: new Uri($"http://127.0.0.1:{port}"))));
+        Assert.Empty((await supervisor.Ask<StreamedSymbols>(GetStreamedSymbols.Instance)).Symbols);
+        Assert.Equal(0, Exchange.UpgradeRequests());
+    }
+
     private void AwaitConnected(Akka.TestKit.TestProbe lifecycle, IReadOnlyCollection<Symbol> symbols, TimeSpan? within = null)
     {
         var waiting = symbols.ToHashSet();
