@@ -167,6 +167,26 @@ public sealed class StreamOutcomeSpecs(ITestOutputHelper output) : StreamSpec(ou
         Assert.True(second.At - first.At >= TimeSpan.FromSeconds(1.95), $"retried after {second.At - first.At}");
     }
 
+    [Fact]
+    public void A_429_on_one_symbol_s_upgrade_holds_every_connection_attempt_for_its_Retry_After()
+    {
+        var lifecycle = LifecycleProbe();
+        StartSupervisor(Settings("ETHUSDT", extraHocon: "orderflow.binance.streams-per-connection = 1"));
+        ExpectLifecycle<Connected>(lifecycle, Eth);
+
+        // BTCUSDT, on a socket of its own, is refused with 429 and Retry-After 2 s: the limit is the IP's.
+        Exchange.SetUpgradeFault("BTCUSDT", new UpgradeFault.Refuse(HttpStatusCode.TooManyRequests, RetryAfterSeconds: 2));
+        Sys.ActorSelection("/user/symbols").Tell(new Protocol.Streams.AddSymbol(Btc));
+        var refused = ExpectLifecycle<Failed>(lifecycle, Btc, skipOthers: true);
+        Assert.Equal(FailureKind.HttpStatus, refused.Kind);
+
+        // ETHUSDT's connection drops now: its reconnect, 100 ms of backoff away, waits for the hold instead.
+        AwaitAssert(() => Assert.Equal(1, Exchange.DropConnections("ETHUSDT")));
+        ExpectLifecycle<Failed>(lifecycle, Eth, skipOthers: true);
+        var reconnected = ExpectLifecycle<Connected>(lifecycle, Eth, skipOthers: true, within: TimeSpan.FromSeconds(6));
+        Assert.True(reconnected.At - refused.At >= TimeSpan.FromSeconds(1.9), $"reconnected {reconnected.At - refused.At} after the 429");
+    }
+
     [Theory]
     [InlineData(true, FailureKind.Closed, "closed by the server with code 1008 (too many requests)")]
     [InlineData(false, FailureKind.SocketError, "connection broke")]
