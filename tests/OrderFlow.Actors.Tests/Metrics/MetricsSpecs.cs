@@ -73,6 +73,7 @@ public sealed class MetricsSpecs(ITestOutputHelper output) : StreamSpec(output)
                     Exchange.SendText("BTCUSDT", Encoding.UTF8.GetString(WireFormat.AggTradeEvent("BTCUSDT", trade, 0)));
                 break;
             case Fault.RestRefusedFirst:
+                await JoinedLiveAsync(supervisor);
                 Exchange.SetRestFault(new RestFault(HttpStatusCode.TooManyRequests, Times: 1, RetryAfterSeconds: 1));
                 DisconnectForAWhile(lifecycle);
                 break;
@@ -157,7 +158,7 @@ public sealed class MetricsSpecs(ITestOutputHelper output) : StreamSpec(output)
             orderflow.backfill { max-attempts = 2, retry-delay = 100ms }
             """));
         ExpectLifecycle<Connected>(lifecycle, Btc);
-        await HeldAtLeastAsync(supervisor, 20);
+        await JoinedLiveAsync(supervisor);
 
         Exchange.SetRestFault(new RestFault(HttpStatusCode.InternalServerError, Times: 1_000));
         DisconnectForAWhile(lifecycle);

@@ -64,7 +64,7 @@ public sealed class ExactlyOnceSpecs(ITestOutputHelper output) : StreamSpec(outp
         var lifecycle = LifecycleProbe();
         var supervisor = StartSupervisor(Settings());
         ExpectLifecycle<Connected>(lifecycle, Btc);
-        await HeldAtLeastAsync(supervisor, 20);
+        await JoinedLiveAsync(supervisor);
 
         Exchange.SetRestFault(new RestFault(HttpStatusCode.TooManyRequests, Times: 1, RetryAfterSeconds: 1));
         DisconnectForAWhile(lifecycle);

@@ -126,6 +126,13 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
     protected async Task<IReadOnlyList<AggregateTrade>> HeldTradesAsync(IActorRef supervisor, Symbol symbol, int count = 1_000_000) =>
         (await supervisor.Ask<TradesSnapshot>(new GetRecentTrades(symbol, count), Dilated(TimeSpan.FromSeconds(3)))).Trades;
 
+    /// <summary>
+    /// Waits until BTCUSDT holds trades the exchange made after this call: the warm-up has joined the live stream, so
+    /// a REST fault set next meets a gap, not the warm-up's last page.
+    /// </summary>
+    protected Task<IReadOnlyList<AggregateTrade>> JoinedLiveAsync(IActorRef supervisor) =>
+        HeldThroughAsync(supervisor, Exchange.Market("BTCUSDT").LastAggregateId + 1);
+
     protected async Task<IReadOnlyList<AggregateTrade>> HeldAtLeastAsync(IActorRef supervisor, int count)
     {
         IReadOnlyList<AggregateTrade> held = [];
