@@ -72,8 +72,7 @@ public sealed partial class ConnectionActor
     /// <summary>Opens a socket under the connect deadline held by <paramref name="deadlineTimer"/>.</summary>
     private StreamConnection OpenSocket(Uri uri, string deadlineTimer)
     {
-        var routes = new SymbolRoutes<StreamRoute>(_routes.Select(pair => KeyValuePair.Create(pair.Key, pair.Value)));
-        var socket = new StreamConnection(++_lastSocketNumber, new AggTradeSocket<StreamRoute>(uri, routes, _socketOptions), _incomingMessagesPerSecond);
+        var socket = new StreamConnection(++_lastSocketNumber, new AggTradeSocket<StreamRoute>(uri, Routes(), _socketOptions), _incomingMessagesPerSecond);
         var number = socket.Number;
         socket.Socket.ConnectAsync().PipeTo(Self,
             success: () => new ConnectSucceeded(number),

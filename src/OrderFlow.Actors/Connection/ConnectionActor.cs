@@ -190,10 +190,13 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         return true;
     }
 
+    /// <summary>The table the readers route by: every stream carried, and those let go, routed nowhere.</summary>
+    private SymbolRoutes<StreamRoute> Routes() => new(_routes);
+
     /// <summary>The reader (or readers, during a hand-over) route by the new table from their next frame.</summary>
     private void PublishRoutes()
     {
-        var routes = new SymbolRoutes<StreamRoute>(_routes.Select(pair => KeyValuePair.Create(pair.Key, pair.Value)));
+        var routes = Routes();
         if (_current is not null) _current.Socket.Routes = routes;
         if (_replacement is not null) _replacement.Socket.Routes = routes;
     }

@@ -1,3 +1,4 @@
+using OrderFlow.Actors.Tests.Support;
 using System.Text;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Protocol;
@@ -8,13 +9,6 @@ namespace OrderFlow.Actors.Tests.Binance;
 
 public sealed class RestTests
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = DateTimeOffset.UnixEpoch;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Fact]
     public void The_weight_budget_spends_per_sliding_minute()
     {

@@ -1,3 +1,4 @@
+using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Connection;
 using Xunit;
@@ -7,13 +8,6 @@ namespace OrderFlow.Actors.Tests.Connection;
 /// <summary>The per-connection and per-IP limits, driven by a clock of their own.</summary>
 public sealed class ConnectionLimitsTests
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = DateTimeOffset.UnixEpoch;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Fact]
     public void Control_requests_stay_two_under_the_exchange_s_message_limit_in_any_second()
     {

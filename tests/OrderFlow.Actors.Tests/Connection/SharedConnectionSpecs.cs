@@ -55,7 +55,7 @@ public sealed class SharedConnectionSpecs(ITestOutputHelper output) : StreamSpec
         var upTo = Symbols.ToDictionary(s => s, s => Exchange.Market(s.Value).LastAggregateId);
         foreach (var symbol in Symbols)
         {
-            var held = await HeldThroughAsync(supervisor, symbol, upTo[symbol]);
+            var held = await HeldThroughAsync(supervisor, upTo[symbol], symbol);
             AssertIsTheExchangeSequence(symbol, held);
             // The warm-up reached back to the exchange's first trade: nothing is missing from the start either.
             Assert.Equal(1, held[0].AggregateId);
@@ -80,16 +80,5 @@ public sealed class SharedConnectionSpecs(ITestOutputHelper output) : StreamSpec
             // A drop is a Failed for each symbol the connection carried: expected, and followed by Connected.
             else if (e is not Failed { Kind: FailureKind.SocketError }) Assert.Fail($"{e.Symbol}: {e}");
         }
-    }
-
-    private async Task<IReadOnlyList<AggregateTrade>> HeldThroughAsync(IActorRef supervisor, Symbol symbol, long lastId)
-    {
-        IReadOnlyList<AggregateTrade> held = [];
-        await AwaitAssertAsync(async () =>
-        {
-            held = await HeldTradesAsync(supervisor, symbol);
-            Assert.True(held.Count > 0 && held[^1].AggregateId >= lastId, $"{symbol} holds up to {held.LastOrDefault().AggregateId}, the exchange made {lastId}");
-        }, Dilated(TimeSpan.FromSeconds(20)));
-        return held;
     }
 }

@@ -141,12 +141,13 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
         return held;
     }
 
-    protected async Task<IReadOnlyList<AggregateTrade>> HeldThroughAsync(IActorRef supervisor, long aggregateId)
+    /// <summary>Waits until the symbol (BTCUSDT unless named) holds trades through <paramref name="aggregateId"/>.</summary>
+    protected async Task<IReadOnlyList<AggregateTrade>> HeldThroughAsync(IActorRef supervisor, long aggregateId, Symbol? symbol = null)
     {
         IReadOnlyList<AggregateTrade> held = [];
         await AwaitAssertAsync(async () =>
         {
-            held = await HeldTradesAsync(supervisor, Btc);
+            held = await HeldTradesAsync(supervisor, symbol ?? Btc);
             Assert.True(held.Count > 0 && held[^1].AggregateId >= aggregateId, $"held up to {(held.Count > 0 ? held[^1].AggregateId : 0)}");
         }, Dilated(TimeSpan.FromSeconds(15)));
         return held;
