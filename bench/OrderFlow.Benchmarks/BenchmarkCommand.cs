@@ -28,6 +28,13 @@ public static class BenchmarkCommand
             return 0;
         }
 
+        if (args.FirstOrDefault() == "host-flood")
+        {
+            Console.WriteLine(HostFloodHeader);
+            Console.WriteLine(await HostFloodRowAsync(Option(args, "--trades", 1_000_000), Option(args, "--runs", 5)));
+            return 0;
+        }
+
         if (args.FirstOrDefault() == "latency")
         {
             await WarmUpAsync(LatencyWarmUpAsync);
@@ -96,6 +103,10 @@ public static class BenchmarkCommand
         report.AppendLine().AppendLine("## A universe through the real host process (`orderflow run --symbols '*USDT'`), the exchange in another process").AppendLine();
         report.AppendLine(UniverseHeader);
         report.AppendLine(await UniverseRowAsync(1000, 5000, settleSeconds: 30, cpuSeconds: 60, querySeconds: 20));
+
+        report.AppendLine().AppendLine("## One symbol flooded through the real host process, against a bare socket read of the same flood (sender in another process)").AppendLine();
+        report.AppendLine(HostFloodHeader);
+        report.AppendLine(await HostFloodRowAsync(1_000_000, runsPerCase));
 
         report.AppendLine().AppendLine("## History").AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"Bytes per trade held (500,000 trades, measured): {HistoryBytesPerTrade(500_000):0.00} (target ≤ 32).");
@@ -203,6 +214,32 @@ public static class BenchmarkCommand
             $"| {result.Connections} | {result.CpuPercentOfOneCore:0.0}% over {cpuSeconds} s, after {settleSeconds} s settling " +
             $"| {result.RssBytes / 1048576.0:0} MiB ({result.RssBytes / 1024.0 / result.Symbols:0} KiB per symbol) " +
             $"| {result.Queries.Count} asks in {querySeconds} s: p50 {result.Queries.P50Millis:0.00} ms, p99 {result.Queries.P99Millis:0.00} ms, max {result.Queries.MaxMillis:0.00} ms |");
+    }
+
+    private const string HostFloodHeader = """
+        | trades | half | bare read trades/s | host trades/s | host / bare (target ≥ 0.85) | ratios of all runs | gaps | duplicates |
+        |---|---|---|---|---|---|---|---|
+        """;
+
+    /// <summary>Two lines, the median run of <paramref name="runs"/> for each half, by its ratio.</summary>
+    private static async Task<string> HostFloodRowAsync(int trades, int runs)
+    {
+        await HostFlood.WarmUpAsync("BTCUSDT", trades, TimeSpan.FromMinutes(2));
+        var results = new List<HostFloodResult>();
+        for (var run = 0; run < runs; run++)
+        {
+            results.Add(await HostFlood.RunAsync("BTCUSDT", trades, TimeSpan.FromMinutes(2)));
+            Console.WriteLine($"run {run + 1}: ratio {results[^1].ColdRatio:0.00} cold, {results[^1].WarmRatio:0.00} warm");
+        }
+        string Line(string half, Func<HostFloodResult, double> ratio, Func<Halves, TimeSpan> of)
+        {
+            var median = results.OrderBy(ratio).ElementAt(runs / 2);
+            return string.Create(CultureInfo.InvariantCulture,
+                $"| {trades:N0} | {half} | {trades / of(median.Bare).TotalSeconds:N0} | {trades / of(median.Host).TotalSeconds:N0} " +
+                $"| {ratio(median):0.00} ({(ratio(median) >= 0.85 ? "met" : "**missed**")}) " +
+                $"| {string.Join(", ", results.Select(r => ratio(r).ToString("0.00", CultureInfo.InvariantCulture)))} | {median.Gaps} | {median.Duplicates} |");
+        }
+        return Line("first (a fresh process)", r => r.ColdRatio, h => h.First) + "\n" + Line("second (warm)", r => r.WarmRatio, h => h.Second);
     }
 
     private static int Option(string[] args, string name, int fallback)

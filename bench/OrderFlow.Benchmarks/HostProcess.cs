@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace OrderFlow.Benchmarks;
+
+/// <summary>
+/// The real <c>orderflow run</c> process, as the README builds it (Release), started with the given arguments. Its log
+/// is read line by line until the caller has what it waits for, then drained so the pipe never stalls it. Disposing
+/// stops it as a user would (SIGTERM) and waits for it to exit.
+/// </summary>
+public sealed class HostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private bool _draining;
+
+    private HostProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    /// <summary>The remoting address planners ask (<c>HOST:PORT</c>), once <see cref="ReadUntilAsync"/> has seen it.</summary>
+    public string? PlannerAddress { get; private set; }
+
+    public static HostProcess Start(IEnumerable<string> runArguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(HostDll());
+        start.ArgumentList.Add("run");
+        foreach (var arg in runArguments) start.ArgumentList.Add(arg);
+        foreach (var arg in new[] { "--remote-port", "0", "--http-port", "0" }) start.ArgumentList.Add(arg);
+        return new HostProcess(Process.Start(start)!);
+    }
+
+    /// <summary>Reads the log until <paramref name="done"/> says so (it sees every line), then drains the rest.</summary>
+    public async Task ReadUntilAsync(Func<string, bool> done, TimeSpan limit)
+    {
+        using var deadline = new CancellationTokenSource(limit);
+        while (true)
+        {
+            var line = await _process.StandardOutput.ReadLineAsync(deadline.Token)
+                       ?? throw new InvalidOperationException($"the host exited: {await _process.StandardError.ReadToEndAsync()}");
+            if (line.Contains("🛰 Planners ask akka.tcp://orderflow@", StringComparison.Ordinal))
+                PlannerAddress = line.Split("akka.tcp://orderflow@")[1].Split('/')[0];
+            if (done(line)) break;
+        }
+        if (_draining) return;
+        _draining = true;
+        _ = Task.Run(async () => { while (await _process.StandardOutput.ReadLineAsync() is not null) { } });
+    }
+
+    /// <summary>User + system time so far, in clock ticks (1/100 s on Linux).</summary>
+    public long CpuTicks()
+    {
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+
+    public long RssBytes() =>
+        long.Parse(File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+            await term.WaitForExitAsync();
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    private static string HostDll()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var dll = Path.Combine(dir.FullName, "src", "OrderFlow.Host", "bin", "Release", "net10.0", "orderflow.dll");
+            if (File.Exists(dll)) return dll;
+        }
+        throw new InvalidOperationException("build the host first: dotnet build -c Release src/OrderFlow.Host");
+    }
+}
