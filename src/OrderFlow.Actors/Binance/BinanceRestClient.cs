@@ -49,14 +49,17 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, BinanceMark
 
     private const int InvalidSymbolCode = -1121;
 
-    /// <summary>Aggregates with id ≥ <paramref name="fromId"/>, in order, at most <paramref name="limit"/>.</summary>
-    public Task<IReadOnlyList<AggregateTrade>> AggTradesFromIdAsync(Symbol symbol, long fromId, int limit = MaxAggTradesPerCall) =>
-        AggTradesAsync(symbol, string.Create(CultureInfo.InvariantCulture, $"fromId={fromId}&limit={limit}"), limit);
+    /// <summary>
+    /// Aggregates with id ≥ <paramref name="fromId"/>, in order, at most <paramref name="limit"/>.
+    /// <paramref name="tradesWaiting"/> is the page's place in the queue when weight is short (the larger, the sooner).
+    /// </summary>
+    public Task<IReadOnlyList<AggregateTrade>> AggTradesFromIdAsync(Symbol symbol, long fromId, int limit = MaxAggTradesPerCall, long tradesWaiting = 0) =>
+        AggTradesAsync(symbol, string.Create(CultureInfo.InvariantCulture, $"fromId={fromId}&limit={limit}"), limit, tradesWaiting);
 
-    private async Task<IReadOnlyList<AggregateTrade>> AggTradesAsync(Symbol symbol, string selection, int limit)
+    private async Task<IReadOnlyList<AggregateTrade>> AggTradesAsync(Symbol symbol, string selection, int limit, long tradesWaiting)
     {
         var path = $"{market.RestPath}/aggTrades?symbol={Uri.EscapeDataString(symbol.Value)}&{selection}";
-        var body = await GetAsync(path, market.AggTradesWeight).ConfigureAwait(false);
+        var body = await GetAsync(path, market.AggTradesWeight, new BackfillTurn(symbol, tradesWaiting)).ConfigureAwait(false);
         var trades = new List<AggregateTrade>(limit);
         if (!AggTradeParser.TryParseRestPage(body, trades, out var problem))
             throw new RestException($"GET {path} answered something that is not a page of aggregates: {problem}");
@@ -147,15 +150,16 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, BinanceMark
     /// a time range of under an hour per call, so this asks for at most the hour that starts there.
     /// </summary>
     public Task<IReadOnlyList<AggregateTrade>> AggTradesFromTimeAsync(Symbol symbol, long startTimeMs, long endTimeMs,
-        int limit = MaxAggTradesPerCall)
+        int limit = MaxAggTradesPerCall, long tradesWaiting = 0)
     {
         var end = Math.Min(endTimeMs, startTimeMs + (long)TimeSpan.FromHours(1).TotalMilliseconds - 1);
-        return AggTradesAsync(symbol, string.Create(CultureInfo.InvariantCulture, $"startTime={startTimeMs}&endTime={end}&limit={limit}"), limit);
+        return AggTradesAsync(symbol, string.Create(CultureInfo.InvariantCulture, $"startTime={startTimeMs}&endTime={end}&limit={limit}"), limit,
+            tradesWaiting);
     }
 
-    private async Task<byte[]> GetAsync(string path, int weight)
+    private async Task<byte[]> GetAsync(string path, int weight, BackfillTurn? turn = null)
     {
-        if (!budget.TryAcquire(weight, out var wait))
+        if (!budget.TryAcquire(weight, turn, out var wait))
             throw new RestException($"the REST request-weight budget is spent; the next request fits in {HumanFormat.Duration(wait)}", wait,
                 heldBack: true);
 

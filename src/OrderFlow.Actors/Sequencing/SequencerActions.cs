@@ -17,12 +17,14 @@ public sealed record ReportCounters(SequenceStats Counters) : ISequencerAction;
 /// <summary>
 /// Ask REST for a page: from an aggregate id (<see cref="FromId"/>), or by time from <see cref="FromMs"/> to
 /// <see cref="ToMs"/>; its answer comes back as <see cref="TradeSequence.OnPage"/> with <see cref="Request"/>.
+/// <see cref="TradesWaiting"/> is how many trades wait on it (the gap, when its end is known; else the live trades held
+/// behind it): when REST weight is short, the larger goes first.
 /// </summary>
-public sealed record FetchPage(int Request, long? FromId, long FromMs, long ToMs, int Limit) : ISequencerAction
+public sealed record FetchPage(int Request, long? FromId, long FromMs, long ToMs, int Limit, long TradesWaiting) : ISequencerAction
 {
-    public static FetchPage ById(int request, long fromId, int limit) => new(request, fromId, 0, 0, limit);
+    public static FetchPage ById(int request, long fromId, int limit, long tradesWaiting) => new(request, fromId, 0, 0, limit, tradesWaiting);
 
-    public static FetchPage ByTime(int request, long fromMs, long toMs, int limit) => new(request, null, fromMs, toMs, limit);
+    public static FetchPage ByTime(int request, long fromMs, long toMs, int limit, long tradesWaiting) => new(request, null, fromMs, toMs, limit, tradesWaiting);
 }
 
 /// <summary>Call <see cref="TradeSequence.Retry"/> after <see cref="Delay"/>.</summary>

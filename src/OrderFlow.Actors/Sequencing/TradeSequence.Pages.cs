@@ -16,19 +16,22 @@ public sealed partial class TradeSequence
     private void RequestWarmUpPage()
     {
         var now = _nowMs();
-        Request(FetchPage.ByTime(++_request, _byTimeFromMs, now, BinanceRestClient.MaxAggTradesPerCall), now);
+        Request(FetchPage.ByTime(++_request, _byTimeFromMs, now, BinanceRestClient.MaxAggTradesPerCall, _held.Count), now);
     }
 
     private void RequestOutageTailPage() =>
-        Request(FetchPage.ByTime(++_request, _outageTailFromMs!.Value, _held.First().Value.TradeTimeMs, BinanceRestClient.MaxAggTradesPerCall), null);
+        Request(FetchPage.ByTime(++_request, _outageTailFromMs!.Value, _held.First().Value.TradeTimeMs, BinanceRestClient.MaxAggTradesPerCall,
+            GapBefore(_held.Keys.First())), null);
+
+    /// <summary>The ids missing between the last one passed on and <paramref name="nextId"/>.</summary>
+    private long GapBefore(long nextId) => nextId - _lastId!.Value - 1;
 
     private void RequestNextPage()
     {
         var fromId = _lastId!.Value + 1;
-        var limit = _held.Count == 0
-            ? BinanceRestClient.MaxAggTradesPerCall
-            : (int)Math.Min(BinanceRestClient.MaxAggTradesPerCall, _held.Keys.First() - fromId);
-        Request(FetchPage.ById(++_request, fromId, limit), null);
+        var gap = _held.Count == 0 ? (long?)null : GapBefore(_held.Keys.First());
+        var limit = gap is { } missing ? (int)Math.Min(BinanceRestClient.MaxAggTradesPerCall, missing) : BinanceRestClient.MaxAggTradesPerCall;
+        Request(FetchPage.ById(++_request, fromId, limit, gap ?? 0), null);
     }
 
     /// <param name="searchedToMs">Where a by-time search ends, when what it finds decides where the sequence starts.</param>

@@ -132,8 +132,8 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     {
         var request = page.Request;
         var trades = page.FromId is { } fromId
-            ? _rest.AggTradesFromIdAsync(_symbol, fromId, page.Limit)
-            : _rest.AggTradesFromTimeAsync(_symbol, page.FromMs, page.ToMs, page.Limit);
+            ? _rest.AggTradesFromIdAsync(_symbol, fromId, page.Limit, page.TradesWaiting)
+            : _rest.AggTradesFromTimeAsync(_symbol, page.FromMs, page.ToMs, page.Limit, page.TradesWaiting);
         trades.PipeTo(Self,
             success: received => new PageArrived(request, received),
             failure: error => new PageFailed(request, error));

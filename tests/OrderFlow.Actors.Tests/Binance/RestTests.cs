@@ -61,6 +61,45 @@ public sealed class RestTests
     }
 
     [Fact]
+    public void When_weight_is_short_the_backfill_with_more_trades_waiting_goes_first()
+    {
+        var clock = new ManualClock();
+        var budget = new RequestWeightBudget(weightPerMinute: 8, clock);
+        var (quiet, busy) = (new BackfillTurn(Symbol.Parse("QUIETUSDT"), 3), new BackfillTurn(Symbol.Parse("BTCUSDT"), 5_000));
+        Assert.True(budget.TryAcquire(8, out _));
+
+        // Both held back by the spent minute; both claim a turn.
+        Assert.False(budget.TryAcquire(4, quiet, out var wait));
+        Assert.Equal(TimeSpan.FromMinutes(1), wait);
+        Assert.False(budget.TryAcquire(4, busy, out _));
+        clock.Now += TimeSpan.FromMinutes(1);
+
+        // The minute is free. The quiet symbol asks first, but 8 would not cover it and the busy one's 4 as well: it
+        // gives way. While both fit, nobody waits.
+        Assert.True(budget.TryAcquire(4, quiet, out _), "8 covers both pages");
+        Assert.False(budget.TryAcquire(4, quiet, out wait), "the busy symbol's page claims the last 4");
+        Assert.Equal(RequestWeightBudget.GiveWay, wait);
+        Assert.True(budget.TryAcquire(4, busy, out _));
+        Assert.False(budget.TryAcquire(4, quiet, out wait), "the minute is spent");
+        Assert.Equal(TimeSpan.FromMinutes(1), wait);
+    }
+
+    [Fact]
+    public void A_claim_whose_symbol_never_asks_again_lapses()
+    {
+        var clock = new ManualClock();
+        var budget = new RequestWeightBudget(weightPerMinute: 4, clock);
+        Assert.True(budget.TryAcquire(4, out _));
+        Assert.False(budget.TryAcquire(4, new BackfillTurn(Symbol.Parse("GONEUSDT"), 1_000), out _)); // removed meanwhile
+        clock.Now += TimeSpan.FromMinutes(1);
+
+        var quiet = new BackfillTurn(Symbol.Parse("QUIETUSDT"), 1);
+        Assert.False(budget.TryAcquire(4, quiet, out _));
+        clock.Now += TimeSpan.FromSeconds(5);
+        Assert.True(budget.TryAcquire(4, quiet, out _));
+    }
+
+    [Fact]
     public void A_REST_page_parses_exactly()
     {
         var trades = new List<AggregateTrade>();

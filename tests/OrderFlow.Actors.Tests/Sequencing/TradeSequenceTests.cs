@@ -83,6 +83,29 @@ public sealed class TradeSequenceTests
     }
 
     [Fact]
+    public void A_page_held_back_for_weight_asks_again_in_its_place_by_the_trades_now_waiting_on_it()
+    {
+        var sequence = Sequence();
+        sequence.Take(Trades(1, 10));
+        Take(sequence);
+
+        // Back after an outage: what was missed is not known yet, so the first ask waits behind every known gap.
+        sequence.StreamInterrupted("connection broke");
+        sequence.StreamResumed();
+        var fetch = Assert.Single(Take(sequence).OfType<FetchPage>());
+        Assert.Equal(0L, fetch.TradesWaiting);
+        sequence.OnPageFailed(fetch.Request, new RestException("the REST request-weight budget is spent", TimeSpan.FromSeconds(2), heldBack: true));
+        Assert.Equal(TimeSpan.FromSeconds(2), Assert.IsType<RetryLater>(Assert.Single(Take(sequence))).Delay);
+
+        // Live trades from id 40 arrive meanwhile: the gap is 11..39, and the retry asks with that size.
+        sequence.Take(Trades(40, 42));
+        Take(sequence);
+        sequence.Retry();
+        fetch = Assert.Single(Take(sequence).OfType<FetchPage>());
+        Assert.Equal((11L, 29, 29L), (fetch.FromId!.Value, fetch.Limit, fetch.TradesWaiting));
+    }
+
+    [Fact]
     public void After_an_outage_longer_than_the_warm_up_the_stream_s_return_fetches_nothing_by_id_even_if_late_trades_came_between_failures()
     {
         var now = Now;
@@ -112,7 +135,7 @@ public sealed class TradeSequenceTests
         var actions = Take(sequence);
         Assert.IsType<TapeInterrupted>(Assert.Single(actions.OfType<Announce>()).Event);
         var fetch = Assert.Single(actions.OfType<FetchPage>());
-        Assert.Equal((11L, 5), (fetch.FromId!.Value, fetch.Limit));
+        Assert.Equal((11L, 5, 5L), (fetch.FromId!.Value, fetch.Limit, fetch.TradesWaiting));
         Assert.Empty(PassedIds(actions));
         Assert.False(sequence.TryPassOnWhole(Trades(18, 18)), "nothing passes on whole while a gap is filled");
         sequence.Take(Trades(18, 18));
