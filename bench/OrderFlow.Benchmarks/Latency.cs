@@ -80,8 +80,7 @@ public static class Latency
             var history = Context.ActorOf(OnPipeline(TradeHistoryActor.Props(symbol, trades)), "history");
             var sequencer = Context.ActorOf(OnPipeline(TradeSequencer.Props(symbol, settings.Backfill, null,
                 OrderFlowHostingExtensions.CreateRestClient(settings.Binance), history, metrics)), "sequencer");
-            var connections = Context.ActorOf(OnPipeline(ConnectionPool.Props(settings.Stream, settings.Binance,
-                new ConnectionBudget(settings.Stream.ConnectionBudget))), "connections");
+            var connections = Context.ActorOf(OnPipeline(ConnectionPool.Props(settings.Stream, MarketConnections.Of(settings))), "connections");
             Context.ActorOf(OnPipeline(StreamActor.Props(symbol, settings.Stream, connections, sequencer)), "stream");
             Receive<IStreamLifecycleEvent>(Context.System.EventStream.Publish);
             ReceiveAny(_ => { });

@@ -58,7 +58,7 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, BinanceMark
 
     private async Task<IReadOnlyList<AggregateTrade>> AggTradesAsync(Symbol symbol, string selection, int limit, long tradesWaiting)
     {
-        var path = $"{market.RestPath}/aggTrades?symbol={Uri.EscapeDataString(symbol.Value)}&{selection}";
+        var path = $"{market.RestPath}/aggTrades?symbol={Uri.EscapeDataString(symbol.Name)}&{selection}";
         var body = await GetAsync(path, market.AggTradesWeight, new BackfillTurn(symbol, tradesWaiting)).ConfigureAwait(false);
         var trades = new List<AggregateTrade>(limit);
         if (!AggTradeParser.TryParseRestPage(body, trades, out var problem))
@@ -99,7 +99,7 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, BinanceMark
 
     private async Task<IReadOnlyDictionary<Symbol, Listing>?> ListingsAsync(IReadOnlyList<Symbol> symbols)
     {
-        var names = Uri.EscapeDataString("[" + string.Join(",", symbols.Select(s => $"\"{s}\"")) + "]");
+        var names = Uri.EscapeDataString("[" + string.Join(",", symbols.Select(s => $"\"{s.Name}\"")) + "]");
         byte[] body;
         try
         {
@@ -117,7 +117,7 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, BinanceMark
     /// USD-M say <c>status</c>, COIN-M <c>contractStatus</c>). When <paramref name="requested"/> names symbols, Binance
     /// answered 200 for all of them: each is listed even if the body cannot be read.
     /// </summary>
-    private static IReadOnlyDictionary<Symbol, Listing> ParseListings(byte[] body, IReadOnlyList<Symbol>? requested)
+    private IReadOnlyDictionary<Symbol, Listing> ParseListings(byte[] body, IReadOnlyList<Symbol>? requested)
     {
         var listed = requested?.ToDictionary(symbol => symbol, _ => Listing.Unknown) ?? new Dictionary<Symbol, Listing>();
         try
@@ -125,7 +125,7 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, BinanceMark
             using var info = JsonDocument.Parse(body);
             foreach (var entry in info.RootElement.GetProperty("symbols").EnumerateArray())
             {
-                if (!Symbol.TryParse(entry.GetProperty("symbol").GetString() ?? "", out var symbol, out _)) continue;
+                if (!Symbol.TryParse(market.Name, entry.GetProperty("symbol").GetString() ?? "", out var symbol, out _)) continue;
                 if (requested is not null && !listed.ContainsKey(symbol)) continue;
                 var status = (entry.TryGetProperty("status", out var s) || entry.TryGetProperty("contractStatus", out s)) && s.ValueKind == JsonValueKind.String
                     ? s.GetString()! : Listing.Unknown.Status;

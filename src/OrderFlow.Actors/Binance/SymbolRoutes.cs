@@ -30,7 +30,7 @@ public sealed class SymbolRoutes<TRoute> where TRoute : class
         _byStream = new Dictionary<string, TRoute>(StringComparer.Ordinal);
         foreach (var (symbol, route) in routes)
         {
-            _bySymbol[symbol.Value] = route;
+            _bySymbol[symbol.Name] = route;
             _byStream[symbol.StreamName + StreamSuffix] = route;
         }
         _symbolLookup = _bySymbol.GetAlternateLookup<ReadOnlySpan<char>>();

@@ -76,7 +76,7 @@ internal sealed class ConfigReader(Config config, Func<string, string> where)
     }
 
     /// <summary>The symbols named, and the patterns (<c>*USDT</c>) to resolve against exchangeInfo.</summary>
-    public (IReadOnlyList<Symbol> Names, IReadOnlyList<Symbols.SymbolPattern> Patterns) Symbols(string key)
+    public (IReadOnlyList<Symbol> Names, IReadOnlyList<Symbols.SymbolPattern> Patterns) Symbols(string key, string market)
     {
         var items = List(key, "[BTCUSDT, \"*USDT\"]");
 
@@ -86,25 +86,25 @@ internal sealed class ConfigReader(Config config, Func<string, string> where)
         {
             if (Actors.Symbols.SymbolPattern.IsPattern(item))
             {
-                if (!Actors.Symbols.SymbolPattern.TryParse(item, out var pattern, out var patternError)) throw Problem(key, item, patternError);
+                if (!Actors.Symbols.SymbolPattern.TryParse(item, market, out var pattern, out var patternError)) throw Problem(key, item, patternError);
                 if (patterns.All(p => p.Text != pattern.Text)) patterns.Add(pattern);
                 continue;
             }
-            if (!Symbol.TryParse(item, out var symbol, out var error)) throw Problem(key, item, error);
+            if (!OrderFlowConfiguration.TryParseSymbol(item, market, out var symbol, out var error)) throw Problem(key, item, error);
             if (!symbols.Contains(symbol)) symbols.Add(symbol);
         }
         if (symbols.Count == 0 && patterns.Count == 0) throw Problem(key, "[]", "names no symbol");
         return (symbols, patterns);
     }
 
-    public IReadOnlyDictionary<Symbol, T> PerSymbol<T>(string key, Func<string, T> readValue)
+    public IReadOnlyDictionary<Symbol, T> PerSymbol<T>(string key, string market, Func<string, T> readValue)
     {
         var result = new Dictionary<Symbol, T>();
         var node = config.GetValue(key);
         if (node is null || !node.IsObject()) return result;
         foreach (var name in node.GetObject().Items.Keys)
         {
-            if (!Symbol.TryParse(name, out var symbol, out var error)) throw Problem($"{key}.{name}", name, error);
+            if (!OrderFlowConfiguration.TryParseSymbol(name, market, out var symbol, out var error)) throw Problem($"{key}.{name}", name, error);
             result[symbol] = readValue($"{key}.{name}");
         }
         return result;

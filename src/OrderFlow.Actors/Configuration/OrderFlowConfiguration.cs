@@ -57,6 +57,19 @@ public static class OrderFlowConfiguration
     /// <summary>Quotes a command-line value so that HOCON takes it literally (URLs contain ':').</summary>
     public static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
+    /// <summary>
+    /// A symbol as configuration names it: with its market (<c>usdm:BTCUSDT</c>), or without, on
+    /// <paramref name="market"/> (the market orderflow.binance.market chose). The CLI reads symbols this way too.
+    /// </summary>
+    public static bool TryParseSymbol(string text, string market, out Symbol symbol, out string error)
+    {
+        if (!text.Contains(':')) return Symbol.TryParse(market, text, out symbol, out error);
+        if (!Symbol.TryParse(text, out symbol, out error)) return false;
+        if (Actors.Binance.BinanceMarket.Names.Contains(symbol.Market)) return true;
+        error = $"invalid symbol '{text}': '{symbol.Market}' is not a market (use {string.Join(", ", Actors.Binance.BinanceMarket.Names)})";
+        return false;
+    }
+
     /// <summary>A comma-separated flag value as a HOCON list of quoted strings.</summary>
     public static string QuoteList(string commaSeparated) =>
         "[" + string.Join(", ", commaSeparated.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Quote)) + "]";
@@ -86,36 +99,50 @@ public static class OrderFlowConfiguration
         }
     }
 
-    /// <summary>The market's own endpoints and limits, each replaced where a key says something other than <c>market</c>.</summary>
-    private static BinanceSettings Binance(ConfigReader read)
+    /// <summary>
+    /// Every market's endpoints and limits, by name: each its own, replaced where <c>orderflow.binance.markets.NAME</c>
+    /// says something other than <c>market</c>, and for the market <c>orderflow.binance.market</c> names, where the
+    /// keys directly under <c>orderflow.binance</c> do (what <c>--ws-url</c> and <c>--rest-url</c> set).
+    /// </summary>
+    private static IReadOnlyDictionary<string, BinanceSettings> Markets(ConfigReader read, string chosen)
     {
-        var market = Actors.Binance.BinanceMarket.For(
-            read.Choice("orderflow.binance.market", Actors.Binance.BinanceMarket.Names.ToArray()), read.Flag("orderflow.binance.testnet"));
-        bool Own(string key) => read.Raw(key).Trim() == "market";
-        return new BinanceSettings(
-            market,
-            Own("orderflow.binance.ws-url") ? market.WebSocketUrl : read.Url("orderflow.binance.ws-url", "ws", "wss"),
-            Own("orderflow.binance.rest-url") ? market.RestUrl : read.Url("orderflow.binance.rest-url", "http", "https"),
-            read.PositiveDuration("orderflow.binance.rest-timeout"),
-            read.PositiveDuration("orderflow.binance.exchange-info-refresh"),
-            Own("orderflow.binance.request-weight-per-minute") ? market.RequestWeightPerMinute
-                : read.Int("orderflow.binance.request-weight-per-minute", min: 4, max: 1_000_000),
-            read.Int("orderflow.binance.streams-per-connection", min: 1, max: market.MaxStreamsPerConnection),
-            Own("orderflow.binance.incoming-messages-per-second") ? market.IncomingMessagesPerSecond
-                : read.Int("orderflow.binance.incoming-messages-per-second", min: 1, max: 1000));
+        var testnet = read.Flag("orderflow.binance.testnet");
+        var markets = new Dictionary<string, BinanceSettings>();
+        foreach (var name in Actors.Binance.BinanceMarket.Names)
+        {
+            var market = Actors.Binance.BinanceMarket.For(name, testnet);
+            var section = $"orderflow.binance.markets.{name}";
+            // The key that sets it: the top-level one for the chosen market when it is set, else the market's own section.
+            string Key(string key) => name == chosen && read.Raw($"orderflow.binance.{key}").Trim() != "market" ? $"orderflow.binance.{key}" : $"{section}.{key}";
+            bool Own(string key) => read.Raw(Key(key)).Trim() == "market";
+            markets[name] = new BinanceSettings(
+                market,
+                Own("ws-url") ? market.WebSocketUrl : read.Url(Key("ws-url"), "ws", "wss"),
+                Own("rest-url") ? market.RestUrl : read.Url(Key("rest-url"), "http", "https"),
+                read.PositiveDuration("orderflow.binance.rest-timeout"),
+                read.PositiveDuration("orderflow.binance.exchange-info-refresh"),
+                Own("request-weight-per-minute") ? market.RequestWeightPerMinute : read.Int(Key("request-weight-per-minute"), min: 4, max: 1_000_000),
+                name == chosen
+                    ? read.Int("orderflow.binance.streams-per-connection", min: 1, max: market.MaxStreamsPerConnection)
+                    : Math.Min(read.Int("orderflow.binance.streams-per-connection", min: 1, max: 1024), market.MaxStreamsPerConnection),
+                Own("incoming-messages-per-second") ? market.IncomingMessagesPerSecond : read.Int(Key("incoming-messages-per-second"), min: 1, max: 1000));
+        }
+        return markets;
     }
 
     private static OrderFlowSettings Bind(Config config, Func<string, string> where)
     {
         var read = new ConfigReader(config, where);
-        var symbols = read.Symbols("orderflow.symbols");
+        var market = read.Choice("orderflow.binance.market", Actors.Binance.BinanceMarket.Names.ToArray());
+        var markets = Markets(read, market);
+        var symbols = read.Symbols("orderflow.symbols", market);
         var stream = new StreamSettings(
             ConnectTimeout: read.PositiveDuration("orderflow.stream.connect-timeout"),
             FirstMessageTimeout: read.PositiveDuration("orderflow.stream.first-message-timeout"),
             KeepAliveInterval: read.PositiveDuration("orderflow.stream.keepalive-interval"),
             KeepAliveTimeout: read.PositiveDuration("orderflow.stream.keepalive-timeout"),
             IdleTimeout: read.OptionalDuration("orderflow.stream.idle-timeout"),
-            IdleTimeoutPerSymbol: read.PerSymbol("orderflow.stream.idle-timeout-per-symbol", read.OptionalDuration),
+            IdleTimeoutPerSymbol: read.PerSymbol("orderflow.stream.idle-timeout-per-symbol", market, read.OptionalDuration),
             MaxConnectionAge: read.PositiveDuration("orderflow.stream.max-connection-age"),
             MaxAttempts: read.Int("orderflow.stream.max-attempts", min: 1, max: 100),
             Backoff: read.Backoff("orderflow.stream.backoff"),
@@ -130,7 +157,8 @@ public static class OrderFlowConfiguration
         return new OrderFlowSettings(
             symbols.Names,
             symbols.Patterns,
-            Binance(read),
+            markets[market],
+            markets,
             stream,
             new BackfillSettings(
                 read.Int("orderflow.backfill.max-attempts", min: 1, max: 1000),
@@ -140,7 +168,7 @@ public static class OrderFlowConfiguration
             new MetricsSettings(
                 read.Windows("orderflow.metrics.windows"),
                 read.Notional("orderflow.metrics.large-trade-notional"),
-                read.PerSymbol("orderflow.metrics.large-trade-notional-per-symbol", read.Notional),
+                read.PerSymbol("orderflow.metrics.large-trade-notional-per-symbol", market, read.Notional),
                 read.Int("orderflow.metrics.profile-ticks-per-bin", min: 1, max: 1_000_000),
                 read.Int("orderflow.metrics.value-area-percent", min: 1, max: 100),
                 read.Anchor("orderflow.metrics.cvd-anchor")),

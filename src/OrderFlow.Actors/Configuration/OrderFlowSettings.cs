@@ -6,17 +6,26 @@ namespace OrderFlow.Actors.Configuration;
 /// <summary>A configuration problem, already worded for the person who made it: one line, naming the key or file and line.</summary>
 public sealed class ConfigurationException(string message) : Exception(message);
 
-/// <summary>Everything the service reads from HOCON, validated (see hocon/orderflow.conf for each key's meaning).</summary>
+/// <summary>
+/// Everything the service reads from HOCON, validated (see hocon/orderflow.conf for each key's meaning).
+/// <see cref="Binance"/> is the market orderflow.binance.market chose; <see cref="Markets"/> holds every market by name
+/// (that one too), for symbols that name their own (<c>usdm:BTCUSDT</c>).
+/// </summary>
 public sealed record OrderFlowSettings(
     IReadOnlyList<Symbol> Symbols,
     IReadOnlyList<Symbols.SymbolPattern> SymbolPatterns,
     BinanceSettings Binance,
+    IReadOnlyDictionary<string, BinanceSettings> Markets,
     StreamSettings Stream,
     BackfillSettings Backfill,
     HistorySettings History,
     MetricsSettings Metrics,
     RemoteSettings Remote,
-    LogSettings Log);
+    LogSettings Log)
+{
+    /// <summary>The settings of the market <paramref name="symbol"/> trades on.</summary>
+    public BinanceSettings MarketOf(Symbol symbol) => Markets[symbol.Market];
+}
 
 public enum LogFormat
 {

@@ -19,11 +19,22 @@ public sealed record AllConnectionsClosed
     private AllConnectionsClosed() { }
 }
 
+/// <summary>One market's place in the pool: where its streams are and its limits, and the budget of socket attempts
+/// the IP has there (each market is its own server, with its own limits and bans).</summary>
+public sealed record MarketConnections(BinanceSettings Binance, ConnectionBudget Budget)
+{
+    /// <summary>Every market of <paramref name="settings"/>, each with a budget of its own (<paramref name="chosen"/> for orderflow.binance.market's, when given).</summary>
+    public static IReadOnlyDictionary<string, MarketConnections> Of(OrderFlowSettings settings, ConnectionBudget? chosen = null) =>
+        settings.Markets.ToDictionary(market => market.Key, market => new MarketConnections(market.Value,
+            market.Key == settings.Binance.Market.Name && chosen is not null ? chosen : new ConnectionBudget(settings.Stream.ConnectionBudget)));
+}
+
 /// <summary>
 /// The sockets to the exchange (<c>/user/connections</c>): puts each stream a symbol's actor asks for on a connection
-/// with room, opening a new one when none has any, so N symbols use ⌈N / streams-per-connection⌉ sockets, and every
-/// socket attempt is counted against the one <see cref="ConnectionBudget"/> of the IP. A connection that stops tells
-/// nobody more: the pool tells each stream it carried, so that none waits on a socket that is gone.
+/// to its market with room, opening a new one when none has any, so N symbols of a market use
+/// ⌈N / streams-per-connection⌉ sockets, and every socket attempt is counted against the market's
+/// <see cref="ConnectionBudget"/> for the IP. A connection that stops tells nobody more: the pool tells each stream it
+/// carried, so that none waits on a socket that is gone.
 /// </summary>
 public sealed class ConnectionPool : ReceiveActor
 {
@@ -33,21 +44,20 @@ public sealed class ConnectionPool : ReceiveActor
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly StreamSettings _settings;
-    private readonly BinanceSettings _binance;
-    private readonly ConnectionBudget _budget;
+    private readonly IReadOnlyDictionary<string, MarketConnections> _markets;
     private readonly Dictionary<Symbol, Placement> _placements = new();
     /// <summary>Streams placed on each live connection, in the order the connections opened.</summary>
     private readonly Dictionary<IActorRef, int> _load = new();
+    private readonly Dictionary<IActorRef, string> _marketOf = new();
     /// <summary>Connections that take no new streams: emptied (they are stopping) or closing.</summary>
     private readonly HashSet<IActorRef> _full = new();
     private int _lastConnection;
     private IActorRef? _closeRequestedBy;
 
-    public ConnectionPool(StreamSettings settings, BinanceSettings binance, ConnectionBudget budget)
+    public ConnectionPool(StreamSettings settings, IReadOnlyDictionary<string, MarketConnections> markets)
     {
         _settings = settings;
-        _binance = binance;
-        _budget = budget;
+        _markets = markets;
 
         Receive<CarryStream>(Carry);
         Receive<DropStream>(Drop);
@@ -57,8 +67,8 @@ public sealed class ConnectionPool : ReceiveActor
         Receive<CloseAllConnections>(_ => CloseAll());
     }
 
-    public static Props Props(StreamSettings settings, BinanceSettings binance, ConnectionBudget budget) =>
-        Akka.Actor.Props.Create(() => new ConnectionPool(settings, binance, budget));
+    public static Props Props(StreamSettings settings, IReadOnlyDictionary<string, MarketConnections> markets) =>
+        Akka.Actor.Props.Create(() => new ConnectionPool(settings, markets));
 
     protected override SupervisorStrategy SupervisorStrategy() => new PerChildStrategy((child, error) =>
     {
@@ -73,8 +83,10 @@ public sealed class ConnectionPool : ReceiveActor
         // A stream asking again supersedes what it had.
         if (_placements.Remove(carry.Symbol, out var old)) Unload(old, carry.Symbol);
 
-        var connection = _load.FirstOrDefault(pair => pair.Value < _binance.StreamsPerConnection && !_full.Contains(pair.Key)).Key
-                         ?? OpenConnection();
+        var market = carry.Symbol.Market;
+        var room = _markets[market].Binance.StreamsPerConnection;
+        var connection = _load.FirstOrDefault(pair => pair.Value < room && _marketOf[pair.Key] == market && !_full.Contains(pair.Key)).Key
+                         ?? OpenConnection(market);
         _load[connection]++;
         _placements[carry.Symbol] = new Placement(connection, carry.Lease, Sender);
         connection.Tell(new AddStream(carry.Symbol, carry.Lease, Sender));
@@ -98,12 +110,14 @@ public sealed class ConnectionPool : ReceiveActor
         }
     }
 
-    private IActorRef OpenConnection()
+    private IActorRef OpenConnection(string market)
     {
-        var name = $"connection-{++_lastConnection}";
-        var connection = Context.Watch(Context.ActorOf(ConnectionActor.Props(name, _settings, _binance.WebSocketUrl,
-            _binance.StreamsPerConnection, _binance.IncomingMessagesPerSecond, _budget), name));
+        var name = market == Symbol.SpotMarket ? $"connection-{++_lastConnection}" : $"{market}-connection-{++_lastConnection}";
+        var (binance, budget) = _markets[market];
+        var connection = Context.Watch(Context.ActorOf(ConnectionActor.Props(name, _settings, binance.WebSocketUrl,
+            binance.StreamsPerConnection, binance.IncomingMessagesPerSecond, budget), name));
         _load[connection] = 0;
+        _marketOf[connection] = market;
         return connection;
     }
 
@@ -118,6 +132,7 @@ public sealed class ConnectionPool : ReceiveActor
     private List<Placement> Forget(IActorRef connection)
     {
         _load.Remove(connection);
+        _marketOf.Remove(connection);
         _full.Remove(connection);
         var forgotten = _placements.Where(pair => Equals(pair.Value.Connection, connection)).ToList();
         foreach (var (symbol, _) in forgotten) _placements.Remove(symbol);

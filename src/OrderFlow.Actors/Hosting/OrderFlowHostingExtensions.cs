@@ -47,12 +47,12 @@ public static class OrderFlowHostingExtensions
     /// <c>/user/symbols</c> and <c>/user/connections</c>, the sockets they stream on, and the shutdown task that closes
     /// them with close frames (needs <see cref="PipelineDispatcher.Hocon"/>).
     /// </summary>
+    /// <param name="budget">The chosen market's socket budget (a spec's, on its clock); each other market has its own.</param>
     public static IActorRef StartOrderFlowSymbols(this ActorSystem system, OrderFlowSettings settings, ConnectionBudget? budget = null)
     {
-        var connections = system.ActorOf(ConnectionPool.Props(settings.Stream, settings.Binance,
-            budget ?? new ConnectionBudget(settings.Stream.ConnectionBudget)), ConnectionPool.Name);
-        var symbols = system.ActorOf(SymbolSupervisor.Props(settings, connections, CreateRestClient(settings.Binance), MetricsBoards.For(system)),
-            SymbolSupervisor.Name);
+        var connections = system.ActorOf(ConnectionPool.Props(settings.Stream, MarketConnections.Of(settings, budget)), ConnectionPool.Name);
+        var rest = settings.Markets.ToDictionary(market => market.Key, market => CreateRestClient(market.Value));
+        var symbols = system.ActorOf(SymbolSupervisor.Props(settings, connections, rest, MetricsBoards.For(system)), SymbolSupervisor.Name);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-aggtrade-streams", async () =>
         {
             try
@@ -76,7 +76,7 @@ public static class OrderFlowHostingExtensions
                 settings.Remote.QueryTimeout, settings.Remote.QueryTimeout + settings.Binance.RestTimeout)
             .WithDispatcher(OrderFlowGateway.RemotingDispatcherId), OrderFlowGateway.Name);
 
-    /// <summary>One REST client for the whole service: one connection pool, one request-weight budget.</summary>
+    /// <summary>One market's REST client for the whole service: one HTTP connection pool, one request-weight budget.</summary>
     public static BinanceRestClient CreateRestClient(BinanceSettings binance) =>
         new(new HttpClient(new SocketsHttpHandler { ConnectTimeout = binance.RestTimeout }) { Timeout = binance.RestTimeout },
             binance.RestUrl, binance.Market, new RequestWeightBudget(binance.RequestWeightPerMinute));

@@ -91,8 +91,8 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>The actor's name: <c>symbol-btcusdt</c>; a name that is not ASCII is percent-encoded, as actor paths require.</summary>
-    public static string NameOf(Symbol symbol) => $"symbol-{Uri.EscapeDataString(symbol.StreamName)}";
+    /// <summary>The actor's name: <c>symbol-btcusdt</c>, <c>symbol-usdm%3Abtcusdt</c>; what is not ASCII is percent-encoded, as actor paths require.</summary>
+    public static string NameOf(Symbol symbol) => $"symbol-{Uri.EscapeDataString(symbol.Value.ToLowerInvariant())}";
 
     public static Props Props(Symbol symbol, OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards,
         IActorRef? addedBy = null) =>

@@ -12,18 +12,21 @@ namespace OrderFlow.Actors.Symbols;
 /// <summary>
 /// The parent of every symbol's actor (<c>/user/symbols</c>): creates one per symbol by name
 /// (<see cref="SymbolActor.NameOf"/>), routes each per-symbol message to it by name, adds and removes symbols at
-/// runtime, and answers the questions about all of them (the streamed symbols, everyone's status). It asks
-/// exchangeInfo for many symbols in one call, at start and every exchange-info-refresh, and tells each symbol's actor
-/// its verdict (listed or not, its status); patterns (<c>*USDT</c>) are resolved against the whole list, so a new
-/// listing that matches is added at the next refresh. A symbol Binance does not list is remembered here for the
+/// runtime, and answers the questions about all of them (the streamed symbols, everyone's status). It asks each
+/// market's exchangeInfo for many symbols in one call, at start and every exchange-info-refresh, and tells each
+/// symbol's actor its verdict (listed or not, its status); patterns (<c>*USDT</c>, <c>usdm:*USDT</c>) are resolved
+/// against their market's whole list, so a new listing that matches is added at the next refresh. A symbol Binance does not list is remembered here for the
 /// status answer after its actor has stopped.
 /// </summary>
 public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
     public const string Name = "symbols";
 
-    /// <summary>exchangeInfo's answer about <paramref name="Symbols"/>, or about every symbol the market lists when null.</summary>
-    private sealed record ListingsChecked(IReadOnlyList<Symbol>? Symbols, IReadOnlyDictionary<Symbol, Listing>? Listed, string? Problem);
+    /// <summary>
+    /// <paramref name="Market"/>'s exchangeInfo answer about <paramref name="Symbols"/> (all on that market), or about
+    /// every symbol it lists when null.
+    /// </summary>
+    private sealed record ListingsChecked(string Market, IReadOnlyList<Symbol>? Symbols, IReadOnlyDictionary<Symbol, Listing>? Listed, string? Problem);
 
     private sealed record RefreshListings
     {
@@ -38,7 +41,7 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly OrderFlowSettings _settings;
     private readonly IActorRef _connections;
-    private readonly BinanceRestClient _rest;
+    private readonly IReadOnlyDictionary<string, BinanceRestClient> _rest;
     private readonly MetricsBoards _boards;
     private readonly Dictionary<Symbol, IActorRef> _symbols = new();
     // Symbols Binance does not list: not streamed, but reported by the status query until removed or added again.
@@ -48,7 +51,7 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
     private readonly HashSet<Symbol> _removedByRequest = new();
     private bool _closing;
 
-    public SymbolSupervisor(OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards)
+    public SymbolSupervisor(OrderFlowSettings settings, IActorRef connections, IReadOnlyDictionary<string, BinanceRestClient> rest, MetricsBoards boards)
     {
         _settings = settings;
         _connections = connections;
@@ -82,7 +85,8 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards) =>
+    /// <param name="rest">Each market's REST client, by name.</param>
+    public static Props Props(OrderFlowSettings settings, IActorRef connections, IReadOnlyDictionary<string, BinanceRestClient> rest, MetricsBoards boards) =>
         Akka.Actor.Props.Create(() => new SymbolSupervisor(settings, connections, rest, boards));
 
     protected override void PreStart()
@@ -100,23 +104,33 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
     });
 
     private void Start(Symbol symbol, IActorRef? addedBy) =>
-        _symbols[symbol] = Context.Watch(Context.ActorOf(SymbolActor.Props(symbol, _settings, _connections, _rest, _boards, addedBy),
+        _symbols[symbol] = Context.Watch(Context.ActorOf(SymbolActor.Props(symbol, _settings, _connections, _rest[symbol.Market], _boards, addedBy),
             SymbolActor.NameOf(symbol)));
 
-    /// <summary>One exchangeInfo call for all of <paramref name="symbols"/>; each symbol's actor hears its verdict.</summary>
-    private void Check(IReadOnlyList<Symbol> symbols) =>
-        _rest.ListedAsync(symbols).PipeTo(Self,
-            success: listed => new ListingsChecked(symbols, listed, null),
-            failure: error => new ListingsChecked(symbols, null, error.Message));
+    /// <summary>One exchangeInfo call per market for all of <paramref name="symbols"/>; each symbol's actor hears its verdict.</summary>
+    private void Check(IEnumerable<Symbol> symbols)
+    {
+        foreach (var onMarket in symbols.GroupBy(symbol => symbol.Market))
+        {
+            var (market, asked) = (onMarket.Key, onMarket.ToList());
+            _rest[market].ListedAsync(asked).PipeTo(Self,
+                success: listed => new ListingsChecked(market, asked, listed, null),
+                failure: error => new ListingsChecked(market, asked, null, error.Message));
+        }
+    }
 
-    /// <summary>Asks again about every symbol here: the whole list when patterns are to be resolved, else by name.</summary>
+    /// <summary>
+    /// Asks again about every symbol here: on a market with patterns to resolve, its whole list; on the others, the
+    /// symbols by name.
+    /// </summary>
     private void Refresh()
     {
-        if (_settings.SymbolPatterns.Count > 0)
-            _rest.ListAllAsync().PipeTo(Self,
-                success: listed => new ListingsChecked(null, listed, null),
-                failure: error => new ListingsChecked(null, null, error.Message));
-        else if (_symbols.Count > 0) Check(_symbols.Keys.ToList());
+        var resolved = _settings.SymbolPatterns.Select(pattern => pattern.Market).ToHashSet();
+        foreach (var market in resolved)
+            _rest[market].ListAllAsync().PipeTo(Self,
+                success: listed => new ListingsChecked(market, null, listed, null),
+                failure: error => new ListingsChecked(market, null, null, error.Message));
+        Check(_symbols.Keys.Where(symbol => !resolved.Contains(symbol.Market)));
     }
 
     private void OnChecked(ListingsChecked check)
@@ -126,14 +140,14 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
         {
             // Patterns resolve only against the list: until it comes, they match nothing. Asked again soon, not at the next refresh.
             _log.Warning("⚠️ Could not resolve {Patterns} against Binance's exchangeInfo ({Problem}); asking again in {Retry}",
-                string.Join(",", _settings.SymbolPatterns), check.Problem, HumanFormat.Duration(PatternRetry));
+                string.Join(",", _settings.SymbolPatterns.Where(pattern => pattern.Market == check.Market)), check.Problem, HumanFormat.Duration(PatternRetry));
             Timers.StartSingleTimer(nameof(PatternRetry), RefreshListings.Instance, PatternRetry);
         }
         else if (check.Listed is null)
             _log.Warning("⚠️ Could not check {Symbols} against Binance's exchangeInfo ({Problem}); streaming anyway, and asking again in {Refresh}",
                 string.Join(",", check.Symbols!), check.Problem, HumanFormat.Duration(_settings.Binance.ExchangeInfoRefresh));
         else if (check.Symbols is null) AddNewMatches(check.Listed);
-        foreach (var symbol in check.Symbols ?? _symbols.Keys.ToList())
+        foreach (var symbol in check.Symbols ?? _symbols.Keys.Where(symbol => symbol.Market == check.Market).ToList())
         {
             if (!_symbols.TryGetValue(symbol, out var actor)) continue;
             var found = check.Listed?.GetValueOrDefault(symbol);
@@ -172,6 +186,11 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
         if (_symbols.ContainsKey(command.Symbol))
         {
             Sender.Tell(new SymbolAlreadyStreaming(command.Symbol));
+            return;
+        }
+        if (!_rest.ContainsKey(command.Symbol.Market))
+        {
+            Sender.Tell(new QueryFailed($"{command.Symbol} was not added: '{command.Symbol.Market}' is not a market (use {string.Join(", ", _rest.Keys)})"));
             return;
         }
         _unlisted.Remove(command.Symbol); // asked again: checked again

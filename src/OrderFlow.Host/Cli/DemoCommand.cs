@@ -10,7 +10,8 @@ namespace OrderFlow.Host.Cli;
 
 /// <summary>
 /// <c>orderflow demo</c>: the whole service offline. Starts the simulated exchange on loopback (spot, or the futures
-/// layout with --market) and streams three busy symbols and a universe of quieter ones on shared connections;
+/// layout with --market) and streams three busy symbols and a universe of quieter ones on shared connections, and,
+/// unless --market chose one market, two USD-M perpetuals from a second exchange beside them (one host, two markets);
 /// unless --calm, a fault tour then breaks a connection every 20 seconds, one way after another, so the log shows each
 /// failure reported, for every symbol it touched, and recovered from.
 /// </summary>
@@ -55,12 +56,29 @@ public static class DemoCommand
                 PingInterval = TimeSpan.FromSeconds(5),
                 PongTimeout = TimeSpan.FromSeconds(10),
             }).ConfigureAwait(false);
+            // The perpetuals trade a little off spot, as they do (the basis).
+            await using var perpetuals = parsed.GetValue(market) is null
+                ? await ExchangeSimulator.StartAsync(new SimulatorOptions
+                {
+                    Symbols = [new SimulatedSymbol("BTCUSDT", 91_410m, 0.1m), new SimulatedSymbol("ETHUSDT", 3_101m)],
+                    Market = "usdm",
+                    TradesPerSecond = parsed.GetValue(rate),
+                    PingInterval = TimeSpan.FromSeconds(5),
+                    PongTimeout = TimeSpan.FromSeconds(10),
+                }).ConfigureAwait(false)
+                : null;
+            var symbols = exchange.Listed.Concat(perpetuals?.Listed.Select(name => $"usdm:{name}") ?? []);
             var (config, settings) = OrderFlowConfiguration.Load(
-                overrides: OrderFlowCli.Overrides(string.Join(",", exchange.Listed), exchange.WebSocketUrl.ToString(), exchange.RestUrl.ToString(),
+                overrides: OrderFlowCli.Overrides(string.Join(",", symbols), exchange.WebSocketUrl.ToString(), exchange.RestUrl.ToString(),
                     parsed.GetValue(remotePort), parsed.GetValue(httpPort), parsed.GetValue(logJson), marketName),
-                extraHocon: DemoSettings);
+                extraHocon: DemoSettings + (perpetuals is null ? "" : $$"""
 
-            OrderFlowLogging.Start(settings.Log).Information("🎭 Simulated exchange listening on {ExchangeUrl} (press Ctrl+C to stop)", exchange.WebSocketUrl);
+                    orderflow.binance.markets.usdm { ws-url = "{{perpetuals.WebSocketUrl}}", rest-url = "{{perpetuals.RestUrl}}" }
+                    """));
+
+            var log = OrderFlowLogging.Start(settings.Log);
+            log.Information("🎭 Simulated exchange listening on {ExchangeUrl} (press Ctrl+C to stop)", exchange.WebSocketUrl);
+            if (perpetuals is not null) log.Information("🎭 Simulated USD-M exchange listening on {ExchangeUrl}: usdm:BTCUSDT and usdm:ETHUSDT", perpetuals.WebSocketUrl);
             using var stopTour = new CancellationTokenSource();
             var tour = parsed.GetValue(calm) ? Task.CompletedTask : FaultTourAsync(exchange, stopTour.Token);
             await OrderFlowHost.RunAsync(config, settings).ConfigureAwait(false);

@@ -59,9 +59,9 @@ public static class OrderFlowCli
         }
     }
 
-    public static Option<string> SymbolsOption() => new("--symbols") { Description = "Symbols to stream, comma-separated (BTCUSDT,ETHUSDT); overrides orderflow.symbols" };
+    public static Option<string> SymbolsOption() => new("--symbols") { Description = "Symbols to stream, comma-separated (BTCUSDT,ETHUSDT,usdm:BTCUSDT,'*USDT'); overrides orderflow.symbols" };
 
-    public static Option<string> MarketOption() => new("--market") { Description = "spot, usdm (USD-M futures) or coinm (COIN-M futures); overrides orderflow.binance.market" };
+    public static Option<string> MarketOption() => new("--market") { Description = "The market of symbols named without one: spot, usdm (USD-M futures) or coinm (COIN-M futures); overrides orderflow.binance.market" };
 
     public static Option<string> WebSocketUrlOption() => new("--ws-url") { Description = "WebSocket base URL; overrides orderflow.binance.ws-url" };
 

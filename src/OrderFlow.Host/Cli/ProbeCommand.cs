@@ -27,13 +27,13 @@ public static class ProbeCommand
         var command = new Command("probe", "Connect once to a symbol's aggTrade stream and report each step") { symbolArgument, market, webSocketUrl, timeout, configFile };
         command.SetAction(async (parsed, _) =>
         {
-            var rawSymbol = parsed.GetValue(symbolArgument);
-            if (!Symbol.TryParse(rawSymbol, out var symbol, out var error)) throw new ConfigurationException(error);
             var rawTimeout = parsed.GetValue(timeout)!;
             if (!Durations.TryParse(rawTimeout, out var deadline) || deadline <= TimeSpan.Zero)
                 throw new ConfigurationException($"--timeout {rawTimeout}: use a positive duration such as 10s or 500ms");
             var (_, settings) = OrderFlowConfiguration.Load(parsed.GetValue(configFile)?.FullName,
                 OrderFlowCli.Overrides(null, parsed.GetValue(webSocketUrl), null, market: parsed.GetValue(market)));
+            if (!OrderFlowConfiguration.TryParseSymbol(parsed.GetValue(symbolArgument) ?? "", settings.Binance.Market.Name, out var symbol, out var error))
+                throw new ConfigurationException(error);
             return await ProbeAsync(symbol, settings, deadline).ConfigureAwait(false);
         });
         return command;
@@ -41,7 +41,7 @@ public static class ProbeCommand
 
     private static async Task<int> ProbeAsync(Symbol symbol, OrderFlowSettings settings, TimeSpan deadline)
     {
-        var uri = StreamEndpoints.AggTrades(settings.Binance.WebSocketUrl, symbol);
+        var uri = StreamEndpoints.AggTrades(settings.MarketOf(symbol).WebSocketUrl, symbol);
         Console.WriteLine($"Probing {symbol} aggTrades at {uri} (each step within {HumanFormat.Duration(deadline)})");
 
         if (Uri.CheckHostName(uri.Host) == UriHostNameType.Dns && !await ResolveAsync(uri.Host, deadline).ConfigureAwait(false))

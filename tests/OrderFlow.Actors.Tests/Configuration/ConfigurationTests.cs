@@ -94,8 +94,41 @@ public sealed class ConfigurationTests : IDisposable
 
         var error = Assert.Throws<ConfigurationException>(() => OrderFlowConfiguration.Load(overrides:
             [new ConfigOverride("orderflow.symbols", OrderFlowConfiguration.QuoteList("*/USDT"), "--symbols")]));
-        Assert.Equal("--symbols: orderflow.symbols = */USDT: invalid symbol pattern '*/USDT': use letters, digits, * (any run of them) and ? (one), such as *USDT",
+        Assert.Equal("--symbols: orderflow.symbols = */USDT: invalid symbol pattern '*/USDT': use letters, digits, * (any run of them) and ? (one), such as *USDT or usdm:*USDT",
             error.Message);
+    }
+
+    [Fact]
+    public void A_symbol_is_on_the_chosen_market_unless_it_names_its_own_and_futures_symbols_always_carry_theirs()
+    {
+        var (_, settings) = OrderFlowConfiguration.Load(overrides:
+        [
+            new ConfigOverride("orderflow.binance.market", "usdm", "--market"),
+            new ConfigOverride("orderflow.symbols", OrderFlowConfiguration.QuoteList("btcusdt,spot:ethusdt,COINM:btcusd_perp,*USDC,spot:*EUR"), "--symbols"),
+            new ConfigOverride("orderflow.binance.ws-url", OrderFlowConfiguration.Quote("ws://127.0.0.1:9001"), "--ws-url"),
+        ], extraHocon: """orderflow.binance.markets.spot.rest-url = "http://127.0.0.1:9002" """);
+
+        Assert.Equal(["usdm:BTCUSDT", "ETHUSDT", "coinm:BTCUSD_PERP"], settings.Symbols.Select(s => s.Value));
+        Assert.Equal(("usdm", "BTCUSDT", "btcusdt"), (settings.Symbols[0].Market, settings.Symbols[0].Name, settings.Symbols[0].StreamName));
+        Assert.Equal(Symbol.SpotMarket, settings.Symbols[1].Market);
+        Assert.Equal(["usdm:*USDC", "*EUR"], settings.SymbolPatterns.Select(p => p.Text));
+        Assert.True(settings.SymbolPatterns[0].Matches(Symbol.Parse("usdm:ETHUSDC")));
+        Assert.False(settings.SymbolPatterns[0].Matches(Symbol.Parse("ETHUSDC")), "a pattern is resolved on its own market");
+
+        // The keys under binance are the chosen market's; each other market has its own, or its defaults.
+        Assert.Equal((new Uri("ws://127.0.0.1:9001"), new Uri("https://fapi.binance.com")), (settings.Binance.WebSocketUrl, settings.Binance.RestUrl));
+        Assert.Same(settings.Binance, settings.MarketOf(settings.Symbols[0]));
+        var spot = settings.MarketOf(settings.Symbols[1]);
+        Assert.Equal((new Uri("wss://stream.binance.com:9443"), new Uri("http://127.0.0.1:9002"), 6000, 5),
+            (spot.WebSocketUrl, spot.RestUrl, spot.RequestWeightPerMinute, spot.IncomingMessagesPerSecond));
+        Assert.Equal("/dapi/v1", settings.MarketOf(settings.Symbols[2]).Market.RestPath);
+
+        // spot: is never written, so one name means one instrument.
+        Assert.Equal(Symbol.Parse("BTCUSDT"), Symbol.Parse("spot:btcusdt"));
+        var unknown = Assert.Throws<ConfigurationException>(() => OrderFlowConfiguration.Load(overrides:
+            [new ConfigOverride("orderflow.symbols", OrderFlowConfiguration.QuoteList("options:BTCUSDT"), "--symbols")]));
+        Assert.Equal("--symbols: orderflow.symbols = options:BTCUSDT: invalid symbol 'options:BTCUSDT': 'options' is not a market (use spot, usdm, coinm)",
+            unknown.Message);
     }
 
     [Fact]
@@ -103,7 +136,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var error = Assert.Throws<ConfigurationException>(() => OrderFlowConfiguration.Load(overrides:
             [new ConfigOverride("orderflow.symbols", OrderFlowConfiguration.QuoteList("BTCUSDT,btc/usdt"), "--symbols")]));
-        Assert.Equal("--symbols: orderflow.symbols = btc/usdt: invalid symbol 'btc/usdt': a Binance symbol is 2 to 20 letters and digits, such as BTCUSDT", error.Message);
+        Assert.Equal("--symbols: orderflow.symbols = btc/usdt: invalid symbol 'btc/usdt': a Binance symbol is 2 to 20 letters, digits, '-', '_' or '.', such as BTCUSDT (on futures, its market first: usdm:BTCUSDT)", error.Message);
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using OrderFlow.Actors.Tests.Metrics;
 using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Protocol;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
@@ -18,6 +19,11 @@ public sealed class MarketSpecs(ITestOutputHelper output) : StreamSpec(output)
         orderflow.metrics.windows = [2s, 1m]
         """;
 
+    /// <summary>What the host calls BTCUSDT here: futures symbols carry their market everywhere.</summary>
+    private static readonly Symbol Perp = Symbol.Parse("usdm:BTCUSDT");
+
+    protected override Symbol Main => Perp;
+
     protected override SimulatorOptions ExchangeOptions => new() { Market = "usdm", TradesPerSecond = 100, RequestWeightPerMinute = 2400 };
 
     [Fact]
@@ -25,7 +31,7 @@ public sealed class MarketSpecs(ITestOutputHelper output) : StreamSpec(output)
     {
         var lifecycle = LifecycleProbe();
         var supervisor = StartSupervisor(Settings("BTCUSDT,ETHUSDT", extraHocon: UsdM));
-        var connected = ExpectLifecycle<Connected>(lifecycle, Btc);
+        var connected = ExpectLifecycle<Connected>(lifecycle, Perp);
         Assert.StartsWith($"{Exchange.WebSocketUrl.AbsoluteUri}/stream?streams=btcusdt@aggTrade", connected.Uri.AbsoluteUri);
         await HeldAtLeastAsync(supervisor, 50);
 
@@ -37,7 +43,7 @@ public sealed class MarketSpecs(ITestOutputHelper output) : StreamSpec(output)
 
         await AwaitAssertAsync(async () =>
         {
-            var snapshot = await supervisor.Ask<MetricsSnapshot>(new GetMetrics(Btc, TimeSpan.FromMinutes(1)), Dilated(TimeSpan.FromSeconds(3)));
+            var snapshot = await supervisor.Ask<MetricsSnapshot>(new GetMetrics(Perp, TimeSpan.FromMinutes(1)), Dilated(TimeSpan.FromSeconds(3)));
             var counted = Exchange.Market("BTCUSDT").Trades.Where(t => t.AggregateId <= snapshot.AsOfAggregateId).ToList();
             FlowOracle.Compute(counted, TimeSpan.FromMinutes(1), snapshot.To.ToUnixTimeMilliseconds() - 1, 100_000m, 0.01m, 70, TimeSpan.Zero)
                 .AssertMatches(snapshot);
@@ -54,8 +60,8 @@ public sealed class MarketSpecs(ITestOutputHelper output) : StreamSpec(output)
         var lifecycle = LifecycleProbe();
         StartSupervisor(Settings("BTCUSDT,ETHUSDT", extraHocon: UsdM, webSocketUrl: Exchange.LegacyRootUrl));
 
-        ExpectLifecycle<Connected>(lifecycle, Btc);
-        Assert.Equal(TimeoutPhase.FirstMessage, ExpectLifecycle<TimedOut>(lifecycle, Btc, skipOthers: true).Phase);
+        ExpectLifecycle<Connected>(lifecycle, Perp);
+        Assert.Equal(TimeoutPhase.FirstMessage, ExpectLifecycle<TimedOut>(lifecycle, Perp, skipOthers: true).Phase);
         Assert.True(Exchange.LegacyRootRequests >= 1);
     }
 }

@@ -65,20 +65,4 @@ public sealed class SharedConnectionSpecs(ITestOutputHelper output) : StreamSpec
         Assert.Equal(0, closed);
         Assert.InRange(most, 0, 5);
     }
-
-    /// <summary>Waits until each of <paramref name="symbols"/> has reported Connected, and fails on any Failed or TimedOut.</summary>
-    private static void AwaitConnected(Akka.TestKit.TestProbe lifecycle, IReadOnlyCollection<Symbol> symbols, TimeSpan within)
-    {
-        var waiting = symbols.ToHashSet();
-        var deadline = DateTime.UtcNow + within;
-        while (waiting.Count > 0)
-        {
-            var left = deadline - DateTime.UtcNow;
-            Assert.True(left > TimeSpan.Zero, $"{waiting.Count} symbols not connected, {waiting.First()} among them");
-            var e = lifecycle.ExpectMsg<IStreamLifecycleEvent>(left);
-            if (e is Connected) waiting.Remove(e.Symbol);
-            // A drop is a Failed for each symbol the connection carried: expected, and followed by Connected.
-            else if (e is not Failed { Kind: FailureKind.SocketError }) Assert.Fail($"{e.Symbol}: {e}");
-        }
-    }
 }

@@ -31,7 +31,7 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
 
         Assert.Equal(2, exitCode);
         var line = Assert.Single(process.Stderr);
-        Assert.Equal("orderflow: configuration error: --symbols: orderflow.symbols = btc/usdt: invalid symbol 'btc/usdt': a Binance symbol is 2 to 20 letters and digits, such as BTCUSDT", line);
+        Assert.Equal("orderflow: configuration error: --symbols: orderflow.symbols = btc/usdt: invalid symbol 'btc/usdt': a Binance symbol is 2 to 20 letters, digits, '-', '_' or '.', such as BTCUSDT (on futures, its market first: usdm:BTCUSDT)", line);
         Assert.Empty(process.Stdout);
     }
 

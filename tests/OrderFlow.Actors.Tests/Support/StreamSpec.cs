@@ -47,6 +47,9 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
     protected static readonly Symbol Eth = Symbol.Parse("ETHUSDT");
     protected static readonly Symbol Sol = Symbol.Parse("SOLUSDT");
 
+    /// <summary>The symbol the helpers below watch: BTCUSDT on the market the spec streams (<c>usdm:BTCUSDT</c> on USD-M).</summary>
+    protected virtual Symbol Main => Btc;
+
     private readonly List<ExchangeSimulator> _exchanges = new();
 
     protected ExchangeSimulator Exchange { get; private set; } = null!;
@@ -69,13 +72,13 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
         foreach (var exchange in _exchanges) await exchange.DisposeAsync();
     }
 
-    protected async Task<ExchangeSimulator> StartExchangeAsync(double tradesPerSecond, TimeSpan? pingInterval = null)
+    protected Task<ExchangeSimulator> StartExchangeAsync(double tradesPerSecond, TimeSpan? pingInterval = null) =>
+        StartExchangeAsync(new SimulatorOptions { TradesPerSecond = tradesPerSecond, PingInterval = pingInterval ?? TimeSpan.FromSeconds(20) });
+
+    /// <summary>Another exchange, stopped with the spec.</summary>
+    protected async Task<ExchangeSimulator> StartExchangeAsync(SimulatorOptions options)
     {
-        var exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions
-        {
-            TradesPerSecond = tradesPerSecond,
-            PingInterval = pingInterval ?? TimeSpan.FromSeconds(20),
-        });
+        var exchange = await ExchangeSimulator.StartAsync(options);
         _exchanges.Add(exchange);
         return exchange;
     }
@@ -116,6 +119,26 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
     }
 
     /// <summary>
+    /// Waits until each of <paramref name="symbols"/> has reported Connected, in any order, and fails on any Failed or
+    /// TimedOut but a dropped socket's (each symbol it carried reports it, then connects again). Returns the last
+    /// Connected of each.
+    /// </summary>
+    protected static IReadOnlyDictionary<Symbol, Connected> AwaitConnected(TestProbe lifecycle, IReadOnlyCollection<Symbol> symbols, TimeSpan within)
+    {
+        var connected = new Dictionary<Symbol, Connected>();
+        var deadline = DateTime.UtcNow + within;
+        while (connected.Count < symbols.Count)
+        {
+            var left = deadline - DateTime.UtcNow;
+            Assert.True(left > TimeSpan.Zero, $"{symbols.Count - connected.Count} symbols not connected, {symbols.First(s => !connected.ContainsKey(s))} among them");
+            var e = lifecycle.ExpectMsg<IStreamLifecycleEvent>(left);
+            if (e is Connected connection && symbols.Contains(e.Symbol)) connected[e.Symbol] = connection;
+            else if (e is not (Connected or Failed { Kind: FailureKind.SocketError })) Assert.Fail($"{e.Symbol}: {e}");
+        }
+        return connected;
+    }
+
+    /// <summary>
     /// Waits until the exchange holds the symbol's live connection. A client may see its upgrade finish a moment
     /// before the server registers the connection, and history fills from the REST warm-up before any live trade.
     /// </summary>
@@ -136,7 +159,7 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
     protected async Task<IReadOnlyList<AggregateTrade>> HeldAtLeastAsync(IActorRef supervisor, int count)
     {
         IReadOnlyList<AggregateTrade> held = [];
-        await AwaitAssertAsync(async () => Assert.True((held = await HeldTradesAsync(supervisor, Btc)).Count >= count),
+        await AwaitAssertAsync(async () => Assert.True((held = await HeldTradesAsync(supervisor, Main)).Count >= count),
             Dilated(TimeSpan.FromSeconds(10)));
         return held;
     }
@@ -147,19 +170,19 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
         IReadOnlyList<AggregateTrade> held = [];
         await AwaitAssertAsync(async () =>
         {
-            held = await HeldTradesAsync(supervisor, symbol ?? Btc);
+            held = await HeldTradesAsync(supervisor, symbol ?? Main);
             Assert.True(held.Count > 0 && held[^1].AggregateId >= aggregateId, $"held up to {(held.Count > 0 ? held[^1].AggregateId : 0)}");
         }, Dilated(TimeSpan.FromSeconds(15)));
         return held;
     }
 
     /// <summary>Every held trade is the exchange's trade with that id, and the ids run without a hole or a repeat.</summary>
-    protected void AssertIsTheExchangeSequence(IReadOnlyList<AggregateTrade> held) => AssertIsTheExchangeSequence(Btc, held);
+    protected void AssertIsTheExchangeSequence(IReadOnlyList<AggregateTrade> held) => AssertIsTheExchangeSequence(Main, held);
 
     /// <summary>Each trade held is the exchange's, exactly, and each follows the one before it: none lost, none twice.</summary>
     protected void AssertIsTheExchangeSequence(Symbol symbol, IReadOnlyList<AggregateTrade> held)
     {
-        var generated = Exchange.Market(symbol.Value).Trades.ToDictionary(t => t.AggregateId);
+        var generated = Exchange.Market(symbol.Name).Trades.ToDictionary(t => t.AggregateId);
         for (var i = 0; i < held.Count; i++)
         {
             Assert.Equal(generated[held[i].AggregateId], held[i]);
@@ -175,11 +198,11 @@ public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig,
         var market = Exchange.Market("BTCUSDT");
         AwaitAssert(() => Assert.Equal(1, Exchange.DropConnections("BTCUSDT")));
         var downFrom = market.LastAggregateId;
-        ExpectLifecycle<Failed>(lifecycle, Btc);
-        Assert.Equal(FailureKind.HttpStatus, ExpectLifecycle<Failed>(lifecycle, Btc).Kind);
+        ExpectLifecycle<Failed>(lifecycle, Main);
+        Assert.Equal(FailureKind.HttpStatus, ExpectLifecycle<Failed>(lifecycle, Main).Kind);
         var downTo = market.LastAggregateId;
         Exchange.SetUpgradeFault("BTCUSDT", null);
-        ExpectLifecycle<Connected>(lifecycle, Btc, skipOthers: true);
+        ExpectLifecycle<Connected>(lifecycle, Main, skipOthers: true);
         return (downFrom, downTo);
     }
 }

@@ -29,11 +29,11 @@ public sealed class SymbolSelectionSpecs(ITestOutputHelper output) : StreamSpec(
         var supervisor = StartSupervisor(Settings("*USDT", extraHocon: Refresh));
 
         var expected = new[] { "BTCUSDT", "ETHUSDT", "SOLUSDT", NonAscii.Value }.Select(Symbol.Parse).ToHashSet();
-        AwaitConnected(lifecycle, expected);
+        AwaitConnected(lifecycle, expected, Dilated(TimeSpan.FromSeconds(10)));
         Assert.Equal(expected.Order(), (await supervisor.Ask<StreamedSymbols>(GetStreamedSymbols.Instance)).Symbols);
 
         Exchange.List(new SimulatedSymbol("DOGEUSDT", 0.31m, 0.00001m));
-        AwaitConnected(lifecycle, [Symbol.Parse("DOGEUSDT")], TimeSpan.FromSeconds(10));
+        AwaitConnected(lifecycle, [Symbol.Parse("DOGEUSDT")], Dilated(TimeSpan.FromSeconds(10)));
         Assert.DoesNotContain(Symbol.Parse("BNBBTC"), (await supervisor.Ask<StreamedSymbols>(GetStreamedSymbols.Instance)).Symbols);
     }
 
@@ -96,15 +96,5 @@ public sealed class SymbolSelectionSpecs(ITestOutputHelper output) : StreamSpec(
             supervisor = StartSupervisor(Settings("*USDT", restUrl: new Uri($"http://127.0.0.1:{port}"))));
         Assert.Empty((await supervisor.Ask<StreamedSymbols>(GetStreamedSymbols.Instance)).Symbols);
         Assert.Equal(0, Exchange.UpgradeRequests());
-    }
-
-    private void AwaitConnected(Akka.TestKit.TestProbe lifecycle, IReadOnlyCollection<Symbol> symbols, TimeSpan? within = null)
-    {
-        var waiting = symbols.ToHashSet();
-        lifecycle.FishForMessage<IStreamLifecycleEvent>(e =>
-        {
-            if (e is Connected) waiting.Remove(e.Symbol);
-            return waiting.Count == 0;
-        }, Dilated(within ?? TimeSpan.FromSeconds(10)));
     }
 }
