@@ -59,6 +59,8 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         _markets = new ConcurrentDictionary<string, SimulatedMarket>(options.Symbols
             .Select((symbol, index) => new SimulatedMarket(symbol, options.Seed + index, options.TradesKept, options.Market != "spot"))
             .ToDictionary(market => market.Symbol, StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase);
+        if (options.History > TimeSpan.Zero)
+            foreach (var market in _markets.Values) market.MakeHistory(options.History, market.TradesPerSecond ?? options.TradesPerSecond);
     }
 
     public int Port { get; private set; }

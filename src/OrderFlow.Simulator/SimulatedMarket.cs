@@ -62,6 +62,15 @@ public sealed class SimulatedMarket
         get { lock (_gate) return _nextId - 1; }
     }
 
+    /// <summary>Makes the tape of the last <paramref name="span"/> at <paramref name="rate"/>, before anyone listens.</summary>
+    internal void MakeHistory(TimeSpan span, double rate)
+    {
+        var count = (long)(span.TotalSeconds * rate);
+        var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)span.TotalMilliseconds;
+        lock (_gate)
+            for (var i = 0L; i < count; i++) _trades.Add(Next(startMs + (long)(i * span.TotalMilliseconds / count)));
+    }
+
     /// <summary>Generates and publishes <paramref name="count"/> trades now.</summary>
     public IReadOnlyList<AggregateTrade> Publish(int count)
     {

@@ -46,6 +46,12 @@ public sealed record SimulatorOptions
     /// <summary>Messages a client may send on one connection per second; one more and the connection is closed.</summary>
     public int IncomingMessagesPerSecond { get; init; } = 5;
 
+    /// <summary>
+    /// Trades already made when the exchange starts: each symbol's tape begins this long ago, at its rate, so a client
+    /// can warm up (or a store can hold) an hour that passed before the test. Zero: the tape begins at start.
+    /// </summary>
+    public TimeSpan History { get; init; }
+
     /// <summary>Loopback port; 0 picks a free one.</summary>
     public int Port { get; init; }
 

@@ -203,6 +203,6 @@ internal sealed class ConfigReader(Config config, Func<string, string> where)
         return anchor;
     }
 
-    private ConfigurationException Problem(string key, string raw, string problem) =>
+    public ConfigurationException Problem(string key, string raw, string problem) =>
         new(raw.Length == 0 ? $"{where(key)}: {key} {problem}" : $"{where(key)}: {key} = {raw}: {problem}");
 }

@@ -130,6 +130,17 @@ public static class OrderFlowConfiguration
         return markets;
     }
 
+    private static StoreSettings Store(ConfigReader read)
+    {
+        var kind = read.Choice("orderflow.store.kind", StoreKind.Sqlite, StoreKind.Postgres, StoreKind.Off);
+        var path = read.Raw("orderflow.store.path").Trim();
+        var connectionString = read.Raw("orderflow.store.connection-string").Trim();
+        if (kind == StoreKind.Postgres && connectionString.Length == 0)
+            throw read.Problem("orderflow.store.connection-string", "", "is needed when orderflow.store.kind = postgres (Host=...;Database=...;Username=...)");
+        return new StoreSettings(kind, path is "default" or "" ? StoreSettings.DefaultPath : Path.GetFullPath(path), connectionString,
+            read.PositiveDuration("orderflow.store.retention"), read.PositiveDuration("orderflow.store.flush-interval"));
+    }
+
     private static OrderFlowSettings Bind(Config config, Func<string, string> where)
     {
         var read = new ConfigReader(config, where);
@@ -165,6 +176,7 @@ public static class OrderFlowConfiguration
                 read.PositiveDuration("orderflow.backfill.retry-delay"),
                 read.Int("orderflow.backfill.max-held", min: 1, max: 10_000_000)),
             new HistorySettings(read.Int("orderflow.history.capacity", min: 1, max: 100_000_000), read.OptionalDuration("orderflow.history.warmup")),
+            Store(read),
             new MetricsSettings(
                 read.Windows("orderflow.metrics.windows"),
                 read.Notional("orderflow.metrics.large-trade-notional"),

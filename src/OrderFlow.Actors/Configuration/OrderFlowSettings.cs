@@ -19,6 +19,7 @@ public sealed record OrderFlowSettings(
     StreamSettings Stream,
     BackfillSettings Backfill,
     HistorySettings History,
+    StoreSettings Store,
     MetricsSettings Metrics,
     RemoteSettings Remote,
     LogSettings Log)
@@ -98,6 +99,23 @@ public sealed record ConnectionBudgetSettings(int Attempts, TimeSpan Per);
 
 /// <summary>Trades kept per symbol, and how far back to fetch them at start (null: no warm-up).</summary>
 public sealed record HistorySettings(int Capacity, TimeSpan? WarmUp);
+
+public enum StoreKind
+{
+    Off,
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>Where the tape is recorded (<see cref="Path"/> for SQLite, <see cref="ConnectionString"/> for PostgreSQL),
+/// how long it is kept, and how often each symbol's recorder writes.</summary>
+public sealed record StoreSettings(StoreKind Kind, string Path, string ConnectionString, TimeSpan Retention, TimeSpan FlushInterval)
+{
+    /// <summary>orderflow/tape.db in the user's data directory ($XDG_DATA_HOME, else ~/.local/share).</summary>
+    public static string DefaultPath =>
+        System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify),
+            "orderflow", "tape.db");
+}
 
 /// <summary>The rolling windows, the large-trade thresholds (quote currency), the profile's bin and value area, and the
 /// CVD anchor.</summary>

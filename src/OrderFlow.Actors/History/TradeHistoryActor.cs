@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Actor;
 using OrderFlow.Actors.Sequencing;
+using OrderFlow.Actors.Store;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
 
@@ -9,7 +10,8 @@ namespace OrderFlow.Actors.History;
 /// <summary>
 /// Keeps one symbol's recent aggregate trades (a compact ring, see <see cref="TradeRing"/>) and answers queries by
 /// count, aggregate id and time, saying when an answer lacks trades: before the tape started, dropped beyond the
-/// capacity, or lost in an unrecovered gap.
+/// capacity, or lost in an unrecovered gap. With a tape store, a query by id that reaches below what the ring holds
+/// is answered from the store for that part (read detached, piped back), and says so.
 /// </summary>
 public sealed class TradeHistoryActor : ReceiveActor
 {
@@ -17,10 +19,12 @@ public sealed class TradeHistoryActor : ReceiveActor
     private readonly TradeRing _trades;
     private readonly List<TapeHole> _holes = new();
     private long? _tapeFromMs;
+    private readonly (ITapeStore Store, TapeId Tape)? _store;
 
-    public TradeHistoryActor(Symbol symbol, int capacity)
+    public TradeHistoryActor(Symbol symbol, int capacity, (ITapeStore Store, TapeId Tape)? store = null)
     {
         _symbol = symbol;
+        _store = store;
         _trades = new TradeRing(capacity);
         Receive<TradeBatch>(batch =>
         {
@@ -38,13 +42,36 @@ public sealed class TradeHistoryActor : ReceiveActor
         Receive<TapeHole>(_holes.Add);
         Receive<ITapeEvent>(_ => { }); // interruptions matter to the live metrics, not to the trades held
         Receive<GetRecentTrades>(query => Answer(_trades.Last(query.Count), null, null));
-        Receive<GetTradesFromId>(query => Answer(_trades.FromId(query.FromId, query.MaxCount), query.FromId, null));
+        Receive<GetTradesFromId>(query =>
+        {
+            if (_store is { } store && (_trades.Oldest is not { } oldest || oldest.AggregateId > query.FromId)) FromStore(store, query);
+            else Answer(_trades.FromId(query.FromId, query.MaxCount), query.FromId, null);
+        });
         Receive<GetTradesSince>(query =>
             Answer(_trades.FromTime(query.Since.ToUnixTimeMilliseconds(), query.MaxCount), null, query.Since.ToUnixTimeMilliseconds()));
     }
 
-    public static Props Props(Symbol symbol, int capacity) =>
-        Akka.Actor.Props.Create(() => new TradeHistoryActor(symbol, capacity));
+    public static Props Props(Symbol symbol, int capacity, (ITapeStore Store, TapeId Tape)? store = null) =>
+        Akka.Actor.Props.Create(() => new TradeHistoryActor(symbol, capacity, store));
+
+    /// <summary>
+    /// The store's trades from the asked id up to the ring's oldest, then the ring's (taken now, as they are now), so
+    /// one answer spans both without a seam.
+    /// </summary>
+    private void FromStore((ITapeStore Store, TapeId Tape) store, GetTradesFromId query)
+    {
+        var held = _trades.Oldest is { } oldest ? _trades.FromId(oldest.AggregateId, query.MaxCount) : [];
+        var total = _trades.Count;
+        store.Store.ReadFromIdAsync(store.Tape, query.FromId, query.MaxCount).PipeTo(Sender, success: stored =>
+        {
+            var trades = stored.TakeWhile(t => held.Count == 0 || t.AggregateId < held[0].AggregateId).ToList();
+            var fromMemory = trades.Count < query.MaxCount && held.Count > 0 && (trades.Count == 0 || trades[^1].AggregateId == held[0].AggregateId - 1);
+            if (fromMemory) trades.AddRange(held.Take(query.MaxCount - trades.Count));
+            var missing = trades.Count > 0 && trades[0].AggregateId > query.FromId ? $"aggregate ids below {trades[0].AggregateId} are not in the store" : null;
+            return new TradesSnapshot(_symbol, trades, total, missing,
+                fromMemory && trades.Count > held.Count ? TradeSources.StoreAndMemory : fromMemory ? TradeSources.Memory : TradeSources.Store);
+        }, failure: e => new QueryFailed($"GetTradesFromId: the tape store could not be read: {e.Message}"));
+    }
 
     private void Answer(IReadOnlyList<AggregateTrade> trades, long? fromId, long? sinceMs) =>
         Sender.Tell(new TradesSnapshot(_symbol, trades, _trades.Count, Missing(trades, fromId, sinceMs)));

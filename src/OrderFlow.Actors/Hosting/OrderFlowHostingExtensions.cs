@@ -7,6 +7,7 @@ using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Connection;
 using OrderFlow.Actors.Gateway;
 using OrderFlow.Actors.Metrics;
+using OrderFlow.Actors.Store;
 using OrderFlow.Actors.Symbols;
 using OrderFlow.Protocol.Serialization;
 
@@ -25,10 +26,10 @@ public static class OrderFlowHostingExtensions
     /// Starts <c>/user/symbols</c> with one actor per configured symbol on the pipeline dispatcher, registered as
     /// <see cref="SymbolSupervisor"/>; every socket closes with a close frame during coordinated shutdown.
     /// </summary>
-    public static AkkaConfigurationBuilder WithOrderFlowSymbols(this AkkaConfigurationBuilder builder, OrderFlowSettings settings) =>
+    public static AkkaConfigurationBuilder WithOrderFlowSymbols(this AkkaConfigurationBuilder builder, OrderFlowSettings settings, ITapeStore? store = null) =>
         builder
             .AddHocon(PipelineDispatcher.Hocon, HoconAddMode.Prepend)
-            .WithActors((system, registry) => registry.Register<SymbolSupervisor>(system.StartOrderFlowSymbols(settings)));
+            .WithActors((system, registry) => registry.Register<SymbolSupervisor>(system.StartOrderFlowSymbols(settings, store: store)));
 
     /// <summary>
     /// Starts the planners' gateway (<c>/user/orderflow</c>) in front of the symbols, and Akka.Remote bound to
@@ -48,11 +49,13 @@ public static class OrderFlowHostingExtensions
     /// them with close frames (needs <see cref="PipelineDispatcher.Hocon"/>).
     /// </summary>
     /// <param name="budget">The chosen market's socket budget (a spec's, on its clock); each other market has its own.</param>
-    public static IActorRef StartOrderFlowSymbols(this ActorSystem system, OrderFlowSettings settings, ConnectionBudget? budget = null)
+    /// <param name="store">Where every symbol records its trades and starts from (<see cref="TapeStores.OpenAsync"/>); null: none.</param>
+    public static IActorRef StartOrderFlowSymbols(this ActorSystem system, OrderFlowSettings settings, ConnectionBudget? budget = null,
+        ITapeStore? store = null)
     {
         var connections = system.ActorOf(ConnectionPool.Props(settings.Stream, MarketConnections.Of(settings, budget)), ConnectionPool.Name);
         var rest = settings.Markets.ToDictionary(market => market.Key, market => CreateRestClient(market.Value));
-        var symbols = system.ActorOf(SymbolSupervisor.Props(settings, connections, rest, MetricsBoards.For(system)), SymbolSupervisor.Name);
+        var symbols = system.ActorOf(SymbolSupervisor.Props(settings, connections, rest, MetricsBoards.For(system), store), SymbolSupervisor.Name);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-aggtrade-streams", async () =>
         {
             try

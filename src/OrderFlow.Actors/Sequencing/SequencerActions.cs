@@ -5,8 +5,11 @@ namespace OrderFlow.Actors.Sequencing;
 /// <summary>What <see cref="TradeSequence"/> decided; its actor carries each out, in order.</summary>
 public interface ISequencerAction;
 
-/// <summary>These trades, next in the sequence, go to history and metrics.</summary>
-public sealed record PassOn(AggregateTrade[] Trades) : ISequencerAction;
+/// <summary>
+/// These trades, next in the sequence, go to history and metrics, and to the recorder unless they came from the tape
+/// store (<paramref name="FromStore"/>): it holds them already.
+/// </summary>
+public sealed record PassOn(AggregateTrade[] Trades, bool FromStore = false) : ISequencerAction;
 
 /// <summary>History and metrics hear what the trades passed on so far cover.</summary>
 public sealed record Announce(ITapeEvent Event) : ISequencerAction;

@@ -1,5 +1,6 @@
 using Akka.Event;
 using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Store;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
 
@@ -45,6 +46,7 @@ public sealed partial class TradeSequence
     private bool _catchUpGap;
     private long? _streamDownSinceMs;
     private readonly TapeState _tape = new();
+    private bool _outgoingFromStore;
 
     // The page asked for: its number, its limit, and (by time) where its range ends.
     private int _request;
@@ -82,6 +84,52 @@ public sealed partial class TradeSequence
         _warmUpFromMs = _byTimeFromMs = _nowMs() - (long)period.TotalMilliseconds;
         RequestWarmUpPage();
         _filling = true;
+    }
+
+    /// <summary>At start, with a tape store: live trades are held until its answer (<see cref="StartFromStore"/>).</summary>
+    public void AwaitStore() => _filling = true;
+
+    /// <summary>
+    /// The store's recent tape: passed on as the start of the sequence, then REST is asked by id for everything after
+    /// its last trade up to the live stream, however long the host was down. An empty one is a start without a store
+    /// (the REST warm-up).
+    /// </summary>
+    public void StartFromStore(StoredTape stored)
+    {
+        _filling = false;
+        if (stored.Trades.Count == 0)
+        {
+            Start();
+            if (_warmUp is null && _held.Count > 0)
+            {
+                // No warm-up either: the first live trade held starts the tape, as it would have.
+                var (id, first) = _held.First();
+                _held.Remove(id);
+                PassOnOne(first);
+                ReleaseHeld();
+            }
+            return;
+        }
+        _log.Info("💾 {Symbol}: {Count} trades from the tape store (ids {FromId}..{ToId}); asking REST for what came after", _symbol,
+            stored.Trades.Count, stored.Trades[0].AggregateId, stored.Trades[^1].AggregateId);
+        StartTape(stored.CompleteFromMs);
+        _outgoingFromStore = true;
+        foreach (var trade in stored.Trades)
+        {
+            if (_lastId is { } last && trade.AggregateId != last + 1)
+            {
+                FlushOutgoing();
+                RecordUnrecovered(trade.AggregateId, trade.TradeTimeMs, "missing from the tape store");
+            }
+            PassOnOne(trade);
+        }
+        FlushOutgoing();
+        _outgoingFromStore = false;
+        _gapGivenUp = false;
+        _warmingUp = true;
+        _attempts = 0;
+        _filling = true;
+        RequestNextPage();
     }
 
     /// <summary>
@@ -337,7 +385,7 @@ public sealed partial class TradeSequence
     {
         if (_outgoing.Count == 0) return;
         ReportChangedCounters();
-        _actions.Add(new PassOn(_outgoing.ToArray()));
+        _actions.Add(new PassOn(_outgoing.ToArray(), _outgoingFromStore));
         _outgoing.Clear();
     }
 }

@@ -2,10 +2,14 @@ using Akka.Actor;
 using Akka.Event;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Store;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Actors.Sequencing;
+
+/// <summary>Where a sequencer starts from when there is a tape store: its tape's trades of the last <paramref name="Span"/>, at most <paramref name="Max"/>.</summary>
+public sealed record TapeAtStart(ITapeStore Store, TapeId Tape, TimeSpan Span, int Max);
 
 /// <summary>
 /// Puts one symbol's trades in the exchange's order, each exactly once, before history and metrics see them: the
@@ -19,6 +23,10 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     private sealed record PageArrived(int Request, IReadOnlyList<AggregateTrade> Trades);
 
     private sealed record PageFailed(int Request, Exception Cause);
+
+    private sealed record StoreRead(StoredTape Tape);
+
+    private sealed record StoreReadFailed(string Problem);
 
     private sealed record RetryPage
     {
@@ -38,15 +46,22 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     private readonly BinanceRestClient _rest;
     private readonly IActorRef _history;
     private readonly IActorRef _metrics;
+    private readonly TapeAtStart? _start;
+    private readonly IActorRef? _recorder;
     private readonly TradeSequence _sequence;
     private BurstCredit? _credit;
 
-    public TradeSequencer(Symbol symbol, BackfillSettings settings, TimeSpan? warmUp, BinanceRestClient rest, IActorRef history, IActorRef metrics)
+    /// <param name="start">The tape store's recent tape to start from, when there is a store.</param>
+    /// <param name="recorder">Where every trade passed on is also written, when there is a store.</param>
+    public TradeSequencer(Symbol symbol, BackfillSettings settings, TimeSpan? warmUp, BinanceRestClient rest, IActorRef history, IActorRef metrics,
+        TapeAtStart? start = null, IActorRef? recorder = null)
     {
         _symbol = symbol;
         _rest = rest;
         _history = history;
         _metrics = metrics;
+        _start = start;
+        _recorder = recorder;
         _sequence = new TradeSequence(symbol, settings, warmUp, Context.GetLogger());
 
         Receive<TradeBatch>(batch =>
@@ -69,16 +84,30 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         Receive<FlushCounters>(_ => _sequence.ReportChangedCounters());
         Receive<StreamInterrupted>(interrupted => _sequence.StreamInterrupted(interrupted.Reason));
         Receive<StreamResumed>(_ => _sequence.StreamResumed());
+        Receive<StoreRead>(read => _sequence.StartFromStore(read.Tape));
+        Receive<StoreReadFailed>(failed =>
+        {
+            Context.GetLogger().Warning("💾 {Symbol}: could not read the tape store ({Problem}); warming up from REST instead", _symbol, failed.Problem);
+            _sequence.StartFromStore(new StoredTape([], 0));
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(Symbol symbol, BackfillSettings settings, TimeSpan? warmUp, BinanceRestClient rest, IActorRef history,
-        IActorRef metrics) =>
-        Akka.Actor.Props.Create(() => new TradeSequencer(symbol, settings, warmUp, rest, history, metrics));
+        IActorRef metrics, TapeAtStart? start = null, IActorRef? recorder = null) =>
+        Akka.Actor.Props.Create(() => new TradeSequencer(symbol, settings, warmUp, rest, history, metrics, start, recorder));
 
     protected override void PreStart()
     {
+        if (_start is { } start)
+        {
+            // The store first; REST only for what it lacks. Live trades wait meanwhile.
+            _sequence.AwaitStore();
+            start.Store.ReadRecentAsync(start.Tape, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)start.Span.TotalMilliseconds, start.Max)
+                .PipeTo(Self, success: tape => new StoreRead(tape), failure: e => new StoreReadFailed(e.Message));
+            return;
+        }
         _sequence.Start();
         Act();
     }
@@ -114,10 +143,11 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         {
             switch (actions[i])
             {
-                case PassOn passOn: Send(new TradeBatch(_symbol, passOn.Trades, i == lastBatch ? credit : null)); break;
+                case PassOn passOn: Send(new TradeBatch(_symbol, passOn.Trades, i == lastBatch ? credit : null), record: !passOn.FromStore); break;
                 case Announce announce:
                     _history.Tell(announce.Event);
                     _metrics.Tell(announce.Event);
+                    if (announce.Event is TapeHole) _recorder?.Tell(announce.Event);
                     break;
                 case ReportCounters report: _metrics.Tell(report.Counters); break;
                 case FetchPage page: Fetch(page); break;
@@ -139,10 +169,12 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
             failure: error => new PageFailed(request, error));
     }
 
-    private void Send(TradeBatch batch)
+    private void Send(TradeBatch batch, bool record = true)
     {
-        batch.Credit?.ShareWith(2);
+        var recorder = record ? _recorder : null;
+        batch.Credit?.ShareWith(recorder is null ? 2 : 3);
         _history.Tell(batch);
         _metrics.Tell(batch);
+        recorder?.Tell(batch);
     }
 }

@@ -6,6 +6,7 @@ using OrderFlow.Actors.Connection;
 using OrderFlow.Actors.History;
 using OrderFlow.Actors.Metrics;
 using OrderFlow.Actors.Sequencing;
+using OrderFlow.Actors.Store;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
@@ -37,6 +38,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private readonly IActorRef _connections;
     private readonly BinanceRestClient _rest;
     private readonly MetricsBoards _boards;
+    private readonly ITapeStore? _store;
     private readonly MetricsBoard _board;
     private readonly CoolDown _coolDown;
     private IActorRef _history = ActorRefs.Nobody;
@@ -56,8 +58,9 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private IStreamLifecycleEvent? _lastProblem;
 
     public SymbolActor(Symbol symbol, OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards,
-        IActorRef? addedBy)
+        ITapeStore? store, IActorRef? addedBy)
     {
+        _store = store;
         _symbol = symbol;
         _settings = settings;
         _connections = connections;
@@ -91,16 +94,23 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <summary>This symbol's tape in the store: its trades as its market's exchange numbers them.</summary>
+    private TapeId Tape => TapeId.Of(_symbol, _settings.MarketOf(_symbol).RestUrl);
+
+    /// <summary>With a store, the sequencer starts from it: enough of the tape for the longest window and the warm-up, as much as history holds.</summary>
+    private TapeAtStart? TapeAtStart() => _store is null ? null
+        : new TapeAtStart(_store, Tape, new[] { _settings.History.WarmUp ?? TimeSpan.Zero }.Concat(_settings.Metrics.Windows).Max(), _settings.History.Capacity);
+
     /// <summary>The actor's name: <c>symbol-btcusdt</c>, <c>symbol-usdm%3Abtcusdt</c>; what is not ASCII is percent-encoded, as actor paths require.</summary>
     public static string NameOf(Symbol symbol) => $"symbol-{Uri.EscapeDataString(symbol.Value.ToLowerInvariant())}";
 
     public static Props Props(Symbol symbol, OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards,
-        IActorRef? addedBy = null) =>
-        Akka.Actor.Props.Create(() => new SymbolActor(symbol, settings, connections, rest, boards, addedBy));
+        ITapeStore? store = null, IActorRef? addedBy = null) =>
+        Akka.Actor.Props.Create(() => new SymbolActor(symbol, settings, connections, rest, boards, store, addedBy));
 
     protected override void PreStart()
     {
-        _history = Context.ActorOf(TradeHistoryActor.Props(_symbol, _settings.History.Capacity), "history");
+        _history = Context.ActorOf(TradeHistoryActor.Props(_symbol, _settings.History.Capacity, _store is null ? null : (_store, Tape)), "history");
         _metrics = Context.ActorOf(MetricsActor.Props(_board, _settings.Stream.SummaryInterval), "metrics");
         _boards.Add(_board);
     }
@@ -139,8 +149,9 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         if (first)
         {
             if (check.TickSize > Fixed8.Zero) _metrics.Tell(new SymbolListing(_symbol, check.TickSize));
-            _sequencer = Context.ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, _settings.History.WarmUp, _rest, _history, _metrics),
-                "sequencer");
+            _sequencer = Context.ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, _settings.History.WarmUp, _rest, _history, _metrics,
+                TapeAtStart(), _store is null ? null : Context.ActorOf(TradeRecorder.Props(Tape, _store, _settings.History.Capacity,
+                    _settings.Store.FlushInterval), "recorder")), "sequencer");
         }
         if (check.Status is null || check.Status == Listing.Trading) Trading(first);
         else NotTrading(check.Status, first);

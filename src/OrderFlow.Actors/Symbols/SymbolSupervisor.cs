@@ -4,6 +4,7 @@ using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Connection;
 using OrderFlow.Actors.Metrics;
+using OrderFlow.Actors.Store;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Streams;
 
@@ -43,6 +44,7 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
     private readonly IActorRef _connections;
     private readonly IReadOnlyDictionary<string, BinanceRestClient> _rest;
     private readonly MetricsBoards _boards;
+    private readonly ITapeStore? _store;
     private readonly Dictionary<Symbol, IActorRef> _symbols = new();
     // Symbols Binance does not list: not streamed, but reported by the status query until removed or added again.
     private readonly Dictionary<Symbol, Failed> _unlisted = new();
@@ -51,8 +53,10 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
     private readonly HashSet<Symbol> _removedByRequest = new();
     private bool _closing;
 
-    public SymbolSupervisor(OrderFlowSettings settings, IActorRef connections, IReadOnlyDictionary<string, BinanceRestClient> rest, MetricsBoards boards)
+    public SymbolSupervisor(OrderFlowSettings settings, IActorRef connections, IReadOnlyDictionary<string, BinanceRestClient> rest, MetricsBoards boards,
+        ITapeStore? store)
     {
+        _store = store;
         _settings = settings;
         _connections = connections;
         _rest = rest;
@@ -86,8 +90,10 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="rest">Each market's REST client, by name.</param>
-    public static Props Props(OrderFlowSettings settings, IActorRef connections, IReadOnlyDictionary<string, BinanceRestClient> rest, MetricsBoards boards) =>
-        Akka.Actor.Props.Create(() => new SymbolSupervisor(settings, connections, rest, boards));
+    /// <param name="store">The tape store every symbol records to and starts from; null: none.</param>
+    public static Props Props(OrderFlowSettings settings, IActorRef connections, IReadOnlyDictionary<string, BinanceRestClient> rest, MetricsBoards boards,
+        ITapeStore? store = null) =>
+        Akka.Actor.Props.Create(() => new SymbolSupervisor(settings, connections, rest, boards, store));
 
     protected override void PreStart()
     {
@@ -104,7 +110,7 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
     });
 
     private void Start(Symbol symbol, IActorRef? addedBy) =>
-        _symbols[symbol] = Context.Watch(Context.ActorOf(SymbolActor.Props(symbol, _settings, _connections, _rest[symbol.Market], _boards, addedBy),
+        _symbols[symbol] = Context.Watch(Context.ActorOf(SymbolActor.Props(symbol, _settings, _connections, _rest[symbol.Market], _boards, _store, addedBy),
             SymbolActor.NameOf(symbol)));
 
     /// <summary>One exchangeInfo call per market for all of <paramref name="symbols"/>; each symbol's actor hears its verdict.</summary>

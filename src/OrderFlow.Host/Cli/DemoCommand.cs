@@ -68,10 +68,12 @@ public static class DemoCommand
                 }).ConfigureAwait(false)
                 : null;
             var symbols = exchange.Listed.Concat(perpetuals?.Listed.Select(name => $"usdm:{name}") ?? []);
+            // The simulated exchange starts its ids afresh each run: so does the demo's tape, in a file of its own.
+            var tape = Directory.CreateTempSubdirectory("orderflow-demo-");
             var (config, settings) = OrderFlowConfiguration.Load(
                 overrides: OrderFlowCli.Overrides(string.Join(",", symbols), exchange.WebSocketUrl.ToString(), exchange.RestUrl.ToString(),
                     parsed.GetValue(remotePort), parsed.GetValue(httpPort), parsed.GetValue(logJson), marketName),
-                extraHocon: DemoSettings + (perpetuals is null ? "" : $$"""
+                extraHocon: DemoSettings + $"\norderflow.store.path = {OrderFlowConfiguration.Quote(Path.Combine(tape.FullName, "tape.db"))}\n" + (perpetuals is null ? "" : $$"""
 
                     orderflow.binance.markets.usdm { ws-url = "{{perpetuals.WebSocketUrl}}", rest-url = "{{perpetuals.RestUrl}}" }
                     """));
@@ -84,6 +86,7 @@ public static class DemoCommand
             await OrderFlowHost.RunAsync(config, settings).ConfigureAwait(false);
             await stopTour.CancelAsync().ConfigureAwait(false);
             await tour.ConfigureAwait(false);
+            tape.Delete(recursive: true);
             return OrderFlowCli.Success;
         });
         return command;

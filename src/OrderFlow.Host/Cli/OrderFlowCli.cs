@@ -52,6 +52,11 @@ public static class OrderFlowCli
             Console.Error.WriteLine($"orderflow: configuration error: {e.Message}");
             return UsageError;
         }
+        catch (OrderFlow.Actors.Store.TapeStoreException e)
+        {
+            Console.Error.WriteLine($"orderflow: {e.Message}");
+            return UsageError;
+        }
         catch (Exception e)
         {
             Console.Error.WriteLine($"orderflow: stopped by an unexpected error: {e.GetType().Name}: {e.Message}");

@@ -64,6 +64,7 @@ public static class QueryCommands
                 {
                     symbol = answer.Symbol.Value,
                     incomplete = answer.Incomplete,
+                    source = answer.Source,
                     trades = answer.Trades.Select(t => new
                     {
                         id = t.AggregateId, price = t.Price.ToDecimal(), quantity = t.Quantity.ToDecimal(), time = t.TradeTimeMs,
@@ -77,7 +78,9 @@ public static class QueryCommands
                 t.AggregateId.ToString(CultureInfo.InvariantCulture), t.TradeTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
                 t.Side == AggressorSide.Buy ? "BUY" : "SELL", HumanFormat.Money(t.Price.ToDecimal()), t.Quantity.ToString(),
             }));
-            Console.WriteLine($"{answer.Trades.Count} trades of {answer.TotalHeld} held" + (answer.Incomplete is { } why ? $"; incomplete: {why}" : ""));
+            Console.WriteLine($"{answer.Trades.Count} trades of {answer.TotalHeld} held" +
+                              (answer.Source == TradeSources.Memory ? "" : $", from the {(answer.Source == TradeSources.Store ? "tape store" : "tape store and memory")}") +
+                              (answer.Incomplete is { } why ? $"; incomplete: {why}" : ""));
             return OrderFlowCli.Success;
         });
     }

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Gateway;
 using OrderFlow.Actors.Hosting;
+using OrderFlow.Actors.Store;
 using OrderFlow.Protocol;
 using Serilog;
 using Serilog.Events;
@@ -25,6 +26,8 @@ public static class OrderFlowHost
     public static async Task RunAsync(Config config, OrderFlowSettings settings, CancellationToken stopping = default)
     {
         EnsurePortsFree(settings.Remote);
+        // Opened (and migrated) before anything streams: a store that cannot be used stops the start in one line.
+        await using var store = await TapeStores.OpenAsync(settings.Store).ConfigureAwait(false);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(OrderFlowLogging.Start(settings.Log), dispose: true);
@@ -32,20 +35,23 @@ public static class OrderFlowHost
         builder.Services.AddAkka("orderflow", akka => akka
             .WithOrderFlowLogging(settings.Log, config)
             .AddHocon(config, HoconAddMode.Prepend)
-            .WithOrderFlowSymbols(settings)
+            .WithOrderFlowSymbols(settings, store)
             .WithOrderFlowGateway(settings));
 
         await using var app = builder.Build();
         app.MapOrderFlowQueries(settings.Remote.QueryTimeout + settings.Binance.RestTimeout + TimeSpan.FromSeconds(1));
-        app.Lifetime.ApplicationStarted.Register(() => LogWherePlannersAsk(app));
+        app.Lifetime.ApplicationStarted.Register(() => LogWherePlannersAsk(app, store));
         await app.RunAsync(stopping).ConfigureAwait(false);
     }
 
-    private static void LogWherePlannersAsk(WebApplication app)
+    private static void LogWherePlannersAsk(WebApplication app, ITapeStore? store)
     {
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrderFlow.Host");
+        if (store is null) log.LogInformation("💾 No tape store (orderflow.store.kind = off): a restart warms up from REST");
+        else log.LogInformation("💾 Recording every trade to {Store}", store.Description);
         var system = (ExtendedActorSystem)app.Services.GetRequiredService<ActorSystem>();
         var http = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrderFlow.Host").LogInformation(
+        log.LogInformation(
             "🛰 Planners ask {Gateway}; one-shot queries (orderflow status|trades|metrics, curl) POST to {QueryUrl}",
             $"{system.Provider.DefaultAddress}/user/{OrderFlowGateway.Name}", $"{http}{HttpQueries.AskPath}<Query>");
     }

@@ -12,6 +12,16 @@ public sealed record GetTradesSince(Symbol Symbol, DateTimeOffset Since, int Max
 /// <summary>
 /// The answer to a trade query: the trades held, in aggregate-id order. <see cref="Incomplete"/> says, when it is not
 /// null, what the answer lacks: trades from before the history starts (not collected, or dropped beyond its
-/// capacity), or an unrecovered gap inside the range.
+/// capacity), or an unrecovered gap inside the range. <see cref="Source"/> says where the trades came from: memory (the
+/// symbol's history), or the tape store for what memory no longer holds (<see cref="TradeSources"/>).
 /// </summary>
-public sealed record TradesSnapshot(Symbol Symbol, IReadOnlyList<AggregateTrade> Trades, long TotalHeld, string? Incomplete) : IWithSymbol, IOrderFlowMessage;
+public sealed record TradesSnapshot(Symbol Symbol, IReadOnlyList<AggregateTrade> Trades, long TotalHeld, string? Incomplete,
+    string Source = TradeSources.Memory) : IWithSymbol, IOrderFlowMessage;
+
+/// <summary>Where a <see cref="TradesSnapshot"/>'s trades came from.</summary>
+public static class TradeSources
+{
+    public const string Memory = "memory";
+    public const string Store = "store";
+    public const string StoreAndMemory = "store+memory";
+}

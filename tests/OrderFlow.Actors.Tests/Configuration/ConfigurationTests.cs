@@ -151,6 +151,8 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("orderflow.metrics.windows = 5m", "orderflow.metrics.windows = 5m: must be a list such as [1m, 5m, 15m, 1h]")]
     [InlineData("orderflow.log.level = loud", "orderflow.log.level = loud: must be debug, info, warning or error")]
     [InlineData("orderflow.log.format = xml", "orderflow.log.format = xml: must be text or json")]
+    [InlineData("orderflow.store.kind = mysql", "orderflow.store.kind = mysql: must be sqlite or postgres or off")]
+    [InlineData("orderflow.store.flush-interval = 0s", "orderflow.store.flush-interval = 0s: must be positive")]
     [InlineData("orderflow.log.levels { \"Akka.Remote\" = quiet }", "orderflow.log.levels.\"Akka.Remote\" = quiet: must be debug, info, warning or error")]
     [InlineData("akka.actor.ask-timeout = soon", "akka.actor.ask-timeout = soon: must be a duration such as infinite (Akka's default)")]
     [InlineData("akka.actor.serialize-messages = maybe", "akka.actor.serialize-messages = maybe: must be on or off (Akka's default: off)")]

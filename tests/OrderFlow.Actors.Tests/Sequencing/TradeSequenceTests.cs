@@ -2,6 +2,7 @@ using Akka.Event;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Sequencing;
+using OrderFlow.Actors.Store;
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
@@ -80,6 +81,48 @@ public sealed class TradeSequenceTests
         Assert.IsType<TapeResumed>(actions.OfType<Announce>().Last().Event);
         var counters = sequence.Counters();
         Assert.Equal((1L, 1L, 2L, 0L), (counters.GapsDetected, counters.GapsFilled, counters.TradesBackfilled, counters.GapsUnrecovered));
+    }
+
+    [Fact]
+    public void From_the_tape_store_the_stored_trades_start_the_tape_unrecorded_and_REST_is_asked_by_id_for_what_came_after()
+    {
+        var sequence = Sequence(warmUp: TimeSpan.FromSeconds(10));
+        sequence.AwaitStore();
+        sequence.Take(Trades(30, 31)); // live trades while the store is read wait
+        Assert.Empty(PassedIds(Take(sequence)));
+
+        // The store holds 1..20 but not 8: the missing id is a hole, never passed over silently.
+        sequence.StartFromStore(new StoredTape([.. Trades(1, 7), .. Trades(9, 20)], Now - 3_600_000));
+        var actions = Take(sequence);
+        Assert.Equal(new TapeStarted(Btc, Now - 3_600_000), Assert.IsType<Announce>(actions[0]).Event);
+        Assert.All(actions.OfType<PassOn>(), passOn => Assert.True(passOn.FromStore));
+        Assert.Equal([.. Enumerable.Range(1, 7).Select(i => (long)i), .. Enumerable.Range(9, 12).Select(i => (long)i)], PassedIds(actions));
+        Assert.Equal(new AggregateIdRange(8, 8), Assert.IsType<TapeHole>(actions.OfType<Announce>().Last().Event).Ids);
+        var fetch = Assert.Single(actions.OfType<FetchPage>());
+        Assert.Equal((21L, 9), (fetch.FromId!.Value, fetch.Limit));
+
+        // REST's page joins the store to the live trades; these are new, so they are recorded.
+        sequence.OnPage(fetch.Request, Trades(21, 29));
+        actions = Take(sequence);
+        Assert.Equal(Enumerable.Range(21, 11).Select(i => (long)i), PassedIds(actions));
+        Assert.All(actions.OfType<PassOn>(), passOn => Assert.False(passOn.FromStore));
+        Assert.Equal(9L, sequence.Counters().TradesBackfilled + sequence.Counters().TradesWarmedUp);
+    }
+
+    [Fact]
+    public void An_empty_store_starts_as_without_one()
+    {
+        var sequence = Sequence(warmUp: TimeSpan.FromSeconds(10));
+        sequence.AwaitStore();
+        sequence.StartFromStore(new StoredTape([], 0));
+        var fetch = Assert.Single(Take(sequence).OfType<FetchPage>());
+        Assert.Equal((null, Now - 10_000), (fetch.FromId, fetch.FromMs));
+
+        var bare = Sequence();
+        bare.AwaitStore();
+        bare.Take(Trades(5, 6));
+        bare.StartFromStore(new StoredTape([], 0));
+        Assert.Equal([5L, 6], PassedIds(Take(bare)));
     }
 
     [Fact]

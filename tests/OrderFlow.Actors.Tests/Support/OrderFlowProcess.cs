@@ -11,8 +11,13 @@ public sealed class OrderFlowProcess : IDisposable
     private readonly ConcurrentQueue<string> _stderr = new();
     private readonly SemaphoreSlim _lineArrived = new(0);
 
-    private OrderFlowProcess(params string[] args)
+    /// <summary>The user's data directory this process sees ($XDG_DATA_HOME): its own, unless a spec shares one.</summary>
+    private readonly string _dataHome;
+    private readonly bool _ownDataHome;
+
+    private OrderFlowProcess(string? dataHome, params string[] args)
     {
+        (_dataHome, _ownDataHome) = dataHome is null ? (Directory.CreateTempSubdirectory("orderflow-data-").FullName, true) : (dataHome, false);
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -20,6 +25,8 @@ public sealed class OrderFlowProcess : IDisposable
             RedirectStandardInput = true,
             WorkingDirectory = Path.GetTempPath(),
         };
+        // Its tape store in a directory of its own: never the user's, never another spec's.
+        start.Environment["XDG_DATA_HOME"] = _dataHome;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "orderflow.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         _process = new Process { StartInfo = start };
@@ -34,12 +41,22 @@ public sealed class OrderFlowProcess : IDisposable
 
     public IReadOnlyList<string> Stderr => _stderr.ToArray();
 
-    public static OrderFlowProcess Start(params string[] args) => new(args);
+    public static OrderFlowProcess Start(params string[] args) => new(null, args);
+
+    /// <summary>A host whose data directory (and so its default tape store) is <paramref name="dataHome"/>, kept after it stops.</summary>
+    public static OrderFlowProcess StartWithData(string dataHome, params string[] args) => new(dataHome, args);
+
+    /// <summary>Stops the process at once, as a crash or <c>kill -9</c> does: no shutdown, nothing flushed.</summary>
+    public void KillHard()
+    {
+        Process.Start("kill", ["-KILL", _process.Id.ToString()])!.WaitForExit();
+        _process.WaitForExit();
+    }
 
     /// <summary>Runs to the end and returns the exit code.</summary>
     public static async Task<(int ExitCode, OrderFlowProcess Process)> RunAsync(TimeSpan limit, params string[] args)
     {
-        var process = new OrderFlowProcess(args);
+        var process = new OrderFlowProcess(null, args);
         return (await process.WaitForExitAsync(limit), process);
     }
 
@@ -84,6 +101,7 @@ public sealed class OrderFlowProcess : IDisposable
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         _process.Dispose();
         _lineArrived.Dispose();
+        if (_ownDataHome) Directory.Delete(_dataHome, recursive: true);
     }
 
     private void Collect(ConcurrentQueue<string> lines, string? line)

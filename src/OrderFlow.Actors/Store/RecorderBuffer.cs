@@ -1,0 +1,61 @@
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Actors.Store;
+
+/// <summary>
+/// What one symbol's recorder has not written yet, and what it is writing: trades in id order and holes. Bounded: past
+/// <c>limit</c> trades (what the symbol's history holds, so nothing it dropped is still unwritten), the oldest are
+/// let go and their ids become a hole, recorded with the next write, never skipped without a trace.
+/// </summary>
+public sealed class RecorderBuffer(TapeId tape, int limit, int maxPerWrite = 50_000)
+{
+    private readonly List<AggregateTrade> _pending = new();
+    private readonly List<AggregateIdRange> _holes = new();
+    private TapeWrite? _writing;
+
+    public int Pending => _pending.Count;
+
+    public bool Writing => _writing is not null;
+
+    /// <summary>Ids given up on because the store fell too far behind, since start.</summary>
+    public long Dropped { get; private set; }
+
+    public void Add(ReadOnlySpan<AggregateTrade> trades)
+    {
+        foreach (var trade in trades) _pending.Add(trade);
+        if (_pending.Count <= limit) return;
+        var excess = _pending.Count - limit;
+        AddHole(new AggregateIdRange(_pending[0].AggregateId, _pending[excess - 1].AggregateId));
+        _pending.RemoveRange(0, excess);
+        Dropped += excess;
+    }
+
+    public void AddHole(AggregateIdRange ids)
+    {
+        if (_holes.Count > 0 && _holes[^1].ToId + 1 == ids.FromId) _holes[^1] = _holes[^1] with { ToId = ids.ToId };
+        else _holes.Add(ids);
+    }
+
+    /// <summary>The next write (at most maxPerWrite trades, and every hole), or null when nothing waits or one is under way.</summary>
+    public TapeWrite? TakeWrite()
+    {
+        if (_writing is not null || (_pending.Count == 0 && _holes.Count == 0)) return null;
+        var count = Math.Min(_pending.Count, maxPerWrite);
+        _writing = new TapeWrite(tape, _pending.GetRange(0, count), [.. _holes]);
+        _pending.RemoveRange(0, count);
+        _holes.Clear();
+        return _writing;
+    }
+
+    public void Written() => _writing = null;
+
+    /// <summary>The write failed: its trades and holes wait again, ahead of what came since (and within the bound).</summary>
+    public void WriteFailed()
+    {
+        if (_writing is not { } failed) return;
+        _writing = null;
+        _pending.InsertRange(0, failed.Trades);
+        _holes.InsertRange(0, failed.Holes);
+        Add([]);
+    }
+}

@@ -1,0 +1,188 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Actors.Store;
+
+/// <summary>
+/// The tape in one SQLite file (WAL): a table of trades keyed by (symbol id, aggregate id), without a rowid, every
+/// figure an integer (prices and quantities at 10^-8), the last trade id as its distance from the first. One writer
+/// loop drains every recorder's writes into one transaction at a time, so a thousand symbols flushing each second cost
+/// a few commits, not a thousand; reads open connections of their own, which WAL lets run beside the writer.
+/// </summary>
+public sealed class SqliteTapeStore : ITapeStore
+{
+    private readonly string _connectionString;
+    private readonly Channel<(TapeWrite Write, TaskCompletionSource Done)> _writes =
+        Channel.CreateUnbounded<(TapeWrite, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<TapeId, long> _symbolIds = new();
+    private readonly Lock _symbolIdsGate = new();
+    private readonly Thread _writer;
+
+    private SqliteTapeStore(string path)
+    {
+        Path = path;
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
+        // A thread of its own: each transaction is a run of blocking SQLite calls, kept off the pools the feed uses.
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "tape-store-writer" };
+        _writer.Start();
+    }
+
+    public string Path { get; }
+
+    public string Description => $"SQLite {Path}";
+
+    /// <summary>Opens (creating it and its directory if need be) and migrates the file, or says in one line why it cannot.</summary>
+    public static async Task<SqliteTapeStore> OpenAsync(string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+            await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path }.ToString());
+            await connection.OpenAsync().ConfigureAwait(false);
+            await TapeSchema.MigrateAsync(connection, path).ConfigureAwait(false);
+        }
+        catch (SqliteException e)
+        {
+            throw new TapeStoreException($"the tape store {path} is unreadable: {e.Message.TrimEnd('.')}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TapeStoreException($"the tape store {path} cannot be opened: {e.Message.TrimEnd('.')}", e);
+        }
+        return new SqliteTapeStore(path);
+    }
+
+    public Task WriteAsync(TapeWrite write)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_writes.Writer.TryWrite((write, done))) done.SetException(new ObjectDisposedException(Description));
+        return done.Task;
+    }
+
+    public async Task<StoredTape> ReadRecentAsync(TapeId tape, long fromMs, int max)
+    {
+        await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
+        var id = await SymbolIdAsync(connection, tape, create: false).ConfigureAwait(false);
+        if (id is null) return new StoredTape([], fromMs);
+        // Newest first, stopping at the first trade before fromMs: only the tail is read, however long the tape.
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {TapeSchema.TradeColumns} FROM trades WHERE symbol_id = $symbol ORDER BY agg_id DESC";
+        command.Parameters.AddWithValue("$symbol", id.Value);
+        var newestFirst = new List<AggregateTrade>();
+        AggregateTrade? before = null;
+        await using (var reader = await command.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                var trade = TapeSchema.ReadTrade(reader);
+                if (trade.TradeTimeMs < fromMs || newestFirst.Count == max)
+                {
+                    before = trade;
+                    break;
+                }
+                newestFirst.Add(trade);
+            }
+        }
+        newestFirst.Reverse();
+        var whole = before is { } previous && newestFirst.Count > 0 && previous.AggregateId == newestFirst[0].AggregateId - 1 && previous.TradeTimeMs < fromMs;
+        return new StoredTape(newestFirst, whole ? fromMs : newestFirst.Count > 0 ? newestFirst[0].TradeTimeMs : fromMs);
+    }
+
+    public async Task<IReadOnlyList<AggregateTrade>> ReadFromIdAsync(TapeId tape, long fromId, int max)
+    {
+        await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
+        if (await SymbolIdAsync(connection, tape, create: false).ConfigureAwait(false) is not { } id) return [];
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {TapeSchema.TradeColumns} FROM trades WHERE symbol_id = $symbol AND agg_id >= $from ORDER BY agg_id LIMIT $max";
+        command.Parameters.AddWithValue("$symbol", id);
+        command.Parameters.AddWithValue("$from", fromId);
+        command.Parameters.AddWithValue("$max", max);
+        var trades = new List<AggregateTrade>();
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false)) trades.Add(TapeSchema.ReadTrade(reader));
+        return trades;
+    }
+
+    public async Task<long> PruneAsync(long beforeMs)
+    {
+        await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM trades WHERE time_ms < $before";
+        command.Parameters.AddWithValue("$before", beforeMs);
+        return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _writes.Writer.TryComplete();
+        await Task.Run(_writer.Join).ConfigureAwait(false);
+        SqliteConnection.ClearAllPools();
+    }
+
+    private async Task<SqliteConnection> OpenConnectionAsync()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync().ConfigureAwait(false);
+        return connection;
+    }
+
+    /// <summary>
+    /// Everything queued goes into one transaction; each write's task completes when it is committed, or fails with
+    /// the reason (its recorder keeps the trades and tries again). A failed connection is replaced at the next write.
+    /// </summary>
+    private void WriteLoop()
+    {
+        SqliteConnection? connection = null;
+        var batch = new List<(TapeWrite Write, TaskCompletionSource Done)>();
+        while (_writes.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            batch.Clear();
+            while (batch.Count < 1000 && _writes.Reader.TryRead(out var item)) batch.Add(item);
+            try
+            {
+                if (connection is null)
+                {
+                    connection = new SqliteConnection(_connectionString);
+                    connection.Open();
+                }
+                using (var transaction = connection.BeginTransaction())
+                {
+                    using var insert = TapeSchema.InsertTrade(connection, transaction);
+                    using var hole = TapeSchema.InsertHole(connection, transaction);
+                    foreach (var (write, _) in batch)
+                    {
+                        var symbolId = SymbolIdAsync(connection, write.Tape, create: true, transaction).GetAwaiter().GetResult()!.Value;
+                        foreach (var trade in write.Trades) TapeSchema.WriteTrade(insert, symbolId, trade);
+                        foreach (var range in write.Holes) TapeSchema.WriteHole(hole, symbolId, range);
+                    }
+                    transaction.Commit();
+                }
+                foreach (var (_, done) in batch) done.TrySetResult();
+            }
+            catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
+            {
+                foreach (var (_, done) in batch) done.TrySetException(e);
+                connection?.Dispose();
+                connection = null;
+                lock (_symbolIdsGate) _symbolIds.Clear();
+            }
+        }
+        connection?.Dispose();
+    }
+
+    private async Task<long?> SymbolIdAsync(SqliteConnection connection, TapeId tape, bool create, SqliteTransaction? transaction = null)
+    {
+        lock (_symbolIdsGate)
+            if (_symbolIds.TryGetValue(tape, out var known)) return known;
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = create
+            ? "INSERT INTO symbols(name) VALUES ($name) ON CONFLICT(name) DO UPDATE SET name = excluded.name RETURNING id"
+            : "SELECT id FROM symbols WHERE name = $name";
+        command.Parameters.AddWithValue("$name", tape.ToString());
+        if (await command.ExecuteScalarAsync().ConfigureAwait(false) is not long id) return null;
+        lock (_symbolIdsGate) _symbolIds[tape] = id;
+        return id;
+    }
+}

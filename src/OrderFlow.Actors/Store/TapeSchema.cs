@@ -1,0 +1,113 @@
+using Microsoft.Data.Sqlite;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Actors.Store;
+
+/// <summary>
+/// The SQLite schema and its versions (<c>PRAGMA user_version</c>): each start applies the migrations the file has
+/// not seen, in one transaction; a file from a newer version is refused, never guessed at.
+/// </summary>
+internal static class TapeSchema
+{
+    /// <summary>Each version's statements, in order; the file's user_version says how many it has.</summary>
+    private static readonly string[] Migrations =
+    [
+        """
+        -- A tape's small id: the symbol with its market, at the exchange it came from (BTCUSDT@api.binance.com).
+        CREATE TABLE symbols (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        -- A trade: its symbol and aggregate id as the key, figures as integers (10^-8 for price and quantity), the
+        -- trade ids as the first and how many more, the aggressor as 1 when the buyer was the maker (Binance's m).
+        CREATE TABLE trades (
+          symbol_id INTEGER NOT NULL,
+          agg_id INTEGER NOT NULL,
+          price INTEGER NOT NULL,
+          quantity INTEGER NOT NULL,
+          first_trade_id INTEGER NOT NULL,
+          more_trades INTEGER NOT NULL,
+          time_ms INTEGER NOT NULL,
+          buyer_maker INTEGER NOT NULL,
+          PRIMARY KEY (symbol_id, agg_id)
+        ) WITHOUT ROWID;
+        -- Ids given up on (unrecovered gaps, or trades the recorder could not keep while the store was away).
+        CREATE TABLE holes (symbol_id INTEGER NOT NULL, from_id INTEGER NOT NULL, to_id INTEGER NOT NULL, recorded_ms INTEGER NOT NULL);
+        """,
+    ];
+
+    public static int Version => Migrations.Length;
+
+    public const string TradeColumns = "agg_id, price, quantity, first_trade_id, more_trades, time_ms, buyer_maker";
+
+    public static async Task MigrateAsync(SqliteConnection connection, string path)
+    {
+        await ExecuteAsync(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;").ConfigureAwait(false);
+        await using var read = connection.CreateCommand();
+        read.CommandText = "PRAGMA user_version";
+        var version = Convert.ToInt32(await read.ExecuteScalarAsync().ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        if (version > Version)
+            throw new TapeStoreException($"the tape store {path} is schema version {version}, newer than this version of orderflow reads ({Version}): upgrade orderflow, or point orderflow.store.path elsewhere");
+        if (version == Version) return;
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync().ConfigureAwait(false);
+        for (var next = version; next < Version; next++) await ExecuteAsync(connection, Migrations[next], transaction).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"PRAGMA user_version = {Version}", transaction).ConfigureAwait(false);
+        await transaction.CommitAsync().ConfigureAwait(false);
+    }
+
+    public static SqliteCommand InsertTrade(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT OR IGNORE INTO trades (symbol_id, " + TradeColumns + ") VALUES ($s, $a, $p, $q, $f, $m, $t, $b)";
+        foreach (var name in new[] { "$s", "$a", "$p", "$q", "$f", "$m", "$t", "$b" }) command.Parameters.Add(name, SqliteType.Integer);
+        command.Prepare();
+        return command;
+    }
+
+    public static void WriteTrade(SqliteCommand insert, long symbolId, in AggregateTrade trade)
+    {
+        var values = insert.Parameters;
+        values[0].Value = symbolId;
+        values[1].Value = trade.AggregateId;
+        values[2].Value = trade.Price.Raw;
+        values[3].Value = trade.Quantity.Raw;
+        values[4].Value = trade.FirstTradeId;
+        values[5].Value = trade.LastTradeId - trade.FirstTradeId;
+        values[6].Value = trade.TradeTimeMs;
+        values[7].Value = trade.Side == AggressorSide.Sell ? 1L : 0L;
+        insert.ExecuteNonQuery();
+    }
+
+    public static SqliteCommand InsertHole(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT INTO holes (symbol_id, from_id, to_id, recorded_ms) VALUES ($s, $from, $to, $at)";
+        foreach (var name in new[] { "$s", "$from", "$to", "$at" }) command.Parameters.Add(name, SqliteType.Integer);
+        return command;
+    }
+
+    public static void WriteHole(SqliteCommand insert, long symbolId, AggregateIdRange range)
+    {
+        insert.Parameters[0].Value = symbolId;
+        insert.Parameters[1].Value = range.FromId;
+        insert.Parameters[2].Value = range.ToId;
+        insert.Parameters[3].Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        insert.ExecuteNonQuery();
+    }
+
+    /// <summary>A row of <see cref="TradeColumns"/>.</summary>
+    public static AggregateTrade ReadTrade(SqliteDataReader row)
+    {
+        var first = row.GetInt64(3);
+        return new AggregateTrade(row.GetInt64(0), new Fixed8(row.GetInt64(1)), new Fixed8(row.GetInt64(2)), first, first + row.GetInt64(4),
+            row.GetInt64(5), row.GetInt64(6) == 1 ? AggressorSide.Sell : AggressorSide.Buy);
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+}

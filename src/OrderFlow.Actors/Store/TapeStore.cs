@@ -1,0 +1,50 @@
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Actors.Store;
+
+/// <summary>A store that cannot be used at all (unreadable, or written by a newer version): one line, and the host exits 2.</summary>
+public sealed class TapeStoreException(string message, Exception? cause = null) : Exception(message, cause);
+
+/// <summary>
+/// A symbol's recent tape as the store holds it, oldest first. <see cref="CompleteFromMs"/> is from when it is known to
+/// be whole: the time asked for when the store also holds the trade just before the first one (so nothing between
+/// them is missing), else the first trade's own time.
+/// </summary>
+public sealed record StoredTape(IReadOnlyList<AggregateTrade> Trades, long CompleteFromMs);
+
+/// <summary>
+/// Whose tape: a symbol as one exchange serves it (its REST host, <c>BTCUSDT@api.binance.com</c>). Aggregate ids are
+/// the exchange's own, so the same name on a testnet, or on the simulator, is another tape, never mixed with this one.
+/// </summary>
+public readonly record struct TapeId(Symbol Symbol, string Exchange)
+{
+    public static TapeId Of(Symbol symbol, Uri restUrl) => new(symbol, restUrl.Authority);
+
+    public override string ToString() => $"{Symbol}@{Exchange}";
+}
+
+/// <summary>What one recorder writes at once: trades in id order, and id ranges given up on (holes).</summary>
+public sealed record TapeWrite(TapeId Tape, IReadOnlyList<AggregateTrade> Trades, IReadOnlyList<AggregateIdRange> Holes);
+
+/// <summary>
+/// Where every sequenced trade is kept across restarts. Keyed by symbol and aggregate id, so a trade written twice is
+/// one row. Writes from every symbol's recorder are gathered into shared transactions; reads never wait for them.
+/// </summary>
+public interface ITapeStore : IAsyncDisposable
+{
+    /// <summary>What and where it is, for the log: <c>SQLite /home/me/.local/share/orderflow/tape.db</c>.</summary>
+    string Description { get; }
+
+    /// <summary>Writes the trades (a row that exists already is left as it is) and the holes.</summary>
+    Task WriteAsync(TapeWrite write);
+
+    /// <summary>The tape's trades from <paramref name="fromMs"/> on, the newest <paramref name="max"/> at most.</summary>
+    Task<StoredTape> ReadRecentAsync(TapeId tape, long fromMs, int max);
+
+    /// <summary>Trades with id ≥ <paramref name="fromId"/>, oldest first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<AggregateTrade>> ReadFromIdAsync(TapeId tape, long fromId, int max);
+
+    /// <summary>Deletes every trade older than <paramref name="beforeMs"/>; returns how many.</summary>
+    Task<long> PruneAsync(long beforeMs);
+}

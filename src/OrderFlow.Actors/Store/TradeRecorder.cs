@@ -1,0 +1,101 @@
+using Akka.Actor;
+using Akka.Event;
+using OrderFlow.Actors.Sequencing;
+using OrderFlow.Protocol;
+
+namespace OrderFlow.Actors.Store;
+
+/// <summary>
+/// Writes one symbol's sequenced trades to the tape store (<c>symbol-btcusdt/recorder</c>), beside history and
+/// metrics: what the sequencer passes on, in id order, gathered and written every flush interval, one write at a time,
+/// detached from the feed. A store that is slow or away holds nothing back: the trades wait in
+/// <see cref="RecorderBuffer"/> and go when it answers again; the log says when it stopped and when it came back.
+/// </summary>
+public sealed class TradeRecorder : ReceiveActor, IWithTimers
+{
+    private sealed record Flush
+    {
+        public static readonly Flush Instance = new();
+    }
+
+    private sealed record Written(int Trades);
+
+    private sealed record WriteFailed(string Problem);
+
+    /// <summary>At stop, the last trades are written within this (a clean shutdown loses nothing).</summary>
+    private static readonly TimeSpan FinalWriteTimeout = TimeSpan.FromSeconds(3);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Symbol _symbol;
+    private readonly ITapeStore _store;
+    private readonly RecorderBuffer _buffer;
+    private readonly TimeSpan _flushInterval;
+    private string? _failing;
+
+    public TradeRecorder(TapeId tape, ITapeStore store, int limit, TimeSpan flushInterval)
+    {
+        _symbol = tape.Symbol;
+        _store = store;
+        _flushInterval = flushInterval;
+        _buffer = new RecorderBuffer(tape, limit);
+
+        Receive<TradeBatch>(batch =>
+        {
+            var dropped = _buffer.Dropped;
+            _buffer.Add(batch.Trades.Span);
+            batch.Credit?.Release();
+            if (_buffer.Dropped > dropped && dropped == 0)
+                _log.Error("🚫 {Symbol}: the tape store is too far behind; ids beyond what history holds are recorded as a hole", _symbol);
+        });
+        Receive<TapeHole>(hole => _buffer.AddHole(hole.Ids));
+        Receive<ITapeEvent>(_ => { });
+        Receive<Flush>(_ => Write());
+        Receive<Written>(written =>
+        {
+            _buffer.Written();
+            if (_failing is not null)
+                _log.Info("💾 {Symbol}: the tape store answers again; {Pending} trades still to write", _symbol, _buffer.Pending);
+            _failing = null;
+            // More waited than one write takes: the next goes at once.
+            if (_buffer.Pending > 0 && written.Trades > 0) Write();
+        });
+        Receive<WriteFailed>(failed =>
+        {
+            _buffer.WriteFailed();
+            if (_failing is null)
+                _log.Warning("💾 {Symbol}: could not write to the tape store ({Problem}); keeping {Pending} trades and trying again every {Interval}",
+                    _symbol, failed.Problem, _buffer.Pending, HumanFormat.Duration(_flushInterval));
+            _failing = failed.Problem;
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(TapeId tape, ITapeStore store, int limit, TimeSpan flushInterval) =>
+        Akka.Actor.Props.Create(() => new TradeRecorder(tape, store, limit, flushInterval));
+
+    protected override void PreStart() => Timers.StartPeriodicTimer(nameof(Flush), Flush.Instance, _flushInterval);
+
+    protected override void PostStop()
+    {
+        // Stopping (a clean shutdown, or the symbol removed): what is still here is written now, within a bound. A
+        // write under way finishes on its own.
+        _buffer.Written();
+        if (_buffer.TakeWrite() is not { } last) return;
+        try
+        {
+            if (!_store.WriteAsync(last).Wait(FinalWriteTimeout))
+                _log.Warning("💾 {Symbol}: {Count} trades were not written at stop within {Timeout}", _symbol, last.Trades.Count, HumanFormat.Duration(FinalWriteTimeout));
+        }
+        catch (AggregateException e)
+        {
+            _log.Warning("💾 {Symbol}: {Count} trades were not written at stop: {Problem}", _symbol, last.Trades.Count, e.InnerException?.Message);
+        }
+    }
+
+    private void Write()
+    {
+        if (_buffer.TakeWrite() is not { } write) return;
+        _store.WriteAsync(write).PipeTo(Self, success: () => new Written(write.Trades.Count), failure: e => new WriteFailed(e.Message));
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.Data.Sqlite;
+using OrderFlow.Actors.Store;
+using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Trades;
+using Xunit;
+
+namespace OrderFlow.Actors.Tests.Store;
+
+/// <summary>The SQLite tape store on a real file: exact round trips, one row per trade, the tail read, and refusals.</summary>
+public sealed class TapeStoreTests : IDisposable
+{
+    private static readonly TapeId Btc = new(Symbol.Parse("BTCUSDT"), "api.binance.com");
+    private readonly string _directory = Directory.CreateTempSubdirectory("orderflow-store-").FullName;
+
+    private string File => Path.Combine(_directory, "tape.db");
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>Trade ids <paramref name="from"/>..<paramref name="to"/>, a second apart from <paramref name="startMs"/>, both sides, several trade ids each.</summary>
+    private static AggregateTrade[] Trades(long from, long to, long startMs = 1_800_000_000_000) =>
+        Enumerable.Range((int)from, (int)(to - from + 1)).Select(id => new AggregateTrade(id, Fixed8.Parse("91349.88000001"),
+            Fixed8.Parse("0.00012345"), 10L * id, 10L * id + id % 3, startMs + 1000L * id, id % 2 == 0 ? AggressorSide.Sell : AggressorSide.Buy)).ToArray();
+
+    [Fact]
+    public async Task Trades_come_back_exactly_and_a_trade_written_twice_is_one_row()
+    {
+        await using (var store = await SqliteTapeStore.OpenAsync(File))
+        {
+            await store.WriteAsync(new TapeWrite(Btc, Trades(1, 100), []));
+            await store.WriteAsync(new TapeWrite(Btc, Trades(50, 150), [])); // a retry overlapping what was written
+            await store.WriteAsync(new TapeWrite(Btc with { Exchange = "testnet.binance.vision" }, Trades(1, 10), [new AggregateIdRange(3, 4)]));
+        }
+
+        await using var reopened = await SqliteTapeStore.OpenAsync(File);
+        Assert.Equal(Trades(1, 150), await reopened.ReadFromIdAsync(Btc, 1, 1000));
+        Assert.Equal(Trades(120, 129), await reopened.ReadFromIdAsync(Btc, 120, 10));
+        Assert.Equal(10, (await reopened.ReadFromIdAsync(Btc with { Exchange = "testnet.binance.vision" }, 1, 1000)).Count);
+        Assert.Empty(await reopened.ReadFromIdAsync(new TapeId(Symbol.Parse("usdm:BTCUSDT"), "api.binance.com"), 1, 1000));
+    }
+
+    [Fact]
+    public async Task The_recent_tail_is_whole_from_the_time_asked_when_the_trade_before_it_is_there_too()
+    {
+        await using var store = await SqliteTapeStore.OpenAsync(File);
+        var trades = Trades(1, 100);
+        await store.WriteAsync(new TapeWrite(Btc, trades, []));
+
+        var tail = await store.ReadRecentAsync(Btc, trades[59].TradeTimeMs - 500, max: 1000);
+        Assert.Equal(trades[59..], tail.Trades);
+        Assert.Equal(trades[59].TradeTimeMs - 500, tail.CompleteFromMs);
+
+        // Asked from before the store's first trade: whole only from that trade on. Capped: the newest.
+        Assert.Equal(trades[0].TradeTimeMs, (await store.ReadRecentAsync(Btc, trades[0].TradeTimeMs - 60_000, 1000)).CompleteFromMs);
+        var capped = await store.ReadRecentAsync(Btc, 0, max: 10);
+        Assert.Equal(trades[90..], capped.Trades);
+        Assert.Equal(trades[90].TradeTimeMs, capped.CompleteFromMs);
+
+        Assert.Empty((await store.ReadRecentAsync(new TapeId(Symbol.Parse("ETHUSDT"), "api.binance.com"), 0, 10)).Trades);
+    }
+
+    [Fact]
+    public async Task A_store_from_a_newer_version_or_a_file_that_is_not_one_is_refused_in_one_line()
+    {
+        await (await SqliteTapeStore.OpenAsync(File)).DisposeAsync();
+        await using (var connection = new SqliteConnection($"Data Source={File}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 99";
+            await command.ExecuteNonQueryAsync();
+        }
+        var newer = await Assert.ThrowsAsync<TapeStoreException>(() => SqliteTapeStore.OpenAsync(File));
+        Assert.Equal($"the tape store {File} is schema version 99, newer than this version of orderflow reads (1): upgrade orderflow, " +
+                     "or point orderflow.store.path elsewhere", newer.Message);
+
+        var garbage = Path.Combine(_directory, "notes.txt");
+        await System.IO.File.WriteAllTextAsync(garbage, new string('x', 5000));
+        var unreadable = await Assert.ThrowsAsync<TapeStoreException>(() => SqliteTapeStore.OpenAsync(garbage));
+        Assert.StartsWith($"the tape store {garbage} is unreadable: ", unreadable.Message);
+        Assert.DoesNotContain('\n', unreadable.Message);
+    }
+
+    [Fact]
+    public void A_recorder_that_falls_past_its_bound_records_the_oldest_ids_as_a_hole_and_a_failed_write_waits_again_first()
+    {
+        var buffer = new RecorderBuffer(Btc, limit: 100, maxPerWrite: 60);
+        buffer.Add(Trades(1, 80));
+        var write = buffer.TakeWrite()!;
+        Assert.Equal(Trades(1, 60), write.Trades);
+        Assert.Null(buffer.TakeWrite()); // one at a time
+
+        // The store fails, and 50 more arrive meanwhile: 130 wait, 100 are kept, ids 1..30 become a hole.
+        buffer.Add(Trades(81, 130));
+        buffer.WriteFailed();
+        Assert.Equal((100, 30L), (buffer.Pending, buffer.Dropped));
+        write = buffer.TakeWrite()!;
+        Assert.Equal(Trades(31, 90), write.Trades);
+        Assert.Equal([new AggregateIdRange(1, 30)], write.Holes);
+        buffer.Written();
+        Assert.Equal(Trades(91, 130), buffer.TakeWrite()!.Trades);
+    }
+}
