@@ -35,6 +35,14 @@ public static class BenchmarkCommand
             return 0;
         }
 
+        if (args.FirstOrDefault() == "store")
+        {
+            var rows = new StringBuilder();
+            await StoreRowsAsync(rows, Option(args, "--runs", 3));
+            Console.WriteLine(rows);
+            return 0;
+        }
+
         if (args.FirstOrDefault() == "latency")
         {
             await WarmUpAsync(LatencyWarmUpAsync);
@@ -107,6 +115,8 @@ public static class BenchmarkCommand
         report.AppendLine().AppendLine("## One symbol flooded through the real host process, against a bare socket read of the same flood (sender in another process)").AppendLine();
         report.AppendLine(HostFloodHeader);
         report.AppendLine(await HostFloodRowAsync(1_000_000, runsPerCase));
+
+        await StoreRowsAsync(report, runsPerCase);
 
         report.AppendLine().AppendLine("## History").AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"Bytes per trade held (500,000 trades, measured): {HistoryBytesPerTrade(500_000):0.00} (target ≤ 32).");
@@ -240,6 +250,47 @@ public static class BenchmarkCommand
                 $"| {string.Join(", ", results.Select(r => ratio(r).ToString("0.00", CultureInfo.InvariantCulture)))} | {median.Gaps} | {median.Duplicates} |");
         }
         return Line("first (a fresh process)", r => r.ColdRatio, h => h.First) + "\n" + Line("second (warm)", r => r.WarmRatio, h => h.Second);
+    }
+
+    /// <summary>The tape store's rows: SQLite's write rate and bytes per trade, the flood with the store on and off, a restart.</summary>
+    private static async Task StoreRowsAsync(StringBuilder report, int runs)
+    {
+        report.AppendLine().AppendLine("## The tape store (SQLite, the default)").AppendLine();
+        report.AppendLine("| case | result | target |").AppendLine("|---|---|---|");
+        foreach (var (symbols, perSymbol) in new[] { (1, 1_000_000), (50, 20_000) })
+        {
+            var written = new List<StoreWriteResult>();
+            for (var run = 0; run < runs; run++) written.Add(await StoreBench.WriteAsync(symbols, perSymbol));
+            var median = written.OrderBy(w => w.TradesPerSecond).ElementAt(runs / 2);
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"| write {median.Trades:N0} trades of {symbols} symbol(s) in the recorders' batches of 1,000 | {median.TradesPerSecond:N0} trades/s " +
+                $"(runs {string.Join(", ", written.Select(w => w.TradesPerSecond.ToString("N0", CultureInfo.InvariantCulture)))}); {median.BytesPerTrade:0.0} bytes per trade on disk " +
+                $"| ≥ 200,000/s ({(median.TradesPerSecond >= 200_000 ? "met" : "**missed**")}); ≤ 40 B ({(median.BytesPerTrade <= 40 ? "met" : "**missed**")}) |");
+            Console.WriteLine(line);
+            report.AppendLine(line);
+        }
+
+        var on = new List<HostFloodResult>();
+        var off = new List<HostFloodResult>();
+        for (var run = 0; run < runs; run++)
+        {
+            on.Add(await HostFlood.RunAsync("BTCUSDT", 1_000_000, TimeSpan.FromMinutes(2), store: true));
+            off.Add(await HostFlood.RunAsync("BTCUSDT", 1_000_000, TimeSpan.FromMinutes(2), store: false));
+        }
+        double Rate(HostFloodResult r) => r.Trades / r.Host.Second.TotalSeconds;
+        var (withStore, without) = (on.Select(Rate).Order().ElementAt(runs / 2), off.Select(Rate).Order().ElementAt(runs / 2));
+        var flood = string.Create(CultureInfo.InvariantCulture,
+            $"| one symbol flooded through the real host (the warm million), store on against off | {withStore:N0} against {without:N0} trades/s: " +
+            $"{withStore / without:0.00} (on: {string.Join(", ", on.Select(r => Rate(r).ToString("N0", CultureInfo.InvariantCulture)))}; " +
+            $"off: {string.Join(", ", off.Select(r => Rate(r).ToString("N0", CultureInfo.InvariantCulture)))}) | ≥ 0.95 ({(withStore / without >= 0.95 ? "met" : "**missed**")}) |");
+        Console.WriteLine(flood);
+        report.AppendLine(flood);
+
+        var ready = await StoreBench.RestartToReadyAsync();
+        var restart = string.Create(CultureInfo.InvariantCulture,
+            $"| restart to a ready 1h window, the store holding the hour (BTCUSDT, 20 trades/s, 72,000 trades) | {ready.TotalSeconds:0.0} s from the process's start | |");
+        Console.WriteLine(restart);
+        report.AppendLine(restart);
     }
 
     private static int Option(string[] args, string name, int fallback)

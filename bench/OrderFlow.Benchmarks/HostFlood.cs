@@ -38,12 +38,16 @@ public static class HostFlood
 {
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(5);
 
-    public static async Task<HostFloodResult> RunAsync(string symbol, int trades, TimeSpan limit)
+    /// <param name="store">Whether the host records to its tape store (the default), or runs with orderflow.store.kind = off.</param>
+    public static async Task<HostFloodResult> RunAsync(string symbol, int trades, TimeSpan limit, bool store = true)
     {
         Halves bare;
         await using (var sender = await FloodExchange.StartAsync(symbol, 2 * trades)) bare = await BareReadAsync(sender, symbol, trades, limit);
         await using var exchange = await FloodExchange.StartAsync(symbol, 2 * trades);
-        await using var host = HostProcess.Start(["--symbols", symbol, "--ws-url", exchange.WebSocketUrl, "--rest-url", exchange.RestUrl]);
+        string[] arguments = ["--symbols", symbol, "--ws-url", exchange.WebSocketUrl, "--rest-url", exchange.RestUrl];
+        var storeOff = Path.Combine(Path.GetTempPath(), "orderflow-bench-store-off.conf");
+        if (!store) await File.WriteAllTextAsync(storeOff, "orderflow.store.kind = off\n");
+        await using var host = HostProcess.Start(store ? arguments : [.. arguments, "--config", storeOff]);
         await host.ReadUntilAsync(line => line.Contains($"🐋 Connected to {symbol} ", StringComparison.Ordinal), limit);
         await using var client = await OrderFlowClient.ConnectAsync(host.PlannerAddress!);
         var asked = Symbol.Parse(symbol);

@@ -5,29 +5,34 @@ namespace OrderFlow.Benchmarks;
 
 /// <summary>
 /// The real <c>orderflow run</c> process, as the README builds it (Release), started with the given arguments. Its log
-/// is read line by line until the caller has what it waits for, then drained so the pipe never stalls it. Disposing
-/// stops it as a user would (SIGTERM) and waits for it to exit.
+/// is read line by line until the caller has what it waits for, then drained so the pipe never stalls it. Its data
+/// directory (so its tape store) is a temporary one unless given. Disposing stops it as a user would (SIGTERM) and
+/// waits for it to exit.
 /// </summary>
 public sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly string? _ownDataHome;
     private bool _draining;
 
-    private HostProcess(Process process) => _process = process;
+    private HostProcess(Process process, string? ownDataHome) => (_process, _ownDataHome) = (process, ownDataHome);
 
     public int Id => _process.Id;
 
     /// <summary>The remoting address planners ask (<c>HOST:PORT</c>), once <see cref="ReadUntilAsync"/> has seen it.</summary>
     public string? PlannerAddress { get; private set; }
 
-    public static HostProcess Start(IEnumerable<string> runArguments)
+    /// <param name="dataHome">Where its data lives ($XDG_DATA_HOME), kept after it stops; null: a temporary directory.</param>
+    public static HostProcess Start(IEnumerable<string> runArguments, string? dataHome = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var ownDataHome = dataHome is null ? Directory.CreateTempSubdirectory("orderflow-bench-").FullName : null;
+        start.Environment["XDG_DATA_HOME"] = dataHome ?? ownDataHome;
         start.ArgumentList.Add(HostDll());
         start.ArgumentList.Add("run");
         foreach (var arg in runArguments) start.ArgumentList.Add(arg);
         foreach (var arg in new[] { "--remote-port", "0", "--http-port", "0" }) start.ArgumentList.Add(arg);
-        return new HostProcess(Process.Start(start)!);
+        return new HostProcess(Process.Start(start)!, ownDataHome);
     }
 
     /// <summary>Reads the log until <paramref name="done"/> says so (it sees every line), then drains the rest.</summary>
@@ -68,6 +73,7 @@ public sealed class HostProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+        if (_ownDataHome is not null) Directory.Delete(_ownDataHome, recursive: true);
     }
 
     private static string HostDll()

@@ -56,6 +56,7 @@ public static class OrderFlowHostingExtensions
         var connections = system.ActorOf(ConnectionPool.Props(settings.Stream, MarketConnections.Of(settings, budget)), ConnectionPool.Name);
         var rest = settings.Markets.ToDictionary(market => market.Key, market => CreateRestClient(market.Value));
         var symbols = system.ActorOf(SymbolSupervisor.Props(settings, connections, rest, MetricsBoards.For(system), store), SymbolSupervisor.Name);
+        if (store is not null) system.ActorOf(TapeRetention.Props(store, settings.Store.Retention), TapeRetention.Name);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-aggtrade-streams", async () =>
         {
             try

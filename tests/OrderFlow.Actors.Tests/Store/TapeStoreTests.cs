@@ -64,6 +64,16 @@ public sealed class TapeStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Trades_older_than_the_retention_are_deleted_and_the_rest_kept()
+    {
+        await using var store = await SqliteTapeStore.OpenAsync(File);
+        var trades = Trades(1, 100);
+        await store.WriteAsync(new TapeWrite(Btc, trades, []));
+        Assert.Equal(40, await store.PruneAsync(trades[40].TradeTimeMs));
+        Assert.Equal(trades[40..], await store.ReadFromIdAsync(Btc, 1, 1000));
+    }
+
+    [Fact]
     public async Task A_store_from_a_newer_version_or_a_file_that_is_not_one_is_refused_in_one_line()
     {
         await (await SqliteTapeStore.OpenAsync(File)).DisposeAsync();
