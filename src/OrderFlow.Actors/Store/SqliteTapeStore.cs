@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using OrderFlow.Protocol.Trades;
 
@@ -6,26 +5,28 @@ namespace OrderFlow.Actors.Store;
 
 /// <summary>
 /// The tape in one SQLite file (WAL): a table of trades keyed by (symbol id, aggregate id), without a rowid, every
-/// figure an integer (prices and quantities at 10^-8), the last trade id as its distance from the first. One writer
-/// loop drains every recorder's writes into one transaction at a time, so a thousand symbols flushing each second cost
-/// a few commits, not a thousand; reads open connections of their own, which WAL lets run beside the writer.
+/// figure an integer (prices and quantities at 10^-8), the last trade id as its distance from the first. Writes go
+/// through one <see cref="TapeWriteQueue"/> on one connection; reads open connections of their own, which WAL lets run
+/// beside the writer.
 /// </summary>
 public sealed class SqliteTapeStore : ITapeStore
 {
     private readonly string _connectionString;
-    private readonly Channel<(TapeWrite Write, TaskCompletionSource Done)> _writes =
-        Channel.CreateUnbounded<(TapeWrite, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<TapeId, long> _symbolIds = new();
     private readonly Lock _symbolIdsGate = new();
-    private readonly Thread _writer;
+    private readonly TapeWriteQueue _writer;
+    private SqliteConnection? _writing;
 
     private SqliteTapeStore(string path)
     {
         Path = path;
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
-        // A thread of its own: each transaction is a run of blocking SQLite calls, kept off the pools the feed uses.
-        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "tape-store-writer" };
-        _writer.Start();
+        _writer = new TapeWriteQueue(CommitAsync, () =>
+        {
+            _writing?.Dispose();
+            _writing = null;
+            lock (_symbolIdsGate) _symbolIds.Clear();
+        });
     }
 
     public string Path { get; }
@@ -53,12 +54,7 @@ public sealed class SqliteTapeStore : ITapeStore
         return new SqliteTapeStore(path);
     }
 
-    public Task WriteAsync(TapeWrite write)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_writes.Writer.TryWrite((write, done))) done.SetException(new ObjectDisposedException(Description));
-        return done.Task;
-    }
+    public Task WriteAsync(TapeWrite write) => _writer.WriteAsync(write);
 
     public async Task<StoredTape> ReadRecentAsync(TapeId tape, long fromMs, int max)
     {
@@ -115,8 +111,8 @@ public sealed class SqliteTapeStore : ITapeStore
 
     public async ValueTask DisposeAsync()
     {
-        _writes.Writer.TryComplete();
-        await Task.Run(_writer.Join).ConfigureAwait(false);
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        _writing?.Dispose();
         SqliteConnection.ClearAllPools();
     }
 
@@ -127,48 +123,25 @@ public sealed class SqliteTapeStore : ITapeStore
         return connection;
     }
 
-    /// <summary>
-    /// Everything queued goes into one transaction; each write's task completes when it is committed, or fails with
-    /// the reason (its recorder keeps the trades and tries again). A failed connection is replaced at the next write.
-    /// </summary>
-    private void WriteLoop()
+    /// <summary>One transaction for the batch, on the writer's own connection (SQLite's calls block: a few ms a round).</summary>
+    private Task CommitAsync(IReadOnlyList<TapeWrite> batch)
     {
-        SqliteConnection? connection = null;
-        var batch = new List<(TapeWrite Write, TaskCompletionSource Done)>();
-        while (_writes.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        if (_writing is null)
         {
-            batch.Clear();
-            while (batch.Count < 1000 && _writes.Reader.TryRead(out var item)) batch.Add(item);
-            try
-            {
-                if (connection is null)
-                {
-                    connection = new SqliteConnection(_connectionString);
-                    connection.Open();
-                }
-                using (var transaction = connection.BeginTransaction())
-                {
-                    using var insert = TapeSchema.InsertTrade(connection, transaction);
-                    using var hole = TapeSchema.InsertHole(connection, transaction);
-                    foreach (var (write, _) in batch)
-                    {
-                        var symbolId = SymbolIdAsync(connection, write.Tape, create: true, transaction).GetAwaiter().GetResult()!.Value;
-                        foreach (var trade in write.Trades) TapeSchema.WriteTrade(insert, symbolId, trade);
-                        foreach (var range in write.Holes) TapeSchema.WriteHole(hole, symbolId, range);
-                    }
-                    transaction.Commit();
-                }
-                foreach (var (_, done) in batch) done.TrySetResult();
-            }
-            catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
-            {
-                foreach (var (_, done) in batch) done.TrySetException(e);
-                connection?.Dispose();
-                connection = null;
-                lock (_symbolIdsGate) _symbolIds.Clear();
-            }
+            _writing = new SqliteConnection(_connectionString);
+            _writing.Open();
         }
-        connection?.Dispose();
+        using var transaction = _writing.BeginTransaction();
+        using var insert = TapeSchema.InsertTrade(_writing, transaction);
+        using var hole = TapeSchema.InsertHole(_writing, transaction);
+        foreach (var write in batch)
+        {
+            var symbolId = SymbolIdAsync(_writing, write.Tape, create: true, transaction).GetAwaiter().GetResult()!.Value;
+            foreach (var trade in write.Trades) TapeSchema.WriteTrade(insert, symbolId, trade);
+            foreach (var range in write.Holes) TapeSchema.WriteHole(hole, symbolId, range);
+        }
+        transaction.Commit();
+        return Task.CompletedTask;
     }
 
     private async Task<long?> SymbolIdAsync(SqliteConnection connection, TapeId tape, bool create, SqliteTransaction? transaction = null)

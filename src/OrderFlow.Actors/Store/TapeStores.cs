@@ -9,6 +9,6 @@ public static class TapeStores
     {
         StoreKind.Off => null,
         StoreKind.Sqlite => await SqliteTapeStore.OpenAsync(settings.Path).ConfigureAwait(false),
-        _ => throw new TapeStoreException($"orderflow.store.kind = {settings.Kind.ToString().ToLowerInvariant()} is not built yet: use sqlite or off"),
+        _ => await PostgresTapeStore.OpenAsync(settings.ConnectionString).ConfigureAwait(false),
     };
 }

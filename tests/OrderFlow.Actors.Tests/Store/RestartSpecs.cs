@@ -9,10 +9,11 @@ using Xunit;
 namespace OrderFlow.Actors.Tests.Store;
 
 /// <summary>
-/// The tape store across a crash: real host processes, the default store (SQLite in the user's data directory), a
-/// real <c>kill -9</c>, and an exchange on loopback that trades on meanwhile.
+/// The tape store across a crash: real host processes, the default store (SQLite in the user's data directory) or a
+/// real PostgreSQL server, a real <c>kill -9</c>, and an exchange on loopback that trades on meanwhile.
 /// </summary>
-public sealed class RestartSpecs : TestKit, IAsyncLifetime
+[Collection(PostgresCollection.Name)]
+public sealed class RestartSpecs(PostgresServer postgres) : TestKit, IAsyncLifetime
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
     private static readonly Symbol Btc = Symbol.Parse("BTCUSDT");
@@ -42,12 +43,7 @@ public sealed class RestartSpecs : TestKit, IAsyncLifetime
         using (var first = Host("2h"))
         {
             await first.WaitForLineAsync("💾 Recording every trade to SQLite", Limit);
-            await first.WaitForLineAsync("🔥 BTCUSDT: warmed up", Limit);
-            var client = OrderFlowHttpClient.Create(await QueryAddressAsync(first));
-            await AwaitAssertAsync(async () => Assert.True((await client.GetStatusAsync(Btc)).Streams.Single().TradesReceived > 40),
-                TimeSpan.FromSeconds(20));
-            // Past a flush or two: what the crash takes is at most the last second, which the restart refetches.
-            await first.WaitForLineAsync("📊 Trade #3:", Limit);
+            await StreamingAsync(first);
             first.KillHard();
         }
 
@@ -57,16 +53,55 @@ public sealed class RestartSpecs : TestKit, IAsyncLifetime
         Assert.True(_exchange.Market("BTCUSDT").LastAggregateId > lastBeforeRestart + 1000, "the exchange traded on meanwhile");
 
         using var second = Host("10s");
+        await HoldsEveryTradeAsync(second);
+    }
+
+    [Fact]
+    public async Task With_PostgreSQL_a_database_stopped_for_30_s_is_reported_caught_up_and_loses_nothing_across_a_kill()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        using (var first = Host("2h", database))
+        {
+            await first.WaitForLineAsync("💾 Recording every trade to PostgreSQL", Limit);
+            await StreamingAsync(first);
+
+            await postgres.StopAsync();
+            await first.WaitForLineAsync("💾 BTCUSDT: could not write to the tape store", Limit);
+            await Task.Delay(TimeSpan.FromSeconds(30)); // the outage: the host streams on, the recorder keeps what it cannot write
+            await postgres.StartAsync();
+            await first.WaitForLineAsync("💾 BTCUSDT: the tape store answers again", Limit);
+            first.KillHard();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(15));
+        using var second = Host("10s", database);
+        await HoldsEveryTradeAsync(second);
+    }
+
+    /// <summary>Waits until the host streams live trades, past a flush or two (a crash then takes at most the last second, which the restart refetches).</summary>
+    private async Task StreamingAsync(OrderFlowProcess host)
+    {
+        await host.WaitForLineAsync("🔥 BTCUSDT: warmed up", Limit);
+        var client = OrderFlowHttpClient.Create(await QueryAddressAsync(host));
+        await AwaitAssertAsync(async () => Assert.True((await client.GetStatusAsync(Btc)).Streams.Single().TradesReceived > 40),
+            TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>
+    /// The restarted host: its 1h window ready from the store within seconds, and every trade from the exchange's
+    /// first through the outage to now held once each, equal to the exchange's (the store answering for what memory
+    /// no longer holds).
+    /// </summary>
+    private async Task HoldsEveryTradeAsync(OrderFlowProcess host)
+    {
         var started = DateTime.UtcNow;
-        await second.WaitForLineAsync("💾 BTCUSDT: ", Limit);
-        var http = OrderFlowHttpClient.Create(await QueryAddressAsync(second));
+        await host.WaitForLineAsync("💾 BTCUSDT: ", Limit);
+        var http = OrderFlowHttpClient.Create(await QueryAddressAsync(host));
         var hour = await http.WaitUntilReadyAsync(Btc, TimeSpan.FromHours(1), TimeSpan.FromSeconds(30));
         Assert.True(hour.Ready, hour.Coverage.NotReadyBecause);
         Assert.InRange((DateTime.UtcNow - started).TotalSeconds, 0, 30);
 
-        // Every trade from the exchange's first through the outage to now, once each, equal to the exchange's.
         var now = _exchange.Market("BTCUSDT").LastAggregateId;
-        // The first hour and more is older than memory's window: the store answers for it, memory for the rest.
         IReadOnlyList<AggregateTrade> held = [];
         await AwaitAssertAsync(async () =>
         {
@@ -75,17 +110,18 @@ public sealed class RestartSpecs : TestKit, IAsyncLifetime
             Assert.Equal(TradeSources.StoreAndMemory, answer.Source);
             Assert.True(held.Count > 0 && held[^1].AggregateId >= now, $"held up to {(held.Count > 0 ? held[^1].AggregateId : 0)} of {now}");
         }, TimeSpan.FromSeconds(30));
-        var exchange = _exchange.Market("BTCUSDT").Trades;
         Assert.Equal(1, held[0].AggregateId);
-        Assert.Equal(exchange.Take(held.Count), held);
+        Assert.Equal(_exchange.Market("BTCUSDT").Trades.Take(held.Count), held);
         // (A live trade that REST's join also brought is a duplicate dropped: once each is what is held, as above.)
         Assert.Equal(0L, (await http.GetStatusAsync(Btc)).Streams.Single().GapsUnrecovered);
     }
 
-    private OrderFlowProcess Host(string warmUp)
+    /// <param name="postgres">A connection string: the store is that PostgreSQL database instead of the default SQLite file.</param>
+    private OrderFlowProcess Host(string warmUp, string? postgres = null)
     {
-        var config = Path.Combine(_dataHome, $"warmup-{warmUp}.conf");
-        File.WriteAllText(config, $"orderflow.history.warmup = {warmUp}\n");
+        var config = Path.Combine(_dataHome, $"host-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(config, $"orderflow.history.warmup = {warmUp}\n" + (postgres is null ? ""
+            : $"orderflow.store {{ kind = postgres, connection-string = {Actors.Configuration.OrderFlowConfiguration.Quote(postgres)} }}\n"));
         return OrderFlowProcess.StartWithData(_dataHome, "run", "--symbols", "BTCUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
             "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0", "--config", config);
     }

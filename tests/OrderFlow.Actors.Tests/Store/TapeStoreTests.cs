@@ -7,36 +7,33 @@ using Xunit;
 
 namespace OrderFlow.Actors.Tests.Store;
 
-/// <summary>The SQLite tape store on a real file: exact round trips, one row per trade, the tail read, and refusals.</summary>
-public sealed class TapeStoreTests : IDisposable
+/// <summary>
+/// What every tape store must do, on a real one (a SQLite file, a PostgreSQL server): exact round trips, one row per
+/// trade however often it is written, tapes kept apart, the recent tail, retention.
+/// </summary>
+public abstract class TapeStoreContract
 {
-    private static readonly TapeId Btc = new(Symbol.Parse("BTCUSDT"), "api.binance.com");
-    private readonly string _directory = Directory.CreateTempSubdirectory("orderflow-store-").FullName;
+    protected static readonly TapeId Btc = new(Symbol.Parse("BTCUSDT"), "api.binance.com");
 
-    private string File => Path.Combine(_directory, "tape.db");
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
+    /// <summary>The store under test, empty the first time; opened again, it holds what was written before.</summary>
+    protected abstract Task<ITapeStore> OpenAsync();
 
     /// <summary>Trade ids <paramref name="from"/>..<paramref name="to"/>, a second apart from <paramref name="startMs"/>, both sides, several trade ids each.</summary>
-    private static AggregateTrade[] Trades(long from, long to, long startMs = 1_800_000_000_000) =>
+    protected static AggregateTrade[] Trades(long from, long to, long startMs = 1_800_000_000_000) =>
         Enumerable.Range((int)from, (int)(to - from + 1)).Select(id => new AggregateTrade(id, Fixed8.Parse("91349.88000001"),
             Fixed8.Parse("0.00012345"), 10L * id, 10L * id + id % 3, startMs + 1000L * id, id % 2 == 0 ? AggressorSide.Sell : AggressorSide.Buy)).ToArray();
 
     [Fact]
     public async Task Trades_come_back_exactly_and_a_trade_written_twice_is_one_row()
     {
-        await using (var store = await SqliteTapeStore.OpenAsync(File))
+        await using (var store = await OpenAsync())
         {
             await store.WriteAsync(new TapeWrite(Btc, Trades(1, 100), []));
             await store.WriteAsync(new TapeWrite(Btc, Trades(50, 150), [])); // a retry overlapping what was written
             await store.WriteAsync(new TapeWrite(Btc with { Exchange = "testnet.binance.vision" }, Trades(1, 10), [new AggregateIdRange(3, 4)]));
         }
 
-        await using var reopened = await SqliteTapeStore.OpenAsync(File);
+        await using var reopened = await OpenAsync();
         Assert.Equal(Trades(1, 150), await reopened.ReadFromIdAsync(Btc, 1, 1000));
         Assert.Equal(Trades(120, 129), await reopened.ReadFromIdAsync(Btc, 120, 10));
         Assert.Equal(10, (await reopened.ReadFromIdAsync(Btc with { Exchange = "testnet.binance.vision" }, 1, 1000)).Count);
@@ -46,7 +43,7 @@ public sealed class TapeStoreTests : IDisposable
     [Fact]
     public async Task The_recent_tail_is_whole_from_the_time_asked_when_the_trade_before_it_is_there_too()
     {
-        await using var store = await SqliteTapeStore.OpenAsync(File);
+        await using var store = await OpenAsync();
         var trades = Trades(1, 100);
         await store.WriteAsync(new TapeWrite(Btc, trades, []));
 
@@ -66,11 +63,28 @@ public sealed class TapeStoreTests : IDisposable
     [Fact]
     public async Task Trades_older_than_the_retention_are_deleted_and_the_rest_kept()
     {
-        await using var store = await SqliteTapeStore.OpenAsync(File);
+        await using var store = await OpenAsync();
         var trades = Trades(1, 100);
         await store.WriteAsync(new TapeWrite(Btc, trades, []));
         Assert.Equal(40, await store.PruneAsync(trades[40].TradeTimeMs));
         Assert.Equal(trades[40..], await store.ReadFromIdAsync(Btc, 1, 1000));
+    }
+
+}
+
+/// <summary>The SQLite store on a real file, and what only it does: refusing a newer or foreign file; the recorder's bound.</summary>
+public sealed class SqliteTapeStoreTests : TapeStoreContract, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("orderflow-store-").FullName;
+
+    private string File => Path.Combine(_directory, "tape.db");
+
+    protected override async Task<ITapeStore> OpenAsync() => await SqliteTapeStore.OpenAsync(File);
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
     }
 
     [Fact]
@@ -113,5 +127,28 @@ public sealed class TapeStoreTests : IDisposable
         Assert.Equal([new AggregateIdRange(1, 30)], write.Holes);
         buffer.Written();
         Assert.Equal(Trades(91, 130), buffer.TakeWrite()!.Trades);
+    }
+}
+
+/// <summary>The PostgreSQL store against a real server, each spec in a database of its own.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresTapeStoreTests(PostgresServer server) : TapeStoreContract, IAsyncLifetime
+{
+    private string _database = "";
+
+    public async Task InitializeAsync() => _database = await server.CreateDatabaseAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    protected override async Task<ITapeStore> OpenAsync() => await PostgresTapeStore.OpenAsync(_database);
+
+    [Fact]
+    public async Task A_server_that_is_not_there_is_one_line_naming_it_without_the_password()
+    {
+        var error = await Assert.ThrowsAsync<TapeStoreException>(() =>
+            PostgresTapeStore.OpenAsync("Host=127.0.0.1;Port=1;Username=orderflow;Password=secret;Database=tape;Timeout=2"));
+        Assert.StartsWith("the tape store PostgreSQL 127.0.0.1:1/tape cannot be used: ", error.Message);
+        Assert.DoesNotContain("secret", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
     }
 }

@@ -1,0 +1,209 @@
+using Npgsql;
+using NpgsqlTypes;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Actors.Store;
+
+/// <summary>
+/// The tape in PostgreSQL: the same rows as the SQLite store's (integers at 10^-8, keyed by symbol id and aggregate
+/// id), bulk-written with binary COPY into a per-connection staging table and moved over with ON CONFLICT DO NOTHING,
+/// so a batch written twice is still one row each. Schema versions live in <c>orderflow_schema</c>.
+/// </summary>
+public sealed class PostgresTapeStore : ITapeStore
+{
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE symbols (id serial PRIMARY KEY, name text NOT NULL UNIQUE);
+        CREATE TABLE trades (
+          symbol_id integer NOT NULL,
+          agg_id bigint NOT NULL,
+          price bigint NOT NULL,
+          quantity bigint NOT NULL,
+          first_trade_id bigint NOT NULL,
+          more_trades integer NOT NULL,
+          time_ms bigint NOT NULL,
+          buyer_maker boolean NOT NULL,
+          PRIMARY KEY (symbol_id, agg_id)
+        );
+        CREATE INDEX trades_by_time ON trades (symbol_id, time_ms);
+        CREATE TABLE holes (symbol_id integer NOT NULL, from_id bigint NOT NULL, to_id bigint NOT NULL, recorded_ms bigint NOT NULL);
+        """,
+    ];
+
+    private const string Columns = "agg_id, price, quantity, first_trade_id, more_trades, time_ms, buyer_maker";
+
+    private readonly NpgsqlDataSource _source;
+    private readonly TapeWriteQueue _writer;
+    private readonly Dictionary<TapeId, int> _symbolIds = new();
+    private readonly Lock _symbolIdsGate = new();
+    private NpgsqlConnection? _writing;
+
+    private PostgresTapeStore(NpgsqlDataSource source, string description)
+    {
+        _source = source;
+        Description = description;
+        _writer = new TapeWriteQueue(CommitAsync, () =>
+        {
+            _writing?.Dispose();
+            _writing = null;
+            lock (_symbolIdsGate) _symbolIds.Clear();
+        });
+    }
+
+    public string Description { get; }
+
+    /// <summary>Connects and migrates, or says in one line why it cannot (the password never shows).</summary>
+    public static async Task<PostgresTapeStore> OpenAsync(string connectionString)
+    {
+        NpgsqlConnectionStringBuilder parsed;
+        try
+        {
+            parsed = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new TapeStoreException($"orderflow.store.connection-string is not a PostgreSQL connection string: {e.Message}");
+        }
+        var description = $"PostgreSQL {parsed.Host}:{parsed.Port}/{parsed.Database}";
+        var source = NpgsqlDataSource.Create(parsed);
+        try
+        {
+            await using var connection = await source.OpenConnectionAsync().ConfigureAwait(false);
+            await MigrateAsync(connection, description).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            await source.DisposeAsync().ConfigureAwait(false);
+            throw new TapeStoreException($"the tape store {description} cannot be used: {e.Message.Split('\n')[0].TrimEnd('.')}", e);
+        }
+        return new PostgresTapeStore(source, description);
+    }
+
+    public Task WriteAsync(TapeWrite write) => _writer.WriteAsync(write);
+
+    public async Task<StoredTape> ReadRecentAsync(TapeId tape, long fromMs, int max)
+    {
+        await using var connection = await _source.OpenConnectionAsync().ConfigureAwait(false);
+        if (await SymbolIdAsync(connection, tape, create: false).ConfigureAwait(false) is not { } id) return new StoredTape([], fromMs);
+        var trades = await QueryAsync(connection,
+            $"SELECT {Columns} FROM (SELECT {Columns} FROM trades WHERE symbol_id = $1 AND time_ms >= $2 ORDER BY agg_id DESC LIMIT $3) newest ORDER BY agg_id",
+            id, fromMs, max).ConfigureAwait(false);
+        if (trades.Count == 0) return new StoredTape([], fromMs);
+        var before = await QueryAsync(connection, $"SELECT {Columns} FROM trades WHERE symbol_id = $1 AND agg_id < $2 ORDER BY agg_id DESC LIMIT 1",
+            id, trades[0].AggregateId).ConfigureAwait(false);
+        var whole = before.Count == 1 && before[0].AggregateId == trades[0].AggregateId - 1 && before[0].TradeTimeMs < fromMs;
+        return new StoredTape(trades, whole ? fromMs : trades[0].TradeTimeMs);
+    }
+
+    public async Task<IReadOnlyList<AggregateTrade>> ReadFromIdAsync(TapeId tape, long fromId, int max)
+    {
+        await using var connection = await _source.OpenConnectionAsync().ConfigureAwait(false);
+        if (await SymbolIdAsync(connection, tape, create: false).ConfigureAwait(false) is not { } id) return [];
+        return await QueryAsync(connection, $"SELECT {Columns} FROM trades WHERE symbol_id = $1 AND agg_id >= $2 ORDER BY agg_id LIMIT $3",
+            id, fromId, max).ConfigureAwait(false);
+    }
+
+    public async Task<long> PruneAsync(long beforeMs)
+    {
+        await using var command = _source.CreateCommand("DELETE FROM trades WHERE time_ms < $1");
+        command.Parameters.AddWithValue(beforeMs);
+        return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        if (_writing is not null) await _writing.DisposeAsync().ConfigureAwait(false);
+        await _source.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task MigrateAsync(NpgsqlConnection connection, string description)
+    {
+        await ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS orderflow_schema (version integer NOT NULL)").ConfigureAwait(false);
+        await using var read = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM orderflow_schema", connection);
+        var version = (int)(await read.ExecuteScalarAsync().ConfigureAwait(false))!;
+        if (version > Migrations.Length)
+            throw new TapeStoreException($"the tape store {description} is schema version {version}, newer than this version of orderflow reads ({Migrations.Length}): upgrade orderflow, or point orderflow.store.connection-string elsewhere");
+        if (version == Migrations.Length) return;
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        for (var next = version; next < Migrations.Length; next++) await ExecuteAsync(connection, Migrations[next]).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"DELETE FROM orderflow_schema; INSERT INTO orderflow_schema VALUES ({Migrations.Length})").ConfigureAwait(false);
+        await transaction.CommitAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>One transaction: every write's trades by binary COPY into the staging table, then into trades (repeats ignored).</summary>
+    private async Task CommitAsync(IReadOnlyList<TapeWrite> batch)
+    {
+        if (_writing is null)
+        {
+            _writing = await _source.OpenConnectionAsync().ConfigureAwait(false);
+            await ExecuteAsync(_writing, "CREATE TEMP TABLE incoming (LIKE trades INCLUDING DEFAULTS) ON COMMIT DELETE ROWS").ConfigureAwait(false);
+        }
+        await using var transaction = await _writing.BeginTransactionAsync().ConfigureAwait(false);
+        var ids = new List<int>();
+        foreach (var write in batch) ids.Add((await SymbolIdAsync(_writing, write.Tape, create: true).ConfigureAwait(false))!.Value);
+        await using (var copy = await _writing.BeginBinaryImportAsync($"COPY incoming (symbol_id, {Columns}) FROM STDIN (FORMAT BINARY)").ConfigureAwait(false))
+        {
+            for (var i = 0; i < batch.Count; i++)
+                foreach (var trade in batch[i].Trades)
+                {
+                    await copy.StartRowAsync().ConfigureAwait(false);
+                    await copy.WriteAsync(ids[i], NpgsqlDbType.Integer).ConfigureAwait(false);
+                    await copy.WriteAsync(trade.AggregateId, NpgsqlDbType.Bigint).ConfigureAwait(false);
+                    await copy.WriteAsync(trade.Price.Raw, NpgsqlDbType.Bigint).ConfigureAwait(false);
+                    await copy.WriteAsync(trade.Quantity.Raw, NpgsqlDbType.Bigint).ConfigureAwait(false);
+                    await copy.WriteAsync(trade.FirstTradeId, NpgsqlDbType.Bigint).ConfigureAwait(false);
+                    await copy.WriteAsync((int)(trade.LastTradeId - trade.FirstTradeId), NpgsqlDbType.Integer).ConfigureAwait(false);
+                    await copy.WriteAsync(trade.TradeTimeMs, NpgsqlDbType.Bigint).ConfigureAwait(false);
+                    await copy.WriteAsync(trade.Side == AggressorSide.Sell, NpgsqlDbType.Boolean).ConfigureAwait(false);
+                }
+            await copy.CompleteAsync().ConfigureAwait(false);
+        }
+        await ExecuteAsync(_writing, "INSERT INTO trades SELECT * FROM incoming ON CONFLICT DO NOTHING").ConfigureAwait(false);
+        for (var i = 0; i < batch.Count; i++)
+            foreach (var hole in batch[i].Holes)
+            {
+                await using var insert = new NpgsqlCommand("INSERT INTO holes VALUES ($1, $2, $3, $4)", _writing);
+                foreach (var value in new object[] { ids[i], hole.FromId, hole.ToId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() })
+                    insert.Parameters.AddWithValue(value);
+                await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+        await transaction.CommitAsync().ConfigureAwait(false);
+    }
+
+    private async Task<int?> SymbolIdAsync(NpgsqlConnection connection, TapeId tape, bool create)
+    {
+        lock (_symbolIdsGate)
+            if (_symbolIds.TryGetValue(tape, out var known)) return known;
+        await using var command = new NpgsqlCommand(create
+            ? "INSERT INTO symbols (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id"
+            : "SELECT id FROM symbols WHERE name = $1", connection);
+        command.Parameters.AddWithValue(tape.ToString());
+        if (await command.ExecuteScalarAsync().ConfigureAwait(false) is not int id) return null;
+        lock (_symbolIdsGate) _symbolIds[tape] = id;
+        return id;
+    }
+
+    private static async Task<List<AggregateTrade>> QueryAsync(NpgsqlConnection connection, string sql, params object[] values)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values) command.Parameters.AddWithValue(value);
+        var trades = new List<AggregateTrade>();
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            var first = reader.GetInt64(3);
+            trades.Add(new AggregateTrade(reader.GetInt64(0), new Fixed8(reader.GetInt64(1)), new Fixed8(reader.GetInt64(2)), first,
+                first + reader.GetInt32(4), reader.GetInt64(5), reader.GetBoolean(6) ? AggressorSide.Sell : AggressorSide.Buy));
+        }
+        return trades;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+}
