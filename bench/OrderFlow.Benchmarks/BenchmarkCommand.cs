@@ -252,7 +252,7 @@ public static class BenchmarkCommand
         return Line("first (a fresh process)", r => r.ColdRatio, h => h.First) + "\n" + Line("second (warm)", r => r.WarmRatio, h => h.Second);
     }
 
-    /// <summary>The tape store's rows: SQLite's write rate and bytes per trade, the flood with the store on and off, a restart.</summary>
+    /// <summary>The tape store's rows: SQLite's write rate and bytes per trade, PostgreSQL's write rate, the flood with the store on and off, a restart.</summary>
     private static async Task StoreRowsAsync(StringBuilder report, int runs)
     {
         report.AppendLine().AppendLine("## The tape store (SQLite, the default)").AppendLine();
@@ -266,6 +266,19 @@ public static class BenchmarkCommand
                 $"| write {median.Trades:N0} trades of {symbols} symbol(s) in the recorders' batches of 1,000 | {median.TradesPerSecond:N0} trades/s " +
                 $"(runs {string.Join(", ", written.Select(w => w.TradesPerSecond.ToString("N0", CultureInfo.InvariantCulture)))}); {median.BytesPerTrade:0.0} bytes per trade on disk " +
                 $"| ≥ 200,000/s ({(median.TradesPerSecond >= 200_000 ? "met" : "**missed**")}); ≤ 40 B ({(median.BytesPerTrade <= 40 ? "met" : "**missed**")}) |");
+            Console.WriteLine(line);
+            report.AppendLine(line);
+        }
+
+        foreach (var (symbols, perSymbol) in new[] { (1, 1_000_000), (50, 20_000) })
+        {
+            var written = new List<StoreWriteResult>();
+            for (var run = 0; run < runs; run++) written.Add(await StoreBench.WritePostgresAsync(symbols, perSymbol));
+            var median = written.OrderBy(w => w.TradesPerSecond).ElementAt(runs / 2);
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"| PostgreSQL (binary COPY), {median.Trades:N0} trades of {symbols} symbol(s), the same batches | {median.TradesPerSecond:N0} trades/s " +
+                $"(runs {string.Join(", ", written.Select(w => w.TradesPerSecond.ToString("N0", CultureInfo.InvariantCulture)))}) " +
+                $"| ≥ 100,000/s ({(median.TradesPerSecond >= 100_000 ? "met" : "**missed**")}) |");
             Console.WriteLine(line);
             report.AppendLine(line);
         }

@@ -30,17 +30,7 @@ public static class StoreBench
         try
         {
             var path = Path.Combine(directory.FullName, "tape.db");
-            var tapes = Enumerable.Range(0, symbols).Select(i => (Tape: new TapeId(Symbol.Parse($"SYM{i:000}USDT"), "api.binance.com"),
-                Trades: Tapes.Make(tradesPerSymbol, seed: i))).ToList();
-            await using var store = await SqliteTapeStore.OpenAsync(path);
-            var clock = Stopwatch.StartNew();
-            var writes = new List<Task>();
-            for (var from = 0; from < tradesPerSymbol; from += Batch)
-                foreach (var (tape, trades) in tapes)
-                    writes.Add(store.WriteAsync(new TapeWrite(tape, trades.Skip(from).Take(Batch).ToList(), [])));
-            await Task.WhenAll(writes);
-            var elapsed = clock.Elapsed;
-            await store.DisposeAsync();
+            var elapsed = await TimeWritesAsync(await SqliteTapeStore.OpenAsync(path), symbols, tradesPerSymbol);
             await using (var connection = new SqliteConnection($"Data Source={path}"))
             {
                 await connection.OpenAsync();
@@ -56,6 +46,30 @@ public static class StoreBench
         {
             directory.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The same writes into a PostgreSQL database on a throwaway server on loopback (no size: its pages are not comparable).</summary>
+    public static async Task<StoreWriteResult> WritePostgresAsync(int symbols, int tradesPerSymbol)
+    {
+        await using var server = new ThrowawayPostgres();
+        await server.StartClusterAsync();
+        var elapsed = await TimeWritesAsync(await PostgresTapeStore.OpenAsync(await server.CreateDatabaseAsync()), symbols, tradesPerSymbol);
+        return new StoreWriteResult(symbols, (long)symbols * tradesPerSymbol, elapsed, 0);
+    }
+
+    /// <summary>Queues every symbol's tape in the recorders' batches, all at once, and times until the last is committed; closes the store.</summary>
+    private static async Task<TimeSpan> TimeWritesAsync(ITapeStore store, int symbols, int tradesPerSymbol)
+    {
+        var tapes = Enumerable.Range(0, symbols).Select(i => (Tape: new TapeId(Symbol.Parse($"SYM{i:000}USDT"), "api.binance.com"),
+            Trades: Tapes.Make(tradesPerSymbol, seed: i))).ToList();
+        await using var _ = store;
+        var clock = Stopwatch.StartNew();
+        var writes = new List<Task>();
+        for (var from = 0; from < tradesPerSymbol; from += Batch)
+            foreach (var (tape, trades) in tapes)
+                writes.Add(store.WriteAsync(new TapeWrite(tape, trades.Skip(from).Take(Batch).ToList(), [])));
+        await Task.WhenAll(writes);
+        return clock.Elapsed;
     }
 
     /// <summary>

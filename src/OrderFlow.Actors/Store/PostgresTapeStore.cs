@@ -105,6 +105,17 @@ public sealed class PostgresTapeStore : ITapeStore
             id, fromId, max).ConfigureAwait(false);
     }
 
+    public async IAsyncEnumerable<AggregateTrade> ReadBetweenAsync(TapeId tape, long fromMs, long toMs,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel = default)
+    {
+        await using var connection = await _source.OpenConnectionAsync(cancel).ConfigureAwait(false);
+        if (await SymbolIdAsync(connection, tape, create: false).ConfigureAwait(false) is not { } id) yield break;
+        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM trades WHERE symbol_id = $1 AND time_ms >= $2 AND time_ms < $3 ORDER BY agg_id", connection);
+        foreach (var value in new object[] { id, fromMs, toMs }) command.Parameters.AddWithValue(value);
+        await using var reader = await command.ExecuteReaderAsync(cancel).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancel).ConfigureAwait(false)) yield return ReadTrade(reader);
+    }
+
     public async Task<long> PruneAsync(long beforeMs)
     {
         await using var command = _source.CreateCommand("DELETE FROM trades WHERE time_ms < $1");
@@ -192,13 +203,16 @@ public sealed class PostgresTapeStore : ITapeStore
         foreach (var value in values) command.Parameters.AddWithValue(value);
         var trades = new List<AggregateTrade>();
         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        while (await reader.ReadAsync().ConfigureAwait(false))
-        {
-            var first = reader.GetInt64(3);
-            trades.Add(new AggregateTrade(reader.GetInt64(0), new Fixed8(reader.GetInt64(1)), new Fixed8(reader.GetInt64(2)), first,
-                first + reader.GetInt32(4), reader.GetInt64(5), reader.GetBoolean(6) ? AggressorSide.Sell : AggressorSide.Buy));
-        }
+        while (await reader.ReadAsync().ConfigureAwait(false)) trades.Add(ReadTrade(reader));
         return trades;
+    }
+
+    /// <summary>A row of <see cref="Columns"/>.</summary>
+    private static AggregateTrade ReadTrade(NpgsqlDataReader row)
+    {
+        var first = row.GetInt64(3);
+        return new AggregateTrade(row.GetInt64(0), new Fixed8(row.GetInt64(1)), new Fixed8(row.GetInt64(2)), first, first + row.GetInt32(4),
+            row.GetInt64(5), row.GetBoolean(6) ? AggressorSide.Sell : AggressorSide.Buy);
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)

@@ -100,6 +100,20 @@ public sealed class SqliteTapeStore : ITapeStore
         return trades;
     }
 
+    public async IAsyncEnumerable<AggregateTrade> ReadBetweenAsync(TapeId tape, long fromMs, long toMs,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel = default)
+    {
+        await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
+        if (await SymbolIdAsync(connection, tape, create: false).ConfigureAwait(false) is not { } id) yield break;
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {TapeSchema.TradeColumns} FROM trades WHERE symbol_id = $symbol AND time_ms >= $from AND time_ms < $to ORDER BY agg_id";
+        command.Parameters.AddWithValue("$symbol", id);
+        command.Parameters.AddWithValue("$from", fromMs);
+        command.Parameters.AddWithValue("$to", toMs);
+        await using var reader = await command.ExecuteReaderAsync(cancel).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancel).ConfigureAwait(false)) yield return TapeSchema.ReadTrade(reader);
+    }
+
     public async Task<long> PruneAsync(long beforeMs)
     {
         await using var connection = await OpenConnectionAsync().ConfigureAwait(false);

@@ -45,6 +45,9 @@ public interface ITapeStore : IAsyncDisposable
     /// <summary>Trades with id ≥ <paramref name="fromId"/>, oldest first, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<AggregateTrade>> ReadFromIdAsync(TapeId tape, long fromId, int max);
 
+    /// <summary>Every trade from <paramref name="fromMs"/> (inclusive) to <paramref name="toMs"/> (exclusive), oldest first, as it is read.</summary>
+    IAsyncEnumerable<AggregateTrade> ReadBetweenAsync(TapeId tape, long fromMs, long toMs, CancellationToken cancel = default);
+
     /// <summary>Deletes every trade older than <paramref name="beforeMs"/>; returns how many.</summary>
     Task<long> PruneAsync(long beforeMs);
 }

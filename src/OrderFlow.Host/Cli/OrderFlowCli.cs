@@ -14,7 +14,7 @@ public static class OrderFlowCli
     public const int UsageError = 2;
     public const int Unreachable = 3;
 
-    private static readonly string[] Verbs = ["run", "probe", "demo", "status", "trades", "metrics", "add", "remove", "-h", "--help", "-?", "--version"];
+    private static readonly string[] Verbs = ["run", "probe", "export", "demo", "status", "trades", "metrics", "add", "remove", "-h", "--help", "-?", "--version"];
 
     public static async Task<int> InvokeAsync(string[] args)
     {
@@ -25,6 +25,7 @@ public static class OrderFlowCli
         {
             RunCommand.Create(),
             ProbeCommand.Create(),
+            ExportCommand.Create(),
             DemoCommand.Create(),
             QueryCommands.Status(),
             QueryCommands.Trades(),

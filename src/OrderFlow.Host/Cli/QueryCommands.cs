@@ -179,12 +179,12 @@ public static class QueryCommands
     private static Protocol.Symbol ParseSymbol(string text) =>
         Protocol.Symbol.TryParse(text, out var symbol, out var error) ? symbol : throw new ConfigurationException(error);
 
-    private static DateTimeOffset ParseTime(string text)
+    internal static DateTimeOffset ParseTime(string text, string flag = "--since")
     {
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)) return DateTimeOffset.FromUnixTimeMilliseconds(ms);
         if (Durations.TryParse(text, out var ago) && ago > TimeSpan.Zero) return DateTimeOffset.UtcNow - ago;
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at;
-        throw new ConfigurationException($"--since {text}: use an ISO-8601 time (2026-11-24T09:30:00Z), epoch milliseconds, or a duration ago (5m)");
+        throw new ConfigurationException($"{flag} {text}: use an ISO-8601 time (2026-11-24T09:30:00Z), epoch milliseconds, or a duration ago (5m)");
     }
 
     private static object StatusJson(StreamStatus s) => new

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Store;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Host.Cli;
+
+/// <summary>
+/// <c>orderflow export SYMBOL --from TIME --to TIME --csv</c>: a recorded tape, straight from the tape store (no host
+/// needed), as CSV with the exchange's own fields and figures (<c>a,p,q,f,l,T,m</c>; prices and quantities with
+/// Binance's 8 decimals), oldest first. Missing ids inside the range are said on stderr, never left unsaid.
+/// </summary>
+public static class ExportCommand
+{
+    public static Command Create()
+    {
+        var symbol = new Argument<string>("SYMBOL") { Description = "The symbol, e.g. BTCUSDT or usdm:BTCUSDT" };
+        var from = new Option<string>("--from") { Description = "From this time on (ISO-8601, epoch ms, or a duration ago such as 1h)", Required = true };
+        var to = new Option<string>("--to") { Description = "Up to this time, exclusive (default: now)" };
+        var csv = new Option<bool>("--csv") { Description = "CSV (the only format, and the default)" };
+        var output = new Option<FileInfo>("--out") { Description = "Write to this file instead of standard output" };
+        var market = OrderFlowCli.MarketOption();
+        var restUrl = new Option<string>("--rest-url") { Description = "The exchange the tape came from (its REST base, as the host had it); overrides orderflow.binance.rest-url" };
+        var configFile = OrderFlowCli.ConfigOption();
+        var command = new Command("export", "Write a symbol's recorded trades from the tape store as CSV")
+        {
+            symbol, from, to, csv, output, market, restUrl, configFile,
+        };
+        command.SetAction(async (parsed, cancel) =>
+        {
+            var (_, settings) = OrderFlowConfiguration.Load(parsed.GetValue(configFile)?.FullName,
+                OrderFlowCli.Overrides(null, null, parsed.GetValue(restUrl), market: parsed.GetValue(market)));
+            if (!OrderFlowConfiguration.TryParseSymbol(parsed.GetValue(symbol) ?? "", settings.Binance.Market.Name, out var asked, out var error))
+                throw new ConfigurationException(error);
+            var (fromTime, toTime) = (QueryCommands.ParseTime(parsed.GetValue(from)!, "--from"),
+                parsed.GetValue(to) is { } end ? QueryCommands.ParseTime(end, "--to") : DateTimeOffset.UtcNow);
+            await using var store = await TapeStores.OpenAsync(settings.Store).ConfigureAwait(false)
+                                    ?? throw new ConfigurationException("orderflow.store.kind = off: there is no tape store to export from");
+            var tape = TapeId.Of(asked, settings.MarketOf(asked).RestUrl);
+
+            await using var file = parsed.GetValue(output) is { } path ? File.CreateText(path.FullName) : null;
+            var writer = file ?? Console.Out;
+            await writer.WriteLineAsync("a,p,q,f,l,T,m").ConfigureAwait(false);
+            var (count, missing) = (0L, new List<AggregateIdRange>());
+            long? last = null;
+            await foreach (var trade in store.ReadBetweenAsync(tape, fromTime.ToUnixTimeMilliseconds(), toTime.ToUnixTimeMilliseconds(), cancel).ConfigureAwait(false))
+            {
+                if (last is { } previous && trade.AggregateId != previous + 1) missing.Add(new AggregateIdRange(previous + 1, trade.AggregateId - 1));
+                last = trade.AggregateId;
+                count++;
+                await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{trade.AggregateId},{trade.Price.ToWireString()},{trade.Quantity.ToWireString()},{trade.FirstTradeId},{trade.LastTradeId},{trade.TradeTimeMs},{(trade.Side == AggressorSide.Sell ? "true" : "false")}")).ConfigureAwait(false);
+            }
+            await writer.FlushAsync(cancel).ConfigureAwait(false);
+            var span = $"{fromTime:yyyy-MM-dd HH:mm:ss} to {toTime:yyyy-MM-dd HH:mm:ss} UTC";
+            foreach (var hole in missing)
+                Console.Error.WriteLine($"orderflow: ids {hole.FromId}..{hole.ToId} of {tape} are missing from the store ({hole.ToId - hole.FromId + 1} trades)");
+            if (count == 0)
+            {
+                Console.Error.WriteLine($"orderflow: no trades of {tape} from {span} in {store.Description}");
+                return OrderFlowCli.Failure;
+            }
+            Console.Error.WriteLine($"orderflow: {count} trades of {tape} from {span}, from {store.Description}");
+            return OrderFlowCli.Success;
+        });
+        return command;
+    }
+}
