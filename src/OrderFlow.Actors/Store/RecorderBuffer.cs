@@ -17,6 +17,9 @@ public sealed class RecorderBuffer(TapeId tape, int limit, int maxPerWrite = 50_
 
     public bool Writing => _writing is not null;
 
+    /// <summary>Trades in the write under way.</summary>
+    public int InFlight => _writing?.Trades.Count ?? 0;
+
     /// <summary>Ids given up on because the store fell too far behind, since start.</summary>
     public long Dropped { get; private set; }
 

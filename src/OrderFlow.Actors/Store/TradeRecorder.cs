@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Streams;
 
 namespace OrderFlow.Actors.Store;
 
@@ -21,6 +22,12 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
     private sealed record Written(int Trades);
 
     private sealed record WriteFailed(string Problem);
+
+    /// <summary>Answered with a <see cref="TapeStoreStatus"/>, for the symbol's status.</summary>
+    public sealed record GetRecorderState
+    {
+        public static readonly GetRecorderState Instance = new();
+    }
 
     /// <summary>At stop, the last trades are written within this (a clean shutdown loses nothing).</summary>
     private static readonly TimeSpan FinalWriteTimeout = TimeSpan.FromSeconds(3);
@@ -50,6 +57,7 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
         Receive<TapeHole>(hole => _buffer.AddHole(hole.Ids));
         Receive<ITapeEvent>(_ => { });
         Receive<Flush>(_ => Write());
+        Receive<GetRecorderState>(_ => Sender.Tell(new TapeStoreStatus(_buffer.Pending + _buffer.InFlight, _failing, _buffer.Dropped)));
         Receive<Written>(written =>
         {
             _buffer.Written();

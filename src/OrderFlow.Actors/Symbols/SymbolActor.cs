@@ -45,6 +45,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private IActorRef _metrics = ActorRefs.Nobody;
     /// <summary>Started once the symbol is known to be listed, so no REST weight goes to one that is not.</summary>
     private IActorRef? _sequencer;
+    private IActorRef? _recorder;
     private IActorRef? _stream;
     private IActorRef? _addedBy;
     private bool _checking = true;
@@ -149,9 +150,10 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         if (first)
         {
             if (check.TickSize > Fixed8.Zero) _metrics.Tell(new SymbolListing(_symbol, check.TickSize));
+            _recorder = _store is null ? null
+                : Context.ActorOf(TradeRecorder.Props(Tape, _store, _settings.History.Capacity, _settings.Store.FlushInterval), "recorder");
             _sequencer = Context.ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, _settings.History.WarmUp, _rest, _history, _metrics,
-                TapeAtStart(), _store is null ? null : Context.ActorOf(TradeRecorder.Props(Tape, _store, _settings.History.Capacity,
-                    _settings.Store.FlushInterval), "recorder")), "sequencer");
+                TapeAtStart(), _recorder), "sequencer");
         }
         if (check.Status is null || check.Status == Listing.Trading) Trading(first);
         else NotTrading(check.Status, first);
@@ -256,21 +258,23 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private async Task<StreamStatus> StatusAsync()
     {
         // Read everything this actor owns now: the rest of this method runs after it has moved on.
-        var (symbol, problem, connects, since, checking, stream, sequencer, notTrading) =
-            (_symbol, _lastProblem, _connects, _since, _checking, _stream, _sequencer, _notTrading);
+        var (symbol, problem, connects, since, checking, stream, sequencer, recorder, notTrading) =
+            (_symbol, _lastProblem, _connects, _since, _checking, _stream, _sequencer, _recorder, _notTrading);
         var state = notTrading is not null ? new StreamStateReport(StreamState.NotTrading, since, 0)
             : stream is null
             ? new StreamStateReport(checking ? StreamState.Connecting : StreamState.BackingOff, since, 0)
             : await AskOrDefault<StreamStateReport>(stream, GetStreamState.Instance).ConfigureAwait(false);
         var counters = sequencer is null ? null
             : await AskOrDefault<SequenceStats>(sequencer, new GetSequenceStats(symbol)).ConfigureAwait(false);
+        var recording = recorder is null ? null
+            : await AskOrDefault<TapeStoreStatus>(recorder, TradeRecorder.GetRecorderState.Instance).ConfigureAwait(false);
         return new StreamStatus(symbol,
             state?.State ?? StreamState.Connecting, state?.Since ?? since, state?.Attempt ?? 0,
             problem switch { Failed f => f.Reason, TimedOut t => $"timed out (phase: {t.Phase.ToWireName()})", _ => null },
             (problem as TimedOut)?.Phase, problem?.At,
             counters?.Received ?? 0, counters?.LastAggregateId, counters?.LastTradeTime, Math.Max(0, connects - 1),
             counters?.DuplicatesDropped ?? 0, counters?.GapsDetected ?? 0, counters?.TradesBackfilled ?? 0,
-            counters?.GapsUnrecovered ?? 0, counters?.MalformedDropped ?? 0);
+            counters?.GapsUnrecovered ?? 0, counters?.MalformedDropped ?? 0, recording);
     }
 
     private static async Task<T?> AskOrDefault<T>(IActorRef actor, object question) where T : class

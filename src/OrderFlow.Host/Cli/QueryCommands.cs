@@ -31,13 +31,13 @@ public static class QueryCommands
                 Write(new { streams = report.Streams.Select(StatusJson) });
                 return OrderFlowCli.Success;
             }
-            Table(["SYMBOL", "STATE", "SINCE", "ATTEMPT", "TRADES", "LAST ID", "LAST TRADE", "RECONNECTS", "DUPS", "GAPS", "BACKFILLED", "UNRECOVERED", "MALFORMED", "LAST PROBLEM"],
+            Table(["SYMBOL", "STATE", "SINCE", "ATTEMPT", "TRADES", "LAST ID", "LAST TRADE", "RECONNECTS", "DUPS", "GAPS", "BACKFILLED", "UNRECOVERED", "MALFORMED", "STORE", "LAST PROBLEM"],
                 report.Streams.Select(s => new[]
                 {
                     s.Symbol.Value, s.State.ToString(), Clock(s.Since), s.Attempt.ToString(CultureInfo.InvariantCulture), Count(s.TradesReceived),
                     s.LastAggregateId?.ToString(CultureInfo.InvariantCulture) ?? "-", s.LastTradeTime is { } t ? Clock(t) : "-", Count(s.Reconnects),
                     Count(s.DuplicatesDropped), Count(s.GapsDetected), Count(s.TradesBackfilled), Count(s.GapsUnrecovered), Count(s.MalformedDropped),
-                    s.LastError is { } e ? $"{e} at {Clock(s.LastProblemAt!.Value)}" : "-",
+                    Store(s.Store), s.LastError is { } e ? $"{e} at {Clock(s.LastProblemAt!.Value)}" : "-",
                 }));
             return OrderFlowCli.Success;
         });
@@ -176,6 +176,15 @@ public static class QueryCommands
         return command;
     }
 
+    /// <summary>The recording, in a word when it goes well: <c>ok</c>, or what waits and why.</summary>
+    private static string Store(TapeStoreStatus? store) => store switch
+    {
+        null => "-",
+        { Problem: { } problem } => $"{Count(store.Unwritten)} unwritten: {problem}",
+        { Dropped: > 0 } => $"ok ({Count(store.Dropped)} given up)",
+        _ => "ok",
+    };
+
     private static Protocol.Symbol ParseSymbol(string text) =>
         Protocol.Symbol.TryParse(text, out var symbol, out var error) ? symbol : throw new ConfigurationException(error);
 
@@ -193,6 +202,7 @@ public static class QueryCommands
         lastTimeoutPhase = s.LastTimeoutPhase?.ToWireName(), tradesReceived = s.TradesReceived, lastAggTradeId = s.LastAggregateId,
         lastTradeTime = s.LastTradeTime?.ToUnixTimeMilliseconds(), reconnects = s.Reconnects, duplicatesDropped = s.DuplicatesDropped,
         gapsDetected = s.GapsDetected, tradesBackfilled = s.TradesBackfilled, gapsUnrecovered = s.GapsUnrecovered, malformedDropped = s.MalformedDropped,
+        store = s.Store is { } store ? new { unwritten = store.Unwritten, problem = store.Problem, dropped = store.Dropped } : null,
     };
 
     private static object MetricsJson(MetricsSnapshot m) => new

@@ -22,7 +22,8 @@ public enum StreamState
 
 /// <summary>
 /// One stream as a planner needs to see it: its state since when, the current attempt, the last failure or timeout,
-/// and the sequencing counters (see <see cref="Trades.SequenceStats"/>).
+/// the sequencing counters (see <see cref="Trades.SequenceStats"/>), and how its recording to the tape store goes
+/// (null without a store).
 /// </summary>
 public sealed record StreamStatus(
     Symbol Symbol,
@@ -40,7 +41,14 @@ public sealed record StreamStatus(
     long GapsDetected,
     long TradesBackfilled,
     long GapsUnrecovered,
-    long MalformedDropped);
+    long MalformedDropped,
+    TapeStoreStatus? Store = null);
+
+/// <summary>
+/// A symbol's recording: trades passed on but not written yet, why the last write failed (null while writes go
+/// through), and ids given up on because the store fell further behind than history holds.
+/// </summary>
+public sealed record TapeStoreStatus(long Unwritten, string? Problem, long Dropped);
 
 public sealed record StatusReport(IReadOnlyList<StreamStatus> Streams) : IOrderFlowMessage;
 

@@ -42,7 +42,8 @@ public sealed class OrderFlowSerializerTests() : TestKit(OrderFlowSerializer.Hoc
         new TimedOut(Btc, TimeoutPhase.KeepAlive, TimeSpan.FromSeconds(24.97), 1, At),
         new GetStatus(Btc), new GetStatus(null),
         new StatusReport([new StreamStatus(Btc, StreamState.BackingOff, At, 2, "connection broke", TimeoutPhase.Connect, At, 1_000, 3_141_592_653, At,
-            4, 1, 2, 40, 0, 3)]),
+            4, 1, 2, 40, 0, 3), new StreamStatus(Btc, StreamState.Connected, At, 1, null, null, null, 5, 5, At, 0, 0, 0, 0, 0, 0,
+            new TapeStoreStatus(1_204, "the database is down", 12))]),
         SubscribeLifecycle.Instance, LifecycleSubscribed.Instance, UnsubscribeLifecycle.Instance, new QueryFailed("the host did not answer within 5s"),
     ];
 

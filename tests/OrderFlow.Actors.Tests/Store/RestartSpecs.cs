@@ -68,6 +68,9 @@ public sealed class RestartSpecs(PostgresServer postgres) : TestKit, IAsyncLifet
             await postgres.StopAsync();
             await first.WaitForLineAsync("💾 BTCUSDT: could not write to the tape store", Limit);
             await Task.Delay(TimeSpan.FromSeconds(30)); // the outage: the host streams on, the recorder keeps what it cannot write
+            // Status says so: what waits, and why.
+            var status = (await OrderFlowHttpClient.Create(await QueryAddressAsync(first)).GetStatusAsync(Btc)).Streams.Single();
+            Assert.True(status.Store is { Unwritten: > 100, Problem: not null }, $"{status.Store}");
             await postgres.StartAsync();
             await first.WaitForLineAsync("💾 BTCUSDT: the tape store answers again", Limit);
             first.KillHard();
