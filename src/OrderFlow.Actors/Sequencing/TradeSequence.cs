@@ -114,14 +114,26 @@ public sealed partial class TradeSequence
             stored.Trades.Count, stored.Trades[0].AggregateId, stored.Trades[^1].AggregateId);
         StartTape(stored.CompleteFromMs);
         _outgoingFromStore = true;
-        foreach (var trade in stored.Trades)
+        var next = 0;
+        for (; next < stored.Trades.Count && (_lastId is not { } last || stored.Trades[next].AggregateId == last + 1); next++)
+            PassOnOne(stored.Trades[next]);
+        FlushOutgoing();
+        _outgoingFromStore = false;
+        if (next < stored.Trades.Count && stored.Trades.Count - next + _held.Count <= _settings.MaxHeld)
         {
-            if (_lastId is { } last && trade.AggregateId != last + 1)
-            {
-                FlushOutgoing();
-                RecordUnrecovered(trade.AggregateId, trade.TradeTimeMs, "missing from the tape store");
-            }
-            PassOnOne(trade);
+            // A hole in the store (a crash between writes, a store that fell behind): REST has those ids, so they are
+            // fetched, and the stored trades after the hole wait for them as live ones do.
+            _log.Warning("💾 {Symbol}: ids {FromId}..{ToId} are missing from the tape store; fetching them from REST", _symbol,
+                _lastId + 1, stored.Trades[next].AggregateId - 1);
+            for (; next < stored.Trades.Count; next++) _held.TryAdd(stored.Trades[next].AggregateId, stored.Trades[next]);
+        }
+        for (; next < stored.Trades.Count; next++)
+        {
+            // Too many to hold while fetching: the hole is recorded, never passed over silently.
+            if (stored.Trades[next].AggregateId != _lastId + 1)
+                RecordUnrecovered(stored.Trades[next].AggregateId, stored.Trades[next].TradeTimeMs, "missing from the tape store");
+            _outgoingFromStore = true;
+            PassOnOne(stored.Trades[next]);
         }
         FlushOutgoing();
         _outgoingFromStore = false;

@@ -91,22 +91,39 @@ public sealed class TradeSequenceTests
         sequence.Take(Trades(30, 31)); // live trades while the store is read wait
         Assert.Empty(PassedIds(Take(sequence)));
 
-        // The store holds 1..20 but not 8: the missing id is a hole, never passed over silently.
+        // The store holds 1..20 but not 8 (a crash between two writes): 1..7 start the tape, unrecorded; 8 is asked of
+        // REST, and the stored 9..20 wait for it as live trades do.
         sequence.StartFromStore(new StoredTape([.. Trades(1, 7), .. Trades(9, 20)], Now - 3_600_000));
         var actions = Take(sequence);
         Assert.Equal(new TapeStarted(Btc, Now - 3_600_000), Assert.IsType<Announce>(actions[0]).Event);
         Assert.All(actions.OfType<PassOn>(), passOn => Assert.True(passOn.FromStore));
-        Assert.Equal([.. Enumerable.Range(1, 7).Select(i => (long)i), .. Enumerable.Range(9, 12).Select(i => (long)i)], PassedIds(actions));
-        Assert.Equal(new AggregateIdRange(8, 8), Assert.IsType<TapeHole>(actions.OfType<Announce>().Last().Event).Ids);
+        Assert.Equal(Enumerable.Range(1, 7).Select(i => (long)i), PassedIds(actions));
         var fetch = Assert.Single(actions.OfType<FetchPage>());
-        Assert.Equal((21L, 9), (fetch.FromId!.Value, fetch.Limit));
+        Assert.Equal((8L, 1), (fetch.FromId!.Value, fetch.Limit));
 
-        // REST's page joins the store to the live trades; these are new, so they are recorded.
+        // Then REST joins what the store had to the live trades.
+        sequence.OnPage(fetch.Request, Trades(8, 8));
+        actions = Take(sequence);
+        Assert.Equal(Enumerable.Range(8, 13).Select(i => (long)i), PassedIds(actions));
+        fetch = Assert.Single(actions.OfType<FetchPage>());
+        Assert.Equal((21L, 9), (fetch.FromId!.Value, fetch.Limit));
         sequence.OnPage(fetch.Request, Trades(21, 29));
         actions = Take(sequence);
         Assert.Equal(Enumerable.Range(21, 11).Select(i => (long)i), PassedIds(actions));
         Assert.All(actions.OfType<PassOn>(), passOn => Assert.False(passOn.FromStore));
-        Assert.Equal(9L, sequence.Counters().TradesBackfilled + sequence.Counters().TradesWarmedUp);
+        Assert.Equal(0L, sequence.Counters().GapsUnrecovered);
+    }
+
+    [Fact]
+    public void A_hole_in_the_store_with_more_after_it_than_may_be_held_is_recorded_as_unrecovered()
+    {
+        var sequence = Sequence(warmUp: TimeSpan.FromSeconds(10)); // at most 100 held
+        sequence.AwaitStore();
+        sequence.StartFromStore(new StoredTape([.. Trades(1, 5), .. Trades(8, 200)], Now - 3_600_000));
+        var actions = Take(sequence);
+        Assert.Equal(new AggregateIdRange(6, 7), Assert.IsType<TapeHole>(actions.OfType<Announce>().Last().Event).Ids);
+        Assert.Equal(198, PassedIds(actions).Length);
+        Assert.Equal(201L, Assert.Single(actions.OfType<FetchPage>()).FromId);
     }
 
     [Fact]
