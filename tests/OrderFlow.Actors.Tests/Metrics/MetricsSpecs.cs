@@ -111,8 +111,11 @@ public sealed class MetricsSpecs(ITestOutputHelper output) : StreamSpec(output)
                 Assert.Equal(0, snapshot.Quality.GapsUnrecovered);
                 if (fault == Fault.MalformedFrames) Assert.Equal(3, snapshot.Quality.MalformedDropped);
                 if (fault == Fault.Duplicates) Assert.True(snapshot.Quality.DuplicatesDropped >= 30);
-                // A planned hand-over, repeats and bad frames lose nothing; a broken link loses what the backfill refills.
-                if (fault is Fault.ServerShutdown or Fault.Duplicates or Fault.MalformedFrames) Assert.Equal(0, snapshot.Quality.GapsDetected);
+                // Repeats and bad frames lose nothing; a broken link loses what the backfill refills. A planned hand-over
+                // loses nothing either, though under load the replacement's first trades can reach the sequencer before
+                // the old socket's last ones, which shows as a gap, filled.
+                if (fault is Fault.Duplicates or Fault.MalformedFrames) Assert.Equal(0, snapshot.Quality.GapsDetected);
+                else if (fault is Fault.ServerShutdown) Assert.Equal(snapshot.Quality.GapsDetected, snapshot.Quality.GapsBackfilled);
                 else Assert.True(snapshot.Quality.GapsBackfilled >= 1, $"{snapshot.Quality.GapsBackfilled} gaps backfilled");
             }
         }, Dilated(TimeSpan.FromSeconds(10)));
