@@ -50,7 +50,7 @@ public sealed class OrderFlowGateway : ReceiveActor
         Receive<GetMetrics>(query =>
         {
             // Read from the board at once; a symbol without one (not streamed) is the symbols' parent's to answer.
-            if (_boards.TryGet(query.Symbol, out var board)) Sender.Tell(board.Read(query.Window, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            if (_boards.TryGet(query.Symbol, out var board)) Sender.Tell(board.Read(query.Window, _boards.NowMs));
             else Ask(query);
         });
         Receive<GetSequenceStats>(Ask);

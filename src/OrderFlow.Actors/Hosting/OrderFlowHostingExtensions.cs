@@ -7,6 +7,7 @@ using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Connection;
 using OrderFlow.Actors.Gateway;
 using OrderFlow.Actors.Metrics;
+using OrderFlow.Actors.Replay;
 using OrderFlow.Actors.Store;
 using OrderFlow.Actors.Symbols;
 using OrderFlow.Protocol.Serialization;
@@ -30,6 +31,24 @@ public static class OrderFlowHostingExtensions
         builder
             .AddHocon(PipelineDispatcher.Hocon, HoconAddMode.Prepend)
             .WithActors((system, registry) => registry.Register<SymbolSupervisor>(system.StartOrderFlowSymbols(settings, store: store)));
+
+    /// <summary>
+    /// Starts <c>/user/symbols</c> as <see cref="WithOrderFlowSymbols"/> does, but each symbol plays its recorded tape
+    /// from the store at the plan's speed instead of streaming, and the metrics are read at the replay's clock.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithOrderFlowReplay(this AkkaConfigurationBuilder builder, OrderFlowSettings settings, ReplayPlan plan) =>
+        builder
+            .AddHocon(PipelineDispatcher.Hocon, HoconAddMode.Prepend)
+            .WithActors((system, registry) => registry.Register<SymbolSupervisor>(system.StartOrderFlowReplay(settings, plan)));
+
+    /// <summary>The replay's <c>/user/symbols</c> (needs <see cref="PipelineDispatcher.Hocon"/>): no connections, nothing recorded.</summary>
+    public static IActorRef StartOrderFlowReplay(this ActorSystem system, OrderFlowSettings settings, ReplayPlan plan)
+    {
+        var boards = MetricsBoards.For(system);
+        boards.Clock = plan.Clock;
+        var rest = settings.Markets.ToDictionary(market => market.Key, market => CreateRestClient(market.Value));
+        return system.ActorOf(SymbolSupervisor.Props(settings, ActorRefs.Nobody, rest, boards, replay: plan), SymbolSupervisor.Name);
+    }
 
     /// <summary>
     /// Starts the planners' gateway (<c>/user/orderflow</c>) in front of the symbols, and Akka.Remote bound to

@@ -78,6 +78,14 @@ public sealed class MetricsBoards : IExtension
 
     private readonly ConcurrentDictionary<Symbol, MetricsBoard> _boards = new();
 
+    /// <summary>
+    /// The time the boards are read at: the wall clock, or a replay's (<see cref="Replay.ReplayClock"/>), so that a
+    /// recorded day's windows end where its trades are.
+    /// </summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    public long NowMs => Clock.GetUtcNow().ToUnixTimeMilliseconds();
+
     public void Add(MetricsBoard board) => _boards[board.Symbol] = board;
 
     /// <summary>Removes <paramref name="board"/>, and only it: a symbol added again has a board of its own.</summary>

@@ -6,6 +6,7 @@ using OrderFlow.Actors.Connection;
 using OrderFlow.Actors.History;
 using OrderFlow.Actors.Metrics;
 using OrderFlow.Actors.Sequencing;
+using OrderFlow.Actors.Replay;
 using OrderFlow.Actors.Store;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Metrics;
@@ -39,6 +40,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private readonly BinanceRestClient _rest;
     private readonly MetricsBoards _boards;
     private readonly ITapeStore? _store;
+    private readonly ReplayPlan? _replay;
     private readonly MetricsBoard _board;
     private readonly CoolDown _coolDown;
     private IActorRef _history = ActorRefs.Nobody;
@@ -59,9 +61,11 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private IStreamLifecycleEvent? _lastProblem;
 
     public SymbolActor(Symbol symbol, OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards,
-        ITapeStore? store, IActorRef? addedBy)
+        ITapeStore? store, IActorRef? addedBy, ReplayPlan? replay = null)
     {
-        _store = store;
+        _replay = replay;
+        // A replay reads the store; it records nothing.
+        _store = replay is null ? store : null;
         _symbol = symbol;
         _settings = settings;
         _connections = connections;
@@ -83,7 +87,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         Receive<GetTradesFromId>(query => _history.Forward(query));
         Receive<GetTradesSince>(query => _history.Forward(query));
         // The same read the gateway makes: from the board, never behind a flood in the metrics actor's mailbox.
-        Receive<GetMetrics>(query => Sender.Tell(_board.Read(query.Window, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
+        Receive<GetMetrics>(query => Sender.Tell(_board.Read(query.Window, _boards.NowMs)));
         Receive<GetSequenceStats>(query =>
         {
             if (_sequencer is null) Sender.Tell(new SymbolNotFound(_symbol));
@@ -91,6 +95,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         });
         Receive<GetStatus>(_ => StatusAsync().PipeTo(Sender, success: status => new StatusReport([status]), failure: e => new QueryFailed(e.Message)));
         Receive<CloseSymbol>(_ => Close());
+        Receive<ReplayFinished>(finished => Context.Parent.Tell(finished));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -105,14 +110,15 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     /// <summary>The actor's name: <c>symbol-btcusdt</c>, <c>symbol-usdm%3Abtcusdt</c>; what is not ASCII is percent-encoded, as actor paths require.</summary>
     public static string NameOf(Symbol symbol) => $"symbol-{Uri.EscapeDataString(symbol.Value.ToLowerInvariant())}";
 
+    /// <param name="replay">Play the symbol's recorded tape from the store instead of streaming it (<c>orderflow replay</c>).</param>
     public static Props Props(Symbol symbol, OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards,
-        ITapeStore? store = null, IActorRef? addedBy = null) =>
-        Akka.Actor.Props.Create(() => new SymbolActor(symbol, settings, connections, rest, boards, store, addedBy));
+        ITapeStore? store = null, IActorRef? addedBy = null, ReplayPlan? replay = null) =>
+        Akka.Actor.Props.Create(() => new SymbolActor(symbol, settings, connections, rest, boards, store, addedBy, replay));
 
     protected override void PreStart()
     {
         _history = Context.ActorOf(TradeHistoryActor.Props(_symbol, _settings.History.Capacity, _store is null ? null : (_store, Tape)), "history");
-        _metrics = Context.ActorOf(MetricsActor.Props(_board, _settings.Stream.SummaryInterval), "metrics");
+        _metrics = Context.ActorOf(MetricsActor.Props(_board, _settings.Stream.SummaryInterval, () => _boards.Clock.GetUtcNow()), "metrics");
         _boards.Add(_board);
     }
 
@@ -140,6 +146,15 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         if (_closing) return;
         var first = _checking;
         _checking = false;
+        if (_replay is { } plan)
+        {
+            // exchangeInfo only gives the tick size here; listed or not, what the store holds is played.
+            if (!first) return;
+            if (check.TickSize > Fixed8.Zero) _metrics.Tell(new SymbolListing(_symbol, check.TickSize));
+            _sequencer = Context.ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, null, _rest, _history, _metrics), "sequencer");
+            _stream = Context.ActorOf(ReplayActor.Props(TapeId.Of(_symbol, _settings.MarketOf(_symbol).RestUrl), plan, _sequencer), "replay");
+            return;
+        }
         if (check.Listed is false)
         {
             Unlisted();

@@ -4,6 +4,7 @@ using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Connection;
 using OrderFlow.Actors.Metrics;
+using OrderFlow.Actors.Replay;
 using OrderFlow.Actors.Store;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Streams;
@@ -45,6 +46,8 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
     private readonly IReadOnlyDictionary<string, BinanceRestClient> _rest;
     private readonly MetricsBoards _boards;
     private readonly ITapeStore? _store;
+    private readonly ReplayPlan? _replay;
+    private int _replaying;
     private readonly Dictionary<Symbol, IActorRef> _symbols = new();
     // Symbols Binance does not list: not streamed, but reported by the status query until removed or added again.
     private readonly Dictionary<Symbol, Failed> _unlisted = new();
@@ -54,15 +57,27 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
     private bool _closing;
 
     public SymbolSupervisor(OrderFlowSettings settings, IActorRef connections, IReadOnlyDictionary<string, BinanceRestClient> rest, MetricsBoards boards,
-        ITapeStore? store)
+        ITapeStore? store, ReplayPlan? replay = null)
     {
         _store = store;
+        _replay = replay;
         _settings = settings;
         _connections = connections;
         _rest = rest;
         _boards = boards;
 
-        Receive<AddSymbol>(OnAdd);
+        Receive<ReplayFinished>(_ =>
+        {
+            if (--_replaying > 0 || _replay is null) return;
+            _replay.Clock.Finish();
+            _log.Info("🎬 Replay finished: {Symbols} symbol(s) played to {To:yyyy-MM-dd HH:mm:ss} UTC; answering queries as of then until stopped",
+                _symbols.Count, DateTimeOffset.FromUnixTimeMilliseconds(_replay.Clock.ToMs));
+        });
+        Receive<AddSymbol>(command =>
+        {
+            if (_replay is null) OnAdd(command);
+            else Sender.Tell(new QueryFailed($"{command.Symbol} was not added: a replay plays the symbols it started with"));
+        });
         Receive<RemoveSymbol>(OnRemove);
         Receive<GetStreamedSymbols>(_ => Sender.Tell(new StreamedSymbols(_symbols.Keys.Order().ToList())));
         Receive<GetStatus>(OnGetStatus);
@@ -91,15 +106,18 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
 
     /// <param name="rest">Each market's REST client, by name.</param>
     /// <param name="store">The tape store every symbol records to and starts from; null: none.</param>
+    /// <param name="replay">Each symbol plays its recorded tape instead of streaming (<c>orderflow replay</c>).</param>
     public static Props Props(OrderFlowSettings settings, IActorRef connections, IReadOnlyDictionary<string, BinanceRestClient> rest, MetricsBoards boards,
-        ITapeStore? store = null) =>
-        Akka.Actor.Props.Create(() => new SymbolSupervisor(settings, connections, rest, boards, store));
+        ITapeStore? store = null, ReplayPlan? replay = null) =>
+        Akka.Actor.Props.Create(() => new SymbolSupervisor(settings, connections, rest, boards, store, replay));
 
     protected override void PreStart()
     {
         foreach (var symbol in _settings.Symbols) Start(symbol, addedBy: null);
         Refresh();
-        Timers.StartPeriodicTimer(nameof(RefreshListings), RefreshListings.Instance, _settings.Binance.ExchangeInfoRefresh);
+        _replaying = _symbols.Count;
+        // A replay asks exchangeInfo once, for the tick sizes; the live host keeps asking (statuses, new listings).
+        if (_replay is null) Timers.StartPeriodicTimer(nameof(RefreshListings), RefreshListings.Instance, _settings.Binance.ExchangeInfoRefresh);
     }
 
     protected override SupervisorStrategy SupervisorStrategy() => new PerChildStrategy((child, error) =>
@@ -110,7 +128,7 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
     });
 
     private void Start(Symbol symbol, IActorRef? addedBy) =>
-        _symbols[symbol] = Context.Watch(Context.ActorOf(SymbolActor.Props(symbol, _settings, _connections, _rest[symbol.Market], _boards, _store, addedBy),
+        _symbols[symbol] = Context.Watch(Context.ActorOf(SymbolActor.Props(symbol, _settings, _connections, _rest[symbol.Market], _boards, _store, addedBy, _replay),
             SymbolActor.NameOf(symbol)));
 
     /// <summary>One exchangeInfo call per market for all of <paramref name="symbols"/>; each symbol's actor hears its verdict.</summary>

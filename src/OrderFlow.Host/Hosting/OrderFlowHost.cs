@@ -23,11 +23,12 @@ namespace OrderFlow.Host.Hosting;
 public static class OrderFlowHost
 {
     /// <summary>Runs until Ctrl+C or SIGTERM, then shuts down through CoordinatedShutdown (sockets closed cleanly).</summary>
-    public static async Task RunAsync(Config config, OrderFlowSettings settings, CancellationToken stopping = default)
+    /// <param name="replay">Play recorded tapes from the store instead of streaming (<c>orderflow replay</c>); the rest is the same host.</param>
+    public static async Task RunAsync(Config config, OrderFlowSettings settings, CancellationToken stopping = default, Actors.Replay.ReplayPlan? replay = null)
     {
         EnsurePortsFree(settings.Remote);
         // Opened (and migrated) before anything streams: a store that cannot be used stops the start in one line.
-        await using var store = await TapeStores.OpenAsync(settings.Store).ConfigureAwait(false);
+        await using var store = replay is null ? await TapeStores.OpenAsync(settings.Store).ConfigureAwait(false) : null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(OrderFlowLogging.Start(settings.Log), dispose: true);
@@ -35,19 +36,25 @@ public static class OrderFlowHost
         builder.Services.AddAkka("orderflow", akka => akka
             .WithOrderFlowLogging(settings.Log, config)
             .AddHocon(config, HoconAddMode.Prepend)
-            .WithOrderFlowSymbols(settings, store)
+            .WithOrderFlowSource(settings, store, replay)
             .WithOrderFlowGateway(settings));
 
         await using var app = builder.Build();
         app.MapOrderFlowQueries(settings.Remote.QueryTimeout + settings.Binance.RestTimeout + TimeSpan.FromSeconds(1));
-        app.Lifetime.ApplicationStarted.Register(() => LogWherePlannersAsk(app, store));
+        app.Lifetime.ApplicationStarted.Register(() => LogWherePlannersAsk(app, store, replay));
         await app.RunAsync(stopping).ConfigureAwait(false);
     }
 
-    private static void LogWherePlannersAsk(WebApplication app, ITapeStore? store)
+    /// <summary>Live symbols (recording to <paramref name="store"/>), or a replay.</summary>
+    private static AkkaConfigurationBuilder WithOrderFlowSource(this AkkaConfigurationBuilder akka, OrderFlowSettings settings, ITapeStore? store,
+        Actors.Replay.ReplayPlan? replay) =>
+        replay is null ? akka.WithOrderFlowSymbols(settings, store) : akka.WithOrderFlowReplay(settings, replay);
+
+    private static void LogWherePlannersAsk(WebApplication app, ITapeStore? store, Actors.Replay.ReplayPlan? replay)
     {
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrderFlow.Host");
-        if (store is null) log.LogInformation("💾 No tape store (orderflow.store.kind = off): a restart warms up from REST");
+        if (store is null && replay is not null) log.LogInformation("🎬 Replaying from {Store}", replay.Store.Description);
+        else if (store is null) log.LogInformation("💾 No tape store (orderflow.store.kind = off): a restart warms up from REST");
         else log.LogInformation("💾 Recording every trade to {Store}", store.Description);
         var system = (ExtendedActorSystem)app.Services.GetRequiredService<ActorSystem>();
         var http = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();

@@ -1,4 +1,3 @@
-using Akka.TestKit.Xunit2;
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Client;
 using OrderFlow.Protocol;
@@ -13,28 +12,18 @@ namespace OrderFlow.Actors.Tests.Store;
 /// real PostgreSQL server, a real <c>kill -9</c>, and an exchange on loopback that trades on meanwhile.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class RestartSpecs(PostgresServer postgres) : TestKit, IAsyncLifetime
+public sealed class RestartSpecs(PostgresServer postgres) : RecordingSpec
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
     private static readonly Symbol Btc = Symbol.Parse("BTCUSDT");
-    private readonly string _dataHome = Directory.CreateTempSubdirectory("orderflow-restart-").FullName;
-    private ExchangeSimulator _exchange = null!;
 
     // An hour of tape before the test, and 20 trades a second from then on.
-    public async Task InitializeAsync() => _exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions
+    protected override SimulatorOptions ExchangeOptions => new()
     {
         Symbols = [new SimulatedSymbol("BTCUSDT", 91_350m)],
         TradesPerSecond = 20,
         History = TimeSpan.FromHours(1),
-    });
-
-    public async Task DisposeAsync() => await _exchange.DisposeAsync();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) Directory.Delete(_dataHome, recursive: true);
-        base.Dispose(disposing);
-    }
+    };
 
     [Fact]
     public async Task A_host_killed_and_restarted_a_minute_later_holds_every_trade_once_and_its_hour_is_ready_from_the_store()
@@ -48,9 +37,9 @@ public sealed class RestartSpecs(PostgresServer postgres) : TestKit, IAsyncLifet
         }
 
         // Down for a minute, far longer than the 10 s warm-up the second host has.
-        var lastBeforeRestart = _exchange.Market("BTCUSDT").LastAggregateId;
+        var lastBeforeRestart = Exchange.Market("BTCUSDT").LastAggregateId;
         await Task.Delay(TimeSpan.FromMinutes(1));
-        Assert.True(_exchange.Market("BTCUSDT").LastAggregateId > lastBeforeRestart + 1000, "the exchange traded on meanwhile");
+        Assert.True(Exchange.Market("BTCUSDT").LastAggregateId > lastBeforeRestart + 1000, "the exchange traded on meanwhile");
 
         using var second = Host("10s");
         await HoldsEveryTradeAsync(second);
@@ -69,7 +58,7 @@ public sealed class RestartSpecs(PostgresServer postgres) : TestKit, IAsyncLifet
             await first.WaitForLineAsync("💾 BTCUSDT: could not write to the tape store", Limit);
             await Task.Delay(TimeSpan.FromSeconds(30)); // the outage: the host streams on, the recorder keeps what it cannot write
             // Status says so: what waits, and why.
-            var status = (await OrderFlowHttpClient.Create(await QueryAddressAsync(first)).GetStatusAsync(Btc)).Streams.Single();
+            var status = (await OrderFlowHttpClient.Create(await first.QueryAddressAsync(Limit)).GetStatusAsync(Btc)).Streams.Single();
             Assert.True(status.Store is { Unwritten: > 100, Problem: not null }, $"{status.Store}");
             await postgres.StartAsync();
             await first.WaitForLineAsync("💾 BTCUSDT: the tape store answers again", Limit);
@@ -85,7 +74,7 @@ public sealed class RestartSpecs(PostgresServer postgres) : TestKit, IAsyncLifet
     private async Task StreamingAsync(OrderFlowProcess host)
     {
         await host.WaitForLineAsync("🔥 BTCUSDT: warmed up", Limit);
-        var client = OrderFlowHttpClient.Create(await QueryAddressAsync(host));
+        var client = OrderFlowHttpClient.Create(await host.QueryAddressAsync(Limit));
         await AwaitAssertAsync(async () => Assert.True((await client.GetStatusAsync(Btc)).Streams.Single().TradesReceived > 40),
             TimeSpan.FromSeconds(20));
     }
@@ -99,12 +88,12 @@ public sealed class RestartSpecs(PostgresServer postgres) : TestKit, IAsyncLifet
     {
         var started = DateTime.UtcNow;
         await host.WaitForLineAsync("💾 BTCUSDT: ", Limit);
-        var http = OrderFlowHttpClient.Create(await QueryAddressAsync(host));
+        var http = OrderFlowHttpClient.Create(await host.QueryAddressAsync(Limit));
         var hour = await http.WaitUntilReadyAsync(Btc, TimeSpan.FromHours(1), TimeSpan.FromSeconds(30));
         Assert.True(hour.Ready, hour.Coverage.NotReadyBecause);
         Assert.InRange((DateTime.UtcNow - started).TotalSeconds, 0, 30);
 
-        var now = _exchange.Market("BTCUSDT").LastAggregateId;
+        var now = Exchange.Market("BTCUSDT").LastAggregateId;
         IReadOnlyList<AggregateTrade> held = [];
         await AwaitAssertAsync(async () =>
         {
@@ -114,7 +103,7 @@ public sealed class RestartSpecs(PostgresServer postgres) : TestKit, IAsyncLifet
             Assert.True(held.Count > 0 && held[^1].AggregateId >= now, $"held up to {(held.Count > 0 ? held[^1].AggregateId : 0)} of {now}");
         }, TimeSpan.FromSeconds(30));
         Assert.Equal(1, held[0].AggregateId);
-        Assert.Equal(_exchange.Market("BTCUSDT").Trades.Take(held.Count), held);
+        Assert.Equal(Exchange.Market("BTCUSDT").Trades.Take(held.Count), held);
         // (A live trade that REST's join also brought is a duplicate dropped: once each is what is held, as above.)
         Assert.Equal(0L, (await http.GetStatusAsync(Btc)).Streams.Single().GapsUnrecovered);
     }
@@ -122,17 +111,11 @@ public sealed class RestartSpecs(PostgresServer postgres) : TestKit, IAsyncLifet
     /// <param name="postgres">A connection string: the store is that PostgreSQL database instead of the default SQLite file.</param>
     private OrderFlowProcess Host(string warmUp, string? postgres = null)
     {
-        var config = Path.Combine(_dataHome, $"host-{Guid.NewGuid():N}.conf");
+        var config = Path.Combine(DataHome, $"host-{Guid.NewGuid():N}.conf");
         File.WriteAllText(config, $"orderflow.history.warmup = {warmUp}\n" + (postgres is null ? ""
             : $"orderflow.store {{ kind = postgres, connection-string = {Actors.Configuration.OrderFlowConfiguration.Quote(postgres)} }}\n"));
-        return OrderFlowProcess.StartWithData(_dataHome, "run", "--symbols", "BTCUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
-            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0", "--config", config);
+        return OrderFlowProcess.StartWithData(DataHome, "run", "--symbols", "BTCUSDT", "--ws-url", Exchange.WebSocketUrl.ToString(),
+            "--rest-url", Exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0", "--config", config);
     }
 
-    /// <summary>The HTTP query endpoint's HOST:PORT, from the line the host prints when it is up.</summary>
-    private static async Task<string> QueryAddressAsync(OrderFlowProcess host)
-    {
-        var line = await host.WaitForLineAsync("POST to http://", Limit);
-        return line.Split("POST to http://")[1].Split('/')[0];
-    }
 }

@@ -78,6 +78,13 @@ public sealed class OrderFlowProcess : IDisposable
         }
     }
 
+    /// <summary>The HTTP query endpoint's HOST:PORT, from the line a host prints when it is up.</summary>
+    public async Task<string> QueryAddressAsync(TimeSpan limit)
+    {
+        var line = await WaitForLineAsync("POST to http://", limit);
+        return line.Split("POST to http://")[1].Split('/')[0];
+    }
+
     /// <summary>Sends SIGTERM, as a service manager does.</summary>
     public void Terminate() => Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
 

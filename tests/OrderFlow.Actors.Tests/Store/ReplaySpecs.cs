@@ -1,0 +1,62 @@
+using System.Text;
+using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Client;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Metrics;
+using OrderFlow.Protocol.Serialization;
+using OrderFlow.Simulator;
+using Xunit;
+
+namespace OrderFlow.Actors.Tests.Store;
+
+/// <summary><c>orderflow replay</c> against what a live host recorded: real processes, the default store, the simulator's tape.</summary>
+public sealed class ReplaySpecs : RecordingSpec
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+    private static readonly Symbol Btc = Symbol.Parse("BTCUSDT");
+    private static readonly TimeSpan[] Windows = [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)];
+
+    // Ten minutes of tape before the test, then 20 trades a second.
+    protected override SimulatorOptions ExchangeOptions => new()
+    {
+        Symbols = [new SimulatedSymbol("BTCUSDT", 91_350m)],
+        TradesPerSecond = 20,
+        History = TimeSpan.FromMinutes(10),
+    };
+
+    [Fact]
+    public async Task A_replay_at_max_speed_gives_the_metrics_the_live_host_computed_for_the_same_trades()
+    {
+        var live = new Dictionary<TimeSpan, MetricsSnapshot>();
+        using (var host = OrderFlowProcess.StartWithData(DataHome, "run", "--symbols", "BTCUSDT", "--ws-url", Exchange.WebSocketUrl.ToString(),
+                   "--rest-url", Exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0"))
+        {
+            var http = OrderFlowHttpClient.Create(await host.QueryAddressAsync(Limit));
+            await http.WaitUntilReadyAsync(Btc, TimeSpan.FromMinutes(5), Limit);
+            // The exchange stops trading, so the live windows and the replay's end on the same trades.
+            Exchange.SetStatus("BTCUSDT", "BREAK");
+            var last = Exchange.Market("BTCUSDT").LastAggregateId;
+            await AwaitAssertAsync(async () => Assert.Equal(last, (await http.GetMetricsAsync(Btc, Windows[0])).AsOfAggregateId), Limit);
+            foreach (var window in Windows) live[window] = await http.GetMetricsAsync(Btc, window);
+            host.Terminate(); // a clean stop: the recorder writes its last trades
+            Assert.Equal(0, await host.WaitForExitAsync(Limit));
+        }
+
+        var to = live[Windows[0]].To;
+        using var replay = OrderFlowProcess.StartWithData(DataHome, "replay", "--from", to.AddMinutes(-6).ToUnixTimeMilliseconds().ToString(),
+            "--to", to.ToUnixTimeMilliseconds().ToString(), "--speed", "max", "--symbols", "BTCUSDT", "--rest-url", Exchange.RestUrl.ToString(),
+            "--remote-port", "0", "--http-port", "0");
+        await replay.WaitForLineAsync("🎬 Replay finished", Limit);
+        var replayed = OrderFlowHttpClient.Create(await replay.QueryAddressAsync(Limit));
+        foreach (var window in Windows)
+        {
+            var snapshot = await replayed.GetMetricsAsync(Btc, window);
+            Assert.True(snapshot.TradeCount > 1000, $"{snapshot.TradeCount} trades in the replay's {window} window");
+            // Every figure the window computes from its trades; readiness, the CVD's anchor and the quality counters
+            // describe each run's own tape, which began at different times.
+            Assert.Equal(Json(live[window]), Json(snapshot with { Coverage = live[window].Coverage, Cvd = live[window].Cvd, Quality = live[window].Quality }));
+        }
+    }
+
+    private static string Json(MetricsSnapshot snapshot) => Encoding.UTF8.GetString(ProtocolJson.ToUtf8(snapshot));
+}
