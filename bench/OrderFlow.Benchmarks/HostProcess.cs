@@ -23,14 +23,19 @@ public sealed class HostProcess : IAsyncDisposable
     public string? PlannerAddress { get; private set; }
 
     /// <param name="dataHome">Where its data lives ($XDG_DATA_HOME), kept after it stops; null: a temporary directory.</param>
-    public static HostProcess Start(IEnumerable<string> runArguments, string? dataHome = null)
+    public static HostProcess Start(IEnumerable<string> runArguments, string? dataHome = null) => Start("run", runArguments, dataHome);
+
+    /// <summary><c>orderflow replay</c>, over the store in <paramref name="dataHome"/>.</summary>
+    public static HostProcess StartReplay(IEnumerable<string> replayArguments, string dataHome) => Start("replay", replayArguments, dataHome);
+
+    private static HostProcess Start(string verb, IEnumerable<string> arguments, string? dataHome)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         var ownDataHome = dataHome is null ? Directory.CreateTempSubdirectory("orderflow-bench-").FullName : null;
         start.Environment["XDG_DATA_HOME"] = dataHome ?? ownDataHome;
         start.ArgumentList.Add(HostDll());
-        start.ArgumentList.Add("run");
-        foreach (var arg in runArguments) start.ArgumentList.Add(arg);
+        start.ArgumentList.Add(verb);
+        foreach (var arg in arguments) start.ArgumentList.Add(arg);
         foreach (var arg in new[] { "--remote-port", "0", "--http-port", "0" }) start.ArgumentList.Add(arg);
         return new HostProcess(Process.Start(start)!, ownDataHome);
     }

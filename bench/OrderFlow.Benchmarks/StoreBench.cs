@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using OrderFlow.Actors.Store;
 using OrderFlow.Client;
@@ -95,6 +96,41 @@ public static class StoreBench
             await using var second = HostProcess.Start(arguments, dataHome.FullName);
             await ReadyAsync(second, TimeSpan.FromMinutes(2));
             return clock.Elapsed;
+        }
+        finally
+        {
+            dataHome.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// <c>orderflow replay --speed max</c> of a recorded tape of <paramref name="trades"/> trades (one symbol), the
+    /// real host timed from its first replay line to "Replay finished": the sequencer, history and metrics take
+    /// every trade. Returns trades per second.
+    /// </summary>
+    public static async Task<double> ReplayAsync(int trades)
+    {
+        await using var exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions { Symbols = [new SimulatedSymbol("BTCUSDT", 91_350m)], TradesPerSecond = 0 });
+        var dataHome = Directory.CreateTempSubdirectory("orderflow-replay-bench-");
+        try
+        {
+            var tape = Tapes.Make(trades, seed: 3);
+            await using (var store = await SqliteTapeStore.OpenAsync(Path.Combine(dataHome.FullName, "orderflow", "tape.db")))
+                await Task.WhenAll(tape.Chunk(50_000).Select(chunk =>
+                    store.WriteAsync(new TapeWrite(TapeId.Of(Symbol.Parse("BTCUSDT"), exchange.RestUrl), chunk, []))));
+            SqliteConnection.ClearAllPools();
+
+            await using var host = HostProcess.StartReplay(["--from", tape[0].TradeTimeMs.ToString(CultureInfo.InvariantCulture),
+                "--to", (tape[^1].TradeTimeMs + 1).ToString(CultureInfo.InvariantCulture), "--speed", "max", "--symbols", "BTCUSDT",
+                "--rest-url", exchange.RestUrl.ToString()], dataHome.FullName);
+            long started = 0, finished = 0;
+            await host.ReadUntilAsync(line =>
+            {
+                if (started == 0 && line.Contains("🎬 BTCUSDT: replaying", StringComparison.Ordinal)) started = Stopwatch.GetTimestamp();
+                if (line.Contains("🎬 Replay finished", StringComparison.Ordinal)) finished = Stopwatch.GetTimestamp();
+                return finished != 0;
+            }, TimeSpan.FromMinutes(5));
+            return trades / Stopwatch.GetElapsedTime(started, finished).TotalSeconds;
         }
         finally
         {

@@ -4,13 +4,14 @@ namespace OrderFlow.Actors.Store;
 
 /// <summary>
 /// The one writer of a tape store: every recorder's writes queue here, and each round takes what has queued (up to
-/// 1,000 writes) into one commit, so a thousand symbols flushing each second cost a few commits, not a thousand. A
+/// 1,000 writes or 100,000 trades, so one commit stays well within a database's command timeout) into one commit, so a thousand symbols flushing each second cost a few commits, not a thousand. A
 /// write's task completes when its commit does, or fails with the reason; its recorder keeps the trades and tries
 /// again.
 /// </summary>
 internal sealed class TapeWriteQueue : IAsyncDisposable
 {
-    private const int MostPerCommit = 1000;
+    private const int MostWritesPerCommit = 1000;
+    private const int MostTradesPerCommit = 100_000;
 
     private readonly Channel<(TapeWrite Write, TaskCompletionSource Done)> _writes =
         Channel.CreateUnbounded<(TapeWrite, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
@@ -46,7 +47,12 @@ internal sealed class TapeWriteQueue : IAsyncDisposable
         while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
-            while (batch.Count < MostPerCommit && _writes.Reader.TryRead(out var item)) batch.Add(item);
+            var trades = 0;
+            while (batch.Count < MostWritesPerCommit && trades < MostTradesPerCommit && _writes.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+                trades += item.Write.Trades.Count;
+            }
             try
             {
                 await _commit(batch.Select(item => item.Write).ToList()).ConfigureAwait(false);

@@ -86,20 +86,31 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        // Stopping (a clean shutdown, or the symbol removed): what is still here is written now, within a bound. A
-        // write under way finishes on its own.
+        // Stopping (a clean shutdown, or the symbol removed): all that is still here is written now, write after
+        // write, within a bound. A write under way finishes on its own.
         _buffer.Written();
-        if (_buffer.TakeWrite() is not { } last) return;
-        try
+        var deadline = DateTime.UtcNow + FinalWriteTimeout;
+        while (_buffer.TakeWrite() is { } last)
         {
-            if (!_store.WriteAsync(last).Wait(FinalWriteTimeout))
-                _log.Warning("💾 {Symbol}: {Count} trades were not written at stop within {Timeout}", _symbol, last.Trades.Count, HumanFormat.Duration(FinalWriteTimeout));
-        }
-        catch (AggregateException e)
-        {
-            _log.Warning("💾 {Symbol}: {Count} trades were not written at stop: {Problem}", _symbol, last.Trades.Count, e.InnerException?.Message);
+            try
+            {
+                if (!_store.WriteAsync(last).Wait(Max(deadline - DateTime.UtcNow, TimeSpan.Zero)))
+                {
+                    _log.Warning("💾 {Symbol}: {Count} trades were not written at stop within {Timeout}", _symbol, last.Trades.Count + _buffer.Pending,
+                        HumanFormat.Duration(FinalWriteTimeout));
+                    return;
+                }
+            }
+            catch (AggregateException e)
+            {
+                _log.Warning("💾 {Symbol}: {Count} trades were not written at stop: {Problem}", _symbol, last.Trades.Count + _buffer.Pending, e.InnerException?.Message);
+                return;
+            }
+            _buffer.Written();
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private void Write()
     {
