@@ -1,0 +1,40 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using OrderFlow.Actors.Sequencing;
+using OrderFlow.Actors.Store;
+using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Trades;
+using Xunit;
+
+namespace OrderFlow.Actors.Tests.Store;
+
+/// <summary>The recorder actor over a real SQLite store.</summary>
+public sealed class RecorderSpecs : TestKit, IAsyncLifetime
+{
+    private static readonly TapeId Btc = new(Symbol.Parse("BTCUSDT"), "api.binance.com");
+    private readonly string _directory = Directory.CreateTempSubdirectory("orderflow-recorder-").FullName;
+    private SqliteTapeStore _store = null!;
+
+    public async Task InitializeAsync() => _store = await SqliteTapeStore.OpenAsync(Path.Combine(_directory, "tape.db"));
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Stopped_before_its_first_flush_it_writes_every_trade_it_holds_however_many_writes_that_takes()
+    {
+        // A warm-up's worth, more than one write carries, and a flush interval that never comes.
+        var trades = Enumerable.Range(1, 120_000).Select(id => TestTrades.Buy(id)).ToArray();
+        var recorder = Sys.ActorOf(TradeRecorder.Props(Btc, _store, limit: 500_000, flushInterval: TimeSpan.FromHours(1)));
+        recorder.Tell(new TradeBatch(Btc.Symbol, trades));
+        Watch(recorder);
+        recorder.Tell(PoisonPill.Instance); // after the batch, as a stop that comes behind it
+        ExpectTerminated(recorder);
+
+        Assert.Equal(trades, await _store.ReadFromIdAsync(Btc, 1, 200_000));
+    }
+}
