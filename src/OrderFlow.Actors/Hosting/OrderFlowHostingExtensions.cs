@@ -1,5 +1,6 @@
 using Akka;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using OrderFlow.Actors.Binance;
@@ -22,6 +23,7 @@ namespace OrderFlow.Actors.Hosting;
 public static class OrderFlowHostingExtensions
 {
     private static readonly TimeSpan CloseSymbolsTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FlushRecordingsTimeout = TimeSpan.FromSeconds(25);
 
     /// <summary>
     /// Starts <c>/user/symbols</c> with one actor per configured symbol on the pipeline dispatcher, registered as
@@ -80,8 +82,12 @@ public static class OrderFlowHostingExtensions
         {
             try
             {
-                // The connections close first, each telling its streams how; then the symbols stop.
+                // The connections close first, each telling its streams how; then what the recorders hold goes to the
+                // store (however long a slow store takes, within reason); then the symbols stop.
                 await connections.Ask<AllConnectionsClosed>(CloseAllConnections.Instance, CloseSymbolsTimeout).ConfigureAwait(false);
+                if (store is not null)
+                    if (await symbols.Ask<object>(TradeRecorder.FlushRecording.Instance, FlushRecordingsTimeout).ConfigureAwait(false) is OrderFlow.Protocol.QueryFailed failed)
+                        system.Log.Warning("💾 {Problem}", failed.Reason);
                 await symbols.Ask<AllSymbolsClosed>(CloseAllSymbols.Instance, CloseSymbolsTimeout).ConfigureAwait(false);
             }
             catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)

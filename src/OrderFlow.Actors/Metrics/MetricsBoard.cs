@@ -27,6 +27,12 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
     /// <summary>The shortest window: the one the summary log shows.</summary>
     public TimeSpan ShortestWindow => settings.Windows[0];
 
+    /// <summary>The highest aggregate id the board has applied (a replay is over once its last one is).</summary>
+    public long? LastAggregateId
+    {
+        get { lock (_lock) return _flow.LastAggregateId; }
+    }
+
     public void Add(ReadOnlySpan<AggregateTrade> trades)
     {
         lock (_lock)

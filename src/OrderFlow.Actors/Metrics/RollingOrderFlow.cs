@@ -32,6 +32,9 @@ public sealed class RollingOrderFlow
     private long _binRaw;
     private long? _lastTradeMs;
     private long? _lastAggregateId;
+
+    /// <summary>The highest aggregate id applied so far.</summary>
+    public long? LastAggregateId => _lastAggregateId;
     private long _latestSecond = long.MinValue;
 
     private long _cvdAnchorMs = long.MinValue;

@@ -38,6 +38,7 @@ public sealed class ReplayActor : ReceiveActor, IWithTimers
     private int _next;
     private bool _last;
     private long _replayed;
+    private long? _lastId;
 
     public ReplayActor(TapeId tape, ReplayPlan plan, IActorRef sequencer)
     {
@@ -100,6 +101,7 @@ public sealed class ReplayActor : ReceiveActor, IWithTimers
         {
             var due = _page[from.._next];
             _replayed += due.Length;
+            _lastId = due[^1].AggregateId;
             _clock.Replayed(due[^1].TradeTimeMs);
             _sequencer.Tell(new TradeBatch(_symbol, due));
         }
@@ -111,9 +113,9 @@ public sealed class ReplayActor : ReceiveActor, IWithTimers
     private void Finish()
     {
         _log.Info("🎬 {Symbol}: replayed {Count} trades", _symbol, _replayed);
-        Context.Parent.Tell(new ReplayFinished(_symbol, _replayed));
+        Context.Parent.Tell(new ReplayFinished(_symbol, _replayed, _lastId));
     }
 }
 
-/// <summary>A symbol's replay has sent its last trade.</summary>
-public sealed record ReplayFinished(Symbol Symbol, long Trades) : IWithSymbol;
+/// <summary>A symbol's replay has sent its last trade, <paramref name="LastId"/> (null: the range held none).</summary>
+public sealed record ReplayFinished(Symbol Symbol, long Trades, long? LastId) : IWithSymbol;

@@ -23,6 +23,17 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
 
     private sealed record WriteFailed(string Problem);
 
+    /// <summary>Write everything held now; answered with <see cref="RecordingFlushed"/> once it is in the store. For shutdown.</summary>
+    public sealed record FlushRecording
+    {
+        public static readonly FlushRecording Instance = new();
+    }
+
+    public sealed record RecordingFlushed
+    {
+        public static readonly RecordingFlushed Instance = new();
+    }
+
     /// <summary>Answered with a <see cref="TapeStoreStatus"/>, for the symbol's status.</summary>
     public sealed record GetRecorderState
     {
@@ -38,6 +49,7 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
     private readonly RecorderBuffer _buffer;
     private readonly TimeSpan _flushInterval;
     private string? _failing;
+    private readonly List<IActorRef> _flushWaiters = new();
 
     public TradeRecorder(TapeId tape, ITapeStore store, int limit, TimeSpan flushInterval)
     {
@@ -57,6 +69,12 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
         Receive<TapeHole>(hole => _buffer.AddHole(hole.Ids));
         Receive<ITapeEvent>(_ => { });
         Receive<Flush>(_ => Write());
+        Receive<FlushRecording>(_ =>
+        {
+            _flushWaiters.Add(Sender);
+            Write();
+            AnswerFlushWaiters();
+        });
         Receive<GetRecorderState>(_ => Sender.Tell(new TapeStoreStatus(_buffer.Pending + _buffer.InFlight, _failing, _buffer.Dropped)));
         Receive<Written>(written =>
         {
@@ -64,8 +82,9 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
             if (_failing is not null)
                 _log.Info("💾 {Symbol}: the tape store answers again; {Pending} trades still to write", _symbol, _buffer.Pending);
             _failing = null;
-            // More waited than one write takes: the next goes at once.
-            if (_buffer.Pending > 0 && written.Trades > 0) Write();
+            // More waited than one write takes (or a shutdown waits): the next goes at once.
+            if (_buffer.Pending > 0 && (written.Trades > 0 || _flushWaiters.Count > 0)) Write();
+            AnswerFlushWaiters();
         });
         Receive<WriteFailed>(failed =>
         {
@@ -111,6 +130,13 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private void AnswerFlushWaiters()
+    {
+        if (_buffer.Writing || _buffer.Pending > 0) return;
+        foreach (var waiter in _flushWaiters) waiter.Tell(RecordingFlushed.Instance);
+        _flushWaiters.Clear();
+    }
 
     private void Write()
     {

@@ -95,7 +95,18 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         });
         Receive<GetStatus>(_ => StatusAsync().PipeTo(Sender, success: status => new StatusReport([status]), failure: e => new QueryFailed(e.Message)));
         Receive<CloseSymbol>(_ => Close());
-        Receive<ReplayFinished>(finished => Context.Parent.Tell(finished));
+        Receive<TradeRecorder.FlushRecording>(flush =>
+        {
+            if (_recorder is null) Sender.Tell(TradeRecorder.RecordingFlushed.Instance);
+            else _recorder.Forward(flush);
+        });
+        // Over once the metrics have applied its last trade: queries after "Replay finished" see the whole replay.
+        Receive<ReplayFinished>(finished =>
+        {
+            if (finished.LastId is { } last && (_board.LastAggregateId ?? 0) < last)
+                Timers.StartSingleTimer(nameof(ReplayFinished), finished, TimeSpan.FromMilliseconds(20));
+            else Context.Parent.Tell(finished);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

@@ -36,6 +36,7 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
     }
 
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan PatternRetry = TimeSpan.FromSeconds(10);
     /// <summary>A symbol's actor answers its status within its own 2 s per question; this bounds the wait for all.</summary>
     private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(4.5);
@@ -92,6 +93,11 @@ public sealed class SymbolSupervisor : ReceiveActor, IWithUnboundedStash, IWithT
         });
         Receive<Terminated>(OnTerminated);
         Receive<CloseAllSymbols>(_ => OnCloseAll());
+        // At shutdown, once the streams are closed: every symbol's recorder writes what it holds.
+        Receive<TradeRecorder.FlushRecording>(flush => Task.WhenAll(_symbols.Values.Select(symbol =>
+                symbol.Ask<TradeRecorder.RecordingFlushed>(flush, FlushTimeout)))
+            .PipeTo(Sender, success: _ => TradeRecorder.RecordingFlushed.Instance,
+                failure: e => new QueryFailed($"the tape store did not take every recording within {HumanFormat.Duration(FlushTimeout)}: {e.Message}")));
         // Every other per-symbol message (the trade, metrics and sequencing queries) is the symbol's actor's to answer.
         Receive<IWithSymbol>(message =>
         {

@@ -25,16 +25,16 @@ public sealed class RecorderSpecs : TestKit, IAsyncLifetime
     }
 
     [Fact]
-    public async Task Stopped_before_its_first_flush_it_writes_every_trade_it_holds_however_many_writes_that_takes()
+    public async Task At_shutdown_it_writes_every_trade_it_holds_however_many_writes_that_takes_and_then_says_so()
     {
         // A warm-up's worth, more than one write carries, and a flush interval that never comes.
         var trades = Enumerable.Range(1, 120_000).Select(id => TestTrades.Buy(id)).ToArray();
         var recorder = Sys.ActorOf(TradeRecorder.Props(Btc, _store, limit: 500_000, flushInterval: TimeSpan.FromHours(1)));
         recorder.Tell(new TradeBatch(Btc.Symbol, trades));
-        Watch(recorder);
-        recorder.Tell(PoisonPill.Instance); // after the batch, as a stop that comes behind it
-        ExpectTerminated(recorder);
 
+        await recorder.Ask<TradeRecorder.RecordingFlushed>(TradeRecorder.FlushRecording.Instance, Dilated(TimeSpan.FromSeconds(20)));
         Assert.Equal(trades, await _store.ReadFromIdAsync(Btc, 1, 200_000));
+        // Nothing held: the next flush is answered at once.
+        await recorder.Ask<TradeRecorder.RecordingFlushed>(TradeRecorder.FlushRecording.Instance, Dilated(TimeSpan.FromSeconds(5)));
     }
 }

@@ -14,25 +14,29 @@ public sealed class ReplaySpecs : RecordingSpec
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
     private static readonly Symbol Btc = Symbol.Parse("BTCUSDT");
-    private static readonly TimeSpan[] Windows = [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)];
+    /// <summary>Every window the host keeps (the shipped orderflow.metrics.windows).</summary>
+    private static readonly TimeSpan[] Windows = [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1)];
 
-    // Ten minutes of tape before the test, then 20 trades a second.
+    // An hour of tape before the test, then 20 trades a second.
     protected override SimulatorOptions ExchangeOptions => new()
     {
         Symbols = [new SimulatedSymbol("BTCUSDT", 91_350m)],
         TradesPerSecond = 20,
-        History = TimeSpan.FromMinutes(10),
+        History = TimeSpan.FromHours(1),
     };
 
     [Fact]
-    public async Task A_replay_at_max_speed_gives_the_metrics_the_live_host_computed_for_the_same_trades()
+    public async Task A_replay_of_a_recorded_hour_at_max_speed_gives_the_metrics_the_live_host_computed_for_the_same_trades()
     {
+        // The live host records the exchange's hour (its warm-up reaches back two) and streams on.
+        var config = Path.Combine(DataHome, "live.conf");
+        await File.WriteAllTextAsync(config, "orderflow.history.warmup = 2h\n");
         var live = new Dictionary<TimeSpan, MetricsSnapshot>();
         using (var host = OrderFlowProcess.StartWithData(DataHome, "run", "--symbols", "BTCUSDT", "--ws-url", Exchange.WebSocketUrl.ToString(),
-                   "--rest-url", Exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0"))
+                   "--rest-url", Exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0", "--config", config))
         {
             var http = OrderFlowHttpClient.Create(await host.QueryAddressAsync(Limit));
-            await http.WaitUntilReadyAsync(Btc, TimeSpan.FromMinutes(5), Limit);
+            await http.WaitUntilReadyAsync(Btc, TimeSpan.FromHours(1), Limit);
             // The exchange stops trading, so the live windows and the replay's end on the same trades.
             Exchange.SetStatus("BTCUSDT", "BREAK");
             var last = Exchange.Market("BTCUSDT").LastAggregateId;
@@ -43,7 +47,7 @@ public sealed class ReplaySpecs : RecordingSpec
         }
 
         var to = live[Windows[0]].To;
-        using var replay = OrderFlowProcess.StartWithData(DataHome, "replay", "--from", to.AddMinutes(-6).ToUnixTimeMilliseconds().ToString(),
+        using var replay = OrderFlowProcess.StartWithData(DataHome, "replay", "--from", to.AddMinutes(-61).ToUnixTimeMilliseconds().ToString(),
             "--to", to.ToUnixTimeMilliseconds().ToString(), "--speed", "max", "--symbols", "BTCUSDT", "--rest-url", Exchange.RestUrl.ToString(),
             "--remote-port", "0", "--http-port", "0");
         await replay.WaitForLineAsync("🎬 Replay finished", Limit);
