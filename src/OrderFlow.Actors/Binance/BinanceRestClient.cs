@@ -47,6 +47,9 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, BinanceMark
     /// <summary>The most aggregates one call returns.</summary>
     public const int MaxAggTradesPerCall = 1000;
 
+    /// <summary>The longest time range one by-time call covers: Binance wants endTime − startTime under an hour.</summary>
+    public const long LongestTimeRangeMs = 3_600_000 - 1;
+
     private const int InvalidSymbolCode = -1121;
 
     /// <summary>
@@ -152,7 +155,7 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, BinanceMark
     public Task<IReadOnlyList<AggregateTrade>> AggTradesFromTimeAsync(Symbol symbol, long startTimeMs, long endTimeMs,
         int limit = MaxAggTradesPerCall, long tradesWaiting = 0)
     {
-        var end = Math.Min(endTimeMs, startTimeMs + (long)TimeSpan.FromHours(1).TotalMilliseconds - 1);
+        var end = Math.Min(endTimeMs, startTimeMs + LongestTimeRangeMs);
         return AggTradesAsync(symbol, string.Create(CultureInfo.InvariantCulture, $"startTime={startTimeMs}&endTime={end}&limit={limit}"), limit,
             tradesWaiting);
     }

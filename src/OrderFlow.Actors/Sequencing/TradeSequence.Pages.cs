@@ -12,11 +12,13 @@ namespace OrderFlow.Actors.Sequencing;
 public sealed partial class TradeSequence
 {
     /// <summary>Asks for the trades since <see cref="_byTimeFromMs"/>: where the warm-up, or the last by-time page that
-    /// found nothing, left off.</summary>
+    /// found nothing, left off. A warm-up longer than an hour takes more than one range.</summary>
     private void RequestWarmUpPage()
     {
         var now = _nowMs();
-        Request(FetchPage.ByTime(++_request, _byTimeFromMs, now, BinanceRestClient.MaxAggTradesPerCall, _held.Count), now);
+        var to = Math.Min(now, _byTimeFromMs + BinanceRestClient.LongestTimeRangeMs);
+        Request(FetchPage.ByTime(++_request, _byTimeFromMs, to, BinanceRestClient.MaxAggTradesPerCall, _held.Count), to);
+        _requestEndsBeforeNow = to < now;
     }
 
     private void RequestOutageTailPage() =>
@@ -37,7 +39,7 @@ public sealed partial class TradeSequence
     /// <param name="searchedToMs">Where a by-time search ends, when what it finds decides where the sequence starts.</param>
     private void Request(FetchPage page, long? searchedToMs)
     {
-        (_requestLimit, _requestToMs) = (page.Limit, searchedToMs);
+        (_requestLimit, _requestToMs, _requestEndsBeforeNow) = (page.Limit, searchedToMs, false);
         _actions.Add(page);
     }
 
@@ -83,10 +85,11 @@ public sealed partial class TradeSequence
         {
             // Nothing passed on yet: REST has no trade from _byTimeFromMs to searchedTo before the first live one. If
             // the page reached that live trade (in ids or in time), nothing precedes it and the sequence starts there;
-            // if no live trade waits, the tape is empty so far; otherwise search on from where this page ended.
-            _byTimeFromMs = searchedTo;
-            if (_held.Count == 0) CaughtUp();
-            else if (page.Count > 0 || searchedTo >= _held.First().Value.TradeTimeMs)
+            // if no live trade waits and the range reached now, the tape is empty so far; otherwise search on from
+            // where this page ended (the millisecond after a past range; now itself again, as more may trade in it).
+            _byTimeFromMs = _requestEndsBeforeNow ? searchedTo + 1 : searchedTo;
+            if (_held.Count == 0 && !_requestEndsBeforeNow) CaughtUp();
+            else if (_held.Count > 0 && (page.Count > 0 || searchedTo >= _held.First().Value.TradeTimeMs))
             {
                 _lastId = _held.Keys.First() - 1;
                 ReleaseHeld();
@@ -100,7 +103,7 @@ public sealed partial class TradeSequence
             if (!_warmingUp && !_gapGivenUp) GapClosed();
             ReleaseHeld();
         }
-        else if (_held.Count == 0 && (passed == 0 || page.Count < _requestLimit))
+        else if (_held.Count == 0 && (passed == 0 || (page.Count < _requestLimit && !_requestEndsBeforeNow)))
         {
             // REST has nothing newer, and no live trade waits.
             if (_catchUpGap && !_gapGivenUp) GapClosed();
@@ -109,6 +112,8 @@ public sealed partial class TradeSequence
         else if (passed > 0)
         {
             _attempts = 0;
+            // A warm-up of more than a page: until it joins the live stream, its windows end at its last trade.
+            if (_warmingUp) InterruptTape(WarmingUp);
             RequestNextPage();
         }
         else

@@ -18,6 +18,8 @@ public sealed partial class TradeSequence
 {
     private enum Retrying { None, Page, WarmUp, OutageTail }
 
+    private const string WarmingUp = "warming up from REST";
+
     private readonly Symbol _symbol;
     private readonly BackfillSettings _settings;
     private readonly TimeSpan? _warmUp;
@@ -51,6 +53,8 @@ public sealed partial class TradeSequence
     private int _request;
     private int _requestLimit;
     private long? _requestToMs;
+    /// <summary>The by-time page asked for ends before now (a range is at most an hour): REST may hold more after it.</summary>
+    private bool _requestEndsBeforeNow;
     private int _attempts;
     private Retrying _retry;
 
@@ -233,6 +237,7 @@ public sealed partial class TradeSequence
     private void JoinWarmUpToLive()
     {
         _warmingUp = true;
+        InterruptTape(WarmingUp);
         _attempts = 0;
         RequestNextPage();
         _filling = true;

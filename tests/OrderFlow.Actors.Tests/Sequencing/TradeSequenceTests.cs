@@ -299,11 +299,52 @@ public sealed class TradeSequenceTests
         Assert.Equal([1L, 2, 3, 4, 5], PassedIds(actions));
         var join = Assert.Single(actions.OfType<FetchPage>());
         Assert.Equal((6L, 2), (join.FromId!.Value, join.Limit));
+        // Until the join, the windows end at trade 5: ready only once the warm-up has reached the live trades.
+        Assert.Equal(new TapeInterrupted(Btc, Trade(5).TradeTimeMs, "warming up from REST"), actions.OfType<Announce>().Last().Event);
 
         sequence.OnPage(join.Request, Trades(6, 7));
-        Assert.Equal([6L, 7, 8, 9], PassedIds(Take(sequence)));
+        actions = Take(sequence);
+        Assert.Equal([6L, 7, 8, 9], PassedIds(actions));
+        Assert.Equal(new TapeResumed(Btc), Assert.Single(actions.OfType<Announce>()).Event);
         var counters = sequence.Counters();
         Assert.Equal((7L, 0L, 0L), (counters.TradesWarmedUp, counters.GapsDetected, counters.TradesBackfilled));
+    }
+
+    [Fact]
+    public void A_warm_up_longer_than_an_hour_goes_on_past_its_first_hour_by_id_however_few_trades_that_hour_held()
+    {
+        var sequence = Sequence(warmUp: TimeSpan.FromHours(2));
+        sequence.Start();
+        var first = Assert.Single(Take(sequence).OfType<FetchPage>());
+        Assert.Equal((Now - 7_200_000, Now - 7_200_000 + BinanceRestClient.LongestTimeRangeMs), (first.FromMs, first.ToMs));
+
+        // Five trades in the first hour, and none live yet: not the end of the tape, the end of the range.
+        sequence.OnPage(first.Request, Trades(1, 5, startMs: Now - 7_000_000));
+        var actions = Take(sequence);
+        Assert.Equal([1L, 2, 3, 4, 5], PassedIds(actions));
+        var next = Assert.Single(actions.OfType<FetchPage>());
+        Assert.Equal(6L, next.FromId);
+
+        sequence.OnPage(next.Request, Trades(6, 9, startMs: Now - 60_000));
+        Assert.Equal([6L, 7, 8, 9], PassedIds(Take(sequence)));
+        Assert.Equal((9L, 0L), (sequence.Counters().TradesWarmedUp, sequence.Counters().GapsDetected));
+    }
+
+    [Fact]
+    public void A_warm_up_longer_than_an_hour_whose_first_hour_is_empty_searches_the_next_before_calling_the_tape_empty()
+    {
+        var sequence = Sequence(warmUp: TimeSpan.FromMinutes(90));
+        sequence.Start();
+        var first = Assert.Single(Take(sequence).OfType<FetchPage>());
+        sequence.OnPage(first.Request, []);
+        var second = Assert.Single(Take(sequence).OfType<FetchPage>());
+        Assert.Equal((first.ToMs + 1, Now), (second.FromMs, second.ToMs));
+
+        sequence.OnPage(second.Request, Trades(1, 3));
+        var actions = Take(sequence);
+        Assert.Equal(new TapeStarted(Btc, Now - 5_400_000), actions.OfType<Announce>().First().Event);
+        Assert.Equal([1L, 2, 3], PassedIds(actions));
+        Assert.Equal(3L, sequence.Counters().TradesWarmedUp);
     }
 
     [Fact]

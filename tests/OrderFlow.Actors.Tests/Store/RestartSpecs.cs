@@ -70,13 +70,19 @@ public sealed class RestartSpecs(PostgresServer postgres) : RecordingSpec
         await HoldsEveryTradeAsync(second);
     }
 
-    /// <summary>Waits until the host streams live trades, past a flush or two (a crash then takes at most the last second, which the restart refetches).</summary>
+    /// <summary>
+    /// Waits until the host streams live trades and its store holds the warm-up (a crash then takes at most the last
+    /// second, which the restart refetches by id; a store still empty would leave the restart nothing to start from).
+    /// </summary>
     private async Task StreamingAsync(OrderFlowProcess host)
     {
         await host.WaitForLineAsync("🔥 BTCUSDT: warmed up", Limit);
         var client = OrderFlowHttpClient.Create(await host.QueryAddressAsync(Limit));
-        await AwaitAssertAsync(async () => Assert.True((await client.GetStatusAsync(Btc)).Streams.Single().TradesReceived > 40),
-            TimeSpan.FromSeconds(20));
+        await AwaitAssertAsync(async () =>
+        {
+            var status = (await client.GetStatusAsync(Btc)).Streams.Single();
+            Assert.True(status is { TradesReceived: > 40, Store.Unwritten: < 100 }, $"{status.TradesReceived} trades received, {status.Store}");
+        }, Limit);
     }
 
     /// <summary>
