@@ -45,9 +45,7 @@ public static class HostFlood
         await using (var sender = await FloodExchange.StartAsync(symbol, 2 * trades)) bare = await BareReadAsync(sender, symbol, trades, limit);
         await using var exchange = await FloodExchange.StartAsync(symbol, 2 * trades);
         string[] arguments = ["--symbols", symbol, "--ws-url", exchange.WebSocketUrl, "--rest-url", exchange.RestUrl];
-        var storeOff = Path.Combine(Path.GetTempPath(), "orderflow-bench-store-off.conf");
-        if (!store) await File.WriteAllTextAsync(storeOff, "orderflow.store.kind = off\n");
-        await using var host = HostProcess.Start(store ? arguments : [.. arguments, "--config", storeOff]);
+        await using var host = HostProcess.Start(store ? arguments : [.. arguments, .. await HostProcess.StoreOffArgumentsAsync()]);
         await host.ReadUntilAsync(line => line.Contains($"🐋 Connected to {symbol} ", StringComparison.Ordinal), limit);
         await using var client = await OrderFlowClient.ConnectAsync(host.PlannerAddress!);
         var asked = Symbol.Parse(symbol);

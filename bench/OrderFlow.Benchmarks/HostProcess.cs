@@ -25,6 +25,14 @@ public sealed class HostProcess : IAsyncDisposable
     /// <param name="dataHome">Where its data lives ($XDG_DATA_HOME), kept after it stops; null: a temporary directory.</param>
     public static HostProcess Start(IEnumerable<string> runArguments, string? dataHome = null) => Start("run", runArguments, dataHome);
 
+    /// <summary>Arguments that turn the host's tape store off (<c>orderflow.store.kind = off</c>), for a store-on-against-off comparison.</summary>
+    public static async Task<string[]> StoreOffArgumentsAsync()
+    {
+        var config = Path.Combine(Path.GetTempPath(), "orderflow-bench-store-off.conf");
+        await File.WriteAllTextAsync(config, "orderflow.store.kind = off\n");
+        return ["--config", config];
+    }
+
     /// <summary><c>orderflow replay</c>, over the store in <paramref name="dataHome"/>.</summary>
     public static HostProcess StartReplay(IEnumerable<string> replayArguments, string dataHome) => Start("replay", replayArguments, dataHome);
 

@@ -10,8 +10,8 @@ namespace OrderFlow.Actors.History;
 /// <summary>
 /// Keeps one symbol's recent aggregate trades (a compact ring, see <see cref="TradeRing"/>) and answers queries by
 /// count, aggregate id and time, saying when an answer lacks trades: before the tape started, dropped beyond the
-/// capacity, or lost in an unrecovered gap. With a tape store, a query by id that reaches below what the ring holds
-/// is answered from the store for that part (read detached, piped back), and says so.
+/// capacity, or lost in an unrecovered gap. With a tape store, a query by id or time that reaches below what the ring
+/// holds is answered from the store for that part (read detached, piped back), and says so.
 /// </summary>
 public sealed class TradeHistoryActor : ReceiveActor
 {
@@ -44,33 +44,56 @@ public sealed class TradeHistoryActor : ReceiveActor
         Receive<GetRecentTrades>(query => Answer(_trades.Last(query.Count), null, null));
         Receive<GetTradesFromId>(query =>
         {
-            if (_store is { } store && (_trades.Oldest is not { } oldest || oldest.AggregateId > query.FromId)) FromStore(store, query);
+            if (_store is { } store && (_trades.Oldest is not { } oldest || oldest.AggregateId > query.FromId))
+                FromStore(nameof(GetTradesFromId), before => ReadFromIdAsync(store, query.FromId, before, query.MaxCount), query.FromId, query.MaxCount);
             else Answer(_trades.FromId(query.FromId, query.MaxCount), query.FromId, null);
         });
         Receive<GetTradesSince>(query =>
-            Answer(_trades.FromTime(query.Since.ToUnixTimeMilliseconds(), query.MaxCount), null, query.Since.ToUnixTimeMilliseconds()));
+        {
+            var since = query.Since.ToUnixTimeMilliseconds();
+            // The ring's oldest at the asked millisecond may have stored trades beside it, made the same millisecond.
+            if (_store is { } store && (_trades.Oldest is not { } oldest || oldest.TradeTimeMs >= since))
+                FromStore(nameof(GetTradesSince), before => ReadSinceAsync(store, since, before, query.MaxCount), null, query.MaxCount);
+            else Answer(_trades.FromTime(since, query.MaxCount), null, since);
+        });
     }
 
     public static Props Props(Symbol symbol, int capacity, (ITapeStore Store, TapeId Tape)? store = null) =>
         Akka.Actor.Props.Create(() => new TradeHistoryActor(symbol, capacity, store));
 
     /// <summary>
-    /// The store's trades from the asked id up to the ring's oldest, then the ring's (taken now, as they are now), so
-    /// one answer spans both without a seam.
+    /// The store's trades below the ring's oldest (read detached), then the ring's from there (taken now, as they are
+    /// now), so one answer spans both without a seam. <paramref name="read"/> is given the id the ring starts at.
     /// </summary>
-    private void FromStore((ITapeStore Store, TapeId Tape) store, GetTradesFromId query)
+    private void FromStore(string query, Func<long?, Task<List<AggregateTrade>>> read, long? fromId, int max)
     {
-        var held = _trades.Oldest is { } oldest ? _trades.FromId(oldest.AggregateId, query.MaxCount) : [];
+        var held = _trades.Oldest is { } oldest ? _trades.FromId(oldest.AggregateId, max) : [];
         var total = _trades.Count;
-        store.Store.ReadFromIdAsync(store.Tape, query.FromId, query.MaxCount).PipeTo(Sender, success: stored =>
+        read(held.Count > 0 ? held[0].AggregateId : null).PipeTo(Sender, success: trades =>
         {
-            var trades = stored.TakeWhile(t => held.Count == 0 || t.AggregateId < held[0].AggregateId).ToList();
-            var fromMemory = trades.Count < query.MaxCount && held.Count > 0 && (trades.Count == 0 || trades[^1].AggregateId == held[0].AggregateId - 1);
-            if (fromMemory) trades.AddRange(held.Take(query.MaxCount - trades.Count));
-            var missing = trades.Count > 0 && trades[0].AggregateId > query.FromId ? $"aggregate ids below {trades[0].AggregateId} are not in the store" : null;
+            var stored = trades.Count;
+            var fromMemory = stored < max && held.Count > 0;
+            var seam = fromMemory && stored > 0 && trades[^1].AggregateId + 1 < held[0].AggregateId
+                ? $"aggregate ids {trades[^1].AggregateId + 1}..{held[0].AggregateId - 1} are neither in the store nor held" : null;
+            if (fromMemory) trades.AddRange(held.Take(max - stored));
+            var missing = fromId is { } id && trades.Count > 0 && trades[0].AggregateId > id ? $"aggregate ids below {trades[0].AggregateId} are not in the store" : seam;
             return new TradesSnapshot(_symbol, trades, total, missing,
                 fromMemory && trades.Count > held.Count ? TradeSources.StoreAndMemory : fromMemory ? TradeSources.Memory : TradeSources.Store);
-        }, failure: e => new QueryFailed($"GetTradesFromId: the tape store could not be read: {e.Message}"));
+        }, failure: e => new QueryFailed($"{query}: the tape store could not be read: {e.Message}"));
+    }
+
+    private static async Task<List<AggregateTrade>> ReadFromIdAsync((ITapeStore Store, TapeId Tape) store, long fromId, long? beforeId, int max) =>
+        (await store.Store.ReadFromIdAsync(store.Tape, fromId, max).ConfigureAwait(false)).TakeWhile(t => t.AggregateId < beforeId || beforeId is null).ToList();
+
+    private static async Task<List<AggregateTrade>> ReadSinceAsync((ITapeStore Store, TapeId Tape) store, long sinceMs, long? beforeId, int max)
+    {
+        var trades = new List<AggregateTrade>();
+        await foreach (var trade in store.Store.ReadBetweenAsync(store.Tape, sinceMs, long.MaxValue).ConfigureAwait(false))
+        {
+            if (trades.Count == max || trade.AggregateId >= beforeId) break;
+            trades.Add(trade);
+        }
+        return trades;
     }
 
     private void Answer(IReadOnlyList<AggregateTrade> trades, long? fromId, long? sinceMs) =>

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using OrderFlow.Actors.Sequencing;
 using OrderFlow.Actors.History;
+using OrderFlow.Actors.Store;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
 using OrderFlow.Actors.Tests.Support;
@@ -61,5 +62,68 @@ public sealed class HistorySpecs : TestKit
         Assert.Equal("aggregate ids 11..19 are missing (an unrecovered gap)", answer.Incomplete);
         history.Tell(new GetTradesFromId(Btc, 20, 100));
         Assert.Null(ExpectMsg<TradesSnapshot>().Incomplete);
+    }
+
+    [Fact]
+    public async Task With_a_tape_store_queries_by_time_and_id_below_the_ring_are_answered_from_the_store_then_memory_without_a_seam()
+    {
+        var directory = Directory.CreateTempSubdirectory("orderflow-history-");
+        try
+        {
+            var tape = new TapeId(Btc, "api.binance.com");
+            await using var store = await SqliteTapeStore.OpenAsync(Path.Combine(directory.FullName, "tape.db"));
+            // The store has what the recorder wrote, 1..180 (181..200 not yet flushed); the ring holds the last 50 of 1..200.
+            var trades = Enumerable.Range(1, 200).Select(id => Trade(id)).ToArray();
+            await store.WriteAsync(new TapeWrite(tape, trades[..180], []));
+            var history = Sys.ActorOf(TradeHistoryActor.Props(Btc, capacity: 50, (store, tape)));
+            history.Tell(new TapeStarted(Btc, Start));
+            history.Tell(new TradeBatch(Btc, trades));
+
+            history.Tell(new GetTradesSince(Btc, DateTimeOffset.FromUnixTimeMilliseconds(trades[99].TradeTimeMs), 1_000));
+            var since = ExpectMsg<TradesSnapshot>();
+            Assert.Equal(trades[99..], since.Trades);
+            Assert.Equal((TradeSources.StoreAndMemory, (string?)null), (since.Source, since.Incomplete));
+
+            history.Tell(new GetTradesFromId(Btc, 10, 20));
+            var fromId = ExpectMsg<TradesSnapshot>();
+            Assert.Equal(trades[9..29], fromId.Trades);
+            Assert.Equal(TradeSources.Store, fromId.Source);
+
+            // What the ring holds is answered from memory alone.
+            history.Tell(new GetTradesSince(Btc, DateTimeOffset.FromUnixTimeMilliseconds(trades[189].TradeTimeMs), 1_000));
+            var recent = ExpectMsg<TradesSnapshot>();
+            Assert.Equal((TradeSources.Memory, 11), (recent.Source, recent.Trades.Count));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Ids_neither_in_the_store_nor_held_are_named_where_the_two_meet()
+    {
+        var directory = Directory.CreateTempSubdirectory("orderflow-history-");
+        try
+        {
+            var tape = new TapeId(Btc, "api.binance.com");
+            await using var store = await SqliteTapeStore.OpenAsync(Path.Combine(directory.FullName, "tape.db"));
+            var trades = Enumerable.Range(1, 200).Select(id => Trade(id)).ToArray();
+            await store.WriteAsync(new TapeWrite(tape, trades[..100], []));
+            var history = Sys.ActorOf(TradeHistoryActor.Props(Btc, capacity: 50, (store, tape)));
+            history.Tell(new TapeStarted(Btc, Start));
+            history.Tell(new TradeBatch(Btc, trades));
+
+            history.Tell(new GetTradesSince(Btc, DateTimeOffset.FromUnixTimeMilliseconds(trades[89].TradeTimeMs), 1_000));
+            var answer = ExpectMsg<TradesSnapshot>();
+            Assert.Equal([.. trades[89..100], .. trades[150..]], answer.Trades);
+            Assert.Equal("aggregate ids 101..150 are neither in the store nor held", answer.Incomplete);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
     }
 }
