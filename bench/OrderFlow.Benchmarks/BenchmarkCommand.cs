@@ -24,7 +24,8 @@ public static class BenchmarkCommand
         {
             Console.WriteLine(UniverseHeader);
             Console.WriteLine(await UniverseRowAsync(Option(args, "--symbols", 1000), Option(args, "--rate", 5000),
-                Option(args, "--settle-seconds", 30), Option(args, "--cpu-seconds", 60), Option(args, "--query-seconds", 20)));
+                Option(args, "--settle-seconds", 30), Option(args, "--cpu-seconds", 60), Option(args, "--query-seconds", 20),
+                store: !args.Contains("--store-off")));
             return 0;
         }
 
@@ -215,12 +216,12 @@ public static class BenchmarkCommand
         |---|---|---|---|---|---|
         """;
 
-    private static async Task<string> UniverseRowAsync(int symbols, int rate, int settleSeconds, int cpuSeconds, int querySeconds)
+    private static async Task<string> UniverseRowAsync(int symbols, int rate, int settleSeconds, int cpuSeconds, int querySeconds, bool store = true)
     {
         var result = await Universe.RunAsync(symbols, rate, TimeSpan.FromSeconds(settleSeconds), TimeSpan.FromSeconds(cpuSeconds),
-            TimeSpan.FromSeconds(querySeconds));
+            TimeSpan.FromSeconds(querySeconds), store);
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {result.Symbols} symbols, {result.TradesPerSecond:0} trades/s in all, skewed (1/n) | {result.AllStreaming.TotalSeconds:0.0} s " +
+            $"| {result.Symbols} symbols, {result.TradesPerSecond:0} trades/s in all, skewed (1/n){(store ? "" : ", store off")}; {result.ReceivedPerSecond:N0}/s received | {result.AllStreaming.TotalSeconds:0.0} s " +
             $"| {result.Connections} | {result.CpuPercentOfOneCore:0.0}% over {cpuSeconds} s, after {settleSeconds} s settling " +
             $"| {result.RssBytes / 1048576.0:0} MiB ({result.RssBytes / 1024.0 / result.Symbols:0} KiB per symbol) " +
             $"| {result.Queries.Count} asks in {querySeconds} s: p50 {result.Queries.P50Millis:0.00} ms, p99 {result.Queries.P99Millis:0.00} ms, max {result.Queries.MaxMillis:0.00} ms |");

@@ -23,10 +23,32 @@ public abstract class OrderFlowQueryClient(string address, TimeSpan timeout) : I
     public Task<TradesSnapshot> GetLastTradesAsync(Symbol symbol, int count) => AskAsync<TradesSnapshot>(new GetRecentTrades(symbol, count));
 
     public Task<TradesSnapshot> GetTradesFromIdAsync(Symbol symbol, long fromId, int maxCount = 100_000) =>
-        AskAsync<TradesSnapshot>(new GetTradesFromId(symbol, fromId, maxCount));
+        PagedAsync(symbol, limit => new GetTradesFromId(symbol, fromId, limit), maxCount);
 
     public Task<TradesSnapshot> GetTradesSinceAsync(Symbol symbol, DateTimeOffset since, int maxCount = 100_000) =>
-        AskAsync<TradesSnapshot>(new GetTradesSince(symbol, since, maxCount));
+        PagedAsync(symbol, limit => new GetTradesSince(symbol, since, limit), maxCount);
+
+    /// <summary>
+    /// Up to <paramref name="maxCount"/> trades in answers of at most <see cref="TradePages.MostTrades"/>: the first as
+    /// asked, the rest by id from the last one received, joined into one snapshot.
+    /// </summary>
+    private async Task<TradesSnapshot> PagedAsync(Symbol symbol, Func<int, IOrderFlowQuery> first, int maxCount)
+    {
+        var limit = Math.Min(maxCount, TradePages.MostTrades);
+        var page = await AskAsync<TradesSnapshot>(first(limit)).ConfigureAwait(false);
+        if (page.Trades.Count < limit || page.Trades.Count >= maxCount) return page;
+        var (trades, incomplete, sources) = (page.Trades.ToList(), page.Incomplete, new HashSet<string> { page.Source });
+        while (trades.Count < maxCount)
+        {
+            limit = Math.Min(maxCount - trades.Count, TradePages.MostTrades);
+            page = await AskAsync<TradesSnapshot>(new GetTradesFromId(symbol, trades[^1].AggregateId + 1, limit)).ConfigureAwait(false);
+            trades.AddRange(page.Trades);
+            incomplete ??= page.Incomplete;
+            sources.Add(page.Source);
+            if (page.Trades.Count < limit) break;
+        }
+        return page with { Trades = trades, Incomplete = incomplete, Source = sources.Count == 1 ? sources.Single() : TradeSources.StoreAndMemory };
+    }
 
     public Task<MetricsSnapshot> GetMetricsAsync(Symbol symbol, TimeSpan window) => AskAsync<MetricsSnapshot>(new GetMetrics(symbol, window));
 

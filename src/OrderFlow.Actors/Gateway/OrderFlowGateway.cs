@@ -44,9 +44,9 @@ public sealed class OrderFlowGateway : ReceiveActor
 
         Receive<GetStatus>(Ask);
         Receive<GetStreamedSymbols>(Ask);
-        Receive<GetRecentTrades>(Ask);
-        Receive<GetTradesFromId>(Ask);
-        Receive<GetTradesSince>(Ask);
+        Receive<GetRecentTrades>(query => Ask(query with { Count = Math.Min(query.Count, TradePages.MostTrades) }));
+        Receive<GetTradesFromId>(query => Ask(query with { MaxCount = Math.Min(query.MaxCount, TradePages.MostTrades) }));
+        Receive<GetTradesSince>(query => Ask(query with { MaxCount = Math.Min(query.MaxCount, TradePages.MostTrades) }));
         Receive<GetMetrics>(query =>
         {
             // Read from the board at once; a symbol without one (not streamed) is the symbols' parent's to answer.

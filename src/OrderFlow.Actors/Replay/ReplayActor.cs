@@ -119,3 +119,6 @@ public sealed class ReplayActor : ReceiveActor, IWithTimers
 
 /// <summary>A symbol's replay has sent its last trade, <paramref name="LastId"/> (null: the range held none).</summary>
 public sealed record ReplayFinished(Symbol Symbol, long Trades, long? LastId) : IWithSymbol;
+
+/// <summary>The tick size a symbol's replay bins by: the one stored with its tape, else exchangeInfo's; null: neither.</summary>
+internal sealed record ReplayTickSize(Fixed8? TickSize);

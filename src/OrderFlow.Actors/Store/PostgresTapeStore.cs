@@ -30,6 +30,9 @@ public sealed class PostgresTapeStore : ITapeStore
         CREATE INDEX trades_by_time ON trades (symbol_id, time_ms);
         CREATE TABLE holes (symbol_id integer NOT NULL, from_id bigint NOT NULL, to_id bigint NOT NULL, recorded_ms bigint NOT NULL);
         """,
+        """
+        ALTER TABLE symbols ADD COLUMN tick_size bigint;
+        """,
     ];
 
     private const string Columns = "agg_id, price, quantity, first_trade_id, more_trades, time_ms, buyer_maker";
@@ -116,6 +119,13 @@ public sealed class PostgresTapeStore : ITapeStore
         while (await reader.ReadAsync(cancel).ConfigureAwait(false)) yield return ReadTrade(reader);
     }
 
+    public async Task<Fixed8?> ReadTickSizeAsync(TapeId tape)
+    {
+        await using var command = _source.CreateCommand("SELECT tick_size FROM symbols WHERE name = $1");
+        command.Parameters.AddWithValue(tape.ToString());
+        return await command.ExecuteScalarAsync().ConfigureAwait(false) is long raw ? new Fixed8(raw) : null;
+    }
+
     public async Task<long> PruneAsync(long beforeMs)
     {
         await using var command = _source.CreateCommand("DELETE FROM trades WHERE time_ms < $1");
@@ -180,6 +190,14 @@ public sealed class PostgresTapeStore : ITapeStore
                 foreach (var value in new object[] { ids[i], hole.FromId, hole.ToId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() })
                     insert.Parameters.AddWithValue(value);
                 await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+        for (var i = 0; i < batch.Count; i++)
+            if (batch[i].TickSize is { } tick)
+            {
+                await using var update = new NpgsqlCommand("UPDATE symbols SET tick_size = $1 WHERE id = $2", _writing);
+                update.Parameters.AddWithValue(tick.Raw);
+                update.Parameters.AddWithValue(ids[i]);
+                await update.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
         await transaction.CommitAsync().ConfigureAwait(false);
     }

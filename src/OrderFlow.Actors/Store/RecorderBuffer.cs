@@ -1,3 +1,4 @@
+using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Actors.Store;
@@ -12,6 +13,7 @@ public sealed class RecorderBuffer(TapeId tape, int limit, int maxPerWrite = 50_
     private readonly List<AggregateTrade> _pending = new();
     private readonly List<AggregateIdRange> _holes = new();
     private TapeWrite? _writing;
+    private Fixed8? _tickSize;
 
     public int Pending => _pending.Count;
 
@@ -33,20 +35,24 @@ public sealed class RecorderBuffer(TapeId tape, int limit, int maxPerWrite = 50_
         Dropped += excess;
     }
 
+    /// <summary>Goes with the next write.</summary>
+    public void SetTickSize(Fixed8 tickSize) => _tickSize = tickSize;
+
     public void AddHole(AggregateIdRange ids)
     {
         if (_holes.Count > 0 && _holes[^1].ToId + 1 == ids.FromId) _holes[^1] = _holes[^1] with { ToId = ids.ToId };
         else _holes.Add(ids);
     }
 
-    /// <summary>The next write (at most maxPerWrite trades, and every hole), or null when nothing waits or one is under way.</summary>
+    /// <summary>The next write (at most maxPerWrite trades, every hole, a new tick size), or null when nothing waits or one is under way.</summary>
     public TapeWrite? TakeWrite()
     {
-        if (_writing is not null || (_pending.Count == 0 && _holes.Count == 0)) return null;
+        if (_writing is not null || (_pending.Count == 0 && _holes.Count == 0 && _tickSize is null)) return null;
         var count = Math.Min(_pending.Count, maxPerWrite);
-        _writing = new TapeWrite(tape, _pending.GetRange(0, count), [.. _holes]);
+        _writing = new TapeWrite(tape, _pending.GetRange(0, count), [.. _holes], _tickSize);
         _pending.RemoveRange(0, count);
         _holes.Clear();
+        _tickSize = null;
         return _writing;
     }
 
@@ -59,6 +65,7 @@ public sealed class RecorderBuffer(TapeId tape, int limit, int maxPerWrite = 50_
         _writing = null;
         _pending.InsertRange(0, failed.Trades);
         _holes.InsertRange(0, failed.Holes);
+        _tickSize ??= failed.TickSize;
         Add([]);
     }
 }

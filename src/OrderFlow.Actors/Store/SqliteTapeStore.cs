@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Actors.Store;
@@ -114,6 +115,15 @@ public sealed class SqliteTapeStore : ITapeStore
         while (await reader.ReadAsync(cancel).ConfigureAwait(false)) yield return TapeSchema.ReadTrade(reader);
     }
 
+    public async Task<Fixed8?> ReadTickSizeAsync(TapeId tape)
+    {
+        await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT tick_size FROM symbols WHERE name = $name";
+        command.Parameters.AddWithValue("$name", tape.ToString());
+        return await command.ExecuteScalarAsync().ConfigureAwait(false) is long raw ? new Fixed8(raw) : null;
+    }
+
     public async Task<long> PruneAsync(long beforeMs)
     {
         await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
@@ -153,6 +163,7 @@ public sealed class SqliteTapeStore : ITapeStore
             var symbolId = SymbolIdAsync(_writing, write.Tape, create: true, transaction).GetAwaiter().GetResult()!.Value;
             foreach (var trade in write.Trades) TapeSchema.WriteTrade(insert, symbolId, trade);
             foreach (var range in write.Holes) TapeSchema.WriteHole(hole, symbolId, range);
+            if (write.TickSize is { } tick) TapeSchema.WriteTickSize(_writing, transaction, symbolId, tick);
         }
         transaction.Commit();
         return Task.CompletedTask;

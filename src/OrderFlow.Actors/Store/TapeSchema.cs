@@ -32,6 +32,10 @@ internal static class TapeSchema
         -- Ids given up on (unrecovered gaps, or trades the recorder could not keep while the store was away).
         CREATE TABLE holes (symbol_id INTEGER NOT NULL, from_id INTEGER NOT NULL, to_id INTEGER NOT NULL, recorded_ms INTEGER NOT NULL);
         """,
+        """
+        -- The symbol's tick size (10^-8) as exchangeInfo last gave it: a replay bins its volume profile by it.
+        ALTER TABLE symbols ADD COLUMN tick_size INTEGER;
+        """,
     ];
 
     public static int Version => Migrations.Length;
@@ -93,6 +97,16 @@ internal static class TapeSchema
         insert.Parameters[2].Value = range.ToId;
         insert.Parameters[3].Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         insert.ExecuteNonQuery();
+    }
+
+    public static void WriteTickSize(SqliteConnection connection, SqliteTransaction transaction, long symbolId, Fixed8 tickSize)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "UPDATE symbols SET tick_size = $tick WHERE id = $id";
+        command.Parameters.AddWithValue("$tick", tickSize.Raw);
+        command.Parameters.AddWithValue("$id", symbolId);
+        command.ExecuteNonQuery();
     }
 
     /// <summary>A row of <see cref="TradeColumns"/>.</summary>

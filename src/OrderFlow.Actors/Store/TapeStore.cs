@@ -24,8 +24,11 @@ public readonly record struct TapeId(Symbol Symbol, string Exchange)
     public override string ToString() => $"{Symbol}@{Exchange}";
 }
 
-/// <summary>What one recorder writes at once: trades in id order, and id ranges given up on (holes).</summary>
-public sealed record TapeWrite(TapeId Tape, IReadOnlyList<AggregateTrade> Trades, IReadOnlyList<AggregateIdRange> Holes);
+/// <summary>
+/// What one recorder writes at once: trades in id order, id ranges given up on (holes), and the symbol's tick size
+/// when exchangeInfo has just said it (kept with the tape, so a replay bins its volume profile as the live run did).
+/// </summary>
+public sealed record TapeWrite(TapeId Tape, IReadOnlyList<AggregateTrade> Trades, IReadOnlyList<AggregateIdRange> Holes, Fixed8? TickSize = null);
 
 /// <summary>
 /// Where every sequenced trade is kept across restarts. Keyed by symbol and aggregate id, so a trade written twice is
@@ -47,6 +50,9 @@ public interface ITapeStore : IAsyncDisposable
 
     /// <summary>Every trade from <paramref name="fromMs"/> (inclusive) to <paramref name="toMs"/> (exclusive), oldest first, as it is read.</summary>
     IAsyncEnumerable<AggregateTrade> ReadBetweenAsync(TapeId tape, long fromMs, long toMs, CancellationToken cancel = default);
+
+    /// <summary>The tick size last written with the tape, if any.</summary>
+    Task<Fixed8?> ReadTickSizeAsync(TapeId tape);
 
     /// <summary>Deletes every trade older than <paramref name="beforeMs"/>; returns how many.</summary>
     Task<long> PruneAsync(long beforeMs);

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using OrderFlow.Actors.Metrics;
 using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Streams;
@@ -67,6 +68,7 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
                 _log.Error("🚫 {Symbol}: the tape store is too far behind; ids beyond what history holds are recorded as a hole", _symbol);
         });
         Receive<TapeHole>(hole => _buffer.AddHole(hole.Ids));
+        Receive<SymbolListing>(listing => _buffer.SetTickSize(listing.TickSize));
         Receive<ITapeEvent>(_ => { });
         Receive<Flush>(_ => Write());
         Receive<FlushRecording>(_ =>

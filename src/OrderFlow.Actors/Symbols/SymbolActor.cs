@@ -101,6 +101,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
             else _recorder.Forward(flush);
         });
         // Over once the metrics have applied its last trade: queries after "Replay finished" see the whole replay.
+        Receive<ReplayTickSize>(tick => StartReplay(_replay!, tick.TickSize));
         Receive<ReplayFinished>(finished =>
         {
             if (finished.LastId is { } last && (_board.LastAggregateId ?? 0) < last)
@@ -159,11 +160,11 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         _checking = false;
         if (_replay is { } plan)
         {
-            // exchangeInfo only gives the tick size here; listed or not, what the store holds is played.
+            // Listed or not, what the store holds is played, binned by the tick size the live run recorded with it
+            // (exchangeInfo's is today's, and absent offline).
             if (!first) return;
-            if (check.TickSize > Fixed8.Zero) _metrics.Tell(new SymbolListing(_symbol, check.TickSize));
-            _sequencer = Context.ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, null, _rest, _history, _metrics), "sequencer");
-            _stream = Context.ActorOf(ReplayActor.Props(TapeId.Of(_symbol, _settings.MarketOf(_symbol).RestUrl), plan, _sequencer), "replay");
+            var listed = check.TickSize > Fixed8.Zero ? check.TickSize : (Fixed8?)null;
+            plan.Store.ReadTickSizeAsync(Tape).PipeTo(Self, success: stored => new ReplayTickSize(stored ?? listed), failure: _ => new ReplayTickSize(listed));
             return;
         }
         if (check.Listed is false)
@@ -175,14 +176,26 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
 
         if (first)
         {
-            if (check.TickSize > Fixed8.Zero) _metrics.Tell(new SymbolListing(_symbol, check.TickSize));
             _recorder = _store is null ? null
                 : Context.ActorOf(TradeRecorder.Props(Tape, _store, _settings.History.Capacity, _settings.Store.FlushInterval), "recorder");
+            if (check.TickSize > Fixed8.Zero)
+            {
+                _metrics.Tell(new SymbolListing(_symbol, check.TickSize));
+                _recorder?.Tell(new SymbolListing(_symbol, check.TickSize));
+            }
             _sequencer = Context.ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, _settings.History.WarmUp, _rest, _history, _metrics,
                 TapeAtStart(), _recorder), "sequencer");
         }
         if (check.Status is null || check.Status == Listing.Trading) Trading(first);
         else NotTrading(check.Status, first);
+    }
+
+    private void StartReplay(ReplayPlan plan, Fixed8? tickSize)
+    {
+        if (tickSize is { } tick) _metrics.Tell(new SymbolListing(_symbol, tick));
+        else _log.Warning("🎬 {Symbol}: no tick size stored with the tape nor listed by exchangeInfo; the volume profile bins by the grid its prices fall on", _symbol);
+        _sequencer = Context.ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, null, _rest, _history, _metrics), "sequencer");
+        _stream = Context.ActorOf(ReplayActor.Props(Tape, plan, _sequencer), "replay");
     }
 
     private void Trading(bool first)

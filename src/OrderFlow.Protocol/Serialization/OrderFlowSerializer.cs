@@ -8,7 +8,7 @@ public sealed class OrderFlowSerializer(ExtendedActorSystem system) : Serializer
 {
     public const int SerializerId = 4053;
 
-    /// <summary>The HOCON that registers this serializer, binds it to the marker and turns strict serialization on.</summary>
+    /// <summary>The HOCON that registers this serializer, binds it to the marker, turns strict serialization on and sizes remoting's frames for it.</summary>
     public const string Hocon = """
         akka.actor {
           serializers.orderflow = "OrderFlow.Protocol.Serialization.OrderFlowSerializer, OrderFlow.Protocol"
@@ -16,6 +16,9 @@ public sealed class OrderFlowSerializer(ExtendedActorSystem system) : Serializer
           serialization-identifiers { "OrderFlow.Protocol.Serialization.OrderFlowSerializer, OrderFlow.Protocol" = 4053 }
           serialization-settings.allow-unregistered-types = false
         }
+        # A universe's answers outgrow remoting's 128 kB default (GetStatus for 1,000 symbols is about 0.5 MB), and an
+        # oversized frame is dropped, not sent: the asker would only see a timeout. Both ends read this.
+        akka.remote.dot-netty.tcp.maximum-frame-size = 8 MiB
         """;
 
     public override int Identifier => SerializerId;

@@ -18,6 +18,16 @@ public sealed record GetTradesSince(Symbol Symbol, DateTimeOffset Since, int Max
 public sealed record TradesSnapshot(Symbol Symbol, IReadOnlyList<AggregateTrade> Trades, long TotalHeld, string? Incomplete,
     string Source = TradeSources.Memory) : IWithSymbol, IOrderFlowMessage;
 
+/// <summary>
+/// How many trades one answer carries at most: a remoting frame holds 8 MiB and a trade is about 150 bytes of JSON, so
+/// a larger answer would be dropped on the way. The host answers with at most this many (asked for more, the oldest
+/// this many: ask again from the last id + 1); the typed clients page for their callers.
+/// </summary>
+public static class TradePages
+{
+    public const int MostTrades = 20_000;
+}
+
 /// <summary>Where a <see cref="TradesSnapshot"/>'s trades came from.</summary>
 public static class TradeSources
 {

@@ -10,6 +10,7 @@ using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Client;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Streams;
+using OrderFlow.Protocol.Trades;
 using OrderFlow.Simulator;
 using Xunit;
 using Xunit.Abstractions;
@@ -93,6 +94,28 @@ public sealed class PlannerSpecs(ITestOutputHelper output) : StreamSpec(output)
         await Assert.ThrowsAsync<OrderFlowNotFoundException>(() => client.GetStatusAsync(Sol));
         var notKept = await Assert.ThrowsAsync<OrderFlowNotFoundException>(() => client.GetMetricsAsync(Btc, TimeSpan.FromMinutes(3)));
         Assert.Contains("keeps no", notKept.Message);
+    }
+
+    [Fact]
+    public async Task Answers_larger_than_a_remoting_frame_come_whole_in_pages_of_at_most_twenty_thousand_trades()
+    {
+        var address = await StartHostAsync("BTCUSDT");
+        await using var client = await OrderFlowClient.ConnectAsync(address);
+        await client.WaitUntilReadyAsync(Btc, TimeSpan.FromMinutes(1), Dilated(TimeSpan.FromSeconds(10)));
+        // 50,000 trades at once: about 7 MB of JSON, 55 of remoting's default frames.
+        Exchange.Market("BTCUSDT").Publish(50_000);
+        var last = Exchange.Market("BTCUSDT").LastAggregateId;
+        await AwaitAssertAsync(async () => Assert.True((await client.GetStatusAsync(Btc)).Streams.Single().LastAggregateId >= last),
+            Dilated(TimeSpan.FromSeconds(30)));
+
+        var all = await client.GetTradesFromIdAsync(Btc, 1, 100_000);
+        Assert.Equal(Exchange.Market("BTCUSDT").Trades.Where(t => t.AggregateId <= all.Trades[^1].AggregateId), all.Trades);
+        Assert.True(all.Trades.Count >= 50_000, $"{all.Trades.Count} trades");
+        var since = await client.GetTradesSinceAsync(Btc, all.Trades[100].TradeTime, 30_000);
+        Assert.Equal(30_000, since.Trades.Count);
+        Assert.Equal(all.Trades.SkipWhile(t => t.TradeTime < all.Trades[100].TradeTime).Take(30_000), since.Trades);
+        // One answer never carries more than a page, whoever asks.
+        Assert.Equal(TradePages.MostTrades, (await client.GetLastTradesAsync(Btc, 100_000)).Trades.Count);
     }
 
     [Fact]

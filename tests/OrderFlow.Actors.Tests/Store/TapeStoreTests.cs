@@ -41,6 +41,25 @@ public abstract class TapeStoreContract
     }
 
     [Fact]
+    public async Task The_tick_size_is_kept_with_the_tape_until_exchangeInfo_gives_another()
+    {
+        await using (var store = await OpenAsync())
+        {
+            Assert.Null(await store.ReadTickSizeAsync(Btc));
+            await store.WriteAsync(new TapeWrite(Btc, Trades(1, 10), [], Fixed8.Parse("0.01")));
+            await store.WriteAsync(new TapeWrite(Btc, Trades(11, 20), [])); // later writes carry none: it stays
+            await store.WriteAsync(new TapeWrite(Btc with { Exchange = "testnet.binance.vision" }, [], [], Fixed8.Parse("0.1")));
+        }
+
+        await using var reopened = await OpenAsync();
+        Assert.Equal(Fixed8.Parse("0.01"), await reopened.ReadTickSizeAsync(Btc));
+        Assert.Equal(Fixed8.Parse("0.1"), await reopened.ReadTickSizeAsync(Btc with { Exchange = "testnet.binance.vision" }));
+        await reopened.WriteAsync(new TapeWrite(Btc, [], [], Fixed8.Parse("0.1")));
+        Assert.Equal(Fixed8.Parse("0.1"), await reopened.ReadTickSizeAsync(Btc));
+        Assert.Null(await reopened.ReadTickSizeAsync(new TapeId(Symbol.Parse("ETHUSDT"), "api.binance.com")));
+    }
+
+    [Fact]
     public async Task The_recent_tail_is_whole_from_the_time_asked_when_the_trade_before_it_is_there_too()
     {
         await using var store = await OpenAsync();
@@ -99,7 +118,7 @@ public sealed class SqliteTapeStoreTests : TapeStoreContract, IDisposable
             await command.ExecuteNonQueryAsync();
         }
         var newer = await Assert.ThrowsAsync<TapeStoreException>(() => SqliteTapeStore.OpenAsync(File));
-        Assert.Equal($"the tape store {File} is schema version 99, newer than this version of orderflow reads (1): upgrade orderflow, " +
+        Assert.Equal($"the tape store {File} is schema version 99, newer than this version of orderflow reads (2): upgrade orderflow, " +
                      "or point orderflow.store.path elsewhere", newer.Message);
 
         var garbage = Path.Combine(_directory, "notes.txt");
@@ -127,6 +146,23 @@ public sealed class SqliteTapeStoreTests : TapeStoreContract, IDisposable
         Assert.Equal([new AggregateIdRange(1, 30)], write.Holes);
         buffer.Written();
         Assert.Equal(Trades(91, 130), buffer.TakeWrite()!.Trades);
+    }
+
+    [Fact]
+    public void A_tick_size_goes_with_the_next_write_alone_if_no_trade_waits_and_waits_again_if_that_write_fails()
+    {
+        var buffer = new RecorderBuffer(Btc, limit: 100);
+        Assert.Null(buffer.TakeWrite());
+        buffer.SetTickSize(Fixed8.Parse("0.01"));
+        var write = buffer.TakeWrite()!;
+        Assert.Equal((0, Fixed8.Parse("0.01")), (write.Trades.Count, write.TickSize));
+        buffer.Add(Trades(1, 5));
+        buffer.WriteFailed();
+        write = buffer.TakeWrite()!;
+        Assert.Equal((5, Fixed8.Parse("0.01")), (write.Trades.Count, write.TickSize));
+        buffer.Written();
+        buffer.Add(Trades(6, 7));
+        Assert.Null(buffer.TakeWrite()!.TickSize);
     }
 }
 
