@@ -106,13 +106,54 @@ public sealed class SqliteTapeStore : ITapeStore
     {
         await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
         if (await SymbolIdAsync(connection, tape, create: false).ConfigureAwait(false) is not { } id) yield break;
+        if (await FirstIdAtAsync(connection, id, fromMs).ConfigureAwait(false) is not { } first) yield break;
+        // From the first id at fromMs on, by the key, until a trade at toMs: only the range is read, however long the tape.
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {TapeSchema.TradeColumns} FROM trades WHERE symbol_id = $symbol AND time_ms >= $from AND time_ms < $to ORDER BY agg_id";
+        command.CommandText = $"SELECT {TapeSchema.TradeColumns} FROM trades WHERE symbol_id = $symbol AND agg_id >= $first ORDER BY agg_id";
         command.Parameters.AddWithValue("$symbol", id);
-        command.Parameters.AddWithValue("$from", fromMs);
-        command.Parameters.AddWithValue("$to", toMs);
+        command.Parameters.AddWithValue("$first", first);
         await using var reader = await command.ExecuteReaderAsync(cancel).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancel).ConfigureAwait(false)) yield return TapeSchema.ReadTrade(reader);
+        while (await reader.ReadAsync(cancel).ConfigureAwait(false))
+        {
+            var trade = TapeSchema.ReadTrade(reader);
+            if (trade.TradeTimeMs >= toMs) yield break;
+            yield return trade;
+        }
+    }
+
+    /// <summary>
+    /// The first aggregate id traded at or after <paramref name="fromMs"/>, by bisecting the key: a trade's time never
+    /// falls as its id rises, and a time index would cost about 16 bytes a trade. Null: no trade that late.
+    /// </summary>
+    private static async Task<long?> FirstIdAtAsync(SqliteConnection connection, long symbolId, long fromMs)
+    {
+        await using var bounds = connection.CreateCommand();
+        bounds.CommandText = "SELECT min(agg_id), max(agg_id) FROM trades WHERE symbol_id = $symbol";
+        bounds.Parameters.AddWithValue("$symbol", symbolId);
+        long lo, end;
+        await using (var reader = await bounds.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync().ConfigureAwait(false) || reader.IsDBNull(0)) return null;
+            (lo, end) = (reader.GetInt64(0), reader.GetInt64(1) + 1);
+        }
+        await using var probe = connection.CreateCommand();
+        probe.CommandText = "SELECT agg_id, time_ms FROM trades WHERE symbol_id = $symbol AND agg_id >= $id ORDER BY agg_id LIMIT 1";
+        probe.Parameters.AddWithValue("$symbol", symbolId);
+        var at = probe.Parameters.Add("$id", SqliteType.Integer);
+        // The answer is the smallest id late enough: the best found so far, or one in [lo, end).
+        long? best = null;
+        while (lo < end)
+        {
+            var mid = lo + (end - lo) / 2;
+            at.Value = mid;
+            await using var reader = await probe.ExecuteReaderAsync().ConfigureAwait(false);
+            await reader.ReadAsync().ConfigureAwait(false); // an id ≥ mid exists: mid < end ≤ max + 1
+            var (id, time) = (reader.GetInt64(0), reader.GetInt64(1));
+            if (id >= end) end = mid;
+            else if (time >= fromMs) (best, end) = (id, mid);
+            else lo = id + 1;
+        }
+        return best;
     }
 
     public async Task<Fixed8?> ReadTickSizeAsync(TapeId tape)
@@ -126,11 +167,26 @@ public sealed class SqliteTapeStore : ITapeStore
 
     public async Task<long> PruneAsync(long beforeMs)
     {
+        // Tape by tape, by the key: a scan of every row by time would hold the write lock for as long as it reads.
         await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM trades WHERE time_ms < $before";
-        command.Parameters.AddWithValue("$before", beforeMs);
-        return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        var symbols = new List<long>();
+        await using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT id FROM symbols";
+            await using var reader = await list.ExecuteReaderAsync().ConfigureAwait(false);
+            while (await reader.ReadAsync().ConfigureAwait(false)) symbols.Add(reader.GetInt64(0));
+        }
+        long deleted = 0;
+        foreach (var symbol in symbols)
+        {
+            await using var delete = connection.CreateCommand();
+            var keepFrom = await FirstIdAtAsync(connection, symbol, beforeMs).ConfigureAwait(false);
+            delete.CommandText = "DELETE FROM trades WHERE symbol_id = $symbol AND agg_id < $keep";
+            delete.Parameters.AddWithValue("$symbol", symbol);
+            delete.Parameters.AddWithValue("$keep", keepFrom ?? long.MaxValue);
+            deleted += await delete.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        return deleted;
     }
 
     public async ValueTask DisposeAsync()

@@ -80,13 +80,41 @@ public abstract class TapeStoreContract
     }
 
     [Fact]
+    public async Task A_time_range_reads_exactly_the_trades_made_in_it_whatever_holes_and_shared_milliseconds_the_tape_has()
+    {
+        await using var store = await OpenAsync();
+        // Ids 1..400 with ids 100..149 missing, and four trades to each millisecond from trade 200 on.
+        var trades = Trades(1, 400).Where(t => t.AggregateId is < 100 or >= 150)
+            .Select(t => t.AggregateId < 200 ? t : t with { TradeTimeMs = 1_800_000_200_000 + (t.AggregateId - 200) / 4 * 1000 }).ToArray();
+        await store.WriteAsync(new TapeWrite(Btc, trades, []));
+        await store.WriteAsync(new TapeWrite(Btc with { Exchange = "testnet.binance.vision" }, Trades(1, 10), []));
+
+        var (first, last) = (trades[0].TradeTimeMs, trades[^1].TradeTimeMs);
+        var random = new Random(17);
+        var ranges = new List<(long From, long To)> { (0, long.MaxValue), (first, first + 1), (last, last + 1), (last + 1, long.MaxValue), (0, first) };
+        for (var i = 0; i < 40; i++)
+        {
+            var from = random.NextInt64(first - 5_000, last + 5_000);
+            ranges.Add((from, from + random.NextInt64(1, 120_000)));
+        }
+        foreach (var (from, to) in ranges)
+        {
+            var read = new List<AggregateTrade>();
+            await foreach (var trade in store.ReadBetweenAsync(Btc, from, to)) read.Add(trade);
+            Assert.Equal(trades.Where(t => t.TradeTimeMs >= from && t.TradeTimeMs < to), read);
+        }
+    }
+
+    [Fact]
     public async Task Trades_older_than_the_retention_are_deleted_and_the_rest_kept()
     {
         await using var store = await OpenAsync();
         var trades = Trades(1, 100);
         await store.WriteAsync(new TapeWrite(Btc, trades, []));
-        Assert.Equal(40, await store.PruneAsync(trades[40].TradeTimeMs));
+        await store.WriteAsync(new TapeWrite(Btc with { Exchange = "testnet.binance.vision" }, Trades(1, 10), []));
+        Assert.Equal(50, await store.PruneAsync(trades[40].TradeTimeMs));
         Assert.Equal(trades[40..], await store.ReadFromIdAsync(Btc, 1, 1000));
+        Assert.Empty(await store.ReadFromIdAsync(Btc with { Exchange = "testnet.binance.vision" }, 1, 1000)); // all older
     }
 
 }
