@@ -78,7 +78,7 @@ public sealed class TradeHistoryActor : ReceiveActor
             if (fromMemory) trades.AddRange(held.Take(max - stored));
             var missing = fromId is { } id && trades.Count > 0 && trades[0].AggregateId > id ? $"aggregate ids below {trades[0].AggregateId} are not in the store" : seam;
             return new TradesSnapshot(_symbol, trades, total, missing,
-                fromMemory && trades.Count > held.Count ? TradeSources.StoreAndMemory : fromMemory ? TradeSources.Memory : TradeSources.Store);
+                stored == 0 ? TradeSources.Memory : trades.Count > stored ? TradeSources.StoreAndMemory : TradeSources.Store);
         }, failure: e => new QueryFailed($"{query}: the tape store could not be read: {e.Message}"));
     }
 

@@ -88,6 +88,11 @@ public sealed class HistorySpecs : TestKit
             var fromId = ExpectMsg<TradesSnapshot>();
             Assert.Equal(trades[9..29], fromId.Trades);
             Assert.Equal(TradeSources.Store, fromId.Source);
+            // A page smaller than the ring still says both sources answered.
+            history.Tell(new GetTradesFromId(Btc, 145, 20));
+            var seam = ExpectMsg<TradesSnapshot>();
+            Assert.Equal(trades[144..164], seam.Trades);
+            Assert.Equal(TradeSources.StoreAndMemory, seam.Source);
 
             // What the ring holds is answered from memory alone.
             history.Tell(new GetTradesSince(Btc, DateTimeOffset.FromUnixTimeMilliseconds(trades[189].TradeTimeMs), 1_000));
