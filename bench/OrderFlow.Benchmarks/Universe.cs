@@ -46,6 +46,7 @@ public static class Universe
         await Task.Delay(cpuWindow);
         var cpu = (host.CpuTicks() - cpuBefore) / 100.0 / Stopwatch.GetElapsedTime(at0).TotalSeconds * 100;
         var received = (await ReceivedAsync(status) - receivedBefore) / Stopwatch.GetElapsedTime(at0).TotalSeconds;
+        if (store) await AssertRecordingAsync(status, tradesPerSecond);
         var rss = host.RssBytes();
 
         await using var planner = await PlannerProcess.StartAsync(host.PlannerAddress!, Symbol.Parse("U0001USDT"), TimeSpan.FromMinutes(2));
@@ -56,4 +57,15 @@ public static class Universe
     }
 
     private static async Task<long> ReceivedAsync(OrderFlowClient client) => (await client.GetStatusAsync()).Streams.Sum(stream => stream.TradesReceived);
+
+    /// <summary>The store keeps up, or the run says why not: a CPU figure for a store that stopped writing would mean nothing.</summary>
+    private static async Task AssertRecordingAsync(OrderFlowClient client, double tradesPerSecond)
+    {
+        var streams = (await client.GetStatusAsync()).Streams;
+        var unwritten = streams.Sum(stream => stream.Store?.Unwritten ?? 0);
+        if (streams.FirstOrDefault(stream => stream.Store?.Problem is not null) is { } failing)
+            throw new InvalidOperationException($"{failing.Symbol} could not write to the tape store: {failing.Store!.Problem}");
+        if (unwritten > 5 * tradesPerSecond)
+            throw new InvalidOperationException($"the tape store fell behind: {unwritten} trades unwritten");
+    }
 }

@@ -210,6 +210,11 @@ public sealed class SqliteTapeStore : ITapeStore
         {
             _writing = new SqliteConnection(_connectionString);
             _writing.Open();
+            // A connection's own setting: without it each commit syncs the WAL to disk (FULL). NORMAL keeps the file
+            // whole through any crash, and a power loss takes at most the last commits, which REST refills by id.
+            using var pragma = _writing.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous = NORMAL";
+            pragma.ExecuteNonQuery();
         }
         using var transaction = _writing.BeginTransaction();
         using var insert = TapeSchema.InsertTrade(_writing, transaction);

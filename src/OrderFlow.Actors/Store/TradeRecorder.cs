@@ -70,7 +70,11 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
         Receive<TapeHole>(hole => _buffer.AddHole(hole.Ids));
         Receive<SymbolListing>(listing => _buffer.SetTickSize(listing.TickSize));
         Receive<ITapeEvent>(_ => { });
-        Receive<Flush>(_ => Write());
+        Receive<Flush>(_ =>
+        {
+            Write();
+            ScheduleFlush();
+        });
         Receive<FlushRecording>(_ =>
         {
             _flushWaiters.Add(Sender);
@@ -103,7 +107,19 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
     public static Props Props(TapeId tape, ITapeStore store, int limit, TimeSpan flushInterval) =>
         Akka.Actor.Props.Create(() => new TradeRecorder(tape, store, limit, flushInterval));
 
-    protected override void PreStart() => Timers.StartPeriodicTimer(nameof(Flush), Flush.Instance, _flushInterval);
+    protected override void PreStart() => ScheduleFlush();
+
+    /// <summary>
+    /// At the next multiple of the flush interval on the clock: every symbol's recorder flushes at the same moment, so
+    /// the store's writer finds their writes together and commits them as one (each on its own phase, a thousand
+    /// symbols made a thousand commits a second).
+    /// </summary>
+    private void ScheduleFlush()
+    {
+        var interval = (long)_flushInterval.TotalMilliseconds;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Timers.StartSingleTimer(nameof(Flush), Flush.Instance, TimeSpan.FromMilliseconds(interval - now % interval));
+    }
 
     protected override void PostStop()
     {
