@@ -41,7 +41,6 @@ public static class OrderFlowHost
 
         await using var app = builder.Build();
         app.MapOrderFlowQueries(settings.Remote.QueryTimeout + settings.Binance.RestTimeout + TimeSpan.FromSeconds(1));
-        app.MapHealth(settings.Metrics.Windows.Min(), settings.Remote.QueryTimeout + TimeSpan.FromSeconds(1));
         app.Lifetime.ApplicationStarted.Register(() => LogWherePlannersAsk(app, store, replay));
         await app.RunAsync(stopping).ConfigureAwait(false);
     }
