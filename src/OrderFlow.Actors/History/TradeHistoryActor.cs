@@ -83,7 +83,7 @@ public sealed class TradeHistoryActor : ReceiveActor
     }
 
     private static async Task<List<AggregateTrade>> ReadFromIdAsync((ITapeStore Store, TapeId Tape) store, long fromId, long? beforeId, int max) =>
-        (await store.Store.ReadFromIdAsync(store.Tape, fromId, max).ConfigureAwait(false)).TakeWhile(t => t.AggregateId < beforeId || beforeId is null).ToList();
+        (await store.Store.ReadFromIdAsync(store.Tape, fromId, max).ConfigureAwait(false)).TakeWhile(t => beforeId is null || t.AggregateId < beforeId).ToList();
 
     private static async Task<List<AggregateTrade>> ReadSinceAsync((ITapeStore Store, TapeId Tape) store, long sinceMs, long? beforeId, int max)
     {

@@ -65,20 +65,10 @@ public sealed class HistorySpecs : TestKit
     }
 
     [Fact]
-    public async Task With_a_tape_store_queries_by_time_and_id_below_the_ring_are_answered_from_the_store_then_memory_without_a_seam()
-    {
-        var directory = Directory.CreateTempSubdirectory("orderflow-history-");
-        try
+    public Task With_a_tape_store_queries_by_time_and_id_below_the_ring_are_answered_from_the_store_then_memory_without_a_seam() =>
+        // The store has what the recorder wrote, 1..180 (181..200 not yet flushed).
+        WithStoredHistoryAsync(stored: 180, (history, trades) =>
         {
-            var tape = new TapeId(Btc, "api.binance.com");
-            await using var store = await SqliteTapeStore.OpenAsync(Path.Combine(directory.FullName, "tape.db"));
-            // The store has what the recorder wrote, 1..180 (181..200 not yet flushed); the ring holds the last 50 of 1..200.
-            var trades = Enumerable.Range(1, 200).Select(id => Trade(id)).ToArray();
-            await store.WriteAsync(new TapeWrite(tape, trades[..180], []));
-            var history = Sys.ActorOf(TradeHistoryActor.Props(Btc, capacity: 50, (store, tape)));
-            history.Tell(new TapeStarted(Btc, Start));
-            history.Tell(new TradeBatch(Btc, trades));
-
             history.Tell(new GetTradesSince(Btc, DateTimeOffset.FromUnixTimeMilliseconds(trades[99].TradeTimeMs), 1_000));
             var since = ExpectMsg<TradesSnapshot>();
             Assert.Equal(trades[99..], since.Trades);
@@ -98,16 +88,23 @@ public sealed class HistorySpecs : TestKit
             history.Tell(new GetTradesSince(Btc, DateTimeOffset.FromUnixTimeMilliseconds(trades[189].TradeTimeMs), 1_000));
             var recent = ExpectMsg<TradesSnapshot>();
             Assert.Equal((TradeSources.Memory, 11), (recent.Source, recent.Trades.Count));
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            directory.Delete(recursive: true);
-        }
-    }
+        });
 
     [Fact]
-    public async Task Ids_neither_in_the_store_nor_held_are_named_where_the_two_meet()
+    public Task Ids_neither_in_the_store_nor_held_are_named_where_the_two_meet() =>
+        WithStoredHistoryAsync(stored: 100, (history, trades) =>
+        {
+            history.Tell(new GetTradesSince(Btc, DateTimeOffset.FromUnixTimeMilliseconds(trades[89].TradeTimeMs), 1_000));
+            var answer = ExpectMsg<TradesSnapshot>();
+            Assert.Equal([.. trades[89..100], .. trades[150..]], answer.Trades);
+            Assert.Equal("aggregate ids 101..150 are neither in the store nor held", answer.Incomplete);
+        });
+
+    /// <summary>
+    /// Trades 1..200 went through a history whose ring holds the last 50 (151..200), over a real SQLite store holding
+    /// the first <paramref name="stored"/> of them.
+    /// </summary>
+    private async Task WithStoredHistoryAsync(int stored, Action<IActorRef, AggregateTrade[]> check)
     {
         var directory = Directory.CreateTempSubdirectory("orderflow-history-");
         try
@@ -115,15 +112,11 @@ public sealed class HistorySpecs : TestKit
             var tape = new TapeId(Btc, "api.binance.com");
             await using var store = await SqliteTapeStore.OpenAsync(Path.Combine(directory.FullName, "tape.db"));
             var trades = Enumerable.Range(1, 200).Select(id => Trade(id)).ToArray();
-            await store.WriteAsync(new TapeWrite(tape, trades[..100], []));
+            await store.WriteAsync(new TapeWrite(tape, trades[..stored], []));
             var history = Sys.ActorOf(TradeHistoryActor.Props(Btc, capacity: 50, (store, tape)));
             history.Tell(new TapeStarted(Btc, Start));
             history.Tell(new TradeBatch(Btc, trades));
-
-            history.Tell(new GetTradesSince(Btc, DateTimeOffset.FromUnixTimeMilliseconds(trades[89].TradeTimeMs), 1_000));
-            var answer = ExpectMsg<TradesSnapshot>();
-            Assert.Equal([.. trades[89..100], .. trades[150..]], answer.Trades);
-            Assert.Equal("aggregate ids 101..150 are neither in the store nor held", answer.Incomplete);
+            check(history, trades);
         }
         finally
         {

@@ -4,7 +4,6 @@ using OrderFlow.Client;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Serialization;
-using OrderFlow.Simulator;
 using Xunit;
 
 namespace OrderFlow.Actors.Tests.Store;
@@ -17,13 +16,6 @@ public sealed class ReplaySpecs : RecordingSpec
     /// <summary>Every window the host keeps (the shipped orderflow.metrics.windows).</summary>
     private static readonly TimeSpan[] Windows = [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1)];
 
-    // An hour of tape before the test, then 20 trades a second.
-    protected override SimulatorOptions ExchangeOptions => new()
-    {
-        Symbols = [new SimulatedSymbol("BTCUSDT", 91_350m)],
-        TradesPerSecond = 20,
-        History = TimeSpan.FromHours(1),
-    };
 
     [Fact]
     public async Task A_replay_of_a_recorded_hour_at_max_speed_gives_the_metrics_the_live_host_computed_for_the_same_trades()

@@ -2,7 +2,6 @@ using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Client;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
-using OrderFlow.Simulator;
 using Xunit;
 
 namespace OrderFlow.Actors.Tests.Store;
@@ -17,13 +16,6 @@ public sealed class RestartSpecs(PostgresServer postgres) : RecordingSpec
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
     private static readonly Symbol Btc = Symbol.Parse("BTCUSDT");
 
-    // An hour of tape before the test, and 20 trades a second from then on.
-    protected override SimulatorOptions ExchangeOptions => new()
-    {
-        Symbols = [new SimulatedSymbol("BTCUSDT", 91_350m)],
-        TradesPerSecond = 20,
-        History = TimeSpan.FromHours(1),
-    };
 
     [Fact]
     public async Task A_host_killed_and_restarted_a_minute_later_holds_every_trade_once_and_its_hour_is_ready_from_the_store()

@@ -14,10 +14,13 @@ public abstract class RecordingSpec : TestKit, IAsyncLifetime
 
     protected ExchangeSimulator Exchange { get; private set; } = null!;
 
-    /// <summary>The exchange: one symbol, BTCUSDT, with a tape from before the spec (its History).</summary>
-    protected abstract SimulatorOptions ExchangeOptions { get; }
-
-    public async Task InitializeAsync() => Exchange = await ExchangeSimulator.StartAsync(ExchangeOptions);
+    /// <summary>The exchange: BTCUSDT with an hour of tape before the spec, and 20 trades a second from then on.</summary>
+    public async Task InitializeAsync() => Exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions
+    {
+        Symbols = [new SimulatedSymbol("BTCUSDT", 91_350m)],
+        TradesPerSecond = 20,
+        History = TimeSpan.FromHours(1),
+    });
 
     public async Task DisposeAsync() => await Exchange.DisposeAsync();
 
