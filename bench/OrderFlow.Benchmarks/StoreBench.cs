@@ -143,7 +143,7 @@ public static class StoreBench
         string? address = null;
         await host.ReadUntilAsync(line =>
         {
-            if (line.Contains("POST to http://", StringComparison.Ordinal)) address = line.Split("POST to http://")[1].Split('/')[0];
+            if (line.Contains("HTTP API (orderflow status|trades|metrics, curl) is at http://", StringComparison.Ordinal)) address = line.Split("is at http://")[1].Split('/')[0];
             return address is not null;
         }, limit);
         await OrderFlowHttpClient.Create(address!).WaitUntilReadyAsync(Symbol.Parse("BTCUSDT"), TimeSpan.FromHours(1), limit);

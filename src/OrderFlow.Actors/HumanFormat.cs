@@ -17,11 +17,8 @@ public static class HumanFormat
             ? span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + "s"
             : ((int)span.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
 
-    /// <summary>A window's length as it is configured: "2s", "1m", "15m", "1h", "90s".</summary>
-    public static string Window(TimeSpan span) =>
-        span.TotalHours >= 1 && span.TotalHours == Math.Floor(span.TotalHours) ? $"{span.TotalHours:0}h"
-        : span.TotalMinutes >= 1 && span.TotalMinutes == Math.Floor(span.TotalMinutes) ? $"{span.TotalMinutes:0}m"
-        : $"{span.TotalSeconds:0}s";
+    /// <summary>A window's length as it is configured and as JSON carries it: "2s", "1m", "15m", "1h", "90s".</summary>
+    public static string Window(TimeSpan span) => Protocol.DurationText.Format(span);
 
     /// <summary>A signed quantity: "+3.2", "-0.5".</summary>
     public static string Signed(decimal value) =>

@@ -1,21 +1,24 @@
-using System.Net.Http.Headers;
+using System.Globalization;
+using System.Net;
 using System.Runtime.Serialization;
 using System.Text.Json;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Serialization;
+using OrderFlow.Protocol.Streams;
+using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Client;
 
 /// <summary>
-/// The same questions as <see cref="OrderFlowClient"/>, over the host's HTTP query endpoint: no actor system to
-/// start, so a one-shot process (the CLI's verbs, a script) has its answer in a fraction of a second. Queries only:
-/// lifecycle events and metrics subscriptions need <see cref="OrderFlowClient"/>.
+/// The same questions as <see cref="OrderFlowClient"/>, over the host's HTTP API (<see cref="HttpApi"/>): no actor
+/// system to start, so a one-shot process (the CLI's verbs, a script) has its answer in a fraction of a second. Each
+/// problem+json the host answers with becomes the protocol answer it stands for (404 not-streamed is
+/// <see cref="SymbolNotFound"/>), so both clients fail alike.
 /// </summary>
 public sealed class OrderFlowHttpClient : OrderFlowQueryClient
 {
     public const string DefaultAddress = "127.0.0.1:4054";
-
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     private readonly HttpClient _http;
 
@@ -42,16 +45,19 @@ public sealed class OrderFlowHttpClient : OrderFlowQueryClient
 
     protected override async Task<object> SendAsync(IOrderFlowQuery query)
     {
-        var manifest = ProtocolJson.Manifest(query);
-        using var body = new ByteArrayContent(ProtocolJson.ToUtf8(query));
-        body.Headers.ContentType = Json;
+        var (method, path, answers) = Route(query);
         try
         {
-            using var response = await _http.PostAsync(HttpQueries.AskPath + manifest, body).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(method, path);
+            using var response = await _http.SendAsync(request).ConfigureAwait(false);
             var content = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-            var answeredAs = response.Headers.TryGetValues(HttpQueries.ManifestHeader, out var values) ? values.FirstOrDefault() : null;
-            if (response.IsSuccessStatusCode && answeredAs is not null) return ProtocolJson.FromUtf8(content, answeredAs);
-            if (ErrorOf(content) is { } error) throw new OrderFlowClientException($"the host refused {manifest}: {error}");
+            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            if (response.IsSuccessStatusCode && mediaType == "application/json")
+            {
+                var answer = ProtocolJson.FromUtf8(content, answers(response.StatusCode));
+                return answer is StreamStatus one ? new StatusReport([one]) : answer;
+            }
+            if (mediaType == HttpApi.ProblemJson && Problem.Read(content) is { } problem) return problem.ToAnswer(query);
             throw Unreachable(Address, $" (something answered, with HTTP {(int)response.StatusCode}, but not as an OrderFlow host)");
         }
         catch (TaskCanceledException e)
@@ -64,20 +70,70 @@ public sealed class OrderFlowHttpClient : OrderFlowQueryClient
         }
         catch (SerializationException e)
         {
-            throw new OrderFlowClientException($"the host's answer to {manifest} could not be read: {e.Message}", e);
+            throw new OrderFlowClientException($"the host's answer to {query.GetType().Name} could not be read: {e.Message}", e);
         }
     }
 
-    private static string? ErrorOf(byte[] content)
+    /// <summary>The route that asks <paramref name="query"/>, and the answer's type by status code.</summary>
+    private static (HttpMethod Method, string Path, Func<HttpStatusCode, Type> Answers) Route(IOrderFlowQuery query) => query switch
     {
-        try
+        GetStatus { Symbol: null } => (HttpMethod.Get, HttpApi.Streams, _ => typeof(StatusReport)),
+        GetStatus { Symbol: { } symbol } => (HttpMethod.Get, $"{HttpApi.Streams}/{Escape(symbol)}", _ => typeof(StreamStatus)),
+        GetSequenceStats stats => (HttpMethod.Get, $"{HttpApi.Streams}/{Escape(stats.Symbol)}/sequence", _ => typeof(SequenceStats)),
+        GetRecentTrades last => (HttpMethod.Get, $"{HttpApi.Trades}/{Escape(last.Symbol)}?last={Number(last.Count)}", _ => typeof(TradesSnapshot)),
+        GetTradesFromId byId => (HttpMethod.Get, $"{HttpApi.Trades}/{Escape(byId.Symbol)}?fromId={Number(byId.FromId)}&max={Number(byId.MaxCount)}",
+            _ => typeof(TradesSnapshot)),
+        GetTradesSince since => (HttpMethod.Get, $"{HttpApi.Trades}/{Escape(since.Symbol)}?since=" +
+                                                 $"{Uri.EscapeDataString(since.Since.UtcDateTime.ToString("O", CultureInfo.InvariantCulture))}&max={Number(since.MaxCount)}",
+            _ => typeof(TradesSnapshot)),
+        GetMetrics metrics => (HttpMethod.Get, $"{HttpApi.Metrics}/{Escape(metrics.Symbol)}?window={DurationText.Format(metrics.Window)}", _ => typeof(MetricsSnapshot)),
+        AddSymbol add => (HttpMethod.Put, $"{HttpApi.Streams}/{Escape(add.Symbol)}", status => status switch
         {
-            using var document = JsonDocument.Parse(content);
-            return document.RootElement.TryGetProperty("error", out var error) ? error.GetString() : null;
+            HttpStatusCode.Created => typeof(SymbolAdded),
+            HttpStatusCode.Accepted => typeof(SymbolNotTrading),
+            _ => typeof(SymbolAlreadyStreaming),
+        }),
+        RemoveSymbol remove => (HttpMethod.Delete, $"{HttpApi.Streams}/{Escape(remove.Symbol)}", _ => typeof(SymbolRemoved)),
+        _ => throw new OrderFlowClientException($"{query.GetType().Name} is not asked over HTTP"),
+    };
+
+    private static string Escape(Symbol symbol) => Uri.EscapeDataString(symbol.Value);
+
+    private static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>An RFC 9457 problem the host answered with, as the protocol answer it stands for.</summary>
+    private sealed record Problem(string Type, string Detail, string? Window, string[]? Tracked)
+    {
+        public static Problem? Read(byte[] content)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(content);
+                var root = document.RootElement;
+                if (root.TryGetProperty("type", out var type) is false || type.GetString() is not { } name || !name.StartsWith("urn:orderflow:", StringComparison.Ordinal))
+                    return null;
+                return new Problem(name, root.TryGetProperty("detail", out var detail) ? detail.GetString() ?? "" : "",
+                    root.TryGetProperty("window", out var window) ? window.GetString() : null,
+                    root.TryGetProperty("tracked", out var tracked) ? tracked.EnumerateArray().Select(t => t.GetString()!).ToArray() : null);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
         }
-        catch (JsonException)
+
+        public object ToAnswer(IOrderFlowQuery query)
         {
-            return null;
+            var symbol = (query as IWithSymbol)?.Symbol ?? (query as GetStatus)?.Symbol;
+            return (Type, symbol) switch
+            {
+                (HttpApi.Problems.NotStreamed, { } s) => new SymbolNotFound(s),
+                (HttpApi.Problems.SymbolUnknown, { } s) => new SymbolUnknown(s),
+                (HttpApi.Problems.WindowNotTracked, { } s) when query is GetMetrics metrics =>
+                    new WindowNotTracked(s, metrics.Window, (Tracked ?? []).Select(t => DurationText.TryParse(t, out var span) ? span : TimeSpan.Zero).ToList()),
+                (HttpApi.Problems.Unavailable, _) => new QueryFailed(Detail),
+                _ => throw new OrderFlowClientException($"the host refused {query.GetType().Name}: {Detail}"),
+            };
         }
     }
 

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using OrderFlow.Actors;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Client;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Metrics;
+using OrderFlow.Protocol.Serialization;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
 
@@ -13,22 +13,21 @@ namespace OrderFlow.Host.Cli;
 
 /// <summary>
 /// The verbs that ask a running host, each in its own process: status, trades, metrics, add, remove. Readable tables
-/// by default; with --json, one JSON document on stdout (camelCase, decimals as exact JSON numbers, trade times in
-/// epoch milliseconds). Exit codes: 0 answered, 1 not found or not ready, 2 usage, 3 host unreachable.
+/// by default; with --json, the answer as the HTTP API gives it (<see cref="ProtocolJson"/>), one document on stdout. Exit codes: 0 answered, 1 not found or not ready, 2 usage, 3 host unreachable.
 /// </summary>
 public static class QueryCommands
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
-
     public static Command Status()
     {
         var symbol = new Argument<string?>("SYMBOL") { Description = "One symbol (default: every stream)", Arity = ArgumentArity.ZeroOrOne };
         return Verb("status", "The state of the host's streams", [symbol], async (parsed, client, json) =>
         {
-            var report = await client.GetStatusAsync(parsed.GetValue(symbol) is { } one ? ParseSymbol(one) : null).ConfigureAwait(false);
+            var one = parsed.GetValue(symbol) is { } name ? ParseSymbol(name) : (Protocol.Symbol?)null;
+            var report = await client.GetStatusAsync(one).ConfigureAwait(false);
             if (json)
             {
-                Write(new { streams = report.Streams.Select(StatusJson) });
+                // As the API answers: GET /v1/streams, or /v1/streams/{symbol} for one.
+                Write(one is null ? report : report.Streams.Single());
                 return OrderFlowCli.Success;
             }
             Table(["SYMBOL", "STATE", "SINCE", "ATTEMPT", "TRADES", "LAST ID", "LAST TRADE", "RECONNECTS", "DUPS", "GAPS", "BACKFILLED", "UNRECOVERED", "MALFORMED", "STORE", "LAST PROBLEM"],
@@ -60,17 +59,7 @@ public static class QueryCommands
                 : await client.GetTradesSinceAsync(s, ParseTime(parsed.GetValue(since)!), parsed.GetValue(max)).ConfigureAwait(false);
             if (json)
             {
-                Write(new
-                {
-                    symbol = answer.Symbol.Value,
-                    incomplete = answer.Incomplete,
-                    source = answer.Source,
-                    trades = answer.Trades.Select(t => new
-                    {
-                        id = t.AggregateId, price = t.Price.ToDecimal(), quantity = t.Quantity.ToDecimal(), time = t.TradeTimeMs,
-                        side = t.Side == AggressorSide.Buy ? "BUY" : "SELL",
-                    }),
-                });
+                Write(answer);
                 return OrderFlowCli.Success;
             }
             Table(["ID", "TIME (UTC)", "SIDE", "PRICE", "QUANTITY"], answer.Trades.Select(t => new[]
@@ -95,7 +84,7 @@ public static class QueryCommands
             if (!Durations.TryParse(raw, out var span) || span <= TimeSpan.Zero)
                 throw new ConfigurationException($"--window {raw}: use a window such as 1m, 5m, 15m or 1h");
             var m = await client.GetMetricsAsync(ParseSymbol(parsed.GetValue(symbol)!), span).ConfigureAwait(false);
-            if (json) Write(MetricsJson(m));
+            if (json) Write(m);
             else PrintMetrics(m);
             return m.Ready ? OrderFlowCli.Success : OrderFlowCli.Failure;
         });
@@ -108,7 +97,7 @@ public static class QueryCommands
         {
             var s = ParseSymbol(parsed.GetValue(symbol)!);
             var added = await client.AddSymbolAsync(s).ConfigureAwait(false);
-            if (json) Write(new { symbol = s.Value, added });
+            if (json) Write(added ? new SymbolAdded(s) : (object)new SymbolAlreadyStreaming(s));
             else Console.WriteLine(added ? $"{s} added" : $"{s} was already streamed");
             return OrderFlowCli.Success;
         });
@@ -121,7 +110,7 @@ public static class QueryCommands
         {
             var s = ParseSymbol(parsed.GetValue(symbol)!);
             await client.RemoveSymbolAsync(s).ConfigureAwait(false);
-            if (json) Write(new { symbol = s.Value, removed = true });
+            if (json) Write(new SymbolRemoved(s));
             else Console.WriteLine($"{s} removed");
             return OrderFlowCli.Success;
         });
@@ -188,50 +177,8 @@ public static class QueryCommands
     private static Protocol.Symbol ParseSymbol(string text) =>
         Protocol.Symbol.TryParse(text, out var symbol, out var error) ? symbol : throw new ConfigurationException(error);
 
-    internal static DateTimeOffset ParseTime(string text, string flag = "--since")
-    {
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)) return DateTimeOffset.FromUnixTimeMilliseconds(ms);
-        if (Durations.TryParse(text, out var ago) && ago > TimeSpan.Zero) return DateTimeOffset.UtcNow - ago;
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at;
-        throw new ConfigurationException($"{flag} {text}: use an ISO-8601 time (2026-11-24T09:30:00Z), epoch milliseconds, or a duration ago (5m)");
-    }
-
-    private static object StatusJson(StreamStatus s) => new
-    {
-        symbol = s.Symbol.Value, state = s.State.ToString(), since = s.Since, attempt = s.Attempt, lastError = s.LastError,
-        lastTimeoutPhase = s.LastTimeoutPhase?.ToWireName(), tradesReceived = s.TradesReceived, lastAggTradeId = s.LastAggregateId,
-        lastTradeTime = s.LastTradeTime?.ToUnixTimeMilliseconds(), reconnects = s.Reconnects, duplicatesDropped = s.DuplicatesDropped,
-        gapsDetected = s.GapsDetected, tradesBackfilled = s.TradesBackfilled, gapsUnrecovered = s.GapsUnrecovered, malformedDropped = s.MalformedDropped,
-        store = s.Store is { } store ? new { unwritten = store.Unwritten, problem = store.Problem, dropped = store.Dropped } : null,
-    };
-
-    private static object MetricsJson(MetricsSnapshot m) => new
-    {
-        symbol = m.Symbol.Value, window = HumanFormat.Window(m.Window), ready = m.Ready, coverage = m.Coverage.Fraction,
-        notReadyBecause = m.Coverage.NotReadyBecause, from = m.From, to = m.To, asOfAggTradeId = m.AsOfAggregateId,
-        tradeCount = m.TradeCount, tradesPerSecond = m.TradesPerSecond, buyVolume = m.BuyVolume, sellVolume = m.SellVolume,
-        buyNotional = m.BuyNotional, sellNotional = m.SellNotional, delta = m.Delta, deltaPercent = m.DeltaPercent,
-        cvd = m.Cvd.Value, cvdAnchor = m.Cvd.Anchor, cvdComplete = m.Cvd.Complete, cvdCountedFrom = m.Cvd.CountedFrom,
-        open = m.Open, high = m.High, low = m.Low, last = m.Last,
-        vwap = m.Vwap?.Vwap, vwapStdDev = m.Vwap?.StdDev,
-        vwapBands = m.Vwap is { } v ? new { upper1 = v.Upper(1), lower1 = v.Lower(1), upper2 = v.Upper(2), lower2 = v.Lower(2), upper3 = v.Upper(3), lower3 = v.Lower(3) } : null,
-        largeTrades = new
-        {
-            threshold = m.LargeTrades.Threshold,
-            buy = new { count = m.LargeTrades.Buy.Count, volume = m.LargeTrades.Buy.Volume, notional = m.LargeTrades.Buy.Notional },
-            sell = new { count = m.LargeTrades.Sell.Count, volume = m.LargeTrades.Sell.Volume, notional = m.LargeTrades.Sell.Notional },
-            largest = m.LargeTrades.Largest is { } t
-                ? new { id = t.AggregateId, price = t.Price.ToDecimal(), quantity = t.Quantity.ToDecimal(), time = t.TradeTimeMs, side = t.Side == AggressorSide.Buy ? "BUY" : "SELL" }
-                : null,
-        },
-        poc = m.Profile?.PointOfControl, vah = m.Profile?.ValueAreaHigh, val = m.Profile?.ValueAreaLow, profileBin = m.Profile?.BinSize,
-        quality = new
-        {
-            gapsDetected = m.Quality.GapsDetected, gapsBackfilled = m.Quality.GapsBackfilled, gapsUnrecovered = m.Quality.GapsUnrecovered,
-            duplicatesDropped = m.Quality.DuplicatesDropped, malformedDropped = m.Quality.MalformedDropped,
-            unrecoveredGapsInWindow = m.Quality.UnrecoveredGapsInWindow, secondsSinceLastTrade = m.Quality.SecondsSinceLastTrade,
-        },
-    };
+    internal static DateTimeOffset ParseTime(string text, string flag = "--since") =>
+        TimeText.TryParse(text, DateTimeOffset.UtcNow, out var at) ? at : throw new ConfigurationException($"{flag} {text}: use {TimeText.Forms}");
 
     private static void PrintMetrics(MetricsSnapshot m)
     {
@@ -256,7 +203,8 @@ public static class QueryCommands
                           $"malformed {q.MalformedDropped}, last trade {q.SecondsSinceLastTrade?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"}s ago");
     }
 
-    private static void Write(object document) => Console.WriteLine(JsonSerializer.Serialize(document, Json));
+    /// <summary>The answer as <see cref="ProtocolJson"/>: the document the HTTP API answers the same question with.</summary>
+    private static void Write(object answer) => Console.WriteLine(System.Text.Encoding.UTF8.GetString(ProtocolJson.ToUtf8(answer)));
 
     private static void Table(string[] header, IEnumerable<string[]> rows)
     {

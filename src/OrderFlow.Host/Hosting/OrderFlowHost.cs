@@ -13,6 +13,7 @@ using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Gateway;
 using OrderFlow.Actors.Hosting;
 using OrderFlow.Actors.Store;
+using OrderFlow.Host.Api;
 using OrderFlow.Protocol;
 using Serilog;
 using Serilog.Events;
@@ -32,7 +33,8 @@ public static class OrderFlowHost
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(OrderFlowLogging.Start(settings.Log), dispose: true);
-        builder.WebHost.ListenForQueries(settings.Remote);
+        builder.WebHost.ListenForApi(settings.Remote);
+        builder.Services.AddOrderFlowApi();
         builder.Services.AddAkka("orderflow", akka => akka
             .WithOrderFlowLogging(settings.Log, config)
             .AddHocon(config, HoconAddMode.Prepend)
@@ -40,7 +42,10 @@ public static class OrderFlowHost
             .WithOrderFlowGateway(settings));
 
         await using var app = builder.Build();
-        app.MapOrderFlowQueries(settings.Remote.QueryTimeout + settings.Binance.RestTimeout + TimeSpan.FromSeconds(1));
+        app.MapOrderFlowApiDocument();
+        var deadline = settings.Remote.QueryTimeout + settings.Binance.RestTimeout + TimeSpan.FromSeconds(1);
+        app.MapOrderFlowApi(deadline);
+        app.MapHealth(settings.Metrics.Windows[0], deadline);
         app.Lifetime.ApplicationStarted.Register(() => LogWherePlannersAsk(app, store, replay));
         await app.RunAsync(stopping).ConfigureAwait(false);
     }
@@ -59,8 +64,8 @@ public static class OrderFlowHost
         var system = (ExtendedActorSystem)app.Services.GetRequiredService<ActorSystem>();
         var http = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         log.LogInformation(
-            "🛰 Planners ask {Gateway}; one-shot queries (orderflow status|trades|metrics, curl) POST to {QueryUrl}",
-            $"{system.Provider.DefaultAddress}/user/{OrderFlowGateway.Name}", $"{http}{HttpQueries.AskPath}<Query>");
+            "🛰 Planners ask {Gateway}; the HTTP API (orderflow status|trades|metrics, curl) is at {ApiUrl}",
+            $"{system.Provider.DefaultAddress}/user/{OrderFlowGateway.Name}", $"{http}{HttpApi.Streams}");
     }
 
     /// <summary>

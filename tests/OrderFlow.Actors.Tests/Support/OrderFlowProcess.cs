@@ -78,11 +78,11 @@ public sealed class OrderFlowProcess : IDisposable
         }
     }
 
-    /// <summary>The HTTP query endpoint's HOST:PORT, from the line a host prints when it is up.</summary>
+    /// <summary>The HTTP API's HOST:PORT, from the line a host prints when it is up.</summary>
     public async Task<string> QueryAddressAsync(TimeSpan limit)
     {
-        var line = await WaitForLineAsync("POST to http://", limit);
-        return line.Split("POST to http://")[1].Split('/')[0];
+        var line = await WaitForLineAsync("the HTTP API (orderflow status|trades|metrics, curl) is at http://", limit);
+        return line.Split("is at http://")[1].Split('/')[0];
     }
 
     /// <summary>Sends SIGTERM, as a service manager does.</summary>
