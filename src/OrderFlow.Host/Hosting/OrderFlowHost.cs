@@ -14,6 +14,7 @@ using OrderFlow.Actors.Gateway;
 using OrderFlow.Actors.Hosting;
 using OrderFlow.Actors.Store;
 using OrderFlow.Host.Api;
+using OrderFlow.Host.Telemetry;
 using OrderFlow.Protocol;
 using Serilog;
 using Serilog.Events;
@@ -34,7 +35,9 @@ public static class OrderFlowHost
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(OrderFlowLogging.Start(settings.Log), dispose: true);
         builder.WebHost.ListenForApi(settings.Remote);
+        var deadline = settings.Remote.QueryTimeout + settings.Binance.RestTimeout + TimeSpan.FromSeconds(1);
         builder.Services.AddOrderFlowApi();
+        builder.Services.AddOrderFlowTelemetry(deadline);
         builder.Services.AddAkka("orderflow", akka => akka
             .WithOrderFlowLogging(settings.Log, config)
             .AddHocon(config, HoconAddMode.Prepend)
@@ -43,8 +46,8 @@ public static class OrderFlowHost
 
         await using var app = builder.Build();
         app.MapOrderFlowApiDocument();
-        var deadline = settings.Remote.QueryTimeout + settings.Binance.RestTimeout + TimeSpan.FromSeconds(1);
         app.MapOrderFlowApi(deadline);
+        app.MapOrderFlowTelemetry();
         app.MapHealth(settings.Metrics.Windows[0], deadline);
         app.Lifetime.ApplicationStarted.Register(() => LogWherePlannersAsk(app, store, replay));
         await app.RunAsync(stopping).ConfigureAwait(false);

@@ -152,7 +152,8 @@ public sealed class HttpApiSpecs(ApiHost host) : IClassFixture<ApiHost>
             .ToList();
         Assert.Equal(new[]
         {
-            "DELETE /v1/streams/{symbol}", "GET /v1/metrics/{symbol}", "GET /v1/streams", "GET /v1/streams/{symbol}", "GET /v1/streams/{symbol}/sequence",
+            "DELETE /v1/streams/{symbol}", "GET /healthz", "GET /readyz", "GET /v1/metrics/{symbol}", "GET /v1/streams", "GET /v1/streams/{symbol}",
+            "GET /v1/streams/{symbol}/sequence",
             "GET /v1/trades/{symbol}", "PUT /v1/streams/{symbol}",
         }, operations.Select(o => $"{o.Method} {o.Path}").Order(StringComparer.Ordinal));
 
@@ -187,6 +188,42 @@ public sealed class HttpApiSpecs(ApiHost host) : IClassFixture<ApiHost>
         var http = (await host.GetAsync("/v1/streams/ETHUSDT")).Body;
         Assert.Equal(http.EnumerateObject().Select(p => p.Name), status.EnumerateObject().Select(p => p.Name));
         Assert.Equal(http.GetProperty("since").GetString(), status.GetProperty("since").GetString());
+    }
+
+    [Fact]
+    public async Task Metrics_is_prometheus_text_whose_per_symbol_counters_are_the_ones_status_shows()
+    {
+        var before = (await host.GetAsync("/v1/streams")).Body.GetProperty("streams").EnumerateArray().ToDictionary(s => s.GetProperty("symbol").GetString()!);
+        using var scrape = await host.Http.GetAsync("/metrics");
+        var after = (await host.GetAsync("/v1/streams")).Body.GetProperty("streams").EnumerateArray().ToDictionary(s => s.GetProperty("symbol").GetString()!);
+        Assert.Equal("text/plain", scrape.Content.Headers.ContentType?.MediaType);
+        var samples = PrometheusText.Parse(await scrape.Content.ReadAsStringAsync());
+
+        foreach (var (metric, field) in new[]
+                 {
+                     ("orderflow_trades_received_total", "tradesReceived"), ("orderflow_reconnects_total", "reconnects"),
+                     ("orderflow_gaps_detected_total", "gapsDetected"), ("orderflow_trades_backfilled_total", "tradesBackfilled"),
+                     ("orderflow_gaps_unrecovered_total", "gapsUnrecovered"), ("orderflow_duplicates_dropped_total", "duplicatesDropped"),
+                     ("orderflow_malformed_dropped_total", "malformedDropped"),
+                 })
+        foreach (var symbol in new[] { "BTCUSDT", "ETHUSDT" })
+        {
+            // Read between two status answers, so it lies between their figures.
+            var scraped = samples.Single(x => x.Name == metric && x.Labels["symbol"] == symbol).Value;
+            Assert.InRange(scraped, before[symbol].GetProperty(field).GetInt64(), after[symbol].GetProperty(field).GetInt64());
+        }
+        Assert.True(samples.Single(x => x.Name == "orderflow_trades_received_total" && x.Labels["symbol"] == "BTCUSDT").Value > 20);
+        foreach (var symbol in new[] { "BTCUSDT", "ETHUSDT" })
+        {
+            var states = samples.Where(x => x.Name == "orderflow_stream_state" && x.Labels["symbol"] == symbol).ToDictionary(x => x.Labels["state"], x => x.Value);
+            Assert.Equal(Enum.GetNames<Protocol.Streams.StreamState>().Order(), states.Keys.Order());
+            Assert.Equal(1, states["Connected"]);
+            Assert.Equal(1, states.Values.Sum());
+            Assert.InRange(samples.Single(x => x.Name == "orderflow_feed_lag_seconds" && x.Labels["symbol"] == symbol).Value, -1, 30);
+        }
+        // The runtime's own.
+        Assert.Contains(samples, x => x.Name == "dotnet_gc_collections_total");
+        Assert.Contains(samples, x => x.Name == "dotnet_process_memory_working_set_bytes");
     }
 
     private static string HeldAside(string json) => System.Text.RegularExpressions.Regex.Replace(json, "\"totalHeld\":\\d+", "\"totalHeld\":0");

@@ -1,0 +1,83 @@
+using System.Diagnostics.Metrics;
+using Akka.Actor;
+using Akka.Hosting;
+using OrderFlow.Actors.Gateway;
+using OrderFlow.Protocol.Streams;
+
+namespace OrderFlow.Host.Telemetry;
+
+/// <summary>
+/// Each stream's counters as System.Diagnostics.Metrics instruments (meter <see cref="MeterName"/>), so Prometheus,
+/// dotnet-counters and any OpenTelemetry reader see the figures <c>status</c> shows. They are observed from the
+/// symbols' own status answer, read just before each scrape (and every few seconds for other listeners): the same
+/// numbers, never a second count kept beside the first.
+/// </summary>
+public sealed class StreamTelemetry : IDisposable
+{
+    public const string MeterName = "OrderFlow";
+
+    private static readonly StreamState[] States = Enum.GetValues<StreamState>();
+
+    private readonly IRequiredActor<OrderFlowGateway> _gateway;
+    private readonly TimeSpan _deadline;
+    private readonly TimeProvider _clock;
+    private readonly Meter _meter = new(MeterName);
+    private readonly SemaphoreSlim _reading = new(1, 1);
+    private volatile StatusReport? _status;
+
+    public StreamTelemetry(IRequiredActor<OrderFlowGateway> gateway, TimeSpan deadline, TimeProvider clock)
+    {
+        (_gateway, _deadline, _clock) = (gateway, deadline, clock);
+        Counter("orderflow.trades.received", "{trade}", "Aggregate trades passed on, once each", s => s.TradesReceived);
+        Counter("orderflow.reconnects", "{reconnect}", "Connections after the first", s => s.Reconnects);
+        Counter("orderflow.gaps.detected", "{gap}", "Holes in the aggregate ids seen", s => s.GapsDetected);
+        Counter("orderflow.trades.backfilled", "{trade}", "Trades fetched from REST to fill gaps", s => s.TradesBackfilled);
+        Counter("orderflow.gaps.unrecovered", "{gap}", "Gaps REST could not fill", s => s.GapsUnrecovered);
+        Counter("orderflow.duplicates.dropped", "{trade}", "Aggregate trades seen twice and dropped", s => s.DuplicatesDropped);
+        Counter("orderflow.malformed.dropped", "{frame}", "Frames that were not aggregate trades, dropped", s => s.MalformedDropped);
+        _meter.CreateObservableGauge("orderflow.stream.state", () => Each(s => States.Select(state =>
+                new Measurement<int>(s.State == state ? 1 : 0, new("symbol", s.Symbol.Value), new("state", state.ToString())))),
+            description: "1 for the stream's current state, 0 for the others");
+        _meter.CreateObservableGauge("orderflow.feed.lag", () => Each<double>(s => s.LastTradeTime is { } last
+                ? [new Measurement<double>((_clock.GetUtcNow() - last).TotalSeconds, Symbol(s))]
+                : []),
+            unit: "s", description: "Now minus the last trade's time");
+        _meter.CreateObservableGauge("orderflow.store.unwritten", () => Each<long>(s => s.Store is { } store
+                ? [new Measurement<long>(store.Unwritten, Symbol(s))]
+                : []),
+            unit: "{trade}", description: "Trades passed on but not yet in the tape store");
+    }
+
+    /// <summary>Reads every stream's status now; the instruments report it until the next read.</summary>
+    public async Task RefreshAsync(CancellationToken cancel)
+    {
+        await _reading.WaitAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            if (await _gateway.ActorRef.Ask<object>(new GetStatus(null), _deadline, cancel).ConfigureAwait(false) is StatusReport status)
+                _status = status;
+        }
+        catch (AskTimeoutException)
+        {
+            // The last figures stand; the scrape says when they were read by its own timestamp.
+        }
+        finally
+        {
+            _reading.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _meter.Dispose();
+        _reading.Dispose();
+    }
+
+    private void Counter(string name, string unit, string description, Func<StreamStatus, long> read) =>
+        _meter.CreateObservableCounter(name, () => Each<long>(s => [new Measurement<long>(read(s), Symbol(s))]), unit, description);
+
+    private IEnumerable<Measurement<T>> Each<T>(Func<StreamStatus, IEnumerable<Measurement<T>>> measure) where T : struct =>
+        _status?.Streams.SelectMany(measure) ?? [];
+
+    private static KeyValuePair<string, object?> Symbol(StreamStatus s) => new("symbol", s.Symbol.Value);
+}
