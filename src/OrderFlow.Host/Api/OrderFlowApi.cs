@@ -73,6 +73,43 @@ public static class OrderFlowApi
             .Produces<MetricsSnapshot>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
+    /// <summary>
+    /// <c>GET /v1/events</c>: server-sent events for planners in any language: each stream's Connected, Failed and
+    /// TimedOut as they happen, and each chosen symbol's window every interval.
+    /// </summary>
+    public static void MapOrderFlowEvents(this WebApplication app, TimeSpan deadline) =>
+        app.MapGet(HttpApi.Events, async (HttpContext http, Gateway gateway, ActorSystem system,
+                    [FromQuery, Description("Symbols whose metrics to send, comma-separated (default: every one streamed)")] string? symbols,
+                    [FromQuery, Description("The window (default 1m)")] string? window,
+                    [FromQuery, Description("How often to send each symbol's window (default 1s, at least 100ms)")] string? every) =>
+            {
+                IReadOnlyList<Protocol.Symbol> chosen;
+                TimeSpan span, interval;
+                try
+                {
+                    QueryParameters.Check(http.Request.Query, "symbols", "window", "every");
+                    span = QueryParameters.Duration("window", window, TimeSpan.FromSeconds(1)) ?? TimeSpan.FromMinutes(1);
+                    interval = QueryParameters.Duration("every", every, TimeSpan.FromMilliseconds(100)) ?? TimeSpan.FromSeconds(1);
+                    chosen = symbols?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(QueryParameters.Symbol).ToList() ?? [];
+                }
+                catch (BadParameterException e)
+                {
+                    return ApiAnswers.BadParameter(e.Parameter, e.Message);
+                }
+                var streamed = await gateway.ActorRef.Ask<object>(GetStreamedSymbols.Instance, deadline, http.RequestAborted).ConfigureAwait(false);
+                if (streamed is not StreamedSymbols { Symbols: var all }) return ApiAnswers.From(streamed);
+                if (chosen.FirstOrDefault(symbol => !all.Contains(symbol)) is { Value: not null } missing) return ApiAnswers.From(new SymbolNotFound(missing));
+
+                var queue = EventStream.Queue();
+                var client = system.ActorOf(EventStream.Props(gateway.ActorRef, chosen.Count > 0 ? chosen : all, span, interval, queue.Writer));
+                http.RequestAborted.Register(() => client.Tell(PoisonPill.Instance));
+                return TypedResults.ServerSentEvents(queue.Reader.ReadAllAsync(http.RequestAborted));
+            })
+            .WithTags("order flow").WithName("Events")
+            .WithSummary("Server-sent events: connected, failed, timedOut as they happen; metrics (each symbol's window) every interval")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
     private static IOrderFlowQuery TradesQuery(Protocol.Symbol symbol, string? last, string? fromId, string? since, string? max)
     {
         var chosen = new[] { last, fromId, since }.Count(given => given is not null);

@@ -42,7 +42,7 @@ public static class QueryParameters
     {
         if (text is null) return null;
         return DurationText.TryParse(text, out var span) && span >= min ? span
-            : throw new BadParameterException(name, $"{name}={text}: use a duration of at least {DurationText.Format(min)}, such as 1m, 5m or 1h");
+            : throw new BadParameterException(name, $"{name}={text}: use a duration of at least {DurationText.Format(min)}, such as 1s, 5m or 1h");
     }
 
     /// <summary>The route's symbol (Kestrel leaves an escaped slash escaped in a route value).</summary>

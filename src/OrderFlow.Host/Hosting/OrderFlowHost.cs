@@ -14,6 +14,7 @@ using OrderFlow.Actors.Gateway;
 using OrderFlow.Actors.Hosting;
 using OrderFlow.Actors.Store;
 using OrderFlow.Host.Api;
+using OrderFlow.Host.Page;
 using OrderFlow.Host.Telemetry;
 using OrderFlow.Protocol;
 using Serilog;
@@ -47,6 +48,8 @@ public static class OrderFlowHost
         await using var app = builder.Build();
         app.MapOrderFlowApiDocument();
         app.MapOrderFlowApi(deadline);
+        app.MapOrderFlowEvents(deadline);
+        app.MapOrderFlowPage();
         app.MapOrderFlowTelemetry();
         app.MapHealth(settings.Metrics.Windows[0], deadline);
         app.Lifetime.ApplicationStarted.Register(() => LogWherePlannersAsk(app, store, replay));

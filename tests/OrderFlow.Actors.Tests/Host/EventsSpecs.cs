@@ -1,0 +1,60 @@
+using System.Net.ServerSentEvents;
+using System.Text;
+using Akka.TestKit.Xunit2;
+using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Protocol.Metrics;
+using OrderFlow.Protocol.Serialization;
+using OrderFlow.Protocol.Streams;
+using OrderFlow.Simulator;
+using Xunit;
+
+namespace OrderFlow.Actors.Tests.Host;
+
+/// <summary><c>GET /v1/events</c> on the real host process: what a planner in any language listens to.</summary>
+public sealed class EventsSpecs : TestKit, IAsyncLifetime
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+    private ExchangeSimulator _exchange = null!;
+
+    public async Task InitializeAsync() => _exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions { TradesPerSecond = 50 });
+
+    public async Task DisposeAsync() => await _exchange.DisposeAsync();
+
+    [Fact]
+    public async Task Metrics_arrive_at_the_chosen_interval_and_a_dropped_connection_is_told_as_failed_then_connected()
+    {
+        var config = Path.Combine(Path.GetTempPath(), $"orderflow-events-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(config, "orderflow.stream.backoff { min = 200ms, max = 1s }\n");
+        using var host = OrderFlowProcess.Start("run", "--symbols", "BTCUSDT,ETHUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
+            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0", "--config", config);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{await host.QueryAddressAsync(Limit)}"), Timeout = Timeout.InfiniteTimeSpan };
+        await host.WaitForLineAsync("📊 Trade #1:", Limit);
+
+        using var cancel = new CancellationTokenSource(Limit);
+        using var response = await http.GetAsync("/v1/events?symbols=BTCUSDT&window=1m&every=500ms", HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        await using var body = await response.Content.ReadAsStreamAsync(cancel.Token);
+        var events = SseParser.Create(body).EnumerateAsync(cancel.Token).GetAsyncEnumerator(cancel.Token);
+
+        // Snapshots of the chosen window, one every interval, read back as the protocol's record.
+        var snapshots = new List<MetricsSnapshot>();
+        while (snapshots.Count < 3) snapshots.AddRange(await NextAsync(events, "metrics", e => (MetricsSnapshot)ProtocolJson.FromUtf8(Encoding.UTF8.GetBytes(e.Data), typeof(MetricsSnapshot))));
+        Assert.All(snapshots, s => Assert.Equal((Protocol.Symbol.Parse("BTCUSDT"), TimeSpan.FromMinutes(1)), (s.Symbol, s.Window)));
+        Assert.True(snapshots[^1].AsOfAggregateId > snapshots[0].AsOfAggregateId);
+
+        // The exchange drops every connection: the stream's end, then its return, as they happen.
+        _exchange.DropAllConnections();
+        var failed = await NextAsync(events, "failed", e => (Failed)ProtocolJson.FromUtf8(Encoding.UTF8.GetBytes(e.Data), typeof(Failed)));
+        Assert.Contains(failed, f => f.Symbol.Value is "BTCUSDT" or "ETHUSDT");
+        var connected = await NextAsync(events, "connected", e => (Connected)ProtocolJson.FromUtf8(Encoding.UTF8.GetBytes(e.Data), typeof(Connected)));
+        Assert.NotEmpty(connected);
+    }
+
+    /// <summary>Reads events until one of <paramref name="type"/> comes, and returns it (as a list, to be added up).</summary>
+    private static async Task<List<T>> NextAsync<T>(IAsyncEnumerator<SseItem<string>> events, string type, Func<SseItem<string>, T> read)
+    {
+        while (await events.MoveNextAsync())
+            if (events.Current.EventType == type) return [read(events.Current)];
+        throw new InvalidOperationException($"the event stream ended before a {type} event");
+    }
+}
