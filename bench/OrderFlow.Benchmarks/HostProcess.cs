@@ -44,7 +44,7 @@ public sealed class HostProcess : IAsyncDisposable
         start.ArgumentList.Add(HostDll());
         start.ArgumentList.Add(verb);
         foreach (var arg in arguments) start.ArgumentList.Add(arg);
-        foreach (var arg in new[] { "--remote-port", "0", "--http-port", "0" }) start.ArgumentList.Add(arg);
+        foreach (var arg in new[] { "--akka-port", "0", "--http-port", "0" }) start.ArgumentList.Add(arg);
         return new HostProcess(Process.Start(start)!, ownDataHome);
     }
 

@@ -96,7 +96,7 @@ public sealed class OrderFlowClient : OrderFlowQueryClient
     }
 
     private static OrderFlowUnreachableException Unreachable(string address, string within, Exception? cause = null) =>
-        Unreachable(address, within, DefaultAddress, "orderflow.remote.host/port or --remote-port", cause);
+        Unreachable(address, within, DefaultAddress, "orderflow.remote.host/akka-port or --akka-port", cause);
 
     private static Config ClientConfig() => ConfigurationFactory.ParseString("""
         # Problems reach the caller as exceptions; the client's own actor system stays quiet (stdout may be JSON).

@@ -132,7 +132,7 @@ public sealed class OrderFlowHttpClient : OrderFlowQueryClient
                 (HttpApi.Problems.WindowNotTracked, { } s) when query is GetMetrics metrics =>
                     new WindowNotTracked(s, metrics.Window, (Tracked ?? []).Select(t => DurationText.TryParse(t, out var span) ? span : TimeSpan.Zero).ToList()),
                 (HttpApi.Problems.Unavailable, _) => new QueryFailed(Detail),
-                _ => throw new OrderFlowClientException($"the host refused {query.GetType().Name}: {Detail}"),
+                _ => throw new OrderFlowClientException($"the host refused {query.GetType().Name}: {Detail}", null, Type),
             };
         }
     }

@@ -57,7 +57,7 @@ public abstract class OrderFlowQueryClient(string address, TimeSpan timeout) : I
     {
         SymbolAdded => true,
         SymbolAlreadyStreaming => false,
-        SymbolUnknown => throw new OrderFlowNotFoundException($"Binance does not list {symbol}: it will not be streamed"),
+        SymbolUnknown => throw new OrderFlowNotFoundException($"Binance does not list {symbol}: it will not be streamed", HttpApi.Problems.SymbolUnknown),
         SymbolNotTrading notTrading => throw new OrderFlowNotReadyException(
             $"{symbol} was added, but Binance lists it with status {notTrading.Status}: it streams once it is TRADING"),
         SymbolRemoved => throw new OrderFlowClientException($"{symbol} was removed while it was being added"),
@@ -104,7 +104,8 @@ public abstract class OrderFlowQueryClient(string address, TimeSpan timeout) : I
             T expected => expected,
             SymbolNotFound notFound => throw new OrderFlowNotFoundException($"{notFound.Symbol} is not streamed by the host at {Address}"),
             WindowNotTracked window => throw new OrderFlowNotFoundException(
-                $"the host keeps no {window.Window} window; it keeps {string.Join(", ", window.Tracked)}"),
+                $"the host keeps no {DurationText.Format(window.Window)} window; it keeps {string.Join(", ", window.Tracked.Select(DurationText.Format))}",
+                HttpApi.Problems.WindowNotTracked),
             QueryFailed failed => throw new OrderFlowClientException($"the host could not answer: {failed.Reason}"),
             _ => throw Unexpected(answer),
         };

@@ -15,11 +15,15 @@ public static class SamplePlanner
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args is ["--help"] or ["-h"])
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
         var options = Options.Parse(args);
         if (options.Error is { } error)
         {
-            Console.Error.WriteLine($"orderflow-planner: {error}");
-            Console.Error.WriteLine("usage: orderflow-planner [--remote HOST:PORT] [--symbols BTCUSDT,ETHUSDT] [--window 5m] [--every 5s]");
+            Console.Error.WriteLine($"orderflow-planner: {error} (see orderflow-planner --help)");
             return 2;
         }
 
@@ -32,13 +36,17 @@ public static class SamplePlanner
 
         try
         {
-            await using var client = await ConnectAsync(options.Remote, stop.Token);
+            await using var client = await ConnectAsync(options.Akka ?? HostEndpoints.FindRunning()?.Akka ?? OrderFlowClient.DefaultAddress, stop.Token);
+            var symbols = options.Symbols ?? (await client.GetStatusAsync()).Streams.Select(s => s.Symbol).ToList();
             var paused = new ConcurrentDictionary<Symbol, string>();
-            client.Lifecycle += e => OnLifecycle(e, paused);
+            // Only the symbols it plans: the host streams others it has no word to say about.
+            client.Lifecycle += e =>
+            {
+                if (symbols.Contains(e.Symbol)) OnLifecycle(e, paused);
+            };
             client.Disconnected += () => Say("🔌 the host went away: every plan is paused; restart the planner once it is back");
             await client.SubscribeLifecycleAsync();
 
-            var symbols = options.Symbols ?? (await client.GetStatusAsync()).Streams.Select(s => s.Symbol).ToList();
             Say($"🧭 planning {string.Join(", ", symbols)} from the {Window(options.Window)} window every {options.Every.TotalSeconds:0.#}s");
             var previousCvd = new Dictionary<Symbol, decimal>();
             while (!stop.IsCancellationRequested)
@@ -119,20 +127,32 @@ public static class SamplePlanner
     private static void Say(string line) =>
         Console.WriteLine($"[{DateTimeOffset.UtcNow.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {line}");
 
-    private static string Window(TimeSpan window) => window.TotalHours >= 1 ? $"{window.TotalHours:0}h" : $"{window.TotalMinutes:0.##}m";
+    private static string Window(TimeSpan window) => DurationText.Format(window);
 
-    private sealed record Options(string Remote, IReadOnlyList<Symbol>? Symbols, TimeSpan Window, TimeSpan Every, string? Error)
+    private const string Usage = """
+        usage: orderflow-planner [--akka HOST:PORT] [--symbols BTCUSDT,ETHUSDT] [--window 5m] [--every 5s]
+
+        Prints a long/short/neutral bias per symbol from a running host's order flow, never from a window that is not ready.
+          --akka HOST:PORT   the host's Akka.Remote address, its --akka-port (default: the host running on this machine,
+                             found by itself; else 127.0.0.1:4053)
+          --symbols A,B      the symbols to plan (default: every symbol the host streams)
+          --window 5m        the window to read (one the host keeps: 1m, 5m, 15m, 1h)
+          --every 5s         how often to plan
+        """;
+
+    private sealed record Options(string? Akka, IReadOnlyList<Symbol>? Symbols, TimeSpan Window, TimeSpan Every, string? Error)
     {
         public static Options Parse(string[] args)
         {
-            var options = new Options(OrderFlowClient.DefaultAddress, null, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(5), null);
+            var options = new Options(null, null, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(5), null);
             for (var i = 0; i < args.Length; i++)
             {
                 var value = i + 1 < args.Length ? args[i + 1] : null;
                 if (value is null) return options with { Error = $"{args[i]} needs a value" };
                 options = args[i] switch
                 {
-                    "--remote" => options with { Remote = value },
+                    "--akka" => OrderFlowQueryClient.TryParseAddress(value, out _, out _) ? options with { Akka = value }
+                        : options with { Error = $"--akka {value}: use HOST:PORT, the host's --akka-port, such as {OrderFlowClient.DefaultAddress}" },
                     "--symbols" => ParseSymbols(options, value),
                     "--window" => ParseDuration(value) is { } w ? options with { Window = w } : options with { Error = $"--window {value}: use 1m, 5m, 15m or 1h" },
                     "--every" => ParseDuration(value) is { } e ? options with { Every = e } : options with { Error = $"--every {value}: use a duration such as 5s" },
@@ -155,17 +175,6 @@ public static class SamplePlanner
             return options with { Symbols = symbols };
         }
 
-        private static TimeSpan? ParseDuration(string text)
-        {
-            var unit = text.TrimStart("0123456789".ToCharArray());
-            if (!int.TryParse(text[..^unit.Length], NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount <= 0) return null;
-            return unit switch
-            {
-                "s" => TimeSpan.FromSeconds(amount),
-                "m" => TimeSpan.FromMinutes(amount),
-                "h" => TimeSpan.FromHours(amount),
-                _ => null,
-            };
-        }
+        private static TimeSpan? ParseDuration(string text) => DurationText.TryParse(text, out var span) && span > TimeSpan.Zero ? span : null;
     }
 }

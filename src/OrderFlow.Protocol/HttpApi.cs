@@ -28,5 +28,8 @@ public static class HttpApi
         public const string NotReady = "urn:orderflow:problem:not-ready";
         public const string NoSuchRoute = "urn:orderflow:problem:no-such-route";
         public const string Unauthorized = "urn:orderflow:problem:unauthorized";
+
+        /// <summary>Not the host's answer: the CLI's, when no host answered at all.</summary>
+        public const string Unreachable = "urn:orderflow:problem:unreachable";
     }
 }

@@ -186,7 +186,7 @@ public static class OrderFlowConfiguration
                 read.Anchor("orderflow.metrics.cvd-anchor")),
             new RemoteSettings(
                 read.Host("orderflow.remote.host"),
-                read.Int("orderflow.remote.port", min: 0, max: 65_535),
+                read.Int("orderflow.remote.akka-port", min: 0, max: 65_535),
                 read.Int("orderflow.remote.http-port", min: 0, max: 65_535),
                 read.PositiveDuration("orderflow.remote.query-timeout")),
             new LogSettings(

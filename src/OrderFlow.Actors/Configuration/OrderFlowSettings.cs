@@ -45,7 +45,7 @@ public sealed record LogSettings(Akka.Event.LogLevel Level, LogFormat Format, IR
 /// Where planners reach the service (Akka.Remote on <paramref name="Port"/>; one-shot queries over HTTP on
 /// <paramref name="HttpPort"/>, both on <paramref name="Host"/>), and how long any query may take.
 /// </summary>
-public sealed record RemoteSettings(string Host, int Port, int HttpPort, TimeSpan QueryTimeout);
+public sealed record RemoteSettings(string Host, int AkkaPort, int HttpPort, TimeSpan QueryTimeout);
 
 /// <summary>The market, where it is (its own endpoints unless overridden), and its limits: streams per connection, the
 /// incoming messages per second per connection that it disconnects above (SUBSCRIBE, UNSUBSCRIBE, pings and pongs

@@ -61,7 +61,7 @@ public static class OrderFlowHostingExtensions
             .AddHocon(OrderFlowSerializer.Hocon, HoconAddMode.Prepend)
             // .NET maps SO_REUSEADDR to SO_REUSEPORT on Linux: with it on, a second host would share the port silently.
             .AddHocon("akka.remote.dot-netty.tcp.tcp-reuse-addr = off", HoconAddMode.Prepend)
-            .WithRemoting(new RemoteOptions { HostName = settings.Remote.Host, Port = settings.Remote.Port })
+            .WithRemoting(new RemoteOptions { HostName = settings.Remote.Host, Port = settings.Remote.AkkaPort })
             .WithActors((system, registry) =>
                 registry.Register<OrderFlowGateway>(system.StartOrderFlowGateway(registry.Get<SymbolSupervisor>(), settings)));
 

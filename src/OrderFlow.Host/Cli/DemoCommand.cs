@@ -40,10 +40,10 @@ public static class DemoCommand
         var calm = new Option<bool>("--calm") { Description = "No fault tour: just stream" };
         var rate = new Option<double>("--rate") { Description = "Trades per second of each busy symbol (default 20)", DefaultValueFactory = _ => 20 };
         var market = OrderFlowCli.MarketOption();
-        var remotePort = OrderFlowCli.RemotePortOption();
+        var akkaPort = OrderFlowCli.AkkaPortOption();
         var httpPort = OrderFlowCli.HttpPortOption();
         var logJson = OrderFlowCli.LogJsonOption();
-        var command = new Command("demo", "Run against a simulated exchange on loopback, with a tour of faults") { calm, rate, market, remotePort, httpPort, logJson };
+        var command = new Command("demo", "Run against a simulated exchange on loopback, with a tour of faults") { calm, rate, market, akkaPort, httpPort, logJson };
         command.SetAction(async (parsed, _) =>
         {
             var busy = new SimulatorOptions().Symbols;
@@ -70,9 +70,11 @@ public static class DemoCommand
             var symbols = exchange.Listed.Concat(perpetuals?.Listed.Select(name => $"usdm:{name}") ?? []);
             // The simulated exchange starts its ids afresh each run: so does the demo's tape, in a file of its own.
             var tape = Directory.CreateTempSubdirectory("orderflow-demo-");
+            // The default ports, unless something holds them (another host, another program): then any free ones, said below.
+            var (akka, http) = (parsed.GetValue(akkaPort) ?? FreeOrAny(4053), parsed.GetValue(httpPort) ?? FreeOrAny(4054));
             var (config, settings) = OrderFlowConfiguration.Load(
                 overrides: OrderFlowCli.Overrides(string.Join(",", symbols), exchange.WebSocketUrl.ToString(), exchange.RestUrl.ToString(),
-                    parsed.GetValue(remotePort), parsed.GetValue(httpPort), parsed.GetValue(logJson), marketName),
+                    akka, http, parsed.GetValue(logJson), marketName),
                 extraHocon: DemoSettings + $"\norderflow.store.path = {OrderFlowConfiguration.Quote(Path.Combine(tape.FullName, "tape.db"))}\n" + (perpetuals is null ? "" : $$"""
 
                     orderflow.binance.markets.usdm { ws-url = "{{perpetuals.WebSocketUrl}}", rest-url = "{{perpetuals.RestUrl}}" }
@@ -80,6 +82,8 @@ public static class DemoCommand
 
             var log = OrderFlowLogging.Start(settings.Log);
             log.Information("🎭 Simulated exchange listening on {ExchangeUrl} (press Ctrl+C to stop)", exchange.WebSocketUrl);
+            foreach (var (port, chosen, what) in new[] { (4053, akka, "Akka.Remote"), (4054, http, "the HTTP API") })
+                if (chosen == 0) log.Warning("🎭 Port {Port} is taken: {What} listens on a free port instead (below; the CLI finds it by itself)", port, what);
             if (perpetuals is not null) log.Information("🎭 Simulated USD-M exchange listening on {ExchangeUrl}: usdm:BTCUSDT and usdm:ETHUSDT", perpetuals.WebSocketUrl);
             using var stopTour = new CancellationTokenSource();
             var tour = parsed.GetValue(calm) ? Task.CompletedTask : FaultTourAsync(exchange, stopTour.Token);
@@ -91,6 +95,9 @@ public static class DemoCommand
         });
         return command;
     }
+
+    /// <summary><paramref name="port"/> when nothing listens on it on loopback, else 0 (any free one).</summary>
+    private static int FreeOrAny(int port) => OrderFlowHost.IsFree(IPAddress.Loopback, port) ? port : 0;
 
     private static async Task FaultTourAsync(ExchangeSimulator exchange, CancellationToken stop)
     {

@@ -35,12 +35,9 @@ public static class OrderFlowCli
             QueryCommands.Remove(),
         };
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            foreach (var error in parsed.Errors) Console.Error.WriteLine($"orderflow: {error.Message}");
-            Console.Error.WriteLine("Try 'orderflow --help'.");
-            return UsageError;
-        }
+        var json = args.Contains("--json");
+        // One line, the first mistake: a second is most often the first one's echo.
+        if (parsed.Errors.Count > 0) return CliErrors.Usage(json, $"{parsed.Errors[0].Message} (see orderflow {args[0]} --help)");
 
         try
         {
@@ -48,6 +45,10 @@ public static class OrderFlowCli
             // Errors are ours to word: the parser's own handler would print a stack trace.
             var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
             return await parsed.InvokeAsync(invocation).ConfigureAwait(false);
+        }
+        catch (UsageException e)
+        {
+            return CliErrors.Usage(json, e.Message, e.Parameter);
         }
         catch (ConfigurationException e)
         {
@@ -76,20 +77,20 @@ public static class OrderFlowCli
 
     public static Option<FileInfo> ConfigOption() => new("--config") { Description = "A HOCON file layered over hocon/orderflow.conf" };
 
-    public static Option<int?> RemotePortOption() => new("--remote-port") { Description = "Port planners reach this host on over Akka.Remote (0: any free one); overrides orderflow.remote.port" };
+    public static Option<int?> AkkaPortOption() => new("--akka-port") { Description = "Port planners reach this host on over Akka.Remote (0: any free one); overrides orderflow.remote.akka-port" };
 
     public static Option<int?> HttpPortOption() => new("--http-port") { Description = "Port of the HTTP query endpoint the query verbs ask (0: any free one); overrides orderflow.remote.http-port" };
 
     public static Option<bool> LogJsonOption() => new("--log-json") { Description = "Log one JSON object per line (compact Serilog JSON); overrides orderflow.log.format" };
 
     /// <summary>The command-line flags that override configuration keys, in the order they apply.</summary>
-    public static List<ConfigOverride> Overrides(string? symbols, string? webSocketUrl, string? restUrl, int? remotePort = null, int? httpPort = null,
+    public static List<ConfigOverride> Overrides(string? symbols, string? webSocketUrl, string? restUrl, int? akkaPort = null, int? httpPort = null,
         bool logJson = false, string? market = null)
     {
         var overrides = new List<ConfigOverride>();
         if (market is not null) overrides.Add(new("orderflow.binance.market", OrderFlowConfiguration.Quote(market), "--market"));
         if (logJson) overrides.Add(new("orderflow.log.format", "json", "--log-json"));
-        if (remotePort is { } port) overrides.Add(new("orderflow.remote.port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--remote-port"));
+        if (akkaPort is { } port) overrides.Add(new("orderflow.remote.akka-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--akka-port"));
         if (httpPort is { } http) overrides.Add(new("orderflow.remote.http-port", http.ToString(System.Globalization.CultureInfo.InvariantCulture), "--http-port"));
         if (symbols is not null) overrides.Add(new("orderflow.symbols", OrderFlowConfiguration.QuoteList(symbols), "--symbols"));
         if (webSocketUrl is not null) overrides.Add(new("orderflow.binance.ws-url", OrderFlowConfiguration.Quote(webSocketUrl), "--ws-url"));

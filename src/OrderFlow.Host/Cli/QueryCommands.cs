@@ -19,7 +19,7 @@ public static class QueryCommands
 {
     public static Command Status()
     {
-        var symbol = new Argument<string?>("SYMBOL") { Description = "One symbol (default: every stream)", Arity = ArgumentArity.ZeroOrOne };
+        var symbol = CliErrors.NoOptionLike(new Argument<string?>("SYMBOL") { Description = "One symbol (default: every stream)", Arity = ArgumentArity.ZeroOrOne });
         return Verb("status", "The state of the host's streams", [symbol], async (parsed, client, json) =>
         {
             var one = parsed.GetValue(symbol) is { } name ? ParseSymbol(name) : (Protocol.Symbol?)null;
@@ -44,19 +44,20 @@ public static class QueryCommands
 
     public static Command Trades()
     {
-        var symbol = new Argument<string>("SYMBOL") { Description = "The symbol, e.g. BTCUSDT" };
-        var last = new Option<int?>("--last") { Description = "The last N trades" };
-        var fromId = new Option<long?>("--from-id") { Description = "Trades from this aggregate id on" };
+        var symbol = CliErrors.NoOptionLike(new Argument<string>("SYMBOL") { Description = "The symbol, e.g. BTCUSDT" });
+        var last = CliErrors.WholeNumber("--last", $"The last N trades (1 to {TradePages.MostTrades})", 1, TradePages.MostTrades);
+        var fromId = CliErrors.WholeLong("--from-id", "Trades from this aggregate id on", 0);
         var since = new Option<string?>("--since") { Description = "Trades since a time: ISO-8601 (2026-11-24T09:30:00Z), epoch ms, or a duration ago (5m)" };
-        var max = new Option<int>("--max") { Description = "At most this many trades with --from-id or --since (default 100000)", DefaultValueFactory = _ => 100_000 };
+        var max = CliErrors.WholeNumber("--max", "At most this many trades with --from-id or --since (default 100000; fetched in pages)", 1, 10_000_000);
         return Verb("trades", "A symbol's trades, oldest first", [symbol, last, fromId, since, max], async (parsed, client, json) =>
         {
             var s = ParseSymbol(parsed.GetValue(symbol)!);
             var chosen = new object?[] { parsed.GetValue(last), parsed.GetValue(fromId), parsed.GetValue(since) }.Count(v => v is not null);
-            if (chosen != 1) throw new ConfigurationException("give exactly one of --last N, --from-id ID, --since TIME");
+            if (chosen != 1) throw new UsageException("give exactly one of --last N, --from-id ID, --since TIME", "--last");
+            if (parsed.GetValue(last) is not null && parsed.GetValue(max) is not null) throw new UsageException("--max goes with --from-id or --since; --last says how many itself", "--max");
             var answer = parsed.GetValue(last) is { } n ? await client.GetLastTradesAsync(s, n).ConfigureAwait(false)
-                : parsed.GetValue(fromId) is { } id ? await client.GetTradesFromIdAsync(s, id, parsed.GetValue(max)).ConfigureAwait(false)
-                : await client.GetTradesSinceAsync(s, ParseTime(parsed.GetValue(since)!), parsed.GetValue(max)).ConfigureAwait(false);
+                : parsed.GetValue(fromId) is { } id ? await client.GetTradesFromIdAsync(s, id, parsed.GetValue(max) ?? 100_000).ConfigureAwait(false)
+                : await client.GetTradesSinceAsync(s, ParseTime(parsed.GetValue(since)!), parsed.GetValue(max) ?? 100_000).ConfigureAwait(false);
             if (json)
             {
                 Write(answer);
@@ -76,13 +77,13 @@ public static class QueryCommands
 
     public static Command Metrics()
     {
-        var symbol = new Argument<string>("SYMBOL") { Description = "The symbol, e.g. BTCUSDT" };
+        var symbol = CliErrors.NoOptionLike(new Argument<string>("SYMBOL") { Description = "The symbol, e.g. BTCUSDT" });
         var window = new Option<string>("--window") { Description = "The window: 1m, 5m, 15m, 1h (default 1m)", DefaultValueFactory = _ => "1m" };
         return Verb("metrics", "A symbol's order-flow metrics over one rolling window", [symbol, window], async (parsed, client, json) =>
         {
             var raw = parsed.GetValue(window)!;
             if (!Durations.TryParse(raw, out var span) || span <= TimeSpan.Zero)
-                throw new ConfigurationException($"--window {raw}: use a window such as 1m, 5m, 15m or 1h");
+                throw new UsageException($"--window {raw}: use a window such as 1m, 5m, 15m or 1h");
             var m = await client.GetMetricsAsync(ParseSymbol(parsed.GetValue(symbol)!), span).ConfigureAwait(false);
             if (json) Write(m);
             else PrintMetrics(m);
@@ -92,7 +93,7 @@ public static class QueryCommands
 
     public static Command Add()
     {
-        var symbol = new Argument<string>("SYMBOL") { Description = "The symbol to start streaming" };
+        var symbol = CliErrors.NoOptionLike(new Argument<string>("SYMBOL") { Description = "The symbol to start streaming" });
         return Verb("add", "Start streaming a symbol", [symbol], async (parsed, client, json) =>
         {
             var s = ParseSymbol(parsed.GetValue(symbol)!);
@@ -105,7 +106,7 @@ public static class QueryCommands
 
     public static Command Remove()
     {
-        var symbol = new Argument<string>("SYMBOL") { Description = "The symbol to stop streaming" };
+        var symbol = CliErrors.NoOptionLike(new Argument<string>("SYMBOL") { Description = "The symbol to stop streaming" });
         return Verb("remove", "Stop streaming a symbol (its socket closed cleanly, its data dropped)", [symbol], async (parsed, client, json) =>
         {
             var s = ParseSymbol(parsed.GetValue(symbol)!);
@@ -116,18 +117,17 @@ public static class QueryCommands
         });
     }
 
-    /// <summary>A verb with --remote, --json and --timeout that connects, asks, and turns the client's errors into exit codes.</summary>
+    /// <summary>A verb with --host, --json and --timeout that connects, asks, and turns the client's errors into exit codes.</summary>
     private static Command Verb(string name, string description, IReadOnlyList<System.CommandLine.Symbol> arguments,
         Func<ParseResult, OrderFlowQueryClient, bool, Task<int>> ask)
     {
-        var remote = new Option<string>("--remote")
+        var host = new Option<string?>("--host")
         {
-            Description = $"The host's query endpoint, HOST:PORT (default {OrderFlowHttpClient.DefaultAddress}, orderflow.remote.http-port)",
-            DefaultValueFactory = _ => OrderFlowHttpClient.DefaultAddress,
+            Description = $"Another machine's host, http://HOST:PORT (default: the host running here, found by itself; else {OrderFlowHttpClient.DefaultAddress})",
         };
         var json = new Option<bool>("--json") { Description = "One JSON document on stdout" };
         var timeout = new Option<string>("--timeout") { Description = "How long to wait for the host (default 5s)", DefaultValueFactory = _ => "5s" };
-        var command = new Command(name, description) { remote, json, timeout };
+        var command = new Command(name, description) { host, json, timeout };
         foreach (var argument in arguments)
         {
             if (argument is Argument a) command.Add(a);
@@ -137,32 +137,33 @@ public static class QueryCommands
         {
             var rawTimeout = parsed.GetValue(timeout)!;
             if (!Durations.TryParse(rawTimeout, out var wait) || wait <= TimeSpan.Zero)
-                throw new ConfigurationException($"--timeout {rawTimeout}: use a positive duration such as 5s");
-            var address = parsed.GetValue(remote)!;
-            if (!OrderFlowQueryClient.TryParseAddress(address, out _, out _))
-                throw new ConfigurationException($"--remote {address}: use HOST:PORT, such as {OrderFlowHttpClient.DefaultAddress}");
+                throw new UsageException($"--timeout {rawTimeout}: use a positive duration such as 5s");
+            var address = HostAddress(parsed.GetValue(host));
+            var asJson = parsed.GetValue(json);
             try
             {
                 await using var client = OrderFlowHttpClient.Create(address, wait);
-                return await ask(parsed, client, parsed.GetValue(json)).ConfigureAwait(false);
-            }
-            catch (OrderFlowUnreachableException e)
-            {
-                Console.Error.WriteLine($"orderflow: {e.Message}");
-                return OrderFlowCli.Unreachable;
-            }
-            catch (OrderFlowNotFoundException e)
-            {
-                Console.Error.WriteLine($"orderflow: {e.Message}");
-                return OrderFlowCli.Failure;
+                return await ask(parsed, client, asJson).ConfigureAwait(false);
             }
             catch (OrderFlowClientException e)
             {
-                Console.Error.WriteLine($"orderflow: {e.Message}");
-                return OrderFlowCli.Failure;
+                var exit = e is OrderFlowUnreachableException ? OrderFlowCli.Unreachable : OrderFlowCli.Failure;
+                return CliErrors.Report(asJson, exit, e.Problem, CliErrors.Title(e.Problem), e.Message);
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// The HTTP API to ask: <c>--host</c> (<c>http://HOST:PORT</c> or <c>HOST:PORT</c>); else the host running on this
+    /// machine (its endpoints file); else the default port.
+    /// </summary>
+    private static string HostAddress(string? given)
+    {
+        if (given is null) return HostEndpoints.FindRunning() is { } running ? new Uri(running.Http).Authority : OrderFlowHttpClient.DefaultAddress;
+        var authority = Uri.TryCreate(given, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttp && url.AbsolutePath == "/" ? url.Authority : given;
+        return OrderFlowQueryClient.TryParseAddress(authority, out _, out _) ? authority
+            : throw new UsageException($"--host {given}: use http://HOST:PORT, such as http://{OrderFlowHttpClient.DefaultAddress}");
     }
 
     /// <summary>The recording, in a word when it goes well: <c>ok</c>, or what waits and why.</summary>
@@ -175,10 +176,10 @@ public static class QueryCommands
     };
 
     private static Protocol.Symbol ParseSymbol(string text) =>
-        Protocol.Symbol.TryParse(text, out var symbol, out var error) ? symbol : throw new ConfigurationException(error);
+        Protocol.Symbol.TryParse(text, out var symbol, out var error) ? symbol : throw new UsageException(error);
 
     internal static DateTimeOffset ParseTime(string text, string flag = "--since") =>
-        TimeText.TryParse(text, DateTimeOffset.UtcNow, out var at) ? at : throw new ConfigurationException($"{flag} {text}: use {TimeText.Forms}");
+        TimeText.TryParse(text, DateTimeOffset.UtcNow, out var at) ? at : throw new UsageException($"{flag} {text}: use {TimeText.Forms}");
 
     private static void PrintMetrics(MetricsSnapshot m)
     {

@@ -23,17 +23,17 @@ public static class ReplayCommand
         var market = OrderFlowCli.MarketOption();
         var restUrl = new Option<string>("--rest-url") { Description = "The exchange the tapes came from (its REST base, as the host had it); overrides orderflow.binance.rest-url" };
         var configFile = OrderFlowCli.ConfigOption();
-        var remotePort = OrderFlowCli.RemotePortOption();
+        var akkaPort = OrderFlowCli.AkkaPortOption();
         var httpPort = OrderFlowCli.HttpPortOption();
         var logJson = OrderFlowCli.LogJsonOption();
         var command = new Command("replay", "Play recorded trades from the tape store through the whole pipeline, for backtesting")
         {
-            from, to, speed, symbols, market, restUrl, configFile, remotePort, httpPort, logJson,
+            from, to, speed, symbols, market, restUrl, configFile, akkaPort, httpPort, logJson,
         };
         command.SetAction(async (parsed, _) =>
         {
             var (config, settings) = OrderFlowConfiguration.Load(parsed.GetValue(configFile)?.FullName,
-                OrderFlowCli.Overrides(parsed.GetValue(symbols), null, parsed.GetValue(restUrl), parsed.GetValue(remotePort), parsed.GetValue(httpPort),
+                OrderFlowCli.Overrides(parsed.GetValue(symbols), null, parsed.GetValue(restUrl), parsed.GetValue(akkaPort), parsed.GetValue(httpPort),
                     parsed.GetValue(logJson), parsed.GetValue(market)));
             if (settings.SymbolPatterns.Count > 0)
                 throw new ConfigurationException($"replay plays symbols by name, not patterns ({string.Join(", ", settings.SymbolPatterns)}): name them with --symbols");

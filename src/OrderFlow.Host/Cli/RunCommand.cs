@@ -14,18 +14,18 @@ public static class RunCommand
         var webSocketUrl = OrderFlowCli.WebSocketUrlOption();
         var restUrl = OrderFlowCli.RestUrlOption();
         var configFile = OrderFlowCli.ConfigOption();
-        var remotePort = OrderFlowCli.RemotePortOption();
+        var akkaPort = OrderFlowCli.AkkaPortOption();
         var httpPort = OrderFlowCli.HttpPortOption();
         var logJson = OrderFlowCli.LogJsonOption();
         var command = new Command("run", "Stream the configured symbols (the default verb)")
         {
-            symbols, market, webSocketUrl, restUrl, configFile, remotePort, httpPort, logJson,
+            symbols, market, webSocketUrl, restUrl, configFile, akkaPort, httpPort, logJson,
         };
         command.SetAction(async (parsed, _) =>
         {
             var (config, settings) = OrderFlowConfiguration.Load(
                 parsed.GetValue(configFile)?.FullName,
-                OrderFlowCli.Overrides(parsed.GetValue(symbols), parsed.GetValue(webSocketUrl), parsed.GetValue(restUrl), parsed.GetValue(remotePort),
+                OrderFlowCli.Overrides(parsed.GetValue(symbols), parsed.GetValue(webSocketUrl), parsed.GetValue(restUrl), parsed.GetValue(akkaPort),
                     parsed.GetValue(httpPort), parsed.GetValue(logJson), parsed.GetValue(market)));
             await OrderFlowHost.RunAsync(config, settings).ConfigureAwait(false);
             return OrderFlowCli.Success;

@@ -13,6 +13,7 @@ using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Gateway;
 using OrderFlow.Actors.Hosting;
 using OrderFlow.Actors.Store;
+using OrderFlow.Client;
 using OrderFlow.Host.Api;
 using OrderFlow.Host.Page;
 using OrderFlow.Host.Telemetry;
@@ -52,7 +53,7 @@ public static class OrderFlowHost
         app.MapOrderFlowPage();
         app.MapOrderFlowTelemetry();
         app.MapHealth(settings.Metrics.Windows[0], deadline);
-        app.Lifetime.ApplicationStarted.Register(() => LogWherePlannersAsk(app, store, replay));
+        app.Lifetime.ApplicationStarted.Register(() => AnnounceEndpoints(app, store, replay));
         await app.RunAsync(stopping).ConfigureAwait(false);
     }
 
@@ -61,17 +62,28 @@ public static class OrderFlowHost
         Actors.Replay.ReplayPlan? replay) =>
         replay is null ? akka.WithOrderFlowSymbols(settings, store) : akka.WithOrderFlowReplay(settings, replay);
 
-    private static void LogWherePlannersAsk(WebApplication app, ITapeStore? store, Actors.Replay.ReplayPlan? replay)
+    private static void AnnounceEndpoints(WebApplication app, ITapeStore? store, Actors.Replay.ReplayPlan? replay)
     {
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrderFlow.Host");
         if (store is null && replay is not null) log.LogInformation("🎬 Replaying from {Store}", replay.Store.Description);
         else if (store is null) log.LogInformation("💾 No tape store (orderflow.store.kind = off): a restart warms up from REST");
         else log.LogInformation("💾 Recording every trade to {Store}", store.Description);
         var system = (ExtendedActorSystem)app.Services.GetRequiredService<ActorSystem>();
-        var http = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        log.LogInformation(
-            "🛰 Planners ask {Gateway}; the HTTP API (orderflow status|trades|metrics, curl) is at {ApiUrl}",
-            $"{system.Provider.DefaultAddress}/user/{OrderFlowGateway.Name}", $"{http}{HttpApi.Streams}");
+        var http = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "";
+        var akka = system.Provider.DefaultAddress;
+        log.LogInformation("🛰 Planners ask {Gateway}; the HTTP API (orderflow status|trades|metrics, curl) is at {ApiUrl}",
+            $"{akka}/user/{OrderFlowGateway.Name}", $"{http}{HttpApi.Streams}");
+        log.LogInformation("📈 The live page is at {PageUrl}, Prometheus scrapes {MetricsUrl}", $"{http}/", $"{http}{TelemetryRoutes.Path}");
+        var endpoints = new HostEndpoints(Environment.ProcessId, http, $"{akka.Host}:{akka.Port}", DateTimeOffset.UtcNow);
+        try
+        {
+            endpoints.Write();
+            app.Lifetime.ApplicationStopping.Register(endpoints.Delete);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.LogWarning("The CLI will not find this host by itself ({Reason}): give it --host {Address}", e.Message, http);
+        }
     }
 
     /// <summary>
@@ -80,26 +92,33 @@ public static class OrderFlowHost
     /// </summary>
     private static void EnsurePortsFree(RemoteSettings remote)
     {
-        if (remote.Port != 0 && remote.Port == remote.HttpPort)
+        if (remote.AkkaPort != 0 && remote.AkkaPort == remote.HttpPort)
             throw new OrderFlow.Actors.Configuration.ConfigurationException(
-                $"orderflow.remote.port and orderflow.remote.http-port are both {remote.Port}: Akka.Remote and the HTTP query endpoint need a port each");
-        EnsurePortFree(remote.Host, remote.Port, "--remote-port or orderflow.remote.port");
+                $"orderflow.remote.akka-port and orderflow.remote.http-port are both {remote.AkkaPort}: Akka.Remote and the HTTP API need a port each");
+        EnsurePortFree(remote.Host, remote.AkkaPort, "--akka-port or orderflow.remote.akka-port");
         EnsurePortFree(remote.Host, remote.HttpPort, "--http-port or orderflow.remote.http-port");
     }
 
     private static void EnsurePortFree(string host, int port, string choose)
     {
-        if (port == 0 || !IPAddress.TryParse(host, out var address)) return;
+        if (port == 0 || !IPAddress.TryParse(host, out var address) || IsFree(address, port)) return;
+        throw new OrderFlow.Actors.Configuration.ConfigurationException($"cannot listen on {host}:{port}: the port is in use " +
+            $"(another orderflow host?). Stop it, or choose another port with {choose}");
+    }
+
+    /// <summary>Whether nothing listens on <paramref name="address"/>:<paramref name="port"/> now.</summary>
+    public static bool IsFree(IPAddress address, int port)
+    {
         try
         {
             var probe = new TcpListener(address, port) { ExclusiveAddressUse = true };
             probe.Start();
             probe.Stop();
+            return true;
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
-            throw new OrderFlow.Actors.Configuration.ConfigurationException($"cannot listen for planners on {host}:{port}: the port is in use " +
-                $"(another orderflow host?). Stop it, or choose another port with {choose}");
+            return false;
         }
     }
 }

@@ -38,7 +38,7 @@ public sealed class PlannerSpecs(ITestOutputHelper output) : StreamSpec(output)
     /// <summary>Starts a host on a free loopback port and returns its HOST:PORT.</summary>
     private async Task<string> StartHostAsync(string symbols = "BTCUSDT,ETHUSDT", string extraHocon = "")
     {
-        var settings = Settings(symbols, extraHocon + "\norderflow.remote.port = 0");
+        var settings = Settings(symbols, extraHocon + "\norderflow.remote.akka-port = 0");
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Services.AddAkka("orderflow", akka => akka
             .AddHocon("akka.loglevel = INFO", HoconAddMode.Prepend)

@@ -102,7 +102,7 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
     public async Task Run_streams_and_SIGTERM_closes_every_socket_with_a_close_frame_and_exits_0()
     {
         using var host = OrderFlowProcess.Start("run", "--symbols", "BTCUSDT,ETHUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
-            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0");
+            "--rest-url", _exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0");
         await host.WaitForLineAsync("🐋 Connected to BTCUSDT aggTrades stream", Limit);
         await host.WaitForLineAsync("🐋 Connected to ETHUSDT aggTrades stream", Limit);
         await host.WaitForLineAsync("📊 Trade #1:", Limit);
@@ -122,7 +122,7 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
     public async Task With_log_json_every_line_is_one_JSON_object_Akkas_own_included_with_the_templates_properties()
     {
         using var host = OrderFlowProcess.Start("run", "--symbols", "BTCUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
-            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0", "--log-json");
+            "--rest-url", _exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0", "--log-json");
         await host.WaitForLineAsync("Trade #{TradeNumber}", Limit);
         host.Terminate();
         Assert.Equal(0, await host.WaitForExitAsync(Limit));
@@ -144,7 +144,7 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
         var file = Path.Combine(_directory, "quiet.conf");
         await File.WriteAllTextAsync(file, "orderflow.log.levels { \"OrderFlow.Actors.Connection\" = warning }\n");
         using var host = OrderFlowProcess.Start("run", "--symbols", "BTCUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
-            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0", "--config", file);
+            "--rest-url", _exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0", "--config", file);
         // The sequencer's warm-up line is info from another source; the stream's info lines are quiet.
         await host.WaitForLineAsync("🔥 BTCUSDT: warmed up", Limit);
         await AwaitAssertAsync(() => Assert.True(_exchange.OpenConnections("BTCUSDT") == 1), Dilated(TimeSpan.FromSeconds(10)));
@@ -163,7 +163,7 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
         await File.WriteAllTextAsync(file, "orderflow.stream { connect-timeout = 1s, backoff { min = 200ms, max = 400ms } }\n");
 
         using var host = OrderFlowProcess.Start("run", "--config", file, "--symbols", "BTCUSDT,ETHUSDT",
-            "--ws-url", _exchange.WebSocketUrl.ToString(), "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0");
+            "--ws-url", _exchange.WebSocketUrl.ToString(), "--rest-url", _exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0");
         foreach (var symbol in new[] { "BTCUSDT", "ETHUSDT" })
         {
             var first = await host.WaitForLineAsync($"⏱ Connection timeout for {symbol} after", Limit);
@@ -179,12 +179,12 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
     [Fact]
     public async Task One_port_for_both_remoting_and_queries_exits_2_with_one_line()
     {
-        var (exitCode, process) = await OrderFlowProcess.RunAsync(Limit, "run", "--symbols", "BTCUSDT", "--remote-port", "45123", "--http-port", "45123");
+        var (exitCode, process) = await OrderFlowProcess.RunAsync(Limit, "run", "--symbols", "BTCUSDT", "--akka-port", "45123", "--http-port", "45123");
         using var _ = process;
 
         Assert.Equal(2, exitCode);
-        Assert.Equal("orderflow: configuration error: orderflow.remote.port and orderflow.remote.http-port are both 45123: " +
-                     "Akka.Remote and the HTTP query endpoint need a port each", Assert.Single(process.Stderr));
+        Assert.Equal("orderflow: configuration error: orderflow.remote.akka-port and orderflow.remote.http-port are both 45123: " +
+                     "Akka.Remote and the HTTP API need a port each", Assert.Single(process.Stderr));
     }
 
     [Fact]
@@ -196,11 +196,11 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
         {
             var port = ((IPEndPoint)taken.LocalEndpoint).Port;
             var (exitCode, process) = await OrderFlowProcess.RunAsync(Limit, "run", "--symbols", "BTCUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
-                "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                "--rest-url", _exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
             using var _ = process;
 
             Assert.Equal(2, exitCode);
-            Assert.Equal($"orderflow: configuration error: cannot listen for planners on 127.0.0.1:{port}: the port is in use (another orderflow host?). " +
+            Assert.Equal($"orderflow: configuration error: cannot listen on 127.0.0.1:{port}: the port is in use (another orderflow host?). " +
                          "Stop it, or choose another port with --http-port or orderflow.remote.http-port", Assert.Single(process.Stderr));
         }
         finally
@@ -213,18 +213,18 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
     public async Task The_query_verbs_ask_a_running_host_from_another_process_and_agree_with_the_exchange()
     {
         using var host = OrderFlowProcess.Start("run", "--symbols", "BTCUSDT,ETHUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
-            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0");
+            "--rest-url", _exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0");
         var address = await host.QueryAddressAsync(Limit);
         await host.WaitForLineAsync("📊 Trade #1:", Limit);
 
         // Status: both streams, connected, with trades counted.
-        using var status = await JsonOfAsync(0, "status", "--json", "--remote", address);
+        using var status = await JsonOfAsync(0, "status", "--json", "--host", address);
         var streams = status.RootElement.GetProperty("streams").EnumerateArray().ToList();
         Assert.Equal(["BTCUSDT", "ETHUSDT"], streams.Select(s => s.GetProperty("symbol").GetString()));
         Assert.All(streams, s => Assert.Equal("Connected", s.GetProperty("state").GetString()));
 
         // Trades: exactly the exchange's, price and quantity to the last digit.
-        using var trades = await JsonOfAsync(0, "trades", "BTCUSDT", "--last", "1000", "--json", "--remote", address);
+        using var trades = await JsonOfAsync(0, "trades", "BTCUSDT", "--last", "1000", "--json", "--host", address);
         var held = trades.RootElement.GetProperty("trades").EnumerateArray().ToList();
         Assert.NotEmpty(held);
         var exchange = _exchange.Market("BTCUSDT").Trades.ToDictionary(t => t.AggregateId);
@@ -238,7 +238,7 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
         }
 
         // Metrics: the window's trade count and volumes are the exchange's over the window the answer names.
-        using var metrics = await JsonOfAsync(0, "metrics", "BTCUSDT", "--window", "1m", "--json", "--remote", address);
+        using var metrics = await JsonOfAsync(0, "metrics", "BTCUSDT", "--window", "1m", "--json", "--host", address);
         var m = metrics.RootElement;
         Assert.True(m.GetProperty("coverage").GetProperty("ready").GetBoolean());
         var (from, to) = (m.GetProperty("from").GetDateTimeOffset(), m.GetProperty("to").GetDateTimeOffset());
@@ -249,14 +249,21 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
         Assert.Equal(inWindow.Where(t => t.Side == Protocol.Trades.AggressorSide.Buy).Sum(t => t.Quantity.ToDecimal()), m.GetProperty("buyVolume").GetDecimal());
 
         // Not found, not there, and a usage error each have their exit code and one line on stderr.
-        await JsonOfAsync(1, "metrics", "XRPUSDT", "--json", "--remote", address);
-        await JsonOfAsync(3, "status", "--remote", "127.0.0.1:1", "--timeout", "2s");
-        await JsonOfAsync(2, "trades", "BTCUSDT", "--remote", address);
+        using var notStreamed = await JsonOfAsync(1, "metrics", "XRPUSDT", "--json", "--host", address);
+        Assert.Equal(Protocol.HttpApi.Problems.NotStreamed, notStreamed.RootElement.GetProperty("type").GetString());
+        // Nonsense is refused, naming the option, before anything is asked.
+        foreach (var nonsense in new[] { new[] { "--last", "-5" }, ["--last", "0"], ["--last", "abc"], ["--from-id", "1", "--max", "-1"] })
+            await JsonOfAsync(2, ["trades", "BTCUSDT", .. nonsense, "--host", address]);
+        using var usage = await JsonOfAsync(2, "trades", "BTCUSDT", "--last", "abc", "--json", "--host", address);
+        Assert.Contains("--last abc", usage.RootElement.GetProperty("detail").GetString());
+        await JsonOfAsync(2, "status", "--josn", "--host", address);
+        await JsonOfAsync(3, "status", "--host", "127.0.0.1:1", "--timeout", "2s");
+        await JsonOfAsync(2, "trades", "BTCUSDT", "--host", address);
         // Something that answers HTTP but is no OrderFlow host (the exchange's own server) is not mistaken for one.
-        await JsonOfAsync(3, "status", "--remote", $"127.0.0.1:{_exchange.RestUrl.Port}");
+        await JsonOfAsync(3, "status", "--host", $"127.0.0.1:{_exchange.RestUrl.Port}");
 
         // After all that, the host still answers.
-        await JsonOfAsync(0, "status", "--json", "--remote", address);
+        await JsonOfAsync(0, "status", "--json", "--host", address);
     }
 
     /// <summary>Runs a verb, expects its exit code, and parses its stdout as one JSON document when it answered.</summary>
@@ -265,6 +272,15 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
         var (code, process) = await OrderFlowProcess.RunAsync(Limit, args);
         using var _ = process;
         Assert.True(code == exitCode, $"exit {code}, expected {exitCode}: {string.Join('\n', process.Stdout.Concat(process.Stderr))}");
+        if (exitCode != 0 && args.Contains("--json"))
+        {
+            // With --json, the failure too is one JSON document on stdout: a problem, with its exit code.
+            Assert.Empty(process.Stderr);
+            var problem = System.Text.Json.JsonDocument.Parse(Assert.Single(process.Stdout));
+            Assert.Equal(exitCode, problem.RootElement.GetProperty("exitCode").GetInt32());
+            Assert.StartsWith("urn:orderflow:problem:", problem.RootElement.GetProperty("type").GetString());
+            return problem;
+        }
         if (exitCode != 0)
         {
             Assert.Single(process.Stderr);

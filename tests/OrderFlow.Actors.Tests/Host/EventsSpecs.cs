@@ -26,7 +26,7 @@ public sealed class EventsSpecs : TestKit, IAsyncLifetime
         var config = Path.Combine(Path.GetTempPath(), $"orderflow-events-{Guid.NewGuid():N}.conf");
         await File.WriteAllTextAsync(config, "orderflow.stream.backoff { min = 200ms, max = 1s }\n");
         using var host = OrderFlowProcess.Start("run", "--symbols", "BTCUSDT,ETHUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
-            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0", "--config", config);
+            "--rest-url", _exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0", "--config", config);
         using var http = new HttpClient { BaseAddress = new Uri($"http://{await host.QueryAddressAsync(Limit)}"), Timeout = Timeout.InfiniteTimeSpan };
         await host.WaitForLineAsync("📊 Trade #1:", Limit);
 

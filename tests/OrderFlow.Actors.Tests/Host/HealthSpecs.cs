@@ -24,7 +24,7 @@ public sealed class HealthSpecs : TestKit, IAsyncLifetime
         var config = Path.Combine(Path.GetTempPath(), $"orderflow-health-{Guid.NewGuid():N}.conf");
         await File.WriteAllTextAsync(config, "orderflow.stream.backoff { min = 200ms, max = 1s }\norderflow.stream.cool-down { min = 1s, max = 2s }\n");
         using var host = OrderFlowProcess.Start("run", "--symbols", "BTCUSDT,ETHUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
-            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0", "--config", config);
+            "--rest-url", _exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0", "--config", config);
         using var http = new HttpClient { BaseAddress = new Uri($"http://{await host.QueryAddressAsync(Limit)}") };
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);

@@ -30,7 +30,7 @@ public sealed class PageSpecs(ITestOutputHelper output) : TestKit, IAsyncLifetim
         var config = Path.Combine(Path.GetTempPath(), $"orderflow-page-{Guid.NewGuid():N}.conf");
         await File.WriteAllTextAsync(config, "orderflow.stream.backoff { min = 200ms, max = 1s }\norderflow.stream.cool-down { min = 1s, max = 2s }\n");
         using var host = OrderFlowProcess.Start("run", "--symbols", string.Join(',', Symbols), "--ws-url", _exchange.WebSocketUrl.ToString(),
-            "--rest-url", _exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0", "--config", config);
+            "--rest-url", _exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0", "--config", config);
         var address = await host.QueryAddressAsync(Limit);
         await host.WaitForLineAsync("📊 Trade #1:", Limit);
         using var browser = Browser.Start();

@@ -25,7 +25,7 @@ public sealed class ReplaySpecs : RecordingSpec
         await File.WriteAllTextAsync(config, "orderflow.history.warmup = 2h\n");
         var live = new Dictionary<TimeSpan, MetricsSnapshot>();
         using (var host = OrderFlowProcess.StartWithData(DataHome, "run", "--symbols", "BTCUSDT", "--ws-url", Exchange.WebSocketUrl.ToString(),
-                   "--rest-url", Exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0", "--config", config))
+                   "--rest-url", Exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0", "--config", config))
         {
             var http = OrderFlowHttpClient.Create(await host.QueryAddressAsync(Limit));
             await http.WaitUntilReadyAsync(Btc, TimeSpan.FromHours(1), Limit);
@@ -51,7 +51,7 @@ public sealed class ReplaySpecs : RecordingSpec
         var to = live[Windows[0]].To;
         using var replay = OrderFlowProcess.StartWithData(DataHome, "replay", "--from", to.AddMinutes(-61).ToUnixTimeMilliseconds().ToString(),
             "--to", to.ToUnixTimeMilliseconds().ToString(), "--speed", "max", "--symbols", "BTCUSDT", "--rest-url", Exchange.RestUrl.ToString(),
-            "--remote-port", "0", "--http-port", "0");
+            "--akka-port", "0", "--http-port", "0");
         await replay.WaitForLineAsync("🎬 Replay finished", Limit);
         var replayed = OrderFlowHttpClient.Create(await replay.QueryAddressAsync(Limit));
         foreach (var window in Windows)

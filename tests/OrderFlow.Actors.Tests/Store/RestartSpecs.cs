@@ -113,7 +113,7 @@ public sealed class RestartSpecs(PostgresServer postgres) : RecordingSpec
         File.WriteAllText(config, $"orderflow.history.warmup = {warmUp}\n" + (postgres is null ? ""
             : $"orderflow.store {{ kind = postgres, connection-string = {Actors.Configuration.OrderFlowConfiguration.Quote(postgres)} }}\n"));
         return OrderFlowProcess.StartWithData(DataHome, "run", "--symbols", "BTCUSDT", "--ws-url", Exchange.WebSocketUrl.ToString(),
-            "--rest-url", Exchange.RestUrl.ToString(), "--remote-port", "0", "--http-port", "0", "--config", config);
+            "--rest-url", Exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0", "--config", config);
     }
 
 }
