@@ -43,6 +43,47 @@ public sealed class OrderFlowHttpClient : OrderFlowQueryClient
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// The host's live events (<c>GET /v1/events</c>), as the protocol's records: <see cref="Connected"/>,
+    /// <see cref="Failed"/> and <see cref="TimedOut"/> as they happen, and each symbol's <see cref="MetricsSnapshot"/>
+    /// of <paramref name="window"/> every <paramref name="every"/>, until <paramref name="cancel"/>. Ends when the host goes.
+    /// </summary>
+    public async IAsyncEnumerable<IOrderFlowMessage> EventsAsync(TimeSpan window, TimeSpan every, IReadOnlyList<Symbol>? symbols = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel = default)
+    {
+        var path = $"{HttpApi.Events}?window={DurationText.Format(window)}&every={DurationText.Format(every)}" +
+                   (symbols is { Count: > 0 } ? $"&symbols={string.Join(',', symbols.Select(Escape))}" : "");
+        using var events = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = _http.BaseAddress, Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        HttpResponseMessage response;
+        try
+        {
+            response = await events.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(Address, $": {e.Message}", e);
+        }
+        using (response)
+        {
+            if (response.Content.Headers.ContentType?.MediaType != "text/event-stream")
+                throw new OrderFlowClientException($"the host refused the event stream: HTTP {(int)response.StatusCode}");
+            await using var body = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false);
+            await foreach (var item in System.Net.ServerSentEvents.SseParser.Create(body).EnumerateAsync(cancel).ConfigureAwait(false))
+            {
+                Type? type = item.EventType switch
+                {
+                    "metrics" => typeof(MetricsSnapshot),
+                    "connected" => typeof(Connected),
+                    "failed" => typeof(Failed),
+                    "timedOut" => typeof(TimedOut),
+                    "problem" => typeof(QueryFailed),
+                    _ => null,
+                };
+                if (type is not null) yield return (IOrderFlowMessage)ProtocolJson.FromUtf8(System.Text.Encoding.UTF8.GetBytes(item.Data), type);
+            }
+        }
+    }
+
     protected override async Task<object> SendAsync(IOrderFlowQuery query)
     {
         var (method, path, answers) = Route(query);

@@ -30,16 +30,36 @@ public static class QueryCommands
                 Write(one is null ? report : report.Streams.Single());
                 return OrderFlowCli.Success;
             }
-            Table(["SYMBOL", "STATE", "SINCE", "ATTEMPT", "TRADES", "LAST ID", "LAST TRADE", "RECONNECTS", "DUPS", "GAPS", "BACKFILLED", "UNRECOVERED", "MALFORMED", "STORE", "LAST PROBLEM"],
-                report.Streams.Select(s => new[]
+            if (one is not null) PrintStream(report.Streams.Single());
+            else
+                Table(["SYMBOL", "STATE", "SINCE", "TRADES", "LAST TRADE", "RECONN", "GAPS", "DUPS", "STORE", "LAST PROBLEM"], report.Streams.Select(s => new[]
                 {
-                    s.Symbol.Value, s.State.ToString(), Clock(s.Since), s.Attempt.ToString(CultureInfo.InvariantCulture), Count(s.TradesReceived),
-                    s.LastAggregateId?.ToString(CultureInfo.InvariantCulture) ?? "-", s.LastTradeTime is { } t ? Clock(t) : "-", Count(s.Reconnects),
-                    Count(s.DuplicatesDropped), Count(s.GapsDetected), Count(s.TradesBackfilled), Count(s.GapsUnrecovered), Count(s.MalformedDropped),
-                    Store(s.Store), s.LastError is { } e ? $"{e} at {Clock(s.LastProblemAt!.Value)}" : "-",
-                }));
+                    s.Symbol.Value, s.State.ToString(), Clock(s.Since), Count(s.TradesReceived), s.LastTradeTime is { } t ? Clock(t) : "-", Count(s.Reconnects),
+                    s.GapsUnrecovered > 0 ? $"{Count(s.GapsDetected)} ({Count(s.GapsUnrecovered)} lost)" : Count(s.GapsDetected), Count(s.DuplicatesDropped),
+                    Store(s.Store), s.LastError is { } e ? $"{Clock(s.LastProblemAt!.Value)} {e}" : "-",
+                }), TerminalWidth);
             return OrderFlowCli.Success;
         });
+    }
+
+    /// <summary>The table fits this many columns: its last column is cut to fit (status SYMBOL shows it whole).</summary>
+    private const int TerminalWidth = 120;
+
+    /// <summary>One stream, every field, one per line.</summary>
+    private static void PrintStream(StreamStatus s)
+    {
+        var lines = new (string Label, string Value)[]
+        {
+            ("state", $"{s.State} since {s.Since:yyyy-MM-dd HH:mm:ss} UTC (attempt {s.Attempt})"),
+            ("trades", $"{Count(s.TradesReceived)} received, last id {s.LastAggregateId?.ToString(CultureInfo.InvariantCulture) ?? "-"} at {(s.LastTradeTime is { } t ? $"{t:HH:mm:ss.fff}" : "-")}"),
+            ("reconnects", Count(s.Reconnects)),
+            ("gaps", $"{Count(s.GapsDetected)} detected, {Count(s.TradesBackfilled)} trades backfilled, {Count(s.GapsUnrecovered)} unrecovered"),
+            ("dropped", $"{Count(s.DuplicatesDropped)} duplicates, {Count(s.MalformedDropped)} malformed frames"),
+            ("store", s.Store is { } store ? $"{Store(store)} ({Count(store.Unwritten)} unwritten, {Count(store.Dropped)} given up)" : "off"),
+            ("last problem", s.LastError is { } e ? $"{e} at {s.LastProblemAt:HH:mm:ss}" + (s.LastTimeoutPhase is { } phase ? $" (phase: {phase.ToWireName()})" : "") : "-"),
+        };
+        Console.WriteLine(s.Symbol.Value);
+        foreach (var (label, value) in lines) Console.WriteLine($"  {label,-13}{value}");
     }
 
     public static Command Trades()
@@ -81,9 +101,7 @@ public static class QueryCommands
         var window = new Option<string>("--window") { Description = "The window: 1m, 5m, 15m, 1h (default 1m)", DefaultValueFactory = _ => "1m" };
         return Verb("metrics", "A symbol's order-flow metrics over one rolling window", [symbol, window], async (parsed, client, json) =>
         {
-            var raw = parsed.GetValue(window)!;
-            if (!Durations.TryParse(raw, out var span) || span <= TimeSpan.Zero)
-                throw new UsageException($"--window {raw}: use a window such as 1m, 5m, 15m or 1h");
+            var span = ParseWindow(parsed.GetValue(window)!, "--window");
             var m = await client.GetMetricsAsync(ParseSymbol(parsed.GetValue(symbol)!), span).ConfigureAwait(false);
             if (json) Write(m);
             else PrintMetrics(m);
@@ -117,9 +135,17 @@ public static class QueryCommands
         });
     }
 
-    /// <summary>A verb with --host, --json and --timeout that connects, asks, and turns the client's errors into exit codes.</summary>
+    /// <summary>A positive duration (<c>1m</c>, <c>500ms</c>), else a usage error naming <paramref name="flag"/>.</summary>
+    internal static TimeSpan ParseWindow(string text, string flag) =>
+        Durations.TryParse(text, out var span) && span > TimeSpan.Zero ? span
+            : throw new UsageException($"{flag} {text}: use a duration such as 1s, 1m, 5m or 1h", flag);
+
     private static Command Verb(string name, string description, IReadOnlyList<System.CommandLine.Symbol> arguments,
-        Func<ParseResult, OrderFlowQueryClient, bool, Task<int>> ask)
+        Func<ParseResult, OrderFlowQueryClient, bool, Task<int>> ask) => Verb(name, description, arguments, (parsed, client, json, _) => ask(parsed, client, json));
+
+    /// <summary>A verb with --host, --json and --timeout that connects, asks, and turns the client's errors into exit codes.</summary>
+    internal static Command Verb(string name, string description, IReadOnlyList<System.CommandLine.Symbol> arguments,
+        Func<ParseResult, OrderFlowQueryClient, bool, CancellationToken, Task<int>> ask)
     {
         var host = new Option<string?>("--host")
         {
@@ -143,7 +169,7 @@ public static class QueryCommands
             try
             {
                 await using var client = OrderFlowHttpClient.Create(address, wait);
-                return await ask(parsed, client, asJson).ConfigureAwait(false);
+                return await ask(parsed, client, asJson, cancel).ConfigureAwait(false);
             }
             catch (OrderFlowClientException e)
             {
@@ -207,10 +233,17 @@ public static class QueryCommands
     /// <summary>The answer as <see cref="ProtocolJson"/>: the document the HTTP API answers the same question with.</summary>
     private static void Write(object answer) => Console.WriteLine(System.Text.Encoding.UTF8.GetString(ProtocolJson.ToUtf8(answer)));
 
-    private static void Table(string[] header, IEnumerable<string[]> rows)
+    internal static void Table(string[] header, IEnumerable<string[]> rows, int? width = null)
     {
         var all = rows.Prepend(header).ToList();
         var widths = header.Select((_, i) => all.Max(row => row[i].Length)).ToArray();
+        if (width is { } most)
+        {
+            // The last column takes what the others leave; a cut cell ends in "…".
+            var room = Math.Max(header[^1].Length, most - widths[..^1].Sum() - 2 * (widths.Length - 1));
+            widths[^1] = Math.Min(widths[^1], room);
+            foreach (var row in all.Where(row => row[^1].Length > room)) row[^1] = row[^1][..(room - 1)] + "…";
+        }
         foreach (var row in all) Console.WriteLine(string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
     }
 

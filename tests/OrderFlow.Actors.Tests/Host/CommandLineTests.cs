@@ -266,6 +266,48 @@ public sealed class CommandLineTests : TestKit, IAsyncLifetime
         await JsonOfAsync(0, "status", "--json", "--host", address);
     }
 
+    [Fact]
+    public async Task The_demo_takes_free_ports_when_4053_and_4054_are_taken_and_status_and_watch_find_it_with_no_flags()
+    {
+        using var akka = Hold(4053);
+        using var http = Hold(4054);
+        using var demo = OrderFlowProcess.StartWithData(_directory, "demo", "--calm");
+        await demo.WaitForLineAsync("Port 4054 is taken", Limit);
+        await demo.WaitForLineAsync("📊 Trade #1:", Limit);
+
+        var (exit, status) = await OrderFlowProcess.RunWithDataAsync(_directory, Limit, "status");
+        using var _ = status;
+        Assert.True(exit == 0, string.Join('\n', status.Stderr));
+        Assert.Contains(status.Stdout, line => line.StartsWith("BTCUSDT ", StringComparison.Ordinal) && line.Contains(" Connected "));
+        Assert.All(status.Stdout, line => Assert.True(line.Length <= 120, $"{line.Length} columns: {line}"));
+
+        var (watchExit, watch) = await OrderFlowProcess.RunWithDataAsync(_directory, Limit, "watch", "--once");
+        using var __ = watch;
+        Assert.True(watchExit == 0, string.Join('\n', watch.Stderr));
+        Assert.Contains(watch.Stdout, line => line.StartsWith("usdm:BTCUSDT ", StringComparison.Ordinal));
+        Assert.All(watch.Stdout, line => Assert.True(line.Length <= 120, $"{line.Length} columns: {line}"));
+    }
+
+    /// <summary>Holds a loopback port, as another program would, if nothing else holds it already.</summary>
+    private static IDisposable? Hold(int port)
+    {
+        try
+        {
+            var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return new Releaser(listener.Stop);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return null;
+        }
+    }
+
+    private sealed class Releaser(Action release) : IDisposable
+    {
+        public void Dispose() => release();
+    }
+
     /// <summary>Runs a verb, expects its exit code, and parses its stdout as one JSON document when it answered.</summary>
     private static async Task<System.Text.Json.JsonDocument> JsonOfAsync(int exitCode, params string[] args)
     {

@@ -54,9 +54,12 @@ public sealed class OrderFlowProcess : IDisposable
     }
 
     /// <summary>Runs to the end and returns the exit code.</summary>
-    public static async Task<(int ExitCode, OrderFlowProcess Process)> RunAsync(TimeSpan limit, params string[] args)
+    public static Task<(int ExitCode, OrderFlowProcess Process)> RunAsync(TimeSpan limit, params string[] args) => RunWithDataAsync(null, limit, args);
+
+    /// <summary>Runs to the end as a user sharing <paramref name="dataHome"/> with a host (so the CLI finds that host by itself).</summary>
+    public static async Task<(int ExitCode, OrderFlowProcess Process)> RunWithDataAsync(string? dataHome, TimeSpan limit, params string[] args)
     {
-        var process = new OrderFlowProcess(null, args);
+        var process = new OrderFlowProcess(dataHome, args);
         return (await process.WaitForExitAsync(limit), process);
     }
 
