@@ -25,7 +25,8 @@ public sealed class OrderFlowHttpClient : OrderFlowQueryClient
     private OrderFlowHttpClient(HttpClient http, string address, TimeSpan timeout) : base(address, timeout) => _http = http;
 
     /// <summary>A client for the host at <paramref name="address"/> (HOST:PORT); the first query finds out whether one answers.</summary>
-    public static OrderFlowHttpClient Create(string address = DefaultAddress, TimeSpan? timeout = null)
+    /// <param name="apiKey">The host's orderflow.http.api-key, when it has one.</param>
+    public static OrderFlowHttpClient Create(string address = DefaultAddress, TimeSpan? timeout = null, string? apiKey = null)
     {
         var wait = timeout ?? TimeSpan.FromSeconds(5);
         var (host, port) = ParseAddress(address, DefaultAddress);
@@ -34,6 +35,7 @@ public sealed class OrderFlowHttpClient : OrderFlowQueryClient
             BaseAddress = new UriBuilder(Uri.UriSchemeHttp, host, port).Uri,
             Timeout = wait,
         };
+        if (apiKey is not null) http.DefaultRequestHeaders.Add(HttpApi.ApiKeyHeader, apiKey);
         return new OrderFlowHttpClient(http, address, wait);
     }
 
@@ -54,6 +56,7 @@ public sealed class OrderFlowHttpClient : OrderFlowQueryClient
         var path = $"{HttpApi.Events}?window={DurationText.Format(window)}&every={DurationText.Format(every)}" +
                    (symbols is { Count: > 0 } ? $"&symbols={string.Join(',', symbols.Select(Escape))}" : "");
         using var events = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = _http.BaseAddress, Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        foreach (var header in _http.DefaultRequestHeaders) events.DefaultRequestHeaders.Add(header.Key, header.Value);
         HttpResponseMessage response;
         try
         {

@@ -188,7 +188,10 @@ public static class OrderFlowConfiguration
                 read.Host("orderflow.remote.host"),
                 read.Int("orderflow.remote.akka-port", min: 0, max: 65_535),
                 read.Int("orderflow.remote.http-port", min: 0, max: 65_535),
-                read.PositiveDuration("orderflow.remote.query-timeout")),
+                read.PositiveDuration("orderflow.remote.query-timeout"),
+                read.Raw("orderflow.http.api-key").Trim() is { Length: > 0 } key ? key : null,
+                config.HasPath("akka.remote.dot-netty.tcp.enable-ssl") && read.Flag("akka.remote.dot-netty.tcp.enable-ssl"),
+                read.Flag("orderflow.remote.allow-plaintext")),
             new LogSettings(
                 read.LogLevel("orderflow.log.level"),
                 read.Choice("orderflow.log.format", LogFormat.Text, LogFormat.Json),

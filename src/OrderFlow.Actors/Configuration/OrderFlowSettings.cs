@@ -42,10 +42,17 @@ public sealed record LogSettings(Akka.Event.LogLevel Level, LogFormat Format, IR
 }
 
 /// <summary>
-/// Where planners reach the service (Akka.Remote on <paramref name="Port"/>; one-shot queries over HTTP on
-/// <paramref name="HttpPort"/>, both on <paramref name="Host"/>), and how long any query may take.
+/// Where planners reach the service (Akka.Remote on <paramref name="AkkaPort"/>, the HTTP API on
+/// <paramref name="HttpPort"/>, both on <paramref name="Host"/>), how long any query may take, and who may ask:
+/// <paramref name="ApiKey"/> (orderflow.http.api-key, null for none), whether Akka.Remote runs TLS
+/// (<paramref name="RemotingTls"/>) or may run in the clear beyond loopback (<paramref name="AllowPlaintext"/>).
 /// </summary>
-public sealed record RemoteSettings(string Host, int AkkaPort, int HttpPort, TimeSpan QueryTimeout);
+public sealed record RemoteSettings(string Host, int AkkaPort, int HttpPort, TimeSpan QueryTimeout, string? ApiKey = null, bool RemotingTls = false,
+    bool AllowPlaintext = false)
+{
+    /// <summary>Only this machine can reach it: a loopback address or localhost.</summary>
+    public bool LoopbackOnly => Host == "localhost" || (System.Net.IPAddress.TryParse(Host, out var address) && System.Net.IPAddress.IsLoopback(address));
+}
 
 /// <summary>The market, where it is (its own endpoints unless overridden), and its limits: streams per connection, the
 /// incoming messages per second per connection that it disconnects above (SUBSCRIBE, UNSUBSCRIBE, pings and pongs

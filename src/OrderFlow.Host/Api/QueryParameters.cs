@@ -14,6 +14,7 @@ public static class QueryParameters
     {
         foreach (var (name, values) in query)
         {
+            if (name == ApiKeys.QueryParameter) continue;
             if (!allowed.Contains(name))
                 throw new BadParameterException(name, allowed.Length == 0 ? $"'{name}': this route takes no parameter"
                     : $"'{name}' is not a parameter of this route; it takes {string.Join(", ", allowed)}");

@@ -151,9 +151,14 @@ public static class QueryCommands
         {
             Description = $"Another machine's host, http://HOST:PORT (default: the host running here, found by itself; else {OrderFlowHttpClient.DefaultAddress})",
         };
+        var apiKey = new Option<string?>("--api-key")
+        {
+            Description = "The host's API key, when it has one (default: $ORDERFLOW_API_KEY)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ORDERFLOW_API_KEY") is { Length: > 0 } key ? key : null,
+        };
         var json = new Option<bool>("--json") { Description = "One JSON document on stdout" };
         var timeout = new Option<string>("--timeout") { Description = "How long to wait for the host (default 5s)", DefaultValueFactory = _ => "5s" };
-        var command = new Command(name, description) { host, json, timeout };
+        var command = new Command(name, description) { host, apiKey, json, timeout };
         foreach (var argument in arguments)
         {
             if (argument is Argument a) command.Add(a);
@@ -168,7 +173,7 @@ public static class QueryCommands
             var asJson = parsed.GetValue(json);
             try
             {
-                await using var client = OrderFlowHttpClient.Create(address, wait);
+                await using var client = OrderFlowHttpClient.Create(address, wait, parsed.GetValue(apiKey));
                 return await ask(parsed, client, asJson, cancel).ConfigureAwait(false);
             }
             catch (OrderFlowClientException e)

@@ -30,6 +30,7 @@ public static class OrderFlowHost
     /// <param name="replay">Play recorded tapes from the store instead of streaming (<c>orderflow replay</c>); the rest is the same host.</param>
     public static async Task RunAsync(Config config, OrderFlowSettings settings, CancellationToken stopping = default, Actors.Replay.ReplayPlan? replay = null)
     {
+        ApiKeys.EnsureOnlyThoseWhoBelong(settings.Remote);
         EnsurePortsFree(settings.Remote);
         // Opened (and migrated) before anything streams: a store that cannot be used stops the start in one line.
         await using var store = replay is null ? await TapeStores.OpenAsync(settings.Store).ConfigureAwait(false) : null;
@@ -47,13 +48,14 @@ public static class OrderFlowHost
             .WithOrderFlowGateway(settings));
 
         await using var app = builder.Build();
+        app.UseApiKey(settings.Remote.ApiKey);
         app.MapOrderFlowApiDocument();
         app.MapOrderFlowApi(deadline);
         app.MapOrderFlowEvents(deadline);
         app.MapOrderFlowPage();
         app.MapOrderFlowTelemetry();
         app.MapHealth(settings.Metrics.Windows[0], deadline);
-        app.Lifetime.ApplicationStarted.Register(() => AnnounceEndpoints(app, store, replay));
+        app.Lifetime.ApplicationStarted.Register(() => AnnounceEndpoints(app, settings, store, replay));
         await app.RunAsync(stopping).ConfigureAwait(false);
     }
 
@@ -62,9 +64,12 @@ public static class OrderFlowHost
         Actors.Replay.ReplayPlan? replay) =>
         replay is null ? akka.WithOrderFlowSymbols(settings, store) : akka.WithOrderFlowReplay(settings, replay);
 
-    private static void AnnounceEndpoints(WebApplication app, ITapeStore? store, Actors.Replay.ReplayPlan? replay)
+    private static void AnnounceEndpoints(WebApplication app, OrderFlowSettings settings, ITapeStore? store, Actors.Replay.ReplayPlan? replay)
     {
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrderFlow.Host");
+        if (!settings.Remote.LoopbackOnly && settings.Remote.AllowPlaintext && !settings.Remote.RemotingTls)
+            log.LogWarning("🔓 Akka.Remote listens on {Host} IN THE CLEAR (orderflow.remote.allow-plaintext = on): anyone who can reach it can send " +
+                           "planners' messages and read the answers; turn on akka.remote.dot-netty.tcp.enable-ssl", settings.Remote.Host);
         if (store is null && replay is not null) log.LogInformation("🎬 Replaying from {Store}", replay.Store.Description);
         else if (store is null) log.LogInformation("💾 No tape store (orderflow.store.kind = off): a restart warms up from REST");
         else log.LogInformation("💾 Recording every trade to {Store}", store.Description);
@@ -74,7 +79,9 @@ public static class OrderFlowHost
         log.LogInformation("🛰 Planners ask {Gateway}; the HTTP API (orderflow status|trades|metrics, curl) is at {ApiUrl}",
             $"{akka}/user/{OrderFlowGateway.Name}", $"{http}{HttpApi.Streams}");
         log.LogInformation("📈 The live page is at {PageUrl}, Prometheus scrapes {MetricsUrl}", $"{http}/", $"{http}{TelemetryRoutes.Path}");
-        var endpoints = new HostEndpoints(Environment.ProcessId, http, $"{akka.Host}:{akka.Port}", DateTimeOffset.UtcNow);
+        // A host bound to every interface is reached from this machine on loopback.
+        var endpoints = new HostEndpoints(Environment.ProcessId, http.Replace("://0.0.0.0:", "://127.0.0.1:").Replace("://[::]:", "://127.0.0.1:"),
+            $"{(akka.Host is "0.0.0.0" or "::" ? "127.0.0.1" : akka.Host)}:{akka.Port}", DateTimeOffset.UtcNow);
         try
         {
             endpoints.Write();

@@ -14,8 +14,12 @@ const price = value => value === null || value === undefined ? "–" : Number(va
 const signed = (value, digits = 4) => value === null || value === undefined ? "–" : (value > 0 ? "+" : "") + number(value, digits);
 const el = (tag, text, className) => { const e = document.createElement(tag); e.textContent = text; if (className) e.className = className; return e; };
 
+// A host with an API key serves this page as /?apiKey=…: every request of the page carries it on.
+const apiKey = new URLSearchParams(location.search).get("apiKey");
+const withKey = path => apiKey === null ? path : `${path}${path.includes("?") ? "&" : "?"}apiKey=${encodeURIComponent(apiKey)}`;
+
 async function getJson(path) {
-  const response = await fetch(path);
+  const response = await fetch(withKey(path));
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));
     throw new Error(problem.detail || `${path}: HTTP ${response.status}`);
@@ -54,7 +58,7 @@ async function refreshStreams() {
 
 function listen(symbols) {
   if (events) events.source.close();
-  const source = new EventSource(`/v1/events?window=${WINDOW}&every=1s`);
+  const source = new EventSource(withKey(`/v1/events?window=${WINDOW}&every=1s`));
   events = { source, symbols };
   const feed = document.getElementById("feed");
   source.onopen = () => { feed.textContent = "live"; feed.className = "up"; };
