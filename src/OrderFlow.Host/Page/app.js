@@ -110,7 +110,9 @@ function render() {
     tr.dataset.symbol = r.symbol;
     tr.classList.toggle("fault", r.fault);
     tr.classList.toggle("selected", r.symbol === chart.symbol);
-    tr.append(el("td", r.symbol), el("td", r.problem && r.fault ? `${r.state}: ${r.problem}` : r.state, `state ${r.state}`),
+    const state = el("td", r.problem && r.fault ? `${r.state}: ${r.problem}` : r.state, `state ${r.state}`);
+    state.title = state.textContent;
+    tr.append(el("td", r.symbol), state,
       el("td", number(r.tradesPerSecond), "num"), el("td", price(r.last), "num"),
       el("td", r.deltaPercent === null ? "–" : signed(r.deltaPercent, 2) + "%", "num " + (r.deltaPercent > 0 ? "up" : r.deltaPercent < 0 ? "down" : "")),
       el("td", signed(r.cvd), "num " + (r.cvd > 0 ? "up" : r.cvd < 0 ? "down" : "")), el("td", r.quality, r.qualityClass));
@@ -128,14 +130,14 @@ function createCharts() {
   const options = {
     layout: { background: { color: "#161c23" }, textColor: "#d8dee6" },
     grid: { vertLines: { color: "#1e2730" }, horzLines: { color: "#1e2730" } },
-    timeScale: { timeVisible: true, secondsVisible: true },
+    // About five minutes of one-second bars across the chart.
+    timeScale: { timeVisible: true, secondsVisible: true, barSpacing: 3, rightOffset: 3 },
     autoSize: true,
   };
   const priceChart = LightweightCharts.createChart(document.getElementById("price-chart"), options);
   const flowChart = LightweightCharts.createChart(document.getElementById("flow-chart"), { ...options, leftPriceScale: { visible: true } });
   const band = (color, style) => priceChart.addSeries(LightweightCharts.LineSeries, { color, lineWidth: 1, lineStyle: style, priceLineVisible: false, lastValueVisible: false });
   const priceLine = priceChart.addSeries(LightweightCharts.LineSeries, { color: "#d8dee6", lineWidth: 2 });
-  chart.priceChart = priceChart;
   chart.series = {
     price: priceLine,
     vwap: band("#f5b041", LightweightCharts.LineStyle.Solid),
@@ -161,7 +163,6 @@ async function select(symbol) {
     .then(() => { if (chart.loading === loading) document.getElementById("detail-title").textContent = `${symbol}, ${WINDOW} window`; })
     .catch(error => { document.getElementById("detail-title").textContent = `${symbol}: ${error.message}`; });
   await loading;
-  chart.priceChart.timeScale().fitContent();
   chart.polling = setInterval(() => { if (chart.lastId !== null) loadTrades(`/v1/trades/${encodeURIComponent(symbol)}?fromId=${chart.lastId + 1}`, 3).catch(() => {}); }, 1000);
 }
 
