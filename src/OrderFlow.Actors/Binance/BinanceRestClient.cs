@@ -47,6 +47,9 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, BinanceMark
     /// <summary>The most aggregates one call returns.</summary>
     public const int MaxAggTradesPerCall = 1000;
 
+    /// <summary>The market's request weight, shared by every symbol on it.</summary>
+    public RequestWeightBudget Budget => budget;
+
     /// <summary>The longest time range one by-time call covers: Binance wants endTime − startTime under an hour.</summary>
     public const long LongestTimeRangeMs = 3_600_000 - 1;
 

@@ -26,6 +26,22 @@ public sealed class RequestWeightBudget(int weightPerMinute, TimeProvider? clock
     private int _spentWeight;
     private DateTimeOffset _heldUntil;
 
+    public int PerMinute => weightPerMinute;
+
+    /// <summary>The weight spent in the last minute, as this process counts it (or as the exchange does, when it counts more).</summary>
+    public int SpentInLastMinute
+    {
+        get
+        {
+            var now = _clock.GetUtcNow();
+            lock (_gate)
+            {
+                Expire(now);
+                return _spentWeight;
+            }
+        }
+    }
+
     /// <summary>Spends <paramref name="weight"/>, or says how long until it can be spent.</summary>
     public bool TryAcquire(int weight, out TimeSpan wait) => TryAcquire(weight, null, out wait);
 

@@ -18,6 +18,20 @@ public sealed class ConnectionBudget(ConnectionBudgetSettings settings, TimeProv
 
     public ConnectionBudgetSettings Settings => settings;
 
+    /// <summary>The attempts taken in the current window (of <see cref="ConnectionBudgetSettings.Attempts"/> per <see cref="ConnectionBudgetSettings.Per"/>).</summary>
+    public int AttemptsInWindow
+    {
+        get
+        {
+            var now = _clock.GetUtcNow();
+            lock (_gate)
+            {
+                Expire(now);
+                return _attempts.Count;
+            }
+        }
+    }
+
     /// <summary>Takes one attempt from the budget, or says how long until one is free and why.</summary>
     public bool TryAcquire(out TimeSpan wait, out string why)
     {
@@ -29,7 +43,7 @@ public sealed class ConnectionBudget(ConnectionBudgetSettings settings, TimeProv
                 (wait, why) = (_heldUntil - now, $"the exchange asked every connection to wait ({_heldBecause})");
                 return false;
             }
-            while (_attempts.Count > 0 && now - _attempts.Peek() >= settings.Per) _attempts.Dequeue();
+            Expire(now);
             if (_attempts.Count < settings.Attempts)
             {
                 _attempts.Enqueue(now);
@@ -40,6 +54,11 @@ public sealed class ConnectionBudget(ConnectionBudgetSettings settings, TimeProv
                 $"the connection budget ({settings.Attempts} attempts per {HumanFormat.Duration(settings.Per)}) is spent");
             return false;
         }
+    }
+
+    private void Expire(DateTimeOffset now)
+    {
+        while (_attempts.Count > 0 && now - _attempts.Peek() >= settings.Per) _attempts.Dequeue();
     }
 
     /// <summary>Holds every attempt for <paramref name="wait"/> (a Retry-After); a longer hold already in force stays.</summary>

@@ -74,8 +74,10 @@ public static class OrderFlowHostingExtensions
     public static IActorRef StartOrderFlowSymbols(this ActorSystem system, OrderFlowSettings settings, ConnectionBudget? budget = null,
         ITapeStore? store = null)
     {
-        var connections = system.ActorOf(ConnectionPool.Props(settings.Stream, MarketConnections.Of(settings, budget)), ConnectionPool.Name);
+        var markets = MarketConnections.Of(settings, budget);
+        var connections = system.ActorOf(ConnectionPool.Props(settings.Stream, markets), ConnectionPool.Name);
         var rest = settings.Markets.ToDictionary(market => market.Key, market => CreateRestClient(market.Value));
+        foreach (var (market, client) in rest) ExchangeLimits.For(system).Register(market, markets[market].Budget, client.Budget);
         var symbols = system.ActorOf(SymbolSupervisor.Props(settings, connections, rest, MetricsBoards.For(system), store), SymbolSupervisor.Name);
         if (store is not null) system.ActorOf(TapeRetention.Props(store, settings.Store.Retention), TapeRetention.Name);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-aggtrade-streams", async () =>

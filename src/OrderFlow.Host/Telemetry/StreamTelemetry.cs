@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using Akka.Actor;
 using Akka.Hosting;
+using OrderFlow.Actors.Binance;
+using OrderFlow.Actors.Connection;
 using OrderFlow.Actors.Gateway;
 using OrderFlow.Protocol.Streams;
 
@@ -25,7 +27,7 @@ public sealed class StreamTelemetry : IDisposable
     private readonly SemaphoreSlim _reading = new(1, 1);
     private volatile StatusReport? _status;
 
-    public StreamTelemetry(IRequiredActor<OrderFlowGateway> gateway, TimeSpan deadline, TimeProvider clock)
+    public StreamTelemetry(IRequiredActor<OrderFlowGateway> gateway, ExchangeLimits limits, TimeSpan deadline, TimeProvider clock)
     {
         (_gateway, _deadline, _clock) = (gateway, deadline, clock);
         Counter("orderflow.trades.received", "{trade}", "Aggregate trades passed on, once each", s => s.TradesReceived);
@@ -46,7 +48,20 @@ public sealed class StreamTelemetry : IDisposable
                 ? [new Measurement<long>(store.Unwritten, Symbol(s))]
                 : []),
             unit: "{trade}", description: "Trades passed on but not yet in the tape store");
+
+        // Per market, so per IP: what the exchange's limits leave.
+        Limit("orderflow.connection.attempts", "{attempt}", "Connection attempts in the budget's current window", limits,
+            market => market.Connections.AttemptsInWindow);
+        Limit("orderflow.connection.attempts.limit", "{attempt}", "Connection attempts the budget allows per window", limits,
+            market => market.Connections.Settings.Attempts);
+        Limit("orderflow.rest.weight", "{weight}", "REST request weight spent in the last minute", limits, market => market.Weight.SpentInLastMinute);
+        Limit("orderflow.rest.weight.limit", "{weight}", "REST request weight allowed per minute", limits, market => market.Weight.PerMinute);
     }
+
+    private void Limit(string name, string unit, string description, ExchangeLimits limits,
+        Func<(string Market, ConnectionBudget Connections, RequestWeightBudget Weight), int> read) =>
+        _meter.CreateObservableGauge(name, () => limits.Markets.Select(market => new Measurement<int>(read(market), new KeyValuePair<string, object?>("market", market.Market))),
+            unit, description);
 
     /// <summary>Reads every stream's status now; the instruments report it until the next read.</summary>
     public async Task RefreshAsync(CancellationToken cancel)

@@ -222,6 +222,12 @@ public sealed class HttpApiSpecs(ApiHost host) : IClassFixture<ApiHost>
             Assert.Equal(1, states.Values.Sum());
             Assert.InRange(samples.Single(x => x.Name == "orderflow_feed_lag_seconds" && x.Labels["symbol"] == symbol).Value, -1, 30);
         }
+        // Per market (per IP): the connection budget and the REST weight being spent, against their limits.
+        double Market(string name) => samples.Single(x => x.Name == name && x.Labels["market"] == "spot").Value;
+        Assert.InRange(Market("orderflow_connection_attempts"), 1, Market("orderflow_connection_attempts_limit"));
+        Assert.Equal(300, Market("orderflow_connection_attempts_limit"));
+        Assert.InRange(Market("orderflow_rest_weight"), 0, Market("orderflow_rest_weight_limit"));
+        Assert.Equal(6000, Market("orderflow_rest_weight_limit"));
         // The runtime's own.
         Assert.Contains(samples, x => x.Name == "dotnet_gc_collections_total");
         Assert.Contains(samples, x => x.Name == "dotnet_process_memory_working_set_bytes");
