@@ -51,6 +51,7 @@ public sealed class ConnectionPool : ReceiveActor
     private readonly Dictionary<IActorRef, string> _marketOf = new();
     /// <summary>Connections that take no new streams: emptied (they are stopping) or closing.</summary>
     private readonly HashSet<IActorRef> _full = new();
+    private readonly ExchangeLimits _limits = ExchangeLimits.For(Context.System);
     private int _lastConnection;
     private IActorRef? _closeRequestedBy;
 
@@ -88,6 +89,7 @@ public sealed class ConnectionPool : ReceiveActor
         var connection = _load.FirstOrDefault(pair => pair.Value < room && _marketOf[pair.Key] == market && !_full.Contains(pair.Key)).Key
                          ?? OpenConnection(market);
         _load[connection]++;
+        Publish(connection);
         _placements[carry.Symbol] = new Placement(connection, carry.Lease, Sender);
         connection.Tell(new AddStream(carry.Symbol, carry.Lease, Sender));
     }
@@ -105,6 +107,7 @@ public sealed class ConnectionPool : ReceiveActor
         if (_load.TryGetValue(placement.Connection, out var load))
         {
             _load[placement.Connection] = load - 1;
+            Publish(placement.Connection);
             // A connection emptied closes itself: nothing new goes to it meanwhile.
             if (load == 1) _full.Add(placement.Connection);
         }
@@ -121,6 +124,9 @@ public sealed class ConnectionPool : ReceiveActor
         return connection;
     }
 
+    private void Publish(IActorRef connection) =>
+        _limits.Carrying(connection.Path.Name, _marketOf[connection], _load[connection], _markets[_marketOf[connection]].Binance.StreamsPerConnection);
+
     /// <summary>A connection stopped: any stream still placed on it (it stopped without a word) hears so and asks again.</summary>
     private void OnConnectionStopped(IActorRef connection)
     {
@@ -131,6 +137,7 @@ public sealed class ConnectionPool : ReceiveActor
 
     private List<Placement> Forget(IActorRef connection)
     {
+        _limits.Closed(connection.Path.Name);
         _load.Remove(connection);
         _marketOf.Remove(connection);
         _full.Remove(connection);

@@ -56,7 +56,13 @@ public sealed class StreamTelemetry : IDisposable
             market => market.Connections.Settings.Attempts);
         Limit("orderflow.rest.weight", "{weight}", "REST request weight spent in the last minute", limits, market => market.Weight.SpentInLastMinute);
         Limit("orderflow.rest.weight.limit", "{weight}", "REST request weight allowed per minute", limits, market => market.Weight.PerMinute);
+        Carrying("orderflow.connection.streams", "Streams a connection carries", limits, c => c.Streams);
+        Carrying("orderflow.connection.streams.limit", "The most streams one connection may carry", limits, c => c.Room);
     }
+
+    private void Carrying(string name, string description, ExchangeLimits limits, Func<(string Connection, string Market, int Streams, int Room), int> read) =>
+        _meter.CreateObservableGauge(name, () => limits.Connections.Select(c => new Measurement<int>(read(c), new("connection", c.Connection), new("market", c.Market))),
+            "{stream}", description);
 
     private void Limit(string name, string unit, string description, ExchangeLimits limits,
         Func<(string Market, ConnectionBudget Connections, RequestWeightBudget Weight), int> read) =>

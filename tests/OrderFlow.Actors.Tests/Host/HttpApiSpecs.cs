@@ -228,6 +228,10 @@ public sealed class HttpApiSpecs(ApiHost host) : IClassFixture<ApiHost>
         Assert.Equal(300, Market("orderflow_connection_attempts_limit"));
         Assert.InRange(Market("orderflow_rest_weight"), 0, Market("orderflow_rest_weight_limit"));
         Assert.Equal(6000, Market("orderflow_rest_weight_limit"));
+        // Both symbols on one connection, of the 200 streams one may carry (orderflow.binance.streams-per-connection).
+        var carried = samples.Where(x => x.Name == "orderflow_connection_streams").ToList();
+        Assert.Equal(2, carried.Sum(x => x.Value));
+        Assert.All(samples.Where(x => x.Name == "orderflow_connection_streams_limit"), x => Assert.Equal(200, x.Value));
         // The runtime's own.
         Assert.Contains(samples, x => x.Name == "dotnet_gc_collections_total");
         Assert.Contains(samples, x => x.Name == "dotnet_process_memory_working_set_bytes");
