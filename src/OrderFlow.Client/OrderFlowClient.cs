@@ -41,14 +41,18 @@ public sealed class OrderFlowClient : OrderFlowQueryClient
     public event Action<string>? MetricsProblem;
 
     /// <summary>Reaches the host at <paramref name="address"/> (HOST:PORT), or throws <see cref="OrderFlowUnreachableException"/>.</summary>
-    public static async Task<OrderFlowClient> ConnectAsync(string address = DefaultAddress, TimeSpan? timeout = null)
+    /// <param name="remoting">HOCON over the client's own, such as the host's TLS settings
+    /// (<c>akka.remote.dot-netty.tcp { enable-ssl = true, ssl { … } }</c>): a host with TLS answers only a client with it.</param>
+    public static async Task<OrderFlowClient> ConnectAsync(string address = DefaultAddress, TimeSpan? timeout = null, Config? remoting = null)
     {
         var wait = timeout ?? TimeSpan.FromSeconds(5);
         var (host, port) = ParseAddress(address, DefaultAddress);
-        var system = ActorSystem.Create("orderflow-client", ClientConfig());
+        var system = ActorSystem.Create("orderflow-client", remoting is null ? ClientConfig() : remoting.WithFallback(ClientConfig()));
         try
         {
-            var path = $"akka.tcp://orderflow@{host}:{port.ToString(CultureInfo.InvariantCulture)}/user/orderflow";
+            // akka.tcp, or akka.ssl.tcp with TLS: the client's own transport says which the host speaks.
+            var protocol = ((ExtendedActorSystem)system).Provider.DefaultAddress.Protocol;
+            var path = $"{protocol}://orderflow@{host}:{port.ToString(CultureInfo.InvariantCulture)}/user/orderflow";
             var identity = await system.ActorSelection(path).Ask<ActorIdentity>(new Identify(address), wait).ConfigureAwait(false);
             // Nothing listening, or something that is not an OrderFlow host, answers the same way: no gateway there.
             if (identity.Subject is not { } gateway) throw Unreachable(address, "");

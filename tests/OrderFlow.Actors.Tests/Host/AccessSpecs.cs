@@ -80,6 +80,48 @@ public sealed class AccessSpecs : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/v1/streams")).StatusCode);
     }
 
+    [Fact]
+    public async Task With_TLS_on_Akka_Remote_a_planner_with_the_certificate_is_answered_and_one_without_is_not()
+    {
+        var tls = await TlsAsync();
+        using var host = Start(tls);
+        await host.WaitForLineAsync("📊 Trade #1:", Limit);
+        var akka = (await host.WaitForLineAsync("🛰 Planners ask akka.ssl.tcp://orderflow@", Limit)).Split("://orderflow@")[1].Split('/')[0];
+
+        await using (var planner = await Client.OrderFlowClient.ConnectAsync(akka, TimeSpan.FromSeconds(10), Akka.Configuration.ConfigurationFactory.ParseString(tls)))
+            Assert.Equal("BTCUSDT", (await planner.GetStatusAsync()).Streams.Single().Symbol.Value);
+        await Assert.ThrowsAsync<Client.OrderFlowUnreachableException>(() => Client.OrderFlowClient.ConnectAsync(akka, TimeSpan.FromSeconds(3)));
+
+        // Beyond loopback with a key and TLS, a host starts, and nothing says it is in the clear.
+        using var open = Start(tls + $"orderflow.remote.host = \"0.0.0.0\"\norderflow.http.api-key = \"{Key}\"\n");
+        await open.WaitForLineAsync("🛰 Planners ask", Limit);
+        Assert.DoesNotContain(open.Stdout, line => line.Contains("IN THE CLEAR", StringComparison.Ordinal));
+    }
+
+    /// <summary>Akka.Remote's TLS settings with a self-signed certificate of the spec's own (validation suppressed: no CA here).</summary>
+    private async Task<string> TlsAsync()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=orderflow-spec", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
+        var path = Path.Combine(_directory, "remoting.pfx");
+        await File.WriteAllBytesAsync(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "spec-password"));
+        return $$"""
+            akka.remote.dot-netty.tcp {
+              enable-ssl = true
+              ssl {
+                suppress-validation = true
+                certificate {
+                  path = "{{path}}"
+                  password = "spec-password"
+                }
+              }
+            }
+
+            """;
+    }
+
     private OrderFlowProcess Start(string hocon) =>
         OrderFlowProcess.Start("run", "--symbols", "BTCUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(), "--rest-url", _exchange.RestUrl.ToString(),
             "--akka-port", "0", "--http-port", "0", "--config", ConfigAsync(hocon).GetAwaiter().GetResult());
