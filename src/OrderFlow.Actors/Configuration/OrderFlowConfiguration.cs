@@ -74,6 +74,9 @@ public static class OrderFlowConfiguration
     public static string QuoteList(string commaSeparated) =>
         "[" + string.Join(", ", commaSeparated.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Quote)) + "]";
 
+    /// <summary>Keys that were renamed: an old config says what to write now, rather than just "unknown".</summary>
+    private static readonly Dictionary<string, string> Renamed = new() { ["orderflow.remote.port"] = "orderflow.remote.akka-port" };
+
     private static Config Parse(string text, string source, Dictionary<string, string> where, HashSet<string>? known)
     {
         var lines = HoconSyntax.Check(text, source);
@@ -85,7 +88,9 @@ public static class OrderFlowConfiguration
                     $"{source}:{line}: unknown top-level key '{key.Split('.')[0]}' (settings live under orderflow, Akka's under akka)");
             if (known is not null && key.StartsWith("orderflow", StringComparison.Ordinal) &&
                 !known.Contains(key) && !PerSymbolMaps.Any(map => key.StartsWith(map, StringComparison.Ordinal)))
-                throw new ConfigurationException($"{source}:{line}: unknown key '{key}' (see hocon/orderflow.conf for the keys)");
+                throw new ConfigurationException(Renamed.TryGetValue(key, out var now)
+                    ? $"{source}:{line}: {key} is now {now}"
+                    : $"{source}:{line}: unknown key '{key}' (see hocon/orderflow.conf for the keys)");
             where[key] = $"{source}:{line}";
         }
 

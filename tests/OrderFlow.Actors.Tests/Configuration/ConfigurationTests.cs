@@ -174,6 +174,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("orderflow.stream { connect-timeout = }\n", 1, "missing value for 'orderflow.stream.connect-timeout'")]
     [InlineData("orderflow.binance.ws-url = wss://stream.binance.com:9443\n", 1, "unexpected ':' in the value of 'orderflow.binance.ws-url': quote values that contain ':', such as URLs")]
     [InlineData("orderflow.stream.conect-timeout = 5s\n", 1, "unknown key 'orderflow.stream.conect-timeout' (see hocon/orderflow.conf for the keys)")]
+    [InlineData("orderflow.remote.port = 4053\n", 1, "orderflow.remote.port is now orderflow.remote.akka-port")]
     [InlineData("orderflw.stream.connect-timeout = 5s\n", 1, "unknown top-level key 'orderflw' (settings live under orderflow, Akka's under akka)")]
     [InlineData("# mine\nakka.loglevel = INFO\nlogging { level = debug }\n", 3, "unknown top-level key 'logging' (settings live under orderflow, Akka's under akka)")]
     [InlineData("orderflow.stream.connect-timeout 5s\n", 1, "expected '=' or ':' after the key 'orderflow.stream.connect-timeout', found '5s'")]
