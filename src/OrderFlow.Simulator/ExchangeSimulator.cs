@@ -25,7 +25,7 @@ namespace OrderFlow.Simulator;
 /// <c>/api/v3/aggTrades</c>, server pings, and faults injected on demand. It is the exchange for the tests, the
 /// benchmarks and the offline demo.
 /// </summary>
-public sealed class ExchangeSimulator : IAsyncDisposable
+public sealed partial class ExchangeSimulator : IAsyncDisposable
 {
     private const string WebSocketGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -47,8 +47,6 @@ public sealed class ExchangeSimulator : IAsyncDisposable
     private int _subscribeRequests;
     private int _legacyRootRequests;
     private int _refusedForWeight;
-    private long _weightMinute;
-    private int _weightUsed;
 
     private Task _generating = Task.CompletedTask;
 
@@ -397,101 +395,4 @@ public sealed class ExchangeSimulator : IAsyncDisposable
     }
 
     internal int IncomingMessageLimit => _options.IncomingMessagesPerSecond;
-
-    /// <summary>
-    /// Counts a request's weight against the IP's minute, as Binance does, and says the count in
-    /// <c>X-MBX-USED-WEIGHT-1M</c>; over the limit, answers 429 and says so.
-    /// </summary>
-    private async Task<bool> SpendWeightAsync(HttpContext context, int weight)
-    {
-        int used;
-        lock (_restGate)
-        {
-            var minute = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 60_000;
-            if (minute != _weightMinute) (_weightMinute, _weightUsed) = (minute, 0);
-            used = _weightUsed += weight;
-        }
-        context.Response.Headers["X-MBX-USED-WEIGHT-1M"] = used.ToString(CultureInfo.InvariantCulture);
-        if (used <= _options.RequestWeightPerMinute) return true;
-        Interlocked.Increment(ref _refusedForWeight);
-        context.Response.Headers.RetryAfter = "60";
-        await WriteJsonAsync(context, 429, """{"code":-1003,"msg":"Too much request weight used."}""").ConfigureAwait(false);
-        return false;
-    }
-
-    private bool Futures => _options.Market != "spot";
-
-    private async Task ExchangeInfoAsync(HttpContext context)
-    {
-        if (!await SpendWeightAsync(context, Futures ? 1 : 20).ConfigureAwait(false)) return;
-        var requested = new List<string>();
-        if (context.Request.Query.TryGetValue("symbol", out var one)) requested.Add(one.ToString());
-        if (context.Request.Query.TryGetValue("symbols", out var many))
-        {
-            try { requested.AddRange(JsonSerializer.Deserialize<string[]>(many.ToString()) ?? []); }
-            catch (JsonException)
-            {
-                await WriteJsonAsync(context, 400, """{"code":-1100,"msg":"Illegal characters found in parameter 'symbols'."}""").ConfigureAwait(false);
-                return;
-            }
-        }
-        if (requested.Any(name => !_markets.ContainsKey(name)))
-        {
-            await WriteJsonAsync(context, 400, WireFormat.InvalidSymbol).ConfigureAwait(false);
-            return;
-        }
-
-        var listed = requested.Count == 0 ? _markets.Values : requested.Select(name => _markets[name]);
-        // COIN-M says contractStatus where spot and USD-M say status.
-        var statusField = _options.Market == "coinm" ? "contractStatus" : "status";
-        var symbols = string.Join(",", listed.Select(m =>
-            $$"""{"symbol":"{{m.Symbol}}","{{statusField}}":"{{m.Status}}","filters":[{"filterType":"PRICE_FILTER","tickSize":"{{m.TickSize.ToString("0.00000000", CultureInfo.InvariantCulture)}}"}]}"""));
-        await WriteJsonAsync(context, 200,
-            $$"""{"timezone":"UTC","serverTime":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}},"symbols":[{{symbols}}]}""").ConfigureAwait(false);
-    }
-
-    private async Task AggTradesAsync(HttpContext context)
-    {
-        _aggTradesRequests.AddOrUpdate(context.Request.Query["symbol"].ToString(), 1, (_, n) => n + 1);
-        if (!await SpendWeightAsync(context, Futures ? 20 : 4).ConfigureAwait(false)) return;
-        RestFault? fault;
-        lock (_restGate)
-        {
-            fault = _restFault;
-            if (fault is not null) _restFault = fault.Times > 1 ? fault with { Times = fault.Times - 1 } : null;
-        }
-        if (fault is not null)
-        {
-            if (fault.RetryAfterSeconds is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await WriteJsonAsync(context, (int)fault.Status, """{"code":-1003,"msg":"Too many requests."}""").ConfigureAwait(false);
-            return;
-        }
-
-        var query = context.Request.Query;
-        if (!_markets.TryGetValue(query["symbol"].ToString(), out var market))
-        {
-            await WriteJsonAsync(context, 400, WireFormat.InvalidSymbol).ConfigureAwait(false);
-            return;
-        }
-
-        static long? Number(IQueryCollection q, string name) =>
-            long.TryParse(q[name].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
-        var limit = (int)Math.Clamp(Number(query, "limit") ?? 500, 1, 1000);
-        var trades = market.Query(Number(query, "fromId"), Number(query, "startTime"), Number(query, "endTime"), limit);
-
-        var json = new StringBuilder("[");
-        for (var i = 0; i < trades.Count; i++)
-        {
-            if (i > 0) json.Append(',');
-            WireFormat.AppendRestAggTrade(json, trades[i], Futures);
-        }
-        await WriteJsonAsync(context, 200, json.Append(']').ToString()).ConfigureAwait(false);
-    }
-
-    private static Task WriteJsonAsync(HttpContext context, int status, string json)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(json);
-    }
 }
