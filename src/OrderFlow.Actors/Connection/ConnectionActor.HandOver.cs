@@ -20,11 +20,8 @@ public sealed partial class ConnectionActor
     {
         Become(() =>
         {
-            Receive<AddStream>(add => _toSubscribe.Add(Carry(add)));
-            Receive<RemoveStream>(remove =>
-            {
-                if (LetGo(remove)) _toUnsubscribe.Add(remove.Symbol);
-            });
+            Receive<AddStream>(add => Carry(add, subscribe: true));
+            Receive<RemoveStream>(remove => LetGo(remove, unsubscribe: true));
             Receive<ConnectSucceeded>(IsReplacement, _ => OnReplacementConnected());
             Receive<ConnectFailed>(IsReplacement, m => OnReplacementFailed(StreamConnectException.From(m.Cause)));
             Receive<ConnectDeadlinePassed>(IsReplacement, _ => OnReplacementTimedOut());
@@ -55,9 +52,7 @@ public sealed partial class ConnectionActor
         }
         // Everything carried rides in the replacement's URL, requests still waiting included; a removal not yet
         // sent is moot there.
-        _inReplacementUrl = _toSubscribe.ToList();
-        _toSubscribe.Clear();
-        _toUnsubscribe.Clear();
+        _inReplacementUrl = _streams.TakeRequestsIntoUrl();
         var symbols = Carried.Select(route => route.Symbol).ToArray();
         var uri = StreamEndpoints.Carrying(_webSocketBase, symbols);
         _log.OpeningReplacement(why, symbols.Length);
@@ -95,7 +90,7 @@ public sealed partial class ConnectionActor
     {
         AbandonReplacement();
         // What was to ride in the replacement's URL is subscribed on the current socket after all.
-        _toSubscribe.InsertRange(0, _inReplacementUrl.Where(route => _routes.TryGetValue(route.Symbol, out var now) && ReferenceEquals(now, route)));
+        _streams.SubscribeFirst(_inReplacementUrl);
         _inReplacementUrl.Clear();
         _replacementRetry ??= new ReconnectPolicy(_settings, new Random());
         var delay = _replacementRetry.ReplacementRetry(retryAfter);

@@ -38,10 +38,7 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private readonly ConnectionBudget _budget;
 
     /// <summary>Every stream this connection answers for, by symbol; a symbol let go keeps a route without a stream.</summary>
-    private readonly Dictionary<Symbol, StreamRoute> _routes = new();
-    private readonly List<StreamRoute> _toSubscribe = new();
-    private readonly List<Symbol> _toUnsubscribe = new();
-    private long _lastRequestId;
+    private readonly CarriedStreams _streams = new();
 
     private StreamConnection? _current;
     private StreamConnection? _replacement;
@@ -77,9 +74,9 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         _retiring?.Dispose();
     }
 
-    private IEnumerable<StreamRoute> Carried => _routes.Values.Where(route => route.Stream is not null);
+    private IEnumerable<StreamRoute> Carried => _streams.Carried;
 
-    private int CarriedCount => _routes.Values.Count(route => route.Stream is not null);
+    private int CarriedCount => _streams.Count;
 
     // ---- states ----
 
@@ -93,7 +90,7 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         });
         Receive<RemoveStream>(remove =>
         {
-            _routes.Remove(remove.Symbol);
+            _streams.Forget(remove.Symbol);
             StopWhenEmpty();
         });
         Receive<OpenNow>(_ => TryOpen());
@@ -105,10 +102,10 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     {
         Become(() =>
         {
-            Receive<AddStream>(add => _toSubscribe.Add(Carry(add)));
+            Receive<AddStream>(add => Carry(add, subscribe: true));
             Receive<RemoveStream>(remove =>
             {
-                LetGo(remove);
+                LetGo(remove, unsubscribe: false);
                 StopWhenEmpty();
             });
             Receive<ConnectSucceeded>(IsCurrent, _ => OnConnected());
@@ -126,12 +123,12 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         {
             Receive<AddStream>(add =>
             {
-                _toSubscribe.Add(Carry(add));
+                Carry(add, subscribe: true);
                 SendControlRequests();
             });
             Receive<RemoveStream>(remove =>
             {
-                if (LetGo(remove)) _toUnsubscribe.Add(remove.Symbol);
+                LetGo(remove, unsubscribe: true);
                 if (CarriedCount == 0) BeginClose();
                 else SendControlRequests();
             });
@@ -171,27 +168,22 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
 
     // ---- the streams carried ----
 
-    private StreamRoute Carry(AddStream add)
+    /// <summary>Carries a stream (on an open or opening socket, <paramref name="subscribe"/>: it waits for its SUBSCRIBE).</summary>
+    private void Carry(AddStream add, bool subscribe = false)
     {
-        var route = new StreamRoute(add.Symbol, add.Stream, add.Lease);
-        _routes[add.Symbol] = route;
-        _toUnsubscribe.Remove(add.Symbol);
+        if (subscribe) _streams.CarryAndSubscribe(add);
+        else _streams.Carry(add);
         PublishRoutes();
-        return route;
     }
 
-    /// <summary>Lets a stream go if the removal is about the lease this connection holds; says whether it was carried.</summary>
-    private bool LetGo(RemoveStream remove)
+    /// <summary>Lets a stream go if the removal is about the lease this connection holds (with an UNSUBSCRIBE on an open socket).</summary>
+    private void LetGo(RemoveStream remove, bool unsubscribe)
     {
-        if (!_routes.TryGetValue(remove.Symbol, out var route) || route.Lease != remove.Lease || route.Stream is null) return false;
-        _routes[remove.Symbol] = StreamRoute.LetGo(remove.Symbol);
-        _toSubscribe.RemoveAll(pending => pending.Symbol == remove.Symbol);
-        PublishRoutes();
-        return true;
+        if (unsubscribe ? _streams.LetGoAndUnsubscribe(remove) : _streams.LetGo(remove)) PublishRoutes();
     }
 
     /// <summary>The table the readers route by: every stream carried, and those let go, routed nowhere.</summary>
-    private SymbolRoutes<StreamRoute> Routes() => new(_routes);
+    private SymbolRoutes<StreamRoute> Routes() => _streams.Routes();
 
     /// <summary>The reader (or readers, during a hand-over) route by the new table from their next frame.</summary>
     private void PublishRoutes()
@@ -238,7 +230,7 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         Timers.Cancel(ConnectDeadlineTimer);
         var uri = _current!.Socket.Uri;
         _log.Connected(_current.SinceOpened, CarriedCount);
-        foreach (var route in Carried.Where(route => !_toSubscribe.Contains(route)))
+        foreach (var route in Carried.Where(route => !_streams.WaitsForSubscribe(route)))
             route.Stream!.Tell(new StreamSubscribed(route.Lease, uri, Replacement: false));
         Listen(_current);
         Timers.StartSingleTimer(RotateTimer, new Rotate(_current.Number), _settings.MaxConnectionAge);
@@ -278,28 +270,21 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private void SendControlRequests()
     {
         var socket = _current!;
-        while (_toSubscribe.Count > 0 || _toUnsubscribe.Count > 0)
+        while (_streams.HasRequests)
         {
             if (!socket.Pacer.TryTake(Stopwatch.GetElapsedTime(0), out var wait))
             {
                 Timers.StartSingleTimer(ControlTimer, SendControl.Instance, wait);
                 return;
             }
-            var id = ++_lastRequestId;
-            if (_toSubscribe.Count > 0)
+            var (id, subscribing, unsubscribing) = _streams.NextRequest(StreamsPerRequest);
+            if (subscribing.Count > 0)
             {
-                var routes = _toSubscribe.Take(StreamsPerRequest).ToList();
-                _toSubscribe.RemoveRange(0, routes.Count);
-                socket.Subscribing[id] = routes;
-                foreach (var route in routes) route.Stream!.Tell(new StreamAttempting(route.Lease, socket.Socket.Uri, _name));
-                Send(socket, ControlRequest.Subscribe(id, routes.Select(route => route.Symbol)));
+                socket.Subscribing[id] = subscribing.ToList();
+                foreach (var route in subscribing) route.Stream!.Tell(new StreamAttempting(route.Lease, socket.Socket.Uri, _name));
+                Send(socket, ControlRequest.Subscribe(id, subscribing.Select(route => route.Symbol)));
             }
-            else
-            {
-                var symbols = _toUnsubscribe.Take(StreamsPerRequest).ToList();
-                _toUnsubscribe.RemoveRange(0, symbols.Count);
-                Send(socket, ControlRequest.Unsubscribe(id, symbols));
-            }
+            else Send(socket, ControlRequest.Unsubscribe(id, unsubscribing));
         }
     }
 
@@ -339,7 +324,7 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         foreach (var route in routes)
         {
             // A stream let go (or asked for again) since the request went out is not answered for.
-            if (!_routes.TryGetValue(route.Symbol, out var now) || !ReferenceEquals(now, route)) continue;
+            if (!_streams.IsCurrent(route)) continue;
             if (reply.Problem is null)
                 route.Stream!.Tell(new StreamSubscribed(route.Lease, socket.Socket.Uri, Replacement: false, _delivering));
             else
