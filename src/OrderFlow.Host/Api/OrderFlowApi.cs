@@ -60,7 +60,8 @@ public static class OrderFlowApi
                     [FromQuery, Description("Trades since: ISO-8601, epoch ms, or a duration ago (5m)")] string? since,
                     [FromQuery, Description("With fromId or since: at most this many (1 to 20000, default 20000); a full page links the next")] string? max) =>
                 AskAsync(http, gateway, deadline, () => TradesQuery(QueryParameters.Symbol(symbol), last, fromId, since, max),
-                    answer => answer is TradesSnapshot page ? TradesPage(http, page, last is null ? QueryParameters.Int("max", max, 1, TradePages.MostTrades) : null)
+                    answer => answer is TradesSnapshot page
+                        ? TradesPage(http, page, last is null ? QueryParameters.Int("max", max, 1, TradePages.MostTrades) ?? TradePages.MostTrades : null)
                         : ApiAnswers.From(answer), "last", "fromId", "since", "max"))
             .WithName("GetTrades").WithSummary("A symbol's trades, oldest first: exactly one of last, fromId, since")
             .Produces<TradesSnapshot>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
@@ -121,12 +122,11 @@ public static class OrderFlowApi
         return new GetTradesSince(symbol, QueryParameters.Time("since", since)!.Value, most);
     }
 
-    /// <summary>A full page by id or time links the next one (RFC 8288), so a client pages without guessing.</summary>
-    private static IResult TradesPage(HttpContext http, TradesSnapshot page, int? max)
+    /// <summary>A full page by id or time (of <paramref name="most"/>; null for the last N) links the next one (RFC 8288), so a client pages without guessing.</summary>
+    private static IResult TradesPage(HttpContext http, TradesSnapshot page, int? most)
     {
-        var most = max ?? TradePages.MostTrades;
-        if (http.Request.Query.ContainsKey("last") || page.Trades.Count < most) return ApiAnswers.Json(page);
-        var next = $"{HttpApi.Trades}/{page.Symbol}?fromId={(page.Trades[^1].AggregateId + 1).ToString(CultureInfo.InvariantCulture)}&max={most.ToString(CultureInfo.InvariantCulture)}";
+        if (most is null || page.Trades.Count < most) return ApiAnswers.Json(page);
+        var next = $"{HttpApi.Trades}/{page.Symbol}?fromId={(page.Trades[^1].AggregateId + 1).ToString(CultureInfo.InvariantCulture)}&max={most.Value.ToString(CultureInfo.InvariantCulture)}";
         http.Response.Headers.Link = $"<{next}>; rel=\"next\"";
         return ApiAnswers.Json(page);
     }

@@ -1,6 +1,5 @@
 using System.Net.ServerSentEvents;
 using System.Text;
-using Akka.TestKit.Xunit2;
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Serialization;
@@ -11,22 +10,12 @@ using Xunit;
 namespace OrderFlow.Actors.Tests.Host;
 
 /// <summary><c>GET /v1/events</c> on the real host process: what a planner in any language listens to.</summary>
-public sealed class EventsSpecs : TestKit, IAsyncLifetime
+public sealed class EventsSpecs() : FaultedHostSpec(tradesPerSecond: 50)
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
-    private ExchangeSimulator _exchange = null!;
-
-    public async Task InitializeAsync() => _exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions { TradesPerSecond = 50 });
-
-    public async Task DisposeAsync() => await _exchange.DisposeAsync();
-
     [Fact]
     public async Task Metrics_arrive_at_the_chosen_interval_and_a_dropped_connection_is_told_as_failed_then_connected()
     {
-        var config = Path.Combine(Path.GetTempPath(), $"orderflow-events-{Guid.NewGuid():N}.conf");
-        await File.WriteAllTextAsync(config, "orderflow.stream.backoff { min = 200ms, max = 1s }\n");
-        using var host = OrderFlowProcess.Start("run", "--symbols", "BTCUSDT,ETHUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
-            "--rest-url", _exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0", "--config", config);
+        using var host = await StartHostAsync("BTCUSDT", "ETHUSDT");
         using var http = new HttpClient { BaseAddress = new Uri($"http://{await host.QueryAddressAsync(Limit)}"), Timeout = Timeout.InfiniteTimeSpan };
         await host.WaitForLineAsync("📊 Trade #1:", Limit);
 
@@ -43,7 +32,7 @@ public sealed class EventsSpecs : TestKit, IAsyncLifetime
         Assert.True(snapshots[^1].AsOfAggregateId > snapshots[0].AsOfAggregateId);
 
         // The exchange drops every connection: the stream's end, then its return, as they happen.
-        _exchange.DropAllConnections();
+        Exchange.DropAllConnections();
         var failed = await NextAsync(events, "failed", e => (Failed)ProtocolJson.FromUtf8(Encoding.UTF8.GetBytes(e.Data), typeof(Failed)));
         Assert.Contains(failed, f => f.Symbol.Value is "BTCUSDT" or "ETHUSDT");
         var connected = await NextAsync(events, "connected", e => (Connected)ProtocolJson.FromUtf8(Encoding.UTF8.GetBytes(e.Data), typeof(Connected)));

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Akka.TestKit.Xunit2;
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Simulator;
 using Xunit;
@@ -8,31 +7,20 @@ using Xunit;
 namespace OrderFlow.Actors.Tests.Host;
 
 /// <summary><c>/healthz</c> and <c>/readyz</c> on the real host process, streaming from the simulator.</summary>
-public sealed class HealthSpecs : TestKit, IAsyncLifetime
+public sealed class HealthSpecs() : FaultedHostSpec(tradesPerSecond: 50)
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
-    private ExchangeSimulator _exchange = null!;
-
-    public async Task InitializeAsync() => _exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions { TradesPerSecond = 50 });
-
-    public async Task DisposeAsync() => await _exchange.DisposeAsync();
-
     [Fact]
     public async Task Ready_once_every_symbol_streams_with_its_window_covered_503_with_the_reason_during_a_fault_and_ready_again_after()
     {
-        // Retries a few seconds apart, not the shipped 30 s cool-down, so "ready again" comes within the spec's limit.
-        var config = Path.Combine(Path.GetTempPath(), $"orderflow-health-{Guid.NewGuid():N}.conf");
-        await File.WriteAllTextAsync(config, "orderflow.stream.backoff { min = 200ms, max = 1s }\norderflow.stream.cool-down { min = 1s, max = 2s }\n");
-        using var host = OrderFlowProcess.Start("run", "--symbols", "BTCUSDT,ETHUSDT", "--ws-url", _exchange.WebSocketUrl.ToString(),
-            "--rest-url", _exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0", "--config", config);
+        using var host = await StartHostAsync("BTCUSDT", "ETHUSDT");
         using var http = new HttpClient { BaseAddress = new Uri($"http://{await host.QueryAddressAsync(Limit)}") };
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
         await AwaitAssertAsync(async () => Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode), Limit);
 
         // The exchange drops every connection and refuses new ones (both symbols share one): not ready, each named with why.
-        _exchange.SetUpgradeFault("*", new UpgradeFault.Refuse(HttpStatusCode.ServiceUnavailable));
-        _exchange.DropAllConnections();
+        Exchange.SetUpgradeFault("*", new UpgradeFault.Refuse(HttpStatusCode.ServiceUnavailable));
+        Exchange.DropAllConnections();
         await AwaitAssertAsync(async () =>
         {
             var answer = await http.GetAsync("/readyz");
@@ -43,7 +31,7 @@ public sealed class HealthSpecs : TestKit, IAsyncLifetime
         }, Limit);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
 
-        _exchange.SetUpgradeFault("*", null);
+        Exchange.SetUpgradeFault("*", null);
         await AwaitAssertAsync(async () => Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode), Limit);
     }
 }

@@ -26,8 +26,12 @@ public sealed class ApiHost : IAsyncLifetime
             "--rest-url", Exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0");
         Address = await Process.QueryAddressAsync(Limit);
         Http = new HttpClient { BaseAddress = new Uri($"http://{Address}") };
+        // Ready once both symbols have streamed some trades: asked again at each of the host's metrics events.
         await using var client = OrderFlowHttpClient.Create(Address);
-        await TestKitless.AwaitAsync(async () => (await client.GetStatusAsync()).Streams.All(s => s.TradesReceived > 20), Limit);
+        using var deadline = new CancellationTokenSource(Limit);
+        await foreach (var _ in client.EventsAsync(TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(200), cancel: deadline.Token))
+            if ((await client.GetStatusAsync()).Streams.All(s => s.TradesReceived > 20)) return;
+        throw new InvalidOperationException("the host's event stream ended before it had streamed 20 trades of each symbol");
     }
 
     public async Task DisposeAsync()
@@ -47,20 +51,6 @@ public sealed class ApiHost : IAsyncLifetime
     }
 
     public Task<(HttpStatusCode Status, string? MediaType, JsonElement Body, HttpResponseMessage Response)> GetAsync(string path) => SendAsync(HttpMethod.Get, path);
-}
-
-/// <summary>Polls a condition without a TestKit (a class fixture has none).</summary>
-public static class TestKitless
-{
-    public static async Task AwaitAsync(Func<Task<bool>> condition, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not true within {limit}");
-            await Task.Delay(100);
-        }
-    }
 }
 
 public sealed class HttpApiSpecs(ApiHost host) : IClassFixture<ApiHost>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using Akka.TestKit.Xunit2;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using OrderFlow.Actors.Tests.Support;
@@ -14,23 +13,14 @@ namespace OrderFlow.Actors.Tests.Page;
 /// The live page in a real browser: Debian's chromium, headless, driven through its chromedriver, against the real
 /// host streaming from the simulator.
 /// </summary>
-public sealed class PageSpecs(ITestOutputHelper output) : TestKit, IAsyncLifetime
+public sealed class PageSpecs(ITestOutputHelper output) : FaultedHostSpec(tradesPerSecond: 30)
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
     private static readonly string[] Symbols = ["BTCUSDT", "ETHUSDT", "SOLUSDT"];
-    private ExchangeSimulator _exchange = null!;
-
-    public async Task InitializeAsync() => _exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions { TradesPerSecond = 30 });
-
-    public async Task DisposeAsync() => await _exchange.DisposeAsync();
 
     [Fact]
     public async Task The_page_lists_every_symbol_charts_one_with_data_and_shows_a_stream_fault_within_seconds()
     {
-        var config = Path.Combine(Path.GetTempPath(), $"orderflow-page-{Guid.NewGuid():N}.conf");
-        await File.WriteAllTextAsync(config, "orderflow.stream.backoff { min = 200ms, max = 1s }\norderflow.stream.cool-down { min = 1s, max = 2s }\n");
-        using var host = OrderFlowProcess.Start("run", "--symbols", string.Join(',', Symbols), "--ws-url", _exchange.WebSocketUrl.ToString(),
-            "--rest-url", _exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0", "--config", config);
+        using var host = await StartHostAsync(Symbols);
         var address = await host.QueryAddressAsync(Limit);
         await host.WaitForLineAsync("📊 Trade #1:", Limit);
         using var browser = Browser.Start();
@@ -64,14 +54,14 @@ public sealed class PageSpecs(ITestOutputHelper output) : TestKit, IAsyncLifetim
             browser.Driver.FindElements(By.CssSelector("#board tbody tr")).Select(r => r.GetAttribute("data-symbol"))), Limit);
 
         // A fault: the exchange drops every connection and refuses new ones. The page shows it within seconds.
-        _exchange.SetUpgradeFault("*", new UpgradeFault.Refuse(HttpStatusCode.ServiceUnavailable));
+        Exchange.SetUpgradeFault("*", new UpgradeFault.Refuse(HttpStatusCode.ServiceUnavailable));
         var faulted = Stopwatch.StartNew();
-        _exchange.DropAllConnections();
+        Exchange.DropAllConnections();
         await AwaitAssertAsync(() => Assert.Equal(Symbols.Length, browser.Driver.FindElements(By.CssSelector("#board tbody tr.fault")).Count), Dilated(TimeSpan.FromSeconds(10)));
         output.WriteLine($"the fault showed on the page {faulted.ElapsedMilliseconds} ms after the drop");
         Assert.All(browser.Driver.FindElements(By.CssSelector("#board tbody tr td.state")), state => Assert.NotEqual("Connected", state.Text));
 
-        _exchange.SetUpgradeFault("*", null);
+        Exchange.SetUpgradeFault("*", null);
         await AwaitAssertAsync(() => Assert.Empty(browser.Driver.FindElements(By.CssSelector("#board tbody tr.fault"))), Limit);
     }
 

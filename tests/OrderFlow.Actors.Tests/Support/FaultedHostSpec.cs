@@ -1,0 +1,32 @@
+using Akka.TestKit.Xunit2;
+using OrderFlow.Simulator;
+using Xunit;
+
+namespace OrderFlow.Actors.Tests.Support;
+
+/// <summary>
+/// A spec against the real host process streaming from the simulator, where the spec breaks the exchange and waits
+/// for the host to come back: it retries a few hundred milliseconds apart and cools down for a second or two, not the
+/// shipped 30 s, so "back" comes within the spec's limit.
+/// </summary>
+public abstract class FaultedHostSpec(double tradesPerSecond) : TestKit, IAsyncLifetime
+{
+    protected static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
+    private const string QuickRetries = "orderflow.stream.backoff { min = 200ms, max = 1s }\norderflow.stream.cool-down { min = 1s, max = 2s }\n";
+
+    protected ExchangeSimulator Exchange { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions { TradesPerSecond = tradesPerSecond });
+
+    public async Task DisposeAsync() => await Exchange.DisposeAsync();
+
+    /// <summary><c>orderflow run</c> for <paramref name="symbols"/> on free ports, retrying quickly.</summary>
+    protected async Task<OrderFlowProcess> StartHostAsync(params string[] symbols)
+    {
+        var config = Path.Combine(Path.GetTempPath(), $"orderflow-faulted-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(config, QuickRetries);
+        return OrderFlowProcess.Start("run", "--symbols", string.Join(',', symbols), "--ws-url", Exchange.WebSocketUrl.ToString(),
+            "--rest-url", Exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0", "--config", config);
+    }
+}
