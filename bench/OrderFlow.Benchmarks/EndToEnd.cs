@@ -69,9 +69,8 @@ public static class EndToEnd
     /// <summary>The pipeline's actor system, reachable over loopback remoting as a host is.</summary>
     private static readonly string RemoteHost = """
         akka.loglevel = WARNING
-        akka.actor.provider = remote
         akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-        """ + "\n" + OrderFlowSerializer.Hocon + "\n" + PipelineDispatcher.Hocon;
+        """ + "\n" + OrderFlowSerializer.Hocon + "\n" + PipelineDispatcher.Hocon + "\n" + ClusterHocon.For(ClusterSetup.Alone);
 
     public static async Task<EndToEndResult> RunAsync(int symbols, int tradesPerSymbol, TimeSpan limit)
     {

@@ -97,6 +97,24 @@ internal sealed class ConfigReader(Config config, Func<string, string> where)
         return (symbols, patterns);
     }
 
+    /// <summary>Seed nodes: each an <c>akka.tcp://orderflow@HOST:PORT</c> address, as every node of the cluster must write them.</summary>
+    public IReadOnlyList<string> SeedNodes(string key)
+    {
+        var seeds = new List<string>();
+        foreach (var item in List(key, "[\"akka.tcp://orderflow@10.0.0.1:4053\"]"))
+        {
+            var seed = item.Trim();
+            if (!Akka.Actor.Address.TryParse(seed, out var address) || address.Protocol != "akka.tcp" || address.Host is null || address.Port is null or <= 0)
+                throw Problem(key, seed, "is not an akka.tcp://orderflow@HOST:PORT address");
+            if (address.System != "orderflow") throw Problem(key, seed, "names the actor system " + address.System + "; every node's is orderflow");
+            if (!seeds.Contains(seed)) seeds.Add(seed);
+        }
+        return seeds;
+    }
+
+    /// <summary>A list of plain names (roles).</summary>
+    public IReadOnlyList<string> Names(string key) => List(key, "[feed]").Select(name => name.Trim()).Where(name => name.Length > 0).Distinct().ToList();
+
     public IReadOnlyDictionary<Symbol, T> PerSymbol<T>(string key, string market, Func<string, T> readValue)
     {
         var result = new Dictionary<Symbol, T>();

@@ -200,6 +200,17 @@ public static class OrderFlowConfiguration
             new LogSettings(
                 read.LogLevel("orderflow.log.level"),
                 read.Choice("orderflow.log.format", LogFormat.Text, LogFormat.Json),
-                read.PerSource("orderflow.log.levels", read.LogLevel)));
+                read.PerSource("orderflow.log.levels", read.LogLevel)),
+            Cluster(read));
+    }
+
+    private static ClusterSetup Cluster(ConfigReader read)
+    {
+        var enabled = read.Flag("orderflow.cluster.enabled");
+        var seeds = read.SeedNodes("orderflow.cluster.seed-nodes");
+        if (enabled && seeds.Count == 0)
+            throw read.Problem("orderflow.cluster.seed-nodes", "[]", "names no seed: a cluster needs the same list of akka.tcp://orderflow@HOST:PORT on every node");
+        return new ClusterSetup(enabled, seeds, read.Names("orderflow.cluster.roles"), read.Int("orderflow.cluster.shards", min: 1, max: 10_000),
+            read.Raw("orderflow.cluster.egress").Trim());
     }
 }

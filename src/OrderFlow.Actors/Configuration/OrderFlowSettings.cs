@@ -22,10 +22,22 @@ public sealed record OrderFlowSettings(
     StoreSettings Store,
     MetricsSettings Metrics,
     RemoteSettings Remote,
-    LogSettings Log)
+    LogSettings Log,
+    ClusterSetup Cluster)
 {
     /// <summary>The settings of the market <paramref name="symbol"/> trades on.</summary>
     public BinanceSettings MarketOf(Symbol symbol) => Markets[symbol.Market];
+}
+
+/// <summary>
+/// The cluster this host belongs to: with <paramref name="Enabled"/> off, itself alone (a one-node cluster that joins
+/// itself); on, the one at <paramref name="SeedNodes"/>. Symbols are spread over <paramref name="Shards"/> shards; nodes
+/// in one <paramref name="Egress"/> group reach Binance from one address and share its limits.
+/// </summary>
+public sealed record ClusterSetup(bool Enabled, IReadOnlyList<string> SeedNodes, IReadOnlyList<string> Roles, int Shards, string Egress)
+{
+    /// <summary>A host on its own: a one-node cluster of 100 shards.</summary>
+    public static readonly ClusterSetup Alone = new(false, [], [], 100, "");
 }
 
 public enum LogFormat

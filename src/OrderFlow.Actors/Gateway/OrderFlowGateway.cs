@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using OrderFlow.Actors.Metrics;
 using OrderFlow.Protocol;
@@ -79,12 +80,15 @@ public sealed class OrderFlowGateway : ReceiveActor
             UnwatchIfNoSubscription(Sender);
         });
         Receive<Terminated>(terminated => Forget(terminated.ActorRef));
+        Receive<SubscribeAck>(_ => { });
     }
 
     public static Props Props(IActorRef symbols, MetricsBoards boards, TimeSpan queryTimeout, TimeSpan addTimeout) =>
         Akka.Actor.Props.Create(() => new OrderFlowGateway(symbols, boards, queryTimeout, addTimeout));
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe<IStreamLifecycleEvent>(Self);
+    /// <summary>Every symbol's lifecycle, wherever in the cluster it streams.</summary>
+    protected override void PreStart() =>
+        DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(Symbols.SymbolActor.LifecycleTopic, Self));
 
     private void Ask(object query) => Ask(query, _queryTimeout);
 

@@ -1,5 +1,9 @@
 using Akka;
 using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Singleton;
 using Akka.Event;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
@@ -7,6 +11,7 @@ using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Connection;
 using OrderFlow.Actors.Gateway;
+using OrderFlow.Actors.Membership;
 using OrderFlow.Actors.Metrics;
 using OrderFlow.Actors.Replay;
 using OrderFlow.Actors.Store;
@@ -22,52 +27,58 @@ namespace OrderFlow.Actors.Hosting;
 /// </summary>
 public static class OrderFlowHostingExtensions
 {
-    private static readonly TimeSpan CloseSymbolsTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan FlushRecordingsTimeout = TimeSpan.FromSeconds(25);
+    private static readonly TimeSpan CloseConnectionsTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Starts <c>/user/symbols</c> with one actor per configured symbol on the pipeline dispatcher, registered as
-    /// <see cref="SymbolSupervisor"/>; every socket closes with a close frame during coordinated shutdown.
+    /// Akka.Remote bound to orderflow.remote.host/akka-port with the protocol's serializer and strict serialization,
+    /// and Akka.Cluster over it: every host is a cluster node, alone (joining itself) or with the seeds'.
     /// </summary>
-    public static AkkaConfigurationBuilder WithOrderFlowSymbols(this AkkaConfigurationBuilder builder, OrderFlowSettings settings, ITapeStore? store = null) =>
-        builder
-            .AddHocon(PipelineDispatcher.Hocon, HoconAddMode.Prepend)
-            .WithActors((system, registry) => registry.Register<SymbolSupervisor>(system.StartOrderFlowSymbols(settings, store: store)));
-
-    /// <summary>
-    /// Starts <c>/user/symbols</c> as <see cref="WithOrderFlowSymbols"/> does, but each symbol plays its recorded tape
-    /// from the store at the plan's speed instead of streaming, and the metrics are read at the replay's clock.
-    /// </summary>
-    public static AkkaConfigurationBuilder WithOrderFlowReplay(this AkkaConfigurationBuilder builder, OrderFlowSettings settings, ReplayPlan plan) =>
-        builder
-            .AddHocon(PipelineDispatcher.Hocon, HoconAddMode.Prepend)
-            .WithActors((system, registry) => registry.Register<SymbolSupervisor>(system.StartOrderFlowReplay(settings, plan)));
-
-    /// <summary>The replay's <c>/user/symbols</c> (needs <see cref="PipelineDispatcher.Hocon"/>): no connections, nothing recorded.</summary>
-    public static IActorRef StartOrderFlowReplay(this ActorSystem system, OrderFlowSettings settings, ReplayPlan plan)
-    {
-        var boards = MetricsBoards.For(system);
-        boards.Clock = plan.Clock;
-        var rest = settings.Markets.ToDictionary(market => market.Key, market => CreateRestClient(market.Value));
-        return system.ActorOf(SymbolSupervisor.Props(settings, ActorRefs.Nobody, rest, boards, replay: plan), SymbolSupervisor.Name);
-    }
-
-    /// <summary>
-    /// Starts the planners' gateway (<c>/user/orderflow</c>) in front of the symbols, and Akka.Remote bound to
-    /// orderflow.remote.host/port with the protocol's serializer and strict serialization.
-    /// </summary>
-    public static AkkaConfigurationBuilder WithOrderFlowGateway(this AkkaConfigurationBuilder builder, OrderFlowSettings settings) =>
+    public static AkkaConfigurationBuilder WithOrderFlowCluster(this AkkaConfigurationBuilder builder, OrderFlowSettings settings) =>
         builder
             .AddHocon(OrderFlowSerializer.Hocon, HoconAddMode.Prepend)
             // .NET maps SO_REUSEADDR to SO_REUSEPORT on Linux: with it on, a second host would share the port silently.
             .AddHocon("akka.remote.dot-netty.tcp.tcp-reuse-addr = off", HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions { HostName = settings.Remote.Host, Port = settings.Remote.AkkaPort })
-            .WithActors((system, registry) =>
-                registry.Register<OrderFlowGateway>(system.StartOrderFlowGateway(registry.Get<SymbolSupervisor>(), settings)));
+            // Akka's cluster, sharding, singleton and DData defaults under ours; the join is StartOrderFlowSymbols' (itself, or the seeds).
+            .WithClustering(new ClusterOptions { Roles = settings.Cluster.Roles.ToArray() })
+            .AddHocon(ClusterHocon.For(settings.Cluster), HoconAddMode.Prepend);
 
     /// <summary>
-    /// <c>/user/symbols</c> and <c>/user/connections</c>, the sockets they stream on, and the shutdown task that closes
-    /// them with close frames (needs <see cref="PipelineDispatcher.Hocon"/>).
+    /// The symbols, each a shard region's entity on the pipeline dispatcher, behind <c>/user/symbols</c>
+    /// (registered as <see cref="SymbolDirectory"/>); every socket closes with a close frame during coordinated shutdown.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithOrderFlowSymbols(this AkkaConfigurationBuilder builder, OrderFlowSettings settings, ITapeStore? store = null) =>
+        builder
+            .AddHocon(PipelineDispatcher.Hocon, HoconAddMode.Prepend)
+            .WithActors((system, registry) => registry.Register<SymbolDirectory>(system.StartOrderFlowSymbols(settings, store: store)));
+
+    /// <summary>
+    /// The symbols as <see cref="WithOrderFlowSymbols"/> starts them, but each plays its recorded tape from the store
+    /// at the plan's speed instead of streaming, and the metrics are read at the replay's clock.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithOrderFlowReplay(this AkkaConfigurationBuilder builder, OrderFlowSettings settings, ReplayPlan plan) =>
+        builder
+            .AddHocon(PipelineDispatcher.Hocon, HoconAddMode.Prepend)
+            .WithActors((system, registry) => registry.Register<SymbolDirectory>(system.StartOrderFlowReplay(settings, plan)));
+
+    /// <summary>The replay's symbols (needs <see cref="PipelineDispatcher.Hocon"/> and the cluster): no connections, nothing recorded.</summary>
+    public static IActorRef StartOrderFlowReplay(this ActorSystem system, OrderFlowSettings settings, ReplayPlan plan)
+    {
+        var boards = MetricsBoards.For(system);
+        boards.Clock = plan.Clock;
+        var rest = settings.Markets.ToDictionary(market => market.Key, market => CreateRestClient(market.Value));
+        return system.StartSymbols(settings, ActorRefs.Nobody, rest, store: null, plan);
+    }
+
+    /// <summary>Starts the planners' gateway (<c>/user/orderflow</c>) in front of the symbols (needs <see cref="WithOrderFlowCluster"/>).</summary>
+    public static AkkaConfigurationBuilder WithOrderFlowGateway(this AkkaConfigurationBuilder builder, OrderFlowSettings settings) =>
+        builder.WithActors((system, registry) =>
+            registry.Register<OrderFlowGateway>(system.StartOrderFlowGateway(registry.Get<SymbolDirectory>(), settings)));
+
+    /// <summary>
+    /// <c>/user/connections</c> and the symbols that stream on them (a shard region's entities, behind
+    /// <c>/user/symbols</c>), and the shutdown tasks that hand the symbols over and close the sockets with close frames
+    /// (needs <see cref="PipelineDispatcher.Hocon"/> and the cluster's HOCON, <see cref="ClusterHocon"/>).
     /// </summary>
     /// <param name="budget">The chosen market's socket budget (a spec's, on its clock); each other market has its own.</param>
     /// <param name="store">Where every symbol records its trades and starts from (<see cref="TapeStores.OpenAsync"/>); null: none.</param>
@@ -78,26 +89,67 @@ public static class OrderFlowHostingExtensions
         var connections = system.ActorOf(ConnectionPool.Props(settings.Stream, markets), ConnectionPool.Name);
         var rest = settings.Markets.ToDictionary(market => market.Key, market => CreateRestClient(market.Value));
         foreach (var (market, client) in rest) ExchangeLimits.For(system).Register(market, markets[market].Budget, client.Budget);
-        var symbols = system.ActorOf(SymbolSupervisor.Props(settings, connections, rest, MetricsBoards.For(system), store), SymbolSupervisor.Name);
-        if (store is not null) system.ActorOf(TapeRetention.Props(store, settings.Store.Retention), TapeRetention.Name);
-        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-aggtrade-streams", async () =>
+        var symbols = system.StartSymbols(settings, connections, rest, store, replay: null);
+        if (store is not null)
+            system.ActorOf(ClusterSingletonManager.Props(TapeRetention.Props(store, settings.Store.Retention), PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(system)), TapeRetention.Name);
+        var shutdown = CoordinatedShutdown.Get(system);
+        // Alone, nobody takes the symbols over: the sockets close first, with close frames, each telling its streams how;
+        // then the region's hand-off flushes every recording and stops the symbols, as a single host always has.
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-aggtrade-streams-alone", () =>
+            Cluster.Get(system).State.Members.Count(member => member.Status is MemberStatus.Up or MemberStatus.WeaklyUp) <= 1
+                ? CloseConnectionsAsync(system, connections)
+                : Task.FromResult(Done.Instance));
+        // With others, the region hands the symbols over first (each lets its stream go and flushes its recording),
+        // the node leaves, and only then do the sockets that are left close.
+        shutdown.AddTask(CoordinatedShutdown.PhaseClusterExitingDone, "close-aggtrade-connections", () => CloseConnectionsAsync(system, connections));
+        return symbols;
+    }
+
+    private static async Task<Done> CloseConnectionsAsync(ActorSystem system, IActorRef connections)
+    {
+        try
         {
-            try
+            await connections.Ask<AllConnectionsClosed>(CloseAllConnections.Instance, CloseConnectionsTimeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            system.Log.Warning("🔌 The connections did not all close within {Timeout}; shutting down anyway", HumanFormat.Duration(CloseConnectionsTimeout));
+        }
+        return Done.Instance;
+    }
+
+    /// <summary>
+    /// Joins the cluster (itself when alone, else the seeds), starts this node's listing service, the shard region
+    /// that hosts every symbol's actor, and <c>/user/symbols</c> in front of it.
+    /// </summary>
+    private static IActorRef StartSymbols(this ActorSystem system, OrderFlowSettings settings, IActorRef connections,
+        IReadOnlyDictionary<string, BinanceRestClient> rest, ITapeStore? store, ReplayPlan? replay)
+    {
+        var cluster = Cluster.Get(system);
+        if (settings.Cluster.Enabled) cluster.JoinSeedNodes(settings.Cluster.SeedNodes.Select(Address.Parse));
+        else cluster.Join(cluster.SelfAddress);
+        system.ActorOf(ClusterWatch.Props(settings.Cluster), ClusterWatch.Name);
+
+        var boards = MetricsBoards.For(system);
+        var listings = system.ActorOf(ListingService.Props(rest, settings.Binance.ExchangeInfoRefresh), ListingService.Name);
+        var directory = system.ActorSelection($"/user/{SymbolDirectory.Name}");
+        var shards = new SymbolShards(settings.Cluster.Shards);
+        var sharding = ClusterSharding.Get(system);
+        var shardingSettings = ClusterShardingSettings.Create(system);
+        var onPipeline = system.Dispatchers.HasDispatcher(PipelineDispatcher.Id);
+        var region = sharding.Start(SymbolShards.TypeName, entityId =>
             {
-                // The connections close first, each telling its streams how; then what the recorders hold goes to the
-                // store (however long a slow store takes, within reason); then the symbols stop.
-                await connections.Ask<AllConnectionsClosed>(CloseAllConnections.Instance, CloseSymbolsTimeout).ConfigureAwait(false);
-                if (store is not null)
-                    if (await symbols.Ask<object>(TradeRecorder.FlushRecording.Instance, FlushRecordingsTimeout).ConfigureAwait(false) is OrderFlow.Protocol.QueryFailed failed)
-                        system.Log.Warning("💾 {Problem}", failed.Reason);
-                await symbols.Ask<AllSymbolsClosed>(CloseAllSymbols.Instance, CloseSymbolsTimeout).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
-            {
-                // Already stopped, or the sockets did not close in time: shutdown goes on either way.
-            }
-            return Done.Instance;
-        });
+                var symbol = SymbolShards.SymbolOf(entityId);
+                var props = SymbolActor.Props(symbol, settings, connections, rest[symbol.Market], boards, store, directory, listings, replay);
+                return onPipeline ? props.WithDispatcher(PipelineDispatcher.Id) : props;
+            }, shardingSettings, shards, sharding.DefaultShardAllocationStrategy(shardingSettings), new CloseSymbol(default));
+        system.Log.Info("🧩 Symbols are spread over {Shards} shards (orderflow.cluster.shards; fixed for the cluster's life)", shards.Shards);
+        var symbols = system.ActorOf(SymbolDirectory.Props(settings, rest, region, replay), SymbolDirectory.Name);
+        if (settings.SymbolPatterns.Count > 0 && replay is null)
+            system.ActorOf(ClusterSingletonManager.Props(
+                PatternResolver.Props(settings.SymbolPatterns, rest, directory, settings.Binance.ExchangeInfoRefresh), PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(system)), PatternResolver.Name);
         return symbols;
     }
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
@@ -16,12 +17,12 @@ using OrderFlow.Protocol.Trades;
 namespace OrderFlow.Actors.Symbols;
 
 /// <summary>
-/// Everything about one symbol (<c>symbol-btcusdt</c>): its history and metrics from the start; once exchangeInfo
-/// says the symbol is listed, its sequencer and its stream. It reports its stream's Connected, Failed and TimedOut
-/// (recorded for the status answer, then published on the event stream), restarts the stream after a
-/// <see cref="CoolDown"/> when it gives up, answers the per-symbol queries, and closes cleanly on request. Sequencer,
-/// history and metrics outlive the stream's restarts. The unit that a shard region will host one day: every message
-/// it takes names its symbol (<see cref="IWithSymbol"/>).
+/// Everything about one symbol, a shard region's entity on whichever node the cluster chose: its history and
+/// metrics from the start; once its node's <see cref="ListingService"/> says the symbol is listed, its sequencer and
+/// its stream. It reports its stream's Connected, Failed and TimedOut (recorded for the status answer, then published
+/// on the event stream), restarts the stream after a <see cref="CoolDown"/> when it gives up, answers the per-symbol
+/// queries, and closes on request or hand-off: the stream let go, the recording flushed, then it stops. It leaves the
+/// cluster's memory by passivating (removed, unlisted), never by stopping, which the cluster would undo.
 /// </summary>
 public sealed class SymbolActor : ReceiveActor, IWithTimers
 {
@@ -30,8 +31,16 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         public static readonly RestartStream Instance = new();
     }
 
+    private sealed record Closed
+    {
+        public static readonly Closed Instance = new();
+    }
+
     private const string RestartTimer = "restart";
-    private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(2);
+    /// <summary>Each child's part of the status answer; they are asked together, so the answer takes at most this.</summary>
+    private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(1);
+    /// <summary>What the recorder holds goes to the store within this as the actor closes: well inside a hand-off's deadline.</summary>
+    public static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(5);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Symbol _symbol;
@@ -41,6 +50,9 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private readonly MetricsBoards _boards;
     private readonly ITapeStore? _store;
     private readonly ReplayPlan? _replay;
+    private readonly ICanTell _directory;
+    private readonly IActorRef _listings;
+    private readonly string _node = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
     private readonly MetricsBoard _board;
     private readonly CoolDown _coolDown;
     private IActorRef _history = ActorRefs.Nobody;
@@ -49,6 +61,8 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private IActorRef? _sequencer;
     private IActorRef? _recorder;
     private IActorRef? _stream;
+    private IActorRef? _removedBy;
+    /// <summary>Who added it, answered once exchangeInfo's first word is in.</summary>
     private IActorRef? _addedBy;
     private bool _checking = true;
     private bool _closing;
@@ -61,8 +75,10 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private IStreamLifecycleEvent? _lastProblem;
 
     public SymbolActor(Symbol symbol, OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards,
-        ITapeStore? store, IActorRef? addedBy, ReplayPlan? replay = null)
+        ITapeStore? store, ICanTell directory, IActorRef listings, ReplayPlan? replay = null)
     {
+        _directory = directory;
+        _listings = listings;
         _replay = replay;
         // A replay reads the store; it records nothing.
         _store = replay is null ? store : null;
@@ -71,7 +87,6 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         _connections = connections;
         _rest = rest;
         _boards = boards;
-        _addedBy = addedBy;
         _board = new MetricsBoard(symbol, settings.Metrics);
         _coolDown = new CoolDown(settings.Stream.CoolDown, new Random());
 
@@ -95,6 +110,18 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         });
         Receive<GetStatus>(_ => StatusAsync().PipeTo(Sender, success: status => new StatusReport([status]), failure: e => new QueryFailed(e.Message)));
         Receive<CloseSymbol>(_ => Close());
+        Receive<Closed>(_ => Context.Stop(Self));
+        Receive<RemoveSymbol>(_ =>
+        {
+            _removedBy = Sender;
+            Leave();
+        });
+        Receive<SymbolNotWanted>(_ => Leave());
+        Receive<AddSymbol>(_ =>
+        {
+            _addedBy = Sender;
+            if (!_checking) Answer(_notTrading is { } status ? new SymbolNotTrading(_symbol, status) : new SymbolAdded(_symbol));
+        });
         Receive<TradeRecorder.FlushRecording>(flush =>
         {
             if (_recorder is null) Sender.Tell(TradeRecorder.RecordingFlushed.Instance);
@@ -106,7 +133,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         {
             if (finished.LastId is { } last && (_board.LastAggregateId ?? 0) < last)
                 Timers.StartSingleTimer(nameof(ReplayFinished), finished, TimeSpan.FromMilliseconds(20));
-            else Context.Parent.Tell(finished);
+            else _directory.Tell(finished, Self);
         });
     }
 
@@ -119,22 +146,34 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private TapeAtStart? TapeAtStart() => _store is null ? null
         : new TapeAtStart(_store, Tape, new[] { _settings.History.WarmUp ?? TimeSpan.Zero }.Concat(_settings.Metrics.Windows).Max(), _settings.History.Capacity);
 
-    /// <summary>The actor's name: <c>symbol-btcusdt</c>, <c>symbol-usdm%3Abtcusdt</c>; what is not ASCII is percent-encoded, as actor paths require.</summary>
-    public static string NameOf(Symbol symbol) => $"symbol-{Uri.EscapeDataString(symbol.Value.ToLowerInvariant())}";
-
+    /// <param name="directory">Its node's <see cref="SymbolDirectory"/>.</param>
+    /// <param name="listings">Its node's <see cref="ListingService"/>.</param>
     /// <param name="replay">Play the symbol's recorded tape from the store instead of streaming it (<c>orderflow replay</c>).</param>
     public static Props Props(Symbol symbol, OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards,
-        ITapeStore? store = null, IActorRef? addedBy = null, ReplayPlan? replay = null) =>
-        Akka.Actor.Props.Create(() => new SymbolActor(symbol, settings, connections, rest, boards, store, addedBy, replay));
+        ITapeStore? store, ICanTell directory, IActorRef listings, ReplayPlan? replay = null) =>
+        Akka.Actor.Props.Create(() => new SymbolActor(symbol, settings, connections, rest, boards, store, directory, listings, replay));
 
     protected override void PreStart()
     {
-        _history = Context.ActorOf(TradeHistoryActor.Props(_symbol, _settings.History.Capacity, _store is null ? null : (_store, Tape)), "history");
-        _metrics = Context.ActorOf(MetricsActor.Props(_board, _settings.Stream.SummaryInterval, () => _boards.Clock.GetUtcNow()), "metrics");
+        _history = ActorOf(TradeHistoryActor.Props(_symbol, _settings.History.Capacity, _store is null ? null : (_store, Tape)), "history");
+        _metrics = ActorOf(MetricsActor.Props(_board, _settings.Stream.SummaryInterval, () => _boards.Clock.GetUtcNow()), "metrics");
         _boards.Add(_board);
+        _directory.Tell(new SymbolStarted(_symbol), Self);
+        _listings.Tell(new ListingService.CheckListing(_symbol));
     }
 
-    protected override void PostStop() => _boards.Remove(_symbol, _board);
+    protected override void PostStop()
+    {
+        _boards.Remove(_symbol, _board);
+        _removedBy?.Tell(new SymbolRemoved(_symbol));
+    }
+
+    /// <summary>A child on the pipeline's threads when the host has them (as the symbol's actor itself is).</summary>
+    private IActorRef ActorOf(Props props, string name) =>
+        Context.ActorOf(Context.System.Dispatchers.HasDispatcher(Hosting.PipelineDispatcher.Id) ? props.WithDispatcher(Hosting.PipelineDispatcher.Id) : props, name);
+
+    /// <summary>Out of the cluster's memory for good (removed, unlisted): the shard stops it with a <see cref="CloseSymbol"/>.</summary>
+    private void Leave() => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(new CloseSymbol(_symbol)));
 
     protected override SupervisorStrategy SupervisorStrategy() => new PerChildStrategy(Decide);
 
@@ -177,13 +216,13 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         if (first)
         {
             _recorder = _store is null ? null
-                : Context.ActorOf(TradeRecorder.Props(Tape, _store, _settings.History.Capacity, _settings.Store.FlushInterval), "recorder");
+                : ActorOf(TradeRecorder.Props(Tape, _store, _settings.History.Capacity, _settings.Store.FlushInterval), "recorder");
             if (check.TickSize > Fixed8.Zero)
             {
                 _metrics.Tell(new SymbolListing(_symbol, check.TickSize));
                 _recorder?.Tell(new SymbolListing(_symbol, check.TickSize));
             }
-            _sequencer = Context.ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, _settings.History.WarmUp, _rest, _history, _metrics,
+            _sequencer = ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, _settings.History.WarmUp, _rest, _history, _metrics,
                 TapeAtStart(), _recorder), "sequencer");
         }
         if (check.Status is null || check.Status == Listing.Trading) Trading(first);
@@ -194,8 +233,8 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     {
         if (tickSize is { } tick) _metrics.Tell(new SymbolListing(_symbol, tick));
         else _log.Warning("🎬 {Symbol}: no tick size stored with the tape nor listed by exchangeInfo; the volume profile bins by the grid its prices fall on", _symbol);
-        _sequencer = Context.ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, null, _rest, _history, _metrics), "sequencer");
-        _stream = Context.ActorOf(ReplayActor.Props(Tape, plan, _sequencer), "replay");
+        _sequencer = ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, null, _rest, _history, _metrics), "sequencer");
+        _stream = ActorOf(ReplayActor.Props(Tape, plan, _sequencer), "replay");
     }
 
     private void Trading(bool first)
@@ -230,9 +269,8 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Binance does not list the symbol: said once, and nothing is streamed. The parent answers whoever added it and
-    /// stops this actor with a <see cref="CloseSymbol"/>; the questions it had already passed on before that are
-    /// answered here, in order, as about a symbol not streamed.
+    /// Binance does not list the symbol: said once, and nothing is streamed. The symbol leaves the cluster's set and
+    /// this actor passivates; the questions that reach it meanwhile are answered as about a symbol not streamed.
     /// </summary>
     private void Unlisted()
     {
@@ -240,29 +278,36 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         var failed = new Failed(_symbol, FailureKind.UnknownSymbol,
             $"unknown symbol: Binance's exchangeInfo does not list {_symbol}", 0, null, DateTimeOffset.UtcNow);
         _boards.Remove(_symbol, _board);
-        Context.System.EventStream.Publish(failed);
-        Context.Parent.Tell(new SymbolUnlisted(failed, _addedBy));
+        Publish(failed);
+        _directory.Tell(new SymbolUnlisted(failed), Self);
+        Answer(new SymbolUnknown(_symbol));
+        Leave();
         Become(() =>
         {
             Receive<CloseSymbol>(_ => Context.Stop(Self));
-            Receive<GetStatus>(_ => Sender.Tell(new StatusReport([UnlistedStatus(failed)])));
+            Receive<GetStatus>(_ => Sender.Tell(new SymbolNotFound(_symbol)));
             Receive<IWithSymbol>(message => Sender.Tell(new SymbolNotFound(message.Symbol)));
         });
     }
 
-    /// <summary>What the status answer says of a symbol Binance does not list.</summary>
-    public static StreamStatus UnlistedStatus(Failed failed) =>
-        new(failed.Symbol, StreamState.Failed, failed.At, 0, failed.Reason, null, failed.At, 0, null, null, 0, 0, 0, 0, 0, 0);
+    /// <summary>On this node's event stream, and to every node's gateway (<see cref="LifecycleTopic"/>).</summary>
+    private void Publish(IStreamLifecycleEvent e)
+    {
+        Context.System.EventStream.Publish(e);
+        DistributedPubSub.Get(Context.System).Mediator.Tell(new Publish(LifecycleTopic, e));
+    }
+
+    /// <summary>Where every symbol's Connected, Failed and TimedOut go, cluster-wide.</summary>
+    public const string LifecycleTopic = "orderflow-lifecycle";
 
     private void StartStream() =>
-        _stream = Context.Watch(Context.ActorOf(
-            StreamActor.Props(_symbol, _settings.Stream, _connections, _sequencer!), "stream"));
+        _stream = Context.Watch(ActorOf(StreamActor.Props(_symbol, _settings.Stream, _connections, _sequencer!), "stream"));
 
     private void OnLifecycle(IStreamLifecycleEvent e)
     {
         if (e is Connected) _connects++;
         else _lastProblem = e;
-        Context.System.EventStream.Publish(e);
+        Publish(e);
     }
 
     private void OnStreamStopped()
@@ -270,7 +315,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         _stream = null;
         if (_closing)
         {
-            Context.Stop(Self);
+            FlushThenStop();
             return;
         }
         if (_notTrading is not null) return; // closed for it: the next refresh that says TRADING starts it
@@ -281,39 +326,57 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         Timers.StartSingleTimer(RestartTimer, RestartStream.Instance, coolDown);
     }
 
-    /// <summary>The stream closes with a close frame; then this actor stops, and its children with it.</summary>
+    /// <summary>The stream lets go of its connection, the recorder writes what it holds; then this actor stops, and its children with it.</summary>
     private void Close()
     {
         if (_closing) return;
         _closing = true;
         Timers.CancelAll();
         _boards.Remove(_symbol, _board);
-        if (_checking) _addedBy?.Tell(new SymbolRemoved(_symbol));
         if (_stream is { } stream) stream.Tell(CloseStream.Instance);
-        else Context.Stop(Self);
+        else FlushThenStop();
     }
 
-    /// <summary>Asks the stream and the sequencer; whatever they do not answer in time is reported as unknown.</summary>
+    private void FlushThenStop()
+    {
+        if (_recorder is null)
+        {
+            Context.Stop(Self);
+            return;
+        }
+        var (symbol, log) = (_symbol, _log);
+        _recorder.Ask<TradeRecorder.RecordingFlushed>(TradeRecorder.FlushRecording.Instance, FlushTimeout).PipeTo(Self,
+            success: _ => Closed.Instance,
+            failure: e =>
+            {
+                log.Warning("💾 {Symbol}: the tape store did not take the last trades within {Timeout} ({Problem}); a restart fetches them from REST",
+                    symbol, HumanFormat.Duration(FlushTimeout), e.Message);
+                return Closed.Instance;
+            });
+    }
+
+    /// <summary>Asks the stream, the sequencer and the recorder together; whatever they do not answer in time is reported as unknown.</summary>
     private async Task<StreamStatus> StatusAsync()
     {
         // Read everything this actor owns now: the rest of this method runs after it has moved on.
-        var (symbol, problem, connects, since, checking, stream, sequencer, recorder, notTrading) =
-            (_symbol, _lastProblem, _connects, _since, _checking, _stream, _sequencer, _recorder, _notTrading);
-        var state = notTrading is not null ? new StreamStateReport(StreamState.NotTrading, since, 0)
+        var (symbol, problem, connects, since, checking, stream, sequencer, recorder, notTrading, node) =
+            (_symbol, _lastProblem, _connects, _since, _checking, _stream, _sequencer, _recorder, _notTrading, _node);
+        var stateAsked = notTrading is not null ? Task.FromResult<StreamStateReport?>(new StreamStateReport(StreamState.NotTrading, since, 0))
             : stream is null
-            ? new StreamStateReport(checking ? StreamState.Connecting : StreamState.BackingOff, since, 0)
-            : await AskOrDefault<StreamStateReport>(stream, GetStreamState.Instance).ConfigureAwait(false);
-        var counters = sequencer is null ? null
-            : await AskOrDefault<SequenceStats>(sequencer, new GetSequenceStats(symbol)).ConfigureAwait(false);
-        var recording = recorder is null ? null
-            : await AskOrDefault<TapeStoreStatus>(recorder, TradeRecorder.GetRecorderState.Instance).ConfigureAwait(false);
+            ? Task.FromResult<StreamStateReport?>(new StreamStateReport(checking ? StreamState.Connecting : StreamState.BackingOff, since, 0))
+            : AskOrDefault<StreamStateReport>(stream, GetStreamState.Instance);
+        var countersAsked = sequencer is null ? Task.FromResult<SequenceStats?>(null) : AskOrDefault<SequenceStats>(sequencer, new GetSequenceStats(symbol));
+        var recordingAsked = recorder is null ? Task.FromResult<TapeStoreStatus?>(null)
+            : AskOrDefault<TapeStoreStatus>(recorder, TradeRecorder.GetRecorderState.Instance);
+        await Task.WhenAll(stateAsked, countersAsked, recordingAsked).ConfigureAwait(false);
+        var (state, counters, recording) = (stateAsked.Result, countersAsked.Result, recordingAsked.Result);
         return new StreamStatus(symbol,
             state?.State ?? StreamState.Connecting, state?.Since ?? since, state?.Attempt ?? 0,
             problem switch { Failed f => f.Reason, TimedOut t => $"timed out (phase: {t.Phase.ToWireName()})", _ => null },
             (problem as TimedOut)?.Phase, problem?.At,
             counters?.Received ?? 0, counters?.LastAggregateId, counters?.LastTradeTime, Math.Max(0, connects - 1),
             counters?.DuplicatesDropped ?? 0, counters?.GapsDetected ?? 0, counters?.TradesBackfilled ?? 0,
-            counters?.GapsUnrecovered ?? 0, counters?.MalformedDropped ?? 0, recording);
+            counters?.GapsUnrecovered ?? 0, counters?.MalformedDropped ?? 0, recording, node);
     }
 
     private static async Task<T?> AskOrDefault<T>(IActorRef actor, object question) where T : class

@@ -14,23 +14,16 @@ public sealed record ListingChecked(Symbol Symbol, bool? Listed, Fixed8 TickSize
 public sealed record CloseSymbol(Symbol Symbol) : IWithSymbol;
 
 /// <summary>
-/// Told by a symbol's actor to its parent: Binance does not list the symbol. The parent stops routing to it, answers
-/// <paramref name="AddedBy"/> (when a planner added it), and closes it.
+/// Told by a symbol's actor to its node's <see cref="SymbolDirectory"/>: Binance does not list the symbol, so it leaves
+/// the cluster's set, and the actor goes.
 /// </summary>
-public sealed record SymbolUnlisted(Failed Failure, Akka.Actor.IActorRef? AddedBy) : IWithSymbol
+public sealed record SymbolUnlisted(Failed Failure) : IWithSymbol
 {
     public Symbol Symbol => Failure.Symbol;
 }
 
-/// <summary>Closes every symbol's stream with a close frame; answered with <see cref="AllSymbolsClosed"/>. For shutdown.</summary>
-public sealed record CloseAllSymbols
-{
-    public static readonly CloseAllSymbols Instance = new();
-    private CloseAllSymbols() { }
-}
+/// <summary>Told by a symbol's actor to its node's <see cref="SymbolDirectory"/> as it starts, to hear whether it is still wanted.</summary>
+public sealed record SymbolStarted(Symbol Symbol) : IWithSymbol;
 
-public sealed record AllSymbolsClosed
-{
-    public static readonly AllSymbolsClosed Instance = new();
-    private AllSymbolsClosed() { }
-}
+/// <summary>The answer to <see cref="SymbolStarted"/> when the symbol was removed from the cluster: its actor goes.</summary>
+public sealed record SymbolNotWanted(Symbol Symbol) : IWithSymbol;

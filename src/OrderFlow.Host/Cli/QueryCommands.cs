@@ -32,15 +32,19 @@ public static class QueryCommands
             }
             if (one is not null) PrintStream(report.Streams.Single());
             else
-                Table(["SYMBOL", "STATE", "SINCE", "TRADES", "LAST TRADE", "RECONN", "GAPS", "DUPS", "STORE", "LAST PROBLEM"], report.Streams.Select(s => new[]
+                Table(["SYMBOL", "STATE", "SINCE", "TRADES", "LAST TRADE", "RECONN", "GAPS", "DUPS", "STORE", "NODE", "LAST PROBLEM"], report.Streams.Select(s => new[]
                 {
                     s.Symbol.Value, s.State.ToString(), Clock(s.Since), Count(s.TradesReceived), s.LastTradeTime is { } t ? Clock(t) : "-", Count(s.Reconnects),
                     s.GapsUnrecovered > 0 ? $"{Count(s.GapsDetected)} ({Count(s.GapsUnrecovered)} lost)" : Count(s.GapsDetected), Count(s.DuplicatesDropped),
-                    Store(s.Store), s.LastError is { } e ? $"{Clock(s.LastProblemAt!.Value)} {e}" : "-",
+                    Store(s.Store), Node(s.Node), s.LastError is { } e ? $"{Clock(s.LastProblemAt!.Value)} {e}" : "-",
                 }), TerminalWidth);
             return OrderFlowCli.Success;
         });
     }
+
+    /// <summary>The cluster node that runs a symbol, as HOST:PORT (its actor system is always orderflow).</summary>
+    private static string Node(string? node) =>
+        node is not null && Akka.Actor.Address.TryParse(node, out var address) ? $"{address.Host}:{address.Port}" : "-";
 
     /// <summary>The table fits this many columns: its last column is cut to fit (status SYMBOL shows it whole).</summary>
     private const int TerminalWidth = 120;
@@ -56,6 +60,7 @@ public static class QueryCommands
             ("gaps", $"{Count(s.GapsDetected)} detected, {Count(s.TradesBackfilled)} trades backfilled, {Count(s.GapsUnrecovered)} unrecovered"),
             ("dropped", $"{Count(s.DuplicatesDropped)} duplicates, {Count(s.MalformedDropped)} malformed frames"),
             ("store", s.Store is { } store ? $"{Store(store)} ({Count(store.Unwritten)} unwritten, {Count(store.Dropped)} given up)" : "off"),
+            ("node", s.Node ?? "-"),
             ("last problem", s.LastError is { } e ? $"{e} at {s.LastProblemAt:HH:mm:ss}" + (s.LastTimeoutPhase is { } phase ? $" (phase: {phase.ToWireName()})" : "") : "-"),
         };
         Console.WriteLine(s.Symbol.Value);

@@ -17,16 +17,20 @@ public static class RunCommand
         var akkaPort = OrderFlowCli.AkkaPortOption();
         var httpPort = OrderFlowCli.HttpPortOption();
         var logJson = OrderFlowCli.LogJsonOption();
+        var cluster = new Option<bool>("--cluster") { Description = "Form or join the cluster at orderflow.cluster.seed-nodes (or --seed-nodes); overrides orderflow.cluster.enabled" };
+        var seedNodes = new Option<string>("--seed-nodes")
+            { Description = "The cluster's seed nodes, comma-separated akka.tcp://orderflow@HOST:PORT, the same on every node; overrides orderflow.cluster.seed-nodes" };
         var command = new Command("run", "Stream the configured symbols (the default verb)")
         {
-            symbols, market, webSocketUrl, restUrl, configFile, akkaPort, httpPort, logJson,
+            symbols, market, webSocketUrl, restUrl, configFile, akkaPort, httpPort, logJson, cluster, seedNodes,
         };
         command.SetAction(async (parsed, _) =>
         {
-            var (config, settings) = OrderFlowConfiguration.Load(
-                parsed.GetValue(configFile)?.FullName,
-                OrderFlowCli.Overrides(parsed.GetValue(symbols), parsed.GetValue(webSocketUrl), parsed.GetValue(restUrl), parsed.GetValue(akkaPort),
-                    parsed.GetValue(httpPort), parsed.GetValue(logJson), parsed.GetValue(market)));
+            var overrides = OrderFlowCli.Overrides(parsed.GetValue(symbols), parsed.GetValue(webSocketUrl), parsed.GetValue(restUrl), parsed.GetValue(akkaPort),
+                parsed.GetValue(httpPort), parsed.GetValue(logJson), parsed.GetValue(market));
+            if (parsed.GetValue(cluster)) overrides.Add(new("orderflow.cluster.enabled", "on", "--cluster"));
+            if (parsed.GetValue(seedNodes) is { } seeds) overrides.Add(new("orderflow.cluster.seed-nodes", OrderFlowConfiguration.QuoteList(seeds), "--seed-nodes"));
+            var (config, settings) = OrderFlowConfiguration.Load(parsed.GetValue(configFile)?.FullName, overrides);
             await OrderFlowHost.RunAsync(config, settings).ConfigureAwait(false);
             return OrderFlowCli.Success;
         });

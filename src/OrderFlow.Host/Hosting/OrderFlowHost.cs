@@ -44,6 +44,9 @@ public static class OrderFlowHost
         builder.Services.AddAkka("orderflow", akka => akka
             .WithOrderFlowLogging(settings.Log, config)
             .AddHocon(config, HoconAddMode.Prepend)
+            .WithOrderFlowCluster(settings)
+            // The user's akka.* settings win over the cluster's defaults.
+            .AddHocon(config, HoconAddMode.Prepend)
             .WithOrderFlowSource(settings, store, replay)
             .WithOrderFlowGateway(settings));
 

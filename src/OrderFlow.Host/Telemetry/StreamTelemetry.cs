@@ -12,7 +12,8 @@ namespace OrderFlow.Host.Telemetry;
 /// Each stream's counters as System.Diagnostics.Metrics instruments (meter <see cref="MeterName"/>), so Prometheus,
 /// dotnet-counters and any OpenTelemetry reader see the figures <c>status</c> shows. They are observed from the
 /// symbols' own status answer, read just before each scrape (and every few seconds for other listeners): the same
-/// numbers, never a second count kept beside the first.
+/// numbers, never a second count kept beside the first. Only this node's symbols are reported: summed over a
+/// cluster's nodes, each symbol counts once.
 /// </summary>
 public sealed class StreamTelemetry : IDisposable
 {
@@ -25,11 +26,14 @@ public sealed class StreamTelemetry : IDisposable
     private readonly TimeProvider _clock;
     private readonly Meter _meter = new(MeterName);
     private readonly SemaphoreSlim _reading = new(1, 1);
+    private readonly string _node;
     private volatile StatusReport? _status;
 
-    public StreamTelemetry(IRequiredActor<OrderFlowGateway> gateway, ExchangeLimits limits, TimeSpan deadline, TimeProvider clock)
+    public StreamTelemetry(IRequiredActor<OrderFlowGateway> gateway, ActorSystem system, TimeSpan deadline, TimeProvider clock)
     {
         (_gateway, _deadline, _clock) = (gateway, deadline, clock);
+        _node = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
+        var limits = ExchangeLimits.For(system);
         Counter("orderflow.trades.received", "{trade}", "Aggregate trades passed on, once each", s => s.TradesReceived);
         Counter("orderflow.reconnects", "{reconnect}", "Connections after the first", s => s.Reconnects);
         Counter("orderflow.gaps.detected", "{gap}", "Holes in the aggregate ids seen", s => s.GapsDetected);
@@ -76,7 +80,7 @@ public sealed class StreamTelemetry : IDisposable
         try
         {
             if (await _gateway.ActorRef.Ask<object>(new GetStatus(null), _deadline, cancel).ConfigureAwait(false) is StatusReport status)
-                _status = status;
+                _status = new StatusReport(status.Streams.Where(stream => stream.Node == _node).ToList());
         }
         catch (AskTimeoutException)
         {

@@ -18,7 +18,7 @@ public static class TelemetryRoutes
     public static IServiceCollection AddOrderFlowTelemetry(this IServiceCollection services, TimeSpan deadline)
     {
         services.AddSingleton(provider => new StreamTelemetry(provider.GetRequiredService<Akka.Hosting.IRequiredActor<Actors.Gateway.OrderFlowGateway>>(),
-            Actors.Binance.ExchangeLimits.For(provider.GetRequiredService<Akka.Actor.ActorSystem>()), deadline, TimeProvider.System));
+            provider.GetRequiredService<Akka.Actor.ActorSystem>(), deadline, TimeProvider.System));
         services.AddHostedService<TelemetryRefresh>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(StreamTelemetry.MeterName)

@@ -18,12 +18,14 @@ public enum StreamState
     NotTrading,
     /// <summary>Closed, or closing, on request.</summary>
     Stopped,
+    /// <summary>Its node did not answer in time: unreachable, or the symbol is moving to another node (shown with the node it was last seen on).</summary>
+    Moving,
 }
 
 /// <summary>
 /// One stream as a planner needs to see it: its state since when, the current attempt, the last failure or timeout,
 /// the sequencing counters (see <see cref="Trades.SequenceStats"/>), and how its recording to the tape store goes
-/// (null without a store).
+/// (null without a store), and the cluster node that runs it (<c>akka.tcp://orderflow@HOST:PORT</c>).
 /// </summary>
 public sealed record StreamStatus(
     Symbol Symbol,
@@ -42,7 +44,8 @@ public sealed record StreamStatus(
     long TradesBackfilled,
     long GapsUnrecovered,
     long MalformedDropped,
-    TapeStoreStatus? Store = null);
+    TapeStoreStatus? Store = null,
+    string? Node = null);
 
 /// <summary>
 /// A symbol's recording: trades passed on but not written yet, why the last write failed (null while writes go

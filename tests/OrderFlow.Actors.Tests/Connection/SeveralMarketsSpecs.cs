@@ -45,8 +45,8 @@ public sealed class SeveralMarketsSpecs(ITestOutputHelper output) : StreamSpec(o
         Assert.Equal(["BTCUSDT", "usdm:BTCUSDT"], status.Streams.Select(s => s.Symbol.Value));
         Assert.All(status.Streams, s => Assert.Equal(StreamState.Connected, s.State));
         Assert.Equal([Btc, Perp], (await supervisor.Ask<StreamedSymbols>(GetStreamedSymbols.Instance, Dilated(TimeSpan.FromSeconds(5)))).Symbols);
-        Assert.Equal("symbol-usdm%3Abtcusdt", SymbolActor.NameOf(Perp));
-        Assert.False((await Sys.ActorSelection($"/user/symbols/{SymbolActor.NameOf(Perp)}").ResolveOne(Dilated(TimeSpan.FromSeconds(3)))).IsNobody());
+        var shard = new SymbolShards(100).ShardOf(Perp);
+        Assert.False((await Sys.ActorSelection($"/system/sharding/symbol/{shard}/usdm%3ABTCUSDT").ResolveOne(Dilated(TimeSpan.FromSeconds(3)))).IsNobody());
 
         // Each market's exchangeInfo and connections: USD-M added at run time rides on USD-M's connection.
         Assert.IsType<SymbolAdded>(await supervisor.Ask<object>(new AddSymbol(Symbol.Parse("usdm:ETHUSDT")), Dilated(TimeSpan.FromSeconds(10))));

@@ -1,5 +1,8 @@
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.TestKit.Xunit2;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Hosting;
 using OrderFlow.Actors.Gateway;
 using OrderFlow.Actors.Metrics;
 using OrderFlow.Protocol;
@@ -9,7 +12,7 @@ using Xunit;
 
 namespace OrderFlow.Actors.Tests.Gateway;
 
-public sealed class GatewaySubscriptionTests : TestKit
+public sealed class GatewaySubscriptionTests() : TestKit("akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }\n" + ClusterHocon.For(ClusterSetup.Alone))
 {
     private static readonly Symbol Btc = Symbol.Parse("BTCUSDT");
 
@@ -32,7 +35,7 @@ public sealed class GatewaySubscriptionTests : TestKit
         gateway.Tell(UnsubscribeLifecycle.Instance, planner.Ref);
         // The lifecycle events stop...
         var connected = new Connected(Btc, new Uri("ws://127.0.0.1/ws/btcusdt@aggTrade"), 1, TimeSpan.Zero, DateTimeOffset.UtcNow);
-        Sys.EventStream.Publish(connected);
+        DistributedPubSub.Get(Sys).Mediator.Tell(new Publish(OrderFlow.Actors.Symbols.SymbolActor.LifecycleTopic, connected));
         // ...and the metrics go on.
         streams.ExpectMsg<GetMetrics>();
         streams.Reply(answer);

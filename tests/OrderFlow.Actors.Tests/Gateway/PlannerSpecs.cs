@@ -42,6 +42,7 @@ public sealed class PlannerSpecs(ITestOutputHelper output) : StreamSpec(output)
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Services.AddAkka("orderflow", akka => akka
             .AddHocon("akka.loglevel = INFO", HoconAddMode.Prepend)
+            .WithOrderFlowCluster(settings)
             .WithOrderFlowSymbols(settings)
             .WithOrderFlowGateway(settings));
         var host = builder.Build();

@@ -20,13 +20,14 @@ namespace OrderFlow.Actors.Tests.Support;
 /// </summary>
 public abstract class StreamSpec(ITestOutputHelper output) : TestKit(TestConfig, output), IAsyncLifetime
 {
-    // The symbols' actors and socket readers on the pipeline dispatcher, as in a host.
-    private const string TestConfig = """
+    // The symbols' actors and socket readers on the pipeline dispatcher, and a one-node cluster, as in a host.
+    private static readonly string TestConfig = """
         akka.loglevel = INFO
         akka.test.single-expect-default = 5s
         # An Ask without a timeout of its own must fail a spec, never hang it.
         akka.actor.ask-timeout = 20s
-        """ + "\n" + PipelineDispatcher.Hocon;
+        akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+        """ + "\n" + PipelineDispatcher.Hocon + "\n" + ClusterHocon.For(ClusterSetup.Alone);
 
     /// <summary>Fast deadlines: every phase bounded to about a second.</summary>
     protected const string FastStreams = """

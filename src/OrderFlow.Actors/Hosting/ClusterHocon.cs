@@ -1,0 +1,68 @@
+using OrderFlow.Actors.Configuration;
+
+namespace OrderFlow.Actors.Hosting;
+
+/// <summary>
+/// Akka.Cluster as every host runs it, alone or with others: sharding that keeps its state in Distributed Data and
+/// remembers its entities there (not on disk: the project keeps its own symbol set), no idle passivation (trades do
+/// not pass through the region), the newer allocation algorithm, and downing tuned so that a lost node's symbols
+/// move within seconds rather than Akka's ~45 s. A user's akka.* settings, read later, override any of these.
+/// </summary>
+public static class ClusterHocon
+{
+    /// <summary>
+    /// Hand-off: a symbol's actor closes its stream and flushes its recording within
+    /// <see cref="Symbols.SymbolActor.FlushTimeout"/> plus a moment; sharding stops an entity by force at
+    /// handoff-timeout − 5 s, so that is 10 s here.
+    /// </summary>
+    private const string Sharding = """
+        akka.cluster.sharding {
+          state-store-mode = ddata
+          remember-entities = on
+          remember-entities-store = ddata
+          passivate-idle-entity-after = off
+          handoff-timeout = 15s
+          # A region asks the coordinator again soon after it moved: a symbol's questions wait less during a failover.
+          retry-interval = 1s
+          rebalance-interval = 2s
+          least-shard-allocation-strategy.rebalance-absolute-limit = 20
+          distributed-data.durable.keys = []
+          # With fewer nodes than this, "majority" means all of them: three nodes keep working with one lost.
+          distributed-data.majority-min-cap = 2
+          coordinator-failure-backoff = 1s
+          waiting-for-state-timeout = 1s
+          updating-state-timeout = 2s
+        }
+        """;
+
+    /// <summary>
+    /// Failure detection takes about acceptable-heartbeat-pause (3 s) plus a second; the split-brain resolver then
+    /// waits stable-after (4 s, Akka's 20 s is for large clusters) before downing, and the shards' coordinator, when it
+    /// moves with the oldest node, waits as long again (down-removal-margin follows stable-after).
+    /// </summary>
+    private const string Downing = """
+        akka.cluster {
+          downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+          split-brain-resolver {
+            active-strategy = keep-majority
+            stable-after = 4s
+          }
+          failure-detector {
+            heartbeat-interval = 1s
+            acceptable-heartbeat-pause = 3s
+          }
+          distributed-data.durable.keys = []
+          # Said once per node as it happens (see ClusterWatch); Akka's own lines stay at INFO.
+          log-info-verbose = off
+        }
+        # A hand-off's and a shutdown's undelivered messages are expected: a query meanwhile is answered as moving.
+        akka.log-dead-letters-during-shutdown = off
+        """;
+
+    /// <summary>The cluster's HOCON for these settings: the provider, roles, and the defaults above.</summary>
+    public static string For(ClusterSetup cluster) =>
+        $"""
+        akka.actor.provider = cluster
+        akka.cluster.roles = [{string.Join(", ", cluster.Roles.Select(OrderFlowConfiguration.Quote))}]
+        """ + "\n" + Sharding + "\n" + Downing;
+}

@@ -1,0 +1,329 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.DistributedData;
+using Akka.Event;
+using OrderFlow.Actors.Binance;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Replay;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Streams;
+
+namespace OrderFlow.Actors.Symbols;
+
+/// <summary>
+/// This node's door to the cluster's symbols (<c>/user/symbols</c>). What is streamed is one replicated set (Distributed
+/// Data, written with a majority), the same on every node: adding and removing change it, and a symbol that leaves
+/// it is remembered as removed, so that neither a node's configuration nor a pattern brings it back. Each symbol's
+/// actor is a shard region's entity, wherever the cluster puts it; this actor starts it when the set gains it, passes
+/// it the questions about it (never a question about a symbol outside the set: that would create one), and gathers
+/// everyone's status within a deadline, a symbol that does not answer in time shown as <see cref="StreamState.Moving"/>
+/// on the node it was last seen on.
+/// </summary>
+public sealed class SymbolDirectory : ReceiveActor, IWithTimers
+{
+    public const string Name = "symbols";
+
+    private static readonly ORSetKey<string> StreamedKey = new("orderflow-symbols");
+    private static readonly ORSetKey<string> RemovedKey = new("orderflow-symbols-removed");
+
+    /// <summary>This node's change to <paramref name="Symbols"/> is written to a majority, or not; <paramref name="Answer"/> goes to <paramref name="ReplyTo"/>.</summary>
+    private sealed record SetChanged(IReadOnlyList<Symbol> Symbols, IActorRef ReplyTo, object? Answer, bool Written);
+
+    private sealed record AddChecked(AddSymbol Command, IActorRef ReplyTo, Listing? Listing, bool Unlisted);
+
+    private sealed record StartConfigured(IReadOnlySet<string> Removed);
+
+    private sealed record Lookup(object Query, IActorRef ReplyTo, bool InSet);
+
+    private sealed record StatusGathered(IActorRef ReplyTo, IReadOnlyList<StreamStatus> Streams);
+
+    private sealed record SafetyNet
+    {
+        public static readonly SafetyNet Instance = new();
+    }
+
+    /// <summary>How long a symbol has to answer its status; one that does not is shown as moving.</summary>
+    private static readonly TimeSpan StatusDeadline = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(3);
+    /// <summary>Entities the cluster forgot (a failed remember-entities write) are started again at this pace.</summary>
+    private static readonly TimeSpan SafetyNetInterval = TimeSpan.FromSeconds(30);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly OrderFlowSettings _settings;
+    private readonly IReadOnlyDictionary<string, BinanceRestClient> _rest;
+    private readonly IActorRef _region;
+    private readonly ReplayPlan? _replay;
+    private readonly Cluster _cluster = Cluster.Get(Context.System);
+    private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
+    private readonly SymbolSet _set = new();
+    /// <summary>Each symbol's last status answer: what is shown, as moving, while it does not answer.</summary>
+    private readonly Dictionary<Symbol, StreamStatus> _lastSeen = new();
+    private int _replaying;
+
+    public SymbolDirectory(OrderFlowSettings settings, IReadOnlyDictionary<string, BinanceRestClient> rest, IActorRef region, ReplayPlan? replay)
+    {
+        _settings = settings;
+        _rest = rest;
+        _region = region;
+        _replay = replay;
+
+        Receive<Changed>(OnChanged);
+        Receive<StartConfigured>(OnStartConfigured);
+        Receive<SafetyNet>(_ => StartEntities(_set.Streamed));
+        Receive<AddSymbol>(OnAdd);
+        Receive<AddChecked>(OnAddChecked);
+        Receive<RemoveSymbol>(OnRemove);
+        Receive<SetChanged>(changed =>
+        {
+            _set.Settled(changed.Symbols);
+            if (changed.Written) changed.ReplyTo.Tell(changed.Answer);
+            else if (changed.Answer is not null)
+                changed.ReplyTo.Tell(new QueryFailed($"{string.Join(",", changed.Symbols)}: the cluster did not confirm the change within " +
+                    $"{HumanFormat.Duration(WriteTimeout)}; try again"));
+            else
+                _log.Warning("⚠️ The cluster's symbol set was not written to a majority in time ({Symbols}); it spreads from this node as the members gossip",
+                    string.Join(",", changed.Symbols));
+        });
+        Receive<SymbolStarted>(started =>
+        {
+            // A symbol removed while its node died comes back with the cluster's remembered entities: it goes again.
+            if (_set.IsUnwanted(started.Symbol)) Sender.Tell(new SymbolNotWanted(started.Symbol));
+        });
+        Receive<SymbolUnlisted>(unlisted =>
+        {
+            // Not a tombstone: the symbol leaves the set (without being marked removed: a later add checks it afresh).
+            _set.Drop(unlisted.Symbol);
+            Change([unlisted.Symbol], ActorRefs.Nobody, null, set => set.Remove(_cluster, unlisted.Symbol.Value), removed: null, then: null);
+        });
+        Receive<GetStreamedSymbols>(_ => Sender.Tell(new StreamedSymbols(_set.Streamed.ToList())));
+        Receive<GetStatus>(OnGetStatus);
+        Receive<StatusGathered>(gathered =>
+        {
+            foreach (var status in gathered.Streams.Where(status => status.State != StreamState.Moving)) _lastSeen[status.Symbol] = status;
+            gathered.ReplyTo.Tell(new StatusReport(gathered.Streams));
+        });
+        Receive<ReplayFinished>(_ =>
+        {
+            if (--_replaying > 0 || _replay is null) return;
+            _replay.Clock.Finish();
+            _log.Info("🎬 Replay finished: {Symbols} symbol(s) played to {To:yyyy-MM-dd HH:mm:ss} UTC; answering queries as of then until stopped",
+                _set.Streamed.Count, DateTimeOffset.FromUnixTimeMilliseconds(_replay.Clock.ToMs));
+        });
+        Receive<Lookup>(OnLookup);
+        Receive<PatternResolver.PatternsMatched>(OnPatternsMatched);
+        // Every other per-symbol question (trades, metrics, sequencing) is the symbol's actor's to answer.
+        Receive<IWithSymbol>(message => Route(message, Sender));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <param name="region">The shard region (or its proxy) that hosts every symbol's actor.</param>
+    /// <param name="replay">The symbols play their recorded tapes (<c>orderflow replay</c>): the set is the configured symbols, and fixed.</param>
+    public static Props Props(OrderFlowSettings settings, IReadOnlyDictionary<string, BinanceRestClient> rest, IActorRef region, ReplayPlan? replay = null) =>
+        Akka.Actor.Props.Create(() => new SymbolDirectory(settings, rest, region, replay));
+
+    protected override void PreStart()
+    {
+        _replicator.Tell(Dsl.Subscribe(StreamedKey, Self));
+        _replicator.Tell(Dsl.Subscribe(RemovedKey, Self));
+        _replaying = _settings.Symbols.Count;
+        // Answered for at once, as a host alone always has: they start once the cluster says none was removed.
+        _set.Configure(_settings.Symbols);
+        // What the cluster removed stays removed: once this node is a member, that is read from a majority before it
+        // adds its configured symbols.
+        var (self, replicator) = (Self, _replicator);
+        _cluster.RegisterOnMemberUp(() =>
+            replicator.Ask<IGetResponse>(Dsl.Get(RemovedKey, new ReadMajority(WriteTimeout)), WriteTimeout + TimeSpan.FromSeconds(1))
+                .PipeTo(self, success: response => new StartConfigured(response is GetSuccess found ? found.Get(RemovedKey).Elements.ToHashSet() : new HashSet<string>()),
+                    failure: _ => new StartConfigured(new HashSet<string>())));
+        Timers.StartPeriodicTimer(nameof(SafetyNet), SafetyNet.Instance, SafetyNetInterval);
+    }
+
+    private void OnStartConfigured(StartConfigured start)
+    {
+        var configured = _set.Configured(_settings.Symbols, start.Removed);
+        foreach (var symbol in _settings.Symbols.Except(configured))
+            _log.Info("➖ {Symbol} is configured here, but was removed from the cluster; not streamed (add it to stream it again)", symbol);
+        if (configured.Count == 0) return;
+        Change(configured, ActorRefs.Nobody, null, set => configured.Aggregate(set, (all, symbol) => all.Add(_cluster, symbol.Value)), removed: null, then: null);
+        StartEntities(configured);
+    }
+
+    private void OnChanged(Changed changed)
+    {
+        if (changed.Key.Equals(RemovedKey))
+        {
+            _set.RemovedCopy(changed.Get(RemovedKey).Elements);
+            return;
+        }
+        StartEntities(_set.StreamedCopy(changed.Get(StreamedKey).Elements));
+        foreach (var gone in _lastSeen.Keys.Where(symbol => !_set.IsStreamed(symbol)).ToList()) _lastSeen.Remove(gone);
+    }
+
+    private void StartEntities(IEnumerable<Symbol> symbols)
+    {
+        foreach (var symbol in symbols) _region.Tell(new ShardRegion.StartEntity(symbol.Value));
+    }
+
+    /// <summary>Symbols the cluster's patterns match: each that is neither streamed nor removed is added (a new listing, or every match at start).</summary>
+    private void OnPatternsMatched(PatternResolver.PatternsMatched matched)
+    {
+        var adding = matched.Symbols.Where(symbol => !_set.IsStreamed(symbol) && !_set.IsUnwanted(symbol)).ToList();
+        if (adding.Count == 0 || _replay is not null) return;
+        foreach (var symbol in adding)
+        {
+            _log.Debug("➕ {Symbol} matches {Patterns}", symbol, matched.Patterns);
+            _set.Add(symbol);
+        }
+        Change(adding, ActorRefs.Nobody, null, set => adding.Aggregate(set, (all, symbol) => all.Add(_cluster, symbol.Value)), removed: null, then: null);
+        StartEntities(adding);
+        _log.Info("➕ {Added} symbol(s) match {Patterns}; {Streamed} in all", adding.Count, matched.Patterns, _set.Streamed.Count);
+    }
+
+    private void OnAdd(AddSymbol command)
+    {
+        if (_replay is not null)
+            Sender.Tell(new QueryFailed($"{command.Symbol} was not added: a replay plays the symbols it started with"));
+        else if (!_rest.TryGetValue(command.Symbol.Market, out var rest))
+            Sender.Tell(new QueryFailed($"{command.Symbol} was not added: '{command.Symbol.Market}' is not a market (use {string.Join(", ", _rest.Keys)})"));
+        else if (_set.IsStreamed(command.Symbol))
+            Sender.Tell(new SymbolAlreadyStreaming(command.Symbol));
+        else
+        {
+            // Asked before it joins the set: a symbol Binance does not list never enters it, so leaves nothing behind.
+            var replyTo = Sender;
+            rest.ListedAsync([command.Symbol]).PipeTo(Self,
+                success: listed => new AddChecked(command, replyTo, listed.GetValueOrDefault(command.Symbol), !listed.ContainsKey(command.Symbol)),
+                failure: _ => new AddChecked(command, replyTo, null, false));
+        }
+    }
+
+    private void OnAddChecked(AddChecked check)
+    {
+        var symbol = check.Command.Symbol;
+        if (check.Unlisted)
+        {
+            _log.Error("❌ {Symbol} is not a symbol Binance lists (exchangeInfo: Invalid symbol); it will not be streamed", symbol);
+            check.ReplyTo.Tell(new SymbolUnknown(symbol));
+            return;
+        }
+        _log.Info("➕ Adding {Symbol}", symbol);
+        _set.Add(symbol);
+        object answer = check.Listing is { Status: { } status } && status != Listing.Trading ? new SymbolNotTrading(symbol, status) : new SymbolAdded(symbol);
+        // Its actor answers once exchangeInfo's word is in (as the status will show it); this check's answer if it cannot.
+        var answerTimeout = _settings.Remote.QueryTimeout;
+        Change([symbol], check.ReplyTo, answer,
+            streamed => streamed.Add(_cluster, symbol.Value), removed => removed.Remove(_cluster, symbol.Value),
+            then: async region => await region.Ask<object>(check.Command, answerTimeout).ConfigureAwait(false));
+    }
+
+    private void OnRemove(RemoveSymbol command)
+    {
+        var symbol = command.Symbol;
+        if (!_set.IsStreamed(symbol))
+        {
+            Sender.Tell(new SymbolNotFound(symbol));
+            return;
+        }
+        _log.Info("➖ Removing {Symbol}", symbol);
+        _set.Remove(symbol);
+        // Its actor closes the stream and flushes its recording, then is forgotten by the cluster.
+        var closeTimeout = _settings.Remote.QueryTimeout;
+        Change([symbol], Sender, new SymbolRemoved(symbol),
+            streamed => streamed.Remove(_cluster, symbol.Value), removed => removed.Add(_cluster, symbol.Value),
+            then: async region =>
+            {
+                await region.Ask<object>(command, closeTimeout).ConfigureAwait(false);
+                return null;
+            });
+    }
+
+    /// <summary>
+    /// Writes the sets with a majority (<paramref name="removed"/> null: the streamed set alone); once they are written
+    /// and <paramref name="then"/> is done, its answer (else <paramref name="answer"/>) goes to <paramref name="replyTo"/> (null: nobody asked).
+    /// </summary>
+    private void Change(IReadOnlyList<Symbol> symbols, IActorRef replyTo, object? answer, Func<ORSet<string>, ORSet<string>> streamed,
+        Func<ORSet<string>, ORSet<string>>? removed, Func<IActorRef, Task<object?>>? then)
+    {
+        var (replicator, region, timeout) = (_replicator, _region, WriteTimeout + TimeSpan.FromSeconds(1));
+        async Task<SetChanged> ChangeAsync()
+        {
+            try
+            {
+                var writes = new List<Task<IUpdateResponse>>
+                    { replicator.Ask<IUpdateResponse>(Dsl.Update(StreamedKey, ORSet<string>.Empty, new WriteMajority(WriteTimeout), streamed), timeout) };
+                if (removed is not null)
+                    writes.Add(replicator.Ask<IUpdateResponse>(Dsl.Update(RemovedKey, ORSet<string>.Empty, new WriteMajority(WriteTimeout), removed), timeout));
+                if (!(await Task.WhenAll(writes).ConfigureAwait(false)).All(response => response.IsSuccessful))
+                    return new SetChanged(symbols, replyTo, answer, false);
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                return new SetChanged(symbols, replyTo, answer, false);
+            }
+            // The set is changed: should its actor not hear of it now, it follows the set when it next starts.
+            var told = default(object);
+            if (then is not null)
+                try { told = await then(region).ConfigureAwait(false); }
+                catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { }
+            return new SetChanged(symbols, replyTo, told ?? answer, true);
+        }
+        ChangeAsync().PipeTo(Self);
+    }
+
+    private void OnGetStatus(GetStatus query)
+    {
+        var asked = query.Symbol is { } one ? [one] : _set.Streamed.ToList();
+        if (query.Symbol is { } symbol && !_set.IsStreamed(symbol))
+        {
+            Sender.Tell(new SymbolNotFound(symbol));
+            return;
+        }
+        var lastSeen = asked.ToDictionary(symbol => symbol, symbol => _lastSeen.GetValueOrDefault(symbol));
+        var replyTo = Sender;
+        Task.WhenAll(asked.Select(async symbol =>
+            {
+                try
+                {
+                    var answer = await _region.Ask<object>(new GetStatus(symbol), StatusDeadline).ConfigureAwait(false);
+                    if (answer is StatusReport { Streams: [var status] }) return status;
+                }
+                catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { }
+                return Moving(symbol, lastSeen[symbol]);
+            }))
+            .PipeTo(Self, success: streams => new StatusGathered(replyTo, streams.OrderBy(status => status.Symbol).ToList()));
+    }
+
+    /// <summary>A symbol that did not answer in time: its node is unreachable, or it is moving to another.</summary>
+    private static StreamStatus Moving(Symbol symbol, StreamStatus? last) =>
+        last is null
+            ? new StreamStatus(symbol, StreamState.Moving, DateTimeOffset.UtcNow, 0, null, null, null, 0, null, null, 0, 0, 0, 0, 0, 0)
+            : last with { State = StreamState.Moving };
+
+    private void Route(object message, IActorRef replyTo)
+    {
+        if (message is not IWithSymbol { Symbol: var symbol }) return;
+        if (_set.IsStreamed(symbol))
+        {
+            _region.Tell(message, replyTo);
+            return;
+        }
+        if (_set.IsUnwanted(symbol))
+        {
+            replyTo.Tell(new SymbolNotFound(symbol));
+            return;
+        }
+        // Not in this node's copy of the set (yet?): a majority's copy decides, so a symbol just added elsewhere is found.
+        _replicator.Ask<IGetResponse>(Dsl.Get(StreamedKey, new ReadMajority(WriteTimeout)), WriteTimeout + TimeSpan.FromSeconds(1))
+            .PipeTo(Self, success: response => new Lookup(message, replyTo, response is GetSuccess found && found.Get(StreamedKey).Contains(symbol.Value)),
+                failure: _ => new Lookup(message, replyTo, false));
+    }
+
+    private void OnLookup(Lookup lookup)
+    {
+        var symbol = ((IWithSymbol)lookup.Query).Symbol;
+        if (lookup.InSet) _region.Tell(lookup.Query, lookup.ReplyTo);
+        else lookup.ReplyTo.Tell(new SymbolNotFound(symbol));
+    }
+}

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Configuration;
+using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Hosting;
+using OrderFlow.Actors.Store;
+using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Serialization;
+using OrderFlow.Protocol.Streams;
+using OrderFlow.Protocol.Trades;
+using OrderFlow.Simulator;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace OrderFlow.Actors.Tests.Clustering;
+
+/// <summary>
+/// Three cluster nodes in this process (three actor systems on loopback, each with its own connections and symbols'
+/// actors), one tape store they share, and an exchange on loopback. A node is crashed by terminating its actor system
+/// without leaving: its peers see its sockets drop and hear nothing more, as after a kill -9.
+/// </summary>
+public sealed class ClusterSpecs(ITestOutputHelper output) : StreamSpec(output)
+{
+    private static readonly Symbol[] Universe = SimulatorOptions.Universe(6, 120).Select(s => Symbol.Parse(s.Name)).ToArray();
+
+    private readonly string _data = System.IO.Directory.CreateTempSubdirectory("orderflow-cluster-").FullName;
+    private readonly List<ActorSystem> _nodes = new();
+    private readonly List<ITapeStore> _stores = new();
+
+    protected override SimulatorOptions ExchangeOptions => new() { Symbols = SimulatorOptions.Universe(6, 120) };
+
+    public override async Task DisposeAsync()
+    {
+        await Task.WhenAll(_nodes.Select(node => node.Terminate()));
+        foreach (var store in _stores) await store.DisposeAsync();
+        await base.DisposeAsync();
+        System.IO.Directory.Delete(_data, recursive: true);
+    }
+
+    [Fact]
+    public async Task Symbols_spread_over_three_nodes_and_a_crashed_nodes_symbols_stream_again_on_the_others_with_history_whole()
+    {
+        var (oldest, second, third) = await StartThreeNodesAsync();
+        var directory = Directory(second);
+
+        // Spread: every symbol streams, and every node runs some.
+        var spread = await AwaitStatusAsync(directory, status =>
+            status.All(s => s.State == StreamState.Connected) && status.Select(s => s.Node).Distinct().Count() == 3, TimeSpan.FromSeconds(40));
+        var victim = Address(oldest);
+        var moved = spread.Where(s => s.Node == victim).Select(s => s.Symbol).ToList();
+        Assert.NotEmpty(moved);
+
+        // The oldest (which also runs the shards' coordinator) crashes without a word to the others.
+        var crashed = Stopwatch.StartNew();
+        await oldest.Terminate();
+
+        // A status asked meanwhile is answered within its deadline, the crashed node's symbols shown as moving from it.
+        var asked = Stopwatch.StartNew();
+        var partial = (await directory.Ask<StatusReport>(new GetStatus(null), Dilated(TimeSpan.FromSeconds(10)))).Streams;
+        Output.WriteLine($"status while a member is unreachable: {asked.ElapsedMilliseconds} ms");
+        Assert.Equal(Universe.Order(), partial.Select(s => s.Symbol));
+        Assert.All(partial.Where(s => moved.Contains(s.Symbol)), s => Assert.True(s.State == StreamState.Moving && s.Node == victim || s.Node != victim,
+            $"{s.Symbol} is {s.State} on {s.Node}"));
+
+        var after = await AwaitStatusAsync(directory, status =>
+            status.All(s => s.State == StreamState.Connected && s.Node != victim), TimeSpan.FromSeconds(60));
+        Output.WriteLine($"every symbol streaming on the survivors {crashed.ElapsedMilliseconds} ms after the crash");
+        Assert.All(after, s => Assert.Contains(s.Node, new[] { Address(second), Address(third) }));
+
+        // Each symbol's history, from the exchange's first trade on, is the exchange's: the tape across the failover
+        // came back from the shared store and REST, nothing lost or twice.
+        foreach (var symbol in Universe)
+        {
+            var last = Exchange.Market(symbol.Name).LastAggregateId;
+            var held = await HeldThroughAsync(directory, last, symbol);
+            Assert.Equal(1, held[0].AggregateId);
+            AssertIsTheExchangeSequence(symbol, held);
+        }
+    }
+
+    [Fact]
+    public async Task Add_and_remove_on_any_node_act_cluster_wide_and_a_removed_symbol_does_not_come_back()
+    {
+        var (oldest, second, third) = await StartThreeNodesAsync(Universe.Take(2));
+        var added = Universe[4];
+
+        Assert.Equal(new SymbolAdded(added), await Directory(third).Ask<object>(new AddSymbol(added), Dilated(TimeSpan.FromSeconds(10))));
+        await AwaitAssertAsync(async () =>
+        {
+            var status = await Directory(oldest).Ask<StatusReport>(new GetStatus(added), Dilated(TimeSpan.FromSeconds(5)));
+            Assert.Equal(StreamState.Connected, Assert.Single(status.Streams).State);
+        }, Dilated(TimeSpan.FromSeconds(30)));
+        Assert.Contains(added, (await Directory(second).Ask<StreamedSymbols>(GetStreamedSymbols.Instance)).Symbols);
+
+        Assert.Equal(new SymbolRemoved(added), await Directory(oldest).Ask<object>(new RemoveSymbol(added), Dilated(TimeSpan.FromSeconds(10))));
+        await AwaitAssertAsync(() => Assert.Equal(0, Exchange.OpenConnections(added.Name)), Dilated(TimeSpan.FromSeconds(15)));
+        var subscribes = Exchange.SubscribeRequests;
+        foreach (var node in new[] { oldest, second, third })
+        {
+            await AwaitAssertAsync(async () =>
+                Assert.DoesNotContain(added, (await Directory(node).Ask<StreamedSymbols>(GetStreamedSymbols.Instance)).Symbols), Dilated(TimeSpan.FromSeconds(10)));
+            Assert.Equal(new SymbolNotFound(added), await Directory(node).Ask<object>(new GetRecentTrades(added, 1), Dilated(TimeSpan.FromSeconds(10))));
+        }
+
+        // A node that joins configured with it does not bring it back: the cluster removed it.
+        var late = await StartNodeAsync(NodeSettings(string.Join(",", Universe.Take(2).Append(added)), Seeds(oldest)));
+        await AwaitAssertAsync(() => Assert.Equal(4, Cluster.Get(oldest).State.Members.Count(m => m.Status == MemberStatus.Up)), Dilated(TimeSpan.FromSeconds(20)));
+        var quiet = Stopwatch.StartNew();
+        while (quiet.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            Assert.Equal(new SymbolNotFound(added), await Directory(late).Ask<object>(new GetStatus(added), Dilated(TimeSpan.FromSeconds(10))));
+            Assert.Equal(0, Exchange.OpenConnections(added.Name));
+            await Task.Delay(250);
+        }
+        // The late node's two configured symbols were streamed already: nothing was subscribed for anyone.
+        Assert.Equal(subscribes, Exchange.SubscribeRequests);
+    }
+
+    private async Task<(ActorSystem Oldest, ActorSystem Second, ActorSystem Third)> StartThreeNodesAsync(IEnumerable<Symbol>? symbols = null)
+    {
+        var configured = string.Join(",", symbols ?? Universe);
+        var oldest = await StartNodeAsync(NodeSettings(configured, seeds: null));
+        await AwaitAssertAsync(() => Assert.Equal(MemberStatus.Up, Cluster.Get(oldest).SelfMember.Status), Dilated(TimeSpan.FromSeconds(10)));
+        var second = await StartNodeAsync(NodeSettings(configured, Seeds(oldest)));
+        var third = await StartNodeAsync(NodeSettings(configured, Seeds(oldest)));
+        await AwaitAssertAsync(() => Assert.All(new[] { oldest, second, third },
+            node => Assert.Equal(3, Cluster.Get(node).State.Members.Count(m => m.Status == MemberStatus.Up))), Dilated(TimeSpan.FromSeconds(20)));
+        return (oldest, second, third);
+    }
+
+    /// <summary>A node's settings: the symbols, the shared store, and the seeds (null: the first node, which forms the cluster).</summary>
+    private OrderFlowSettings NodeSettings(string symbols, string? seeds) => Settings(symbols, extraHocon: $$"""
+        orderflow.store { kind = sqlite, path = {{OrderFlowConfiguration.Quote(Path.Combine(_data, "tape.db"))}}, flush-interval = 200ms }
+        orderflow.cluster { enabled = {{(seeds is null ? "off" : "on")}}, seed-nodes = [{{seeds}}] }
+        """);
+
+    private static string Seeds(ActorSystem node) => OrderFlowConfiguration.Quote(Address(node));
+
+    private static string Address(ActorSystem node) => Cluster.Get(node).SelfAddress.ToString();
+
+    private static IActorRef Directory(ActorSystem node) =>
+        node.ActorSelection("/user/symbols").ResolveOne(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+
+    private async Task<ActorSystem> StartNodeAsync(OrderFlowSettings settings)
+    {
+        var config = ConfigurationFactory.ParseString($$"""
+            akka.loglevel = WARNING
+            akka.actor.ask-timeout = 20s
+            akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+            # Terminating a node is a crash: no leaving, no hand-off.
+            akka.coordinated-shutdown.run-by-actor-system-terminate = off
+            """ + "\n" + OrderFlowSerializer.Hocon + "\n" + PipelineDispatcher.Hocon + "\n" + ClusterHocon.For(settings.Cluster));
+        var node = ActorSystem.Create("orderflow", config);
+        _nodes.Add(node);
+        var store = await TapeStores.OpenAsync(settings.Store);
+        _stores.Add(store!);
+        node.StartOrderFlowSymbols(settings, store: store);
+        return node;
+    }
+
+    private async Task<IReadOnlyList<StreamStatus>> AwaitStatusAsync(IActorRef directory, Func<IReadOnlyList<StreamStatus>, bool> done, TimeSpan within)
+    {
+        IReadOnlyList<StreamStatus> status = [];
+        await AwaitAssertAsync(async () =>
+        {
+            status = (await directory.Ask<StatusReport>(new GetStatus(null), Dilated(TimeSpan.FromSeconds(10)))).Streams;
+            Assert.Equal(Universe.Order(), status.Select(s => s.Symbol));
+            Assert.True(done(status), string.Join("; ", status.Select(s => $"{s.Symbol} {s.State} on {s.Node}")));
+        }, Dilated(within), TimeSpan.FromMilliseconds(250));
+        return status;
+    }
+}
