@@ -128,8 +128,9 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
         _replicator.Tell(Dsl.Subscribe(StreamedKey, Self));
         _replicator.Tell(Dsl.Subscribe(RemovedKey, Self));
         _replaying = _settings.Symbols.Count;
-        // Answered for at once, as a host alone always has: they start once the cluster says none was removed.
-        _set.Configure(_settings.Symbols);
+        // Alone, nobody can have removed them: answered for at once, as a host alone always has. A node that joins
+        // others waits for the cluster's word on removals first.
+        if (!_settings.Cluster.Enabled) _set.Configure(_settings.Symbols);
         // What the cluster removed stays removed: once this node is a member, that is read from a majority before it
         // adds its configured symbols.
         var (self, replicator) = (Self, _replicator);

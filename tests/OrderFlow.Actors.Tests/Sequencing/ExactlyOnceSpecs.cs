@@ -166,7 +166,8 @@ public sealed class ExactlyOnceSpecs(ITestOutputHelper output) : StreamSpec(outp
         var lifecycle = LifecycleProbe();
         var supervisor = StartSupervisor(Settings(extraHocon: "orderflow.history.warmup = 1s"));
         ExpectLifecycle<Connected>(lifecycle, Btc);
-        await HeldAtLeastAsync(supervisor, 20);
+        // Live, not only warmed up: an outage before the first live trade is a fresh start, not a gap.
+        await JoinedLiveAsync(supervisor);
 
         Exchange.SetUpgradeFault("BTCUSDT", new UpgradeFault.Refuse(HttpStatusCode.ServiceUnavailable));
         AwaitAssert(() => Assert.Equal(1, Exchange.DropConnections("BTCUSDT")));

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Akka.TestKit.Xunit2;
+using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Client;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Streams;
+using OrderFlow.Protocol.Trades;
+using OrderFlow.Simulator;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace OrderFlow.Actors.Tests.Clustering;
+
+/// <summary>
+/// Three real <c>orderflow run --cluster</c> processes on loopback sharing one tape store (the default SQLite file in a
+/// data directory they share), an exchange on loopback, a real <c>kill -9</c> of the oldest node and a SIGTERM of
+/// another. Times are printed, not asserted: they are the benchmark's to hold to a target.
+/// </summary>
+public sealed class ClusterProcessSpecs(ITestOutputHelper output) : TestKit(output: output), IAsyncLifetime
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
+    private static readonly IReadOnlyList<SimulatedSymbol> Listed = SimulatorOptions.Universe(6, 60);
+
+    private readonly string _dataHome = Directory.CreateTempSubdirectory("orderflow-cluster-").FullName;
+    private readonly List<OrderFlowProcess> _nodes = new();
+    private ExchangeSimulator _exchange = null!;
+
+    public async Task InitializeAsync() => _exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions { Symbols = Listed });
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes) node.Dispose();
+        await _exchange.DisposeAsync();
+        Directory.Delete(_dataHome, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_killed_oldest_nodes_symbols_stream_on_the_others_with_every_trade_once_and_a_node_told_to_stop_hands_over_and_exits_0()
+    {
+        var ports = FreePorts(3);
+        var seeds = string.Join(",", ports.Select(port => $"akka.tcp://orderflow@127.0.0.1:{port}"));
+        var oldest = Node(ports[0], seeds);
+        await oldest.WaitForLineAsync("🧩 Joined the cluster", Limit);
+        var second = Node(ports[1], seeds);
+        var third = Node(ports[2], seeds);
+        await using var api = OrderFlowHttpClient.Create(await second.QueryAddressAsync(Limit));
+
+        var spread = await AwaitStatusAsync(api, status => status.All(s => s.State == StreamState.Connected) && status.Select(s => s.Node).Distinct().Count() == 3);
+        Assert.Equal(Listed.Select(s => s.Name).Order(), spread.Select(s => s.Symbol.Value));
+        var victim = $"akka.tcp://orderflow@127.0.0.1:{ports[0]}";
+
+        var killed = Stopwatch.StartNew();
+        oldest.KillHard();
+        await AwaitStatusAsync(api, status => status.All(s => s.State == StreamState.Connected && s.Node != victim));
+        Output.WriteLine($"kill -9 of the oldest node: every symbol streaming on the others after {killed.ElapsedMilliseconds} ms");
+        await AssertEveryTradeOnceAsync(api);
+
+        // A node told to stop hands its symbols over, leaves, and exits 0; they stream on the last node.
+        var leaving = $"akka.tcp://orderflow@127.0.0.1:{ports[1]}";
+        await using var last = OrderFlowHttpClient.Create(await third.QueryAddressAsync(Limit));
+        var stopped = Stopwatch.StartNew();
+        second.Terminate();
+        Assert.Equal(0, await second.WaitForExitAsync(Limit));
+        await AwaitStatusAsync(last, status => status.All(s => s.State == StreamState.Connected && s.Node != leaving && s.Node != victim));
+        Output.WriteLine($"SIGTERM: every symbol streaming on the last node after {stopped.ElapsedMilliseconds} ms");
+        await AssertEveryTradeOnceAsync(last);
+        Assert.Empty(second.Stderr);
+    }
+
+    private OrderFlowProcess Node(int akkaPort, string seeds)
+    {
+        var node = OrderFlowProcess.StartWithData(_dataHome, "run", "--cluster", "--seed-nodes", seeds, "--akka-port", akkaPort.ToString(),
+            "--http-port", "0", "--symbols", string.Join(",", Listed.Select(s => s.Name)),
+            "--ws-url", _exchange.WebSocketUrl.ToString(), "--rest-url", _exchange.RestUrl.ToString());
+        _nodes.Add(node);
+        return node;
+    }
+
+    private async Task<IReadOnlyList<StreamStatus>> AwaitStatusAsync(OrderFlowHttpClient api, Func<IReadOnlyList<StreamStatus>, bool> done)
+    {
+        IReadOnlyList<StreamStatus> status = [];
+        await AwaitAssertAsync(async () =>
+        {
+            status = (await api.GetStatusAsync()).Streams;
+            Assert.Equal(Listed.Count, status.Count);
+            Assert.True(done(status), string.Join("; ", status.Select(s => $"{s.Symbol} {s.State} on {s.Node}")));
+        }, Dilated(Limit), TimeSpan.FromMilliseconds(250));
+        return status;
+    }
+
+    /// <summary>Each symbol's tape from the exchange's first trade through one made now: the exchange's, none lost, none twice.</summary>
+    private async Task AssertEveryTradeOnceAsync(OrderFlowHttpClient api)
+    {
+        foreach (var listed in Listed)
+        {
+            var (symbol, market) = (Symbol.Parse(listed.Name), _exchange.Market(listed.Name));
+            var through = market.LastAggregateId;
+            IReadOnlyList<AggregateTrade> held = [];
+            await AwaitAssertAsync(async () =>
+            {
+                held = (await api.GetTradesFromIdAsync(symbol, 1, 1_000_000)).Trades;
+                Assert.True(held.Count > 0 && held[^1].AggregateId >= through, $"{symbol} held through {(held.Count > 0 ? held[^1].AggregateId : 0)} of {through}");
+            }, Dilated(Limit), TimeSpan.FromMilliseconds(250));
+            var generated = market.Trades.Take(held.Count).ToList();
+            Assert.Equal(generated, held);
+        }
+    }
+
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        listeners.ForEach(listener => listener.Start());
+        var ports = listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port).ToArray();
+        listeners.ForEach(listener => listener.Stop());
+        return ports;
+    }
+}
