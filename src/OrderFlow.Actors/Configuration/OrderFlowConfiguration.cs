@@ -209,7 +209,8 @@ public static class OrderFlowConfiguration
         var enabled = read.Flag("orderflow.cluster.enabled");
         var seeds = read.SeedNodes("orderflow.cluster.seed-nodes");
         if (enabled && seeds.Count == 0)
-            throw read.Problem("orderflow.cluster.seed-nodes", "[]", "names no seed: a cluster needs the same list of akka.tcp://orderflow@HOST:PORT on every node");
+            throw read.Problem("orderflow.cluster.enabled", read.Raw("orderflow.cluster.enabled"),
+                "needs orderflow.cluster.seed-nodes (--seed-nodes): the same list of akka.tcp://orderflow@HOST:PORT on every node");
         return new ClusterSetup(enabled, seeds, read.Names("orderflow.cluster.roles"), read.Int("orderflow.cluster.shards", min: 1, max: 10_000),
             read.Raw("orderflow.cluster.egress").Trim());
     }

@@ -34,7 +34,8 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
 
     private sealed record StartConfigured(IReadOnlySet<string> Removed);
 
-    private sealed record Lookup(object Query, IActorRef ReplyTo, bool InSet);
+    /// <summary>A majority's copy of the streamed set (null: none in time), read for <paramref name="Query"/>.</summary>
+    private sealed record MajorityRead(object Query, IActorRef ReplyTo, IReadOnlySet<string>? Streamed);
 
     private sealed record StatusGathered(IActorRef ReplyTo, IReadOnlyList<StreamStatus> Streams);
 
@@ -46,6 +47,8 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
     /// <summary>How long a symbol has to answer its status; one that does not is shown as moving.</summary>
     private static readonly TimeSpan StatusDeadline = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(3);
+    /// <summary>A majority's copy is read within this, else this node's copy answers: well inside a query's deadline.</summary>
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(1);
     /// <summary>Entities the cluster forgot (a failed remember-entities write) are started again at this pace.</summary>
     private static readonly TimeSpan SafetyNetInterval = TimeSpan.FromSeconds(30);
 
@@ -96,8 +99,14 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
             _set.Drop(unlisted.Symbol);
             Change([unlisted.Symbol], ActorRefs.Nobody, null, set => set.Remove(_cluster, unlisted.Symbol.Value), removed: null, then: null);
         });
-        Receive<GetStreamedSymbols>(_ => Sender.Tell(new StreamedSymbols(_set.Streamed.ToList())));
-        Receive<GetStatus>(OnGetStatus);
+        // The questions about every symbol read a majority's copy first: what was added or removed on another node a
+        // moment ago is answered for here too (a majority wrote it).
+        Receive<GetStreamedSymbols>(query => ReadMajority(query, Sender));
+        Receive<GetStatus>(query =>
+        {
+            if (query.Symbol is { } symbol) Route(query, symbol, Sender);
+            else ReadMajority(query, Sender);
+        });
         Receive<StatusGathered>(gathered =>
         {
             foreach (var status in gathered.Streams.Where(status => status.State != StreamState.Moving)) _lastSeen[status.Symbol] = status;
@@ -110,10 +119,10 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
             _log.Info("🎬 Replay finished: {Symbols} symbol(s) played to {To:yyyy-MM-dd HH:mm:ss} UTC; answering queries as of then until stopped",
                 _set.Streamed.Count, DateTimeOffset.FromUnixTimeMilliseconds(_replay.Clock.ToMs));
         });
-        Receive<Lookup>(OnLookup);
+        Receive<MajorityRead>(OnMajorityRead);
         Receive<PatternResolver.PatternsMatched>(OnPatternsMatched);
         // Every other per-symbol question (trades, metrics, sequencing) is the symbol's actor's to answer.
-        Receive<IWithSymbol>(message => Route(message, Sender));
+        Receive<IWithSymbol>(message => Route(message, message.Symbol, Sender));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -273,21 +282,15 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
         ChangeAsync().PipeTo(Self);
     }
 
-    private void OnGetStatus(GetStatus query)
+    private void GatherStatus(IReadOnlyList<Symbol> asked, IActorRef replyTo)
     {
-        var asked = query.Symbol is { } one ? [one] : _set.Streamed.ToList();
-        if (query.Symbol is { } symbol && !_set.IsStreamed(symbol))
-        {
-            Sender.Tell(new SymbolNotFound(symbol));
-            return;
-        }
         var lastSeen = asked.ToDictionary(symbol => symbol, symbol => _lastSeen.GetValueOrDefault(symbol));
-        var replyTo = Sender;
+        var region = _region;
         Task.WhenAll(asked.Select(async symbol =>
             {
                 try
                 {
-                    var answer = await _region.Ask<object>(new GetStatus(symbol), StatusDeadline).ConfigureAwait(false);
+                    var answer = await region.Ask<object>(new GetStatus(symbol), StatusDeadline).ConfigureAwait(false);
                     if (answer is StatusReport { Streams: [var status] }) return status;
                 }
                 catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { }
@@ -302,29 +305,51 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
             ? new StreamStatus(symbol, StreamState.Moving, DateTimeOffset.UtcNow, 0, null, null, null, 0, null, null, 0, 0, 0, 0, 0, 0)
             : last with { State = StreamState.Moving };
 
-    private void Route(object message, IActorRef replyTo)
+    private void Route(object message, Symbol symbol, IActorRef replyTo)
     {
-        if (message is not IWithSymbol { Symbol: var symbol }) return;
-        if (_set.IsStreamed(symbol))
-        {
-            _region.Tell(message, replyTo);
-            return;
-        }
-        if (_set.IsUnwanted(symbol))
-        {
-            replyTo.Tell(new SymbolNotFound(symbol));
-            return;
-        }
+        if (_set.IsStreamed(symbol)) Answer(message, symbol, replyTo);
+        else if (_set.IsUnwanted(symbol)) replyTo.Tell(new SymbolNotFound(symbol));
         // Not in this node's copy of the set (yet?): a majority's copy decides, so a symbol just added elsewhere is found.
-        _replicator.Ask<IGetResponse>(Dsl.Get(StreamedKey, new ReadMajority(WriteTimeout)), WriteTimeout + TimeSpan.FromSeconds(1))
-            .PipeTo(Self, success: response => new Lookup(message, replyTo, response is GetSuccess found && found.Get(StreamedKey).Contains(symbol.Value)),
-                failure: _ => new Lookup(message, replyTo, false));
+        else ReadMajority(message, replyTo);
     }
 
-    private void OnLookup(Lookup lookup)
+    private void ReadMajority(object query, IActorRef replyTo) =>
+        _replicator.Ask<IGetResponse>(Dsl.Get(StreamedKey, new ReadMajority(ReadTimeout)), ReadTimeout + TimeSpan.FromSeconds(1))
+            .PipeTo(Self, success: response => new MajorityRead(query, replyTo, response switch
+                {
+                    GetSuccess found => found.Get(StreamedKey).Elements.ToHashSet(),
+                    NotFound => new HashSet<string>(),
+                    _ => null,
+                }),
+                failure: _ => new MajorityRead(query, replyTo, null));
+
+    private void OnMajorityRead(MajorityRead read)
     {
-        var symbol = ((IWithSymbol)lookup.Query).Symbol;
-        if (lookup.InSet) _region.Tell(lookup.Query, lookup.ReplyTo);
-        else lookup.ReplyTo.Tell(new SymbolNotFound(symbol));
+        // Without a majority in time (a member unreachable), this node's copy answers.
+        if (read.Streamed is { } streamed) StartEntities(_set.StreamedCopy(streamed));
+        switch (read.Query)
+        {
+            case GetStreamedSymbols:
+                read.ReplyTo.Tell(new StreamedSymbols(_set.Streamed.ToList()));
+                break;
+            case GetStatus { Symbol: null }:
+                GatherStatus(_set.Streamed.ToList(), read.ReplyTo);
+                break;
+            case GetStatus { Symbol: { } symbol }:
+                if (_set.IsStreamed(symbol)) Answer(read.Query, symbol, read.ReplyTo);
+                else read.ReplyTo.Tell(new SymbolNotFound(symbol));
+                break;
+            case IWithSymbol { Symbol: var symbol }:
+                if (_set.IsStreamed(symbol)) Answer(read.Query, symbol, read.ReplyTo);
+                else read.ReplyTo.Tell(new SymbolNotFound(symbol));
+                break;
+        }
+    }
+
+    /// <summary>A streamed symbol's question: its status is gathered (shown as moving if it does not answer); the rest its actor answers.</summary>
+    private void Answer(object query, Symbol symbol, IActorRef replyTo)
+    {
+        if (query is GetStatus) GatherStatus([symbol], replyTo);
+        else _region.Tell(query, replyTo);
     }
 }

@@ -159,6 +159,12 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("akka.remote.dot-netty.tcp.connection-timeout = long", "akka.remote.dot-netty.tcp.connection-timeout = long: must be a duration such as 15 s (Akka's default)")]
     [InlineData("akka.loglevel = DEBUGG", "akka.loglevel = DEBUGG: must be one of DEBUG, INFO, WARNING, ERROR, OFF")]
     [InlineData("orderflow.stream.idle-timeout-per-symbol { BTCUSDT = 0s }", "orderflow.stream.idle-timeout-per-symbol.BTCUSDT = 0s: must be positive")]
+    [InlineData("orderflow.cluster.seed-nodes = [\"10.0.0.1:4053\"]", "orderflow.cluster.seed-nodes = 10.0.0.1:4053: is not an akka.tcp://orderflow@HOST:PORT address")]
+    [InlineData("orderflow.cluster.seed-nodes = [\"akka.tcp://feed@10.0.0.1:4053\"]",
+        "orderflow.cluster.seed-nodes = akka.tcp://feed@10.0.0.1:4053: names the actor system feed; every node's is orderflow")]
+    [InlineData("orderflow.cluster { enabled = on }",
+        "orderflow.cluster.enabled = on: needs orderflow.cluster.seed-nodes (--seed-nodes): the same list of akka.tcp://orderflow@HOST:PORT on every node")]
+    [InlineData("orderflow.cluster.shards = 0", "orderflow.cluster.shards = 0: must be between 1 and 10000")]
     public void A_bad_value_names_the_file_line_and_key(string line, string problem)
     {
         var file = Write("# my settings\n" + line + "\n");
