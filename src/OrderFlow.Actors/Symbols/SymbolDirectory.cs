@@ -34,6 +34,11 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
 
     private sealed record StartConfigured(IReadOnlySet<string> Removed);
 
+    /// <summary>Checked every 200 ms, at most 25 times: whether this node's replicator knows every member that is up.</summary>
+    private sealed record AwaitReplicas(int Checks);
+
+    private sealed record ReplicasKnown(int Checks, int Replicas);
+
     /// <summary>A majority's copy of the streamed set (null: none in time), read for <paramref name="Query"/>.</summary>
     private sealed record MajorityRead(object Query, IActorRef ReplyTo, IReadOnlySet<string>? Streamed);
 
@@ -73,6 +78,9 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
 
         Receive<Changed>(OnChanged);
         Receive<StartConfigured>(OnStartConfigured);
+        Receive<AwaitReplicas>(wait => _replicator.Ask<ReplicaCount>(Dsl.GetReplicaCount, ReadTimeout)
+            .PipeTo(Self, success: count => new ReplicasKnown(wait.Checks, count.N), failure: _ => new ReplicasKnown(wait.Checks, 0)));
+        Receive<ReplicasKnown>(OnReplicasKnown);
         Receive<SafetyNet>(_ => StartEntities(_set.Streamed));
         Receive<AddSymbol>(OnAdd);
         Receive<AddChecked>(OnAddChecked);
@@ -140,14 +148,25 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
         // Alone, nobody can have removed them: answered for at once, as a host alone always has. A node that joins
         // others waits for the cluster's word on removals first.
         if (!_settings.Cluster.Enabled) _set.Configure(_settings.Symbols);
-        // What the cluster removed stays removed: once this node is a member, that is read from a majority before it
+        // What the cluster removed stays removed: once this node is a member, and its replicator knows the members
+        // that are up (a majority of fewer would be this node alone), the removals are read from a majority before it
         // adds its configured symbols.
-        var (self, replicator) = (Self, _replicator);
-        _cluster.RegisterOnMemberUp(() =>
-            replicator.Ask<IGetResponse>(Dsl.Get(RemovedKey, new ReadMajority(WriteTimeout)), WriteTimeout + TimeSpan.FromSeconds(1))
-                .PipeTo(self, success: response => new StartConfigured(response is GetSuccess found ? found.Get(RemovedKey).Elements.ToHashSet() : new HashSet<string>()),
-                    failure: _ => new StartConfigured(new HashSet<string>())));
+        var self = Self;
+        _cluster.RegisterOnMemberUp(() => self.Tell(new AwaitReplicas(0)));
         Timers.StartPeriodicTimer(nameof(SafetyNet), SafetyNet.Instance, SafetyNetInterval);
+    }
+
+    private void OnReplicasKnown(ReplicasKnown known)
+    {
+        var up = _cluster.State.Members.Count(member => member.Status == MemberStatus.Up);
+        if (known.Replicas < up && known.Checks < 25)
+        {
+            Timers.StartSingleTimer(nameof(AwaitReplicas), new AwaitReplicas(known.Checks + 1), TimeSpan.FromMilliseconds(200));
+            return;
+        }
+        _replicator.Ask<IGetResponse>(Dsl.Get(RemovedKey, new ReadMajority(WriteTimeout)), WriteTimeout + TimeSpan.FromSeconds(1))
+            .PipeTo(Self, success: response => new StartConfigured(response is GetSuccess found ? found.Get(RemovedKey).Elements.ToHashSet() : new HashSet<string>()),
+                failure: _ => new StartConfigured(new HashSet<string>()));
     }
 
     private void OnStartConfigured(StartConfigured start)

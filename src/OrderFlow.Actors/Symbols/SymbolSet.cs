@@ -52,7 +52,7 @@ public sealed class SymbolSet
     {
         var adding = new List<Symbol>();
         foreach (var symbol in configured)
-            if (removed.Contains(symbol.Value))
+            if (removed.Contains(symbol.Value) || IsUnwanted(symbol))
             {
                 Remove(symbol);
                 _intents.Remove(symbol);

@@ -12,7 +12,8 @@ public enum StreamState
     Connected,
     /// <summary>Waiting before the next attempt, after a failure (or in the supervisor's cool-down).</summary>
     BackingOff,
-    /// <summary>Will not be streamed: Binance does not list the symbol.</summary>
+    /// <summary>Will not be streamed: Binance does not list the symbol. Answered by hosts before the cluster (which leave
+    /// such a symbol out of their status instead); kept so that their answers still read.</summary>
     Failed,
     /// <summary>Listed, but not trading (BREAK, HALT, CANCEL_ONLY…): watched, and streamed once it trades again.</summary>
     NotTrading,
