@@ -98,8 +98,10 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
         });
         Receive<SymbolStarted>(started =>
         {
-            // A symbol removed while its node died comes back with the cluster's remembered entities: it goes again.
+            // An actor of a symbol outside the set (removed while its node died, or remembered by a shard that missed its
+            // removal) goes again; a majority's copy decides when this node's does not know the symbol.
             if (_set.IsUnwanted(started.Symbol)) Sender.Tell(new SymbolNotWanted(started.Symbol));
+            else if (!_set.IsStreamed(started.Symbol)) ReadMajority(started, Sender);
         });
         Receive<SymbolUnlisted>(unlisted =>
         {
@@ -353,6 +355,10 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
                 break;
             case GetStatus { Symbol: null }:
                 GatherStatus(_set.Streamed.ToList(), read.ReplyTo);
+                break;
+            case SymbolStarted { Symbol: var symbol }:
+                // Without a majority's word, the actor stays: better streamed once more than stopped by mistake.
+                if (read.Streamed is not null && !_set.IsStreamed(symbol)) read.ReplyTo.Tell(new SymbolNotWanted(symbol));
                 break;
             case GetStatus { Symbol: { } symbol }:
                 if (_set.IsStreamed(symbol)) Answer(read.Query, symbol, read.ReplyTo);
