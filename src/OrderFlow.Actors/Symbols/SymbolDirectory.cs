@@ -88,6 +88,7 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
         Receive<SetChanged>(changed =>
         {
             _set.Settled(changed.Symbols);
+            if (changed.Answer is null && changed.Written) return; // nobody asked: the configured, pattern-matched or unlisted
             if (changed.Written) changed.ReplyTo.Tell(changed.Answer);
             else if (changed.Answer is not null)
                 changed.ReplyTo.Tell(new QueryFailed($"{string.Join(",", changed.Symbols)}: the cluster did not confirm the change within " +

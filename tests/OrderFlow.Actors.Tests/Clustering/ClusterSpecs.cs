@@ -96,7 +96,6 @@ public sealed class ClusterSpecs(ITestOutputHelper output) : StreamSpec(output)
 
         Assert.Equal(new SymbolRemoved(added), await Directory(oldest).Ask<object>(new RemoveSymbol(added), Dilated(TimeSpan.FromSeconds(10))));
         await AwaitAssertAsync(() => Assert.Equal(0, Exchange.OpenConnections(added.Name)), Dilated(TimeSpan.FromSeconds(15)));
-        var subscribes = Exchange.SubscribeRequests;
         foreach (var node in new[] { oldest, second, third })
         {
             await AwaitAssertAsync(async () =>
@@ -104,18 +103,19 @@ public sealed class ClusterSpecs(ITestOutputHelper output) : StreamSpec(output)
             Assert.Equal(new SymbolNotFound(added), await Directory(node).Ask<object>(new GetRecentTrades(added, 1), Dilated(TimeSpan.FromSeconds(10))));
         }
 
-        // A node that joins configured with it does not bring it back: the cluster removed it.
-        var late = await StartNodeAsync(NodeSettings(string.Join(",", Universe.Take(2).Append(added)), Seeds(oldest)));
+        // A node that joins configured with it does not bring it back: the cluster removed it. Every node's lifecycle
+        // events are watched, the late one's from before its symbols start: a stream of it anywhere would say so.
+        var lifecycle = CreateTestProbe();
+        foreach (var node in new[] { oldest, second, third }) node.EventStream.Subscribe(lifecycle.Ref, typeof(IStreamLifecycleEvent));
+        var late = await StartNodeAsync(NodeSettings(string.Join(",", Universe.Take(2).Append(added)), Seeds(oldest)),
+            node => node.EventStream.Subscribe(lifecycle.Ref, typeof(IStreamLifecycleEvent)));
         await AwaitAssertAsync(() => Assert.Equal(4, Cluster.Get(oldest).State.Members.Count(m => m.Status == MemberStatus.Up)), Dilated(TimeSpan.FromSeconds(20)));
-        var quiet = Stopwatch.StartNew();
-        while (quiet.Elapsed < TimeSpan.FromSeconds(3))
-        {
-            Assert.Equal(new SymbolNotFound(added), await Directory(late).Ask<object>(new GetStatus(added), Dilated(TimeSpan.FromSeconds(10))));
-            Assert.Equal(0, Exchange.OpenConnections(added.Name));
-            await Task.Delay(250);
-        }
-        // The late node's two configured symbols were streamed already: nothing was subscribed for anyone.
-        Assert.Equal(subscribes, Exchange.SubscribeRequests);
+        var heard = lifecycle.ReceiveWhile(Dilated(TimeSpan.FromSeconds(3)), message => message as IStreamLifecycleEvent);
+        Assert.DoesNotContain(heard, e => e!.Symbol == added);
+        Assert.Equal(new SymbolNotFound(added), await Directory(late).Ask<object>(new GetStatus(added), Dilated(TimeSpan.FromSeconds(10))));
+        // A shard that remembered it may start its actor for a moment before the directory's word stops it (see the issue
+        // note): no connection carries it once that is done.
+        await AwaitAssertAsync(() => Assert.Equal(0, Exchange.OpenConnections(added.Name)), Dilated(TimeSpan.FromSeconds(10)));
     }
 
     private async Task<(ActorSystem Oldest, ActorSystem Second, ActorSystem Third)> StartThreeNodesAsync(IEnumerable<Symbol>? symbols = null)
@@ -143,7 +143,8 @@ public sealed class ClusterSpecs(ITestOutputHelper output) : StreamSpec(output)
     private static IActorRef Directory(ActorSystem node) =>
         node.ActorSelection("/user/symbols").ResolveOne(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
 
-    private async Task<ActorSystem> StartNodeAsync(OrderFlowSettings settings)
+    /// <param name="beforeSymbols">Done with the node's actor system before its symbols start.</param>
+    private async Task<ActorSystem> StartNodeAsync(OrderFlowSettings settings, Action<ActorSystem>? beforeSymbols = null)
     {
         var config = ConfigurationFactory.ParseString($$"""
             akka.loglevel = WARNING
@@ -154,6 +155,7 @@ public sealed class ClusterSpecs(ITestOutputHelper output) : StreamSpec(output)
             """ + "\n" + OrderFlowSerializer.Hocon + "\n" + PipelineDispatcher.Hocon + "\n" + ClusterHocon.For(settings.Cluster));
         var node = ActorSystem.Create("orderflow", config);
         _nodes.Add(node);
+        beforeSymbols?.Invoke(node);
         var store = await TapeStores.OpenAsync(settings.Store);
         _stores.Add(store!);
         node.StartOrderFlowSymbols(settings, store: store);
