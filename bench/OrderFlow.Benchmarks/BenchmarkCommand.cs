@@ -29,6 +29,13 @@ public static class BenchmarkCommand
             return 0;
         }
 
+        if (args.FirstOrDefault() == "cluster")
+        {
+            Console.WriteLine(ClusterHeader);
+            foreach (var row in await ClusterFailover.RunAsync(Option(args, "--symbols", 30), Option(args, "--rate", 300))) Console.WriteLine(row);
+            return 0;
+        }
+
         if (args.FirstOrDefault() == "host-flood")
         {
             Console.WriteLine(HostFloodHeader);
@@ -210,6 +217,11 @@ public static class BenchmarkCommand
         GC.KeepAlive(ring);
         return allocated / (double)capacity;
     }
+
+    private const string ClusterHeader = """
+        | three `orderflow run --cluster` processes, one shared store | took (failover target ≤ 15 s) | what it measured |
+        |---|---|---|
+        """;
 
     private const string UniverseHeader = """
         | symbols, load | every symbol streaming after (target ≤ 60 s) | connections | host CPU, steady (target ≤ 15% of one core) | host RSS | GetMetrics from a planner process (target p99 ≤ 2 ms) |

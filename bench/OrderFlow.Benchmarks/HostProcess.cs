@@ -13,6 +13,7 @@ public sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string? _ownDataHome;
+    private readonly List<(DateTime At, string Line)> _lines = new();
     private bool _draining;
 
     private HostProcess(Process process, string? ownDataHome) => (_process, _ownDataHome) = (process, ownDataHome);
@@ -23,7 +24,9 @@ public sealed class HostProcess : IAsyncDisposable
     public string? PlannerAddress { get; private set; }
 
     /// <param name="dataHome">Where its data lives ($XDG_DATA_HOME), kept after it stops; null: a temporary directory.</param>
-    public static HostProcess Start(IEnumerable<string> runArguments, string? dataHome = null) => Start("run", runArguments, dataHome);
+    /// <param name="akkaPort">Its remoting port (a cluster's seeds name theirs); 0: any free one.</param>
+    public static HostProcess Start(IEnumerable<string> runArguments, string? dataHome = null, int akkaPort = 0) =>
+        Start("run", runArguments, dataHome, akkaPort);
 
     /// <summary>Arguments that turn the host's tape store off (<c>orderflow.store.kind = off</c>), for a store-on-against-off comparison.</summary>
     public static async Task<string[]> StoreOffArgumentsAsync()
@@ -36,7 +39,7 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary><c>orderflow replay</c>, over the store in <paramref name="dataHome"/>.</summary>
     public static HostProcess StartReplay(IEnumerable<string> replayArguments, string dataHome) => Start("replay", replayArguments, dataHome);
 
-    private static HostProcess Start(string verb, IEnumerable<string> arguments, string? dataHome)
+    private static HostProcess Start(string verb, IEnumerable<string> arguments, string? dataHome, int akkaPort = 0)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         var ownDataHome = dataHome is null ? Directory.CreateTempSubdirectory("orderflow-bench-").FullName : null;
@@ -44,7 +47,7 @@ public sealed class HostProcess : IAsyncDisposable
         start.ArgumentList.Add(HostDll());
         start.ArgumentList.Add(verb);
         foreach (var arg in arguments) start.ArgumentList.Add(arg);
-        foreach (var arg in new[] { "--akka-port", "0", "--http-port", "0" }) start.ArgumentList.Add(arg);
+        foreach (var arg in new[] { "--akka-port", akkaPort.ToString(CultureInfo.InvariantCulture), "--http-port", "0" }) start.ArgumentList.Add(arg);
         return new HostProcess(Process.Start(start)!, ownDataHome);
     }
 
@@ -56,13 +59,39 @@ public sealed class HostProcess : IAsyncDisposable
         {
             var line = await _process.StandardOutput.ReadLineAsync(deadline.Token)
                        ?? throw new InvalidOperationException($"the host exited: {await _process.StandardError.ReadToEndAsync()}");
+            Keep(line);
             if (line.Contains("🛰 Planners ask akka.tcp://orderflow@", StringComparison.Ordinal))
                 PlannerAddress = line.Split("akka.tcp://orderflow@")[1].Split('/')[0];
             if (done(line)) break;
         }
         if (_draining) return;
         _draining = true;
-        _ = Task.Run(async () => { while (await _process.StandardOutput.ReadLineAsync() is not null) { } });
+        _ = Task.Run(async () =>
+        {
+            while (await _process.StandardOutput.ReadLineAsync() is { } line) Keep(line);
+        });
+    }
+
+    /// <summary>The lines that contain <paramref name="text"/>, as read so far, with when they were read.</summary>
+    public IReadOnlyList<(DateTime At, string Line)> LinesWith(string text)
+    {
+        lock (_lines) return _lines.Where(entry => entry.Line.Contains(text, StringComparison.Ordinal)).ToList();
+    }
+
+    private void Keep(string line)
+    {
+        lock (_lines) _lines.Add((DateTime.UtcNow, line));
+    }
+
+    /// <summary><c>kill -9</c>: no hand-over, no leaving, the sockets closed by the kernel.</summary>
+    public void KillHard() => _process.Kill();
+
+    /// <summary>SIGTERM, as a user stops it; returns its exit code.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])) await term.WaitForExitAsync();
+        await _process.WaitForExitAsync();
+        return _process.ExitCode;
     }
 
     /// <summary>User + system time so far, in clock ticks (1/100 s on Linux).</summary>
@@ -79,12 +108,7 @@ public sealed class HostProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            using var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
-            await term.WaitForExitAsync();
-            await _process.WaitForExitAsync();
-        }
+        if (!_process.HasExited) await TerminateAsync();
         _process.Dispose();
         if (_ownDataHome is not null) Directory.Delete(_ownDataHome, recursive: true);
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Runtime.Serialization;
 using System.Text.Json;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Cluster;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Serialization;
 using OrderFlow.Protocol.Streams;
@@ -122,6 +123,7 @@ public sealed class OrderFlowHttpClient : OrderFlowQueryClient
     private static (HttpMethod Method, string Path, Func<HttpStatusCode, Type> Answers) Route(IOrderFlowQuery query) => query switch
     {
         GetStatus { Symbol: null } => (HttpMethod.Get, HttpApi.Streams, _ => typeof(StatusReport)),
+        GetClusterState => (HttpMethod.Get, HttpApi.Cluster, _ => typeof(ClusterState)),
         GetStatus { Symbol: { } symbol } => (HttpMethod.Get, $"{HttpApi.Streams}/{Escape(symbol)}", _ => typeof(StreamStatus)),
         GetSequenceStats stats => (HttpMethod.Get, $"{HttpApi.Streams}/{Escape(stats.Symbol)}/sequence", _ => typeof(SequenceStats)),
         GetRecentTrades last => (HttpMethod.Get, $"{HttpApi.Trades}/{Escape(last.Symbol)}?last={Number(last.Count)}", _ => typeof(TradesSnapshot)),

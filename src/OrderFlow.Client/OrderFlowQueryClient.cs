@@ -1,5 +1,6 @@
 using System.Globalization;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Cluster;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
@@ -19,6 +20,9 @@ public abstract class OrderFlowQueryClient(string address, TimeSpan timeout) : I
     protected TimeSpan Timeout { get; } = timeout;
 
     public Task<StatusReport> GetStatusAsync(Symbol? symbol = null) => AskAsync<StatusReport>(new GetStatus(symbol));
+
+    /// <summary>The cluster as the asked node sees it: members, reachability, the oldest, the shards and symbols on each.</summary>
+    public Task<ClusterState> GetClusterStateAsync() => AskAsync<ClusterState>(GetClusterState.Instance);
 
     public Task<TradesSnapshot> GetLastTradesAsync(Symbol symbol, int count) => AskAsync<TradesSnapshot>(new GetRecentTrades(symbol, count));
 

@@ -11,6 +11,7 @@ public static class HttpApi
     public const string Trades = "/v1/trades";
     public const string Metrics = "/v1/metrics";
     public const string Events = "/v1/events";
+    public const string Cluster = "/v1/cluster";
     public const string OpenApiPath = "/openapi/v1.json";
     public const string ProblemJson = "application/problem+json";
 

@@ -3,6 +3,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using OrderFlow.Actors.Metrics;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Cluster;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
@@ -45,6 +46,7 @@ public sealed class OrderFlowGateway : ReceiveActor
 
         Receive<GetStatus>(Ask);
         Receive<GetStreamedSymbols>(Ask);
+        Receive<GetClusterState>(Ask);
         Receive<GetRecentTrades>(query => Ask(query with { Count = Math.Min(query.Count, TradePages.MostTrades) }));
         Receive<GetTradesFromId>(query => Ask(query with { MaxCount = Math.Min(query.MaxCount, TradePages.MostTrades) }));
         Receive<GetTradesSince>(query => Ask(query with { MaxCount = Math.Min(query.MaxCount, TradePages.MostTrades) }));

@@ -89,6 +89,7 @@ public static class OrderFlowHostingExtensions
         var connections = system.ActorOf(ConnectionPool.Props(settings.Stream, markets), ConnectionPool.Name);
         var rest = settings.Markets.ToDictionary(market => market.Key, market => CreateRestClient(market.Value));
         foreach (var (market, client) in rest) ExchangeLimits.For(system).Register(market, markets[market].Budget, client.Budget);
+        system.ActorOf(NodeSetupActor.Props(NodeSetupActor.Of(store, settings.Cluster)), NodeSetupActor.Name);
         var symbols = system.StartSymbols(settings, connections, rest, store, replay: null);
         if (store is not null)
             system.ActorOf(ClusterSingletonManager.Props(TapeRetention.Props(store, settings.Store.Retention), PoisonPill.Instance,
@@ -129,7 +130,6 @@ public static class OrderFlowHostingExtensions
         var cluster = Cluster.Get(system);
         if (settings.Cluster.Enabled) cluster.JoinSeedNodes(settings.Cluster.SeedNodes.Select(Address.Parse));
         else cluster.Join(cluster.SelfAddress);
-        system.ActorOf(ClusterWatch.Props(settings.Cluster), ClusterWatch.Name);
 
         var boards = MetricsBoards.For(system);
         var listings = system.ActorOf(ListingService.Props(rest, settings.Binance.ExchangeInfoRefresh), ListingService.Name);
@@ -144,8 +144,9 @@ public static class OrderFlowHostingExtensions
                 var props = SymbolActor.Props(symbol, settings, connections, rest[symbol.Market], boards, store, directory, listings, replay);
                 return onPipeline ? props.WithDispatcher(PipelineDispatcher.Id) : props;
             }, shardingSettings, shards, sharding.DefaultShardAllocationStrategy(shardingSettings), new CloseSymbol(default));
+        system.ActorOf(ClusterWatch.Props(settings.Cluster, region), ClusterWatch.Name);
         system.Log.Info("🧩 Symbols are spread over {Shards} shards (orderflow.cluster.shards; fixed for the cluster's life)", shards.Shards);
-        var symbols = system.ActorOf(SymbolDirectory.Props(settings, rest, region, replay), SymbolDirectory.Name);
+        var symbols = system.ActorOf(SymbolDirectory.Props(settings, rest, region, replay is null ? store : null, replay), SymbolDirectory.Name);
         if (settings.SymbolPatterns.Count > 0 && replay is null)
             system.ActorOf(ClusterSingletonManager.Props(
                 PatternResolver.Props(settings.SymbolPatterns, rest, directory, settings.Binance.ExchangeInfoRefresh), PoisonPill.Instance,

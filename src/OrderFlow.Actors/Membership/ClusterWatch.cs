@@ -1,14 +1,17 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Cluster.Sharding;
 using Akka.Event;
 using OrderFlow.Actors.Configuration;
+using OrderFlow.Protocol.Cluster;
 
 namespace OrderFlow.Actors.Membership;
 
 /// <summary>
 /// Says what the cluster does, one line each, naming the node: this node joining (and, until it has, every few
 /// seconds, that it has not and which seeds it tries: "Joining cluster..." followed by nothing is the failure this
-/// project was founded against), a member up, unreachable, reachable again, downed or removed.
+/// project was founded against), a member up, unreachable, reachable again, downed or removed. Asked, it describes the
+/// cluster: members, reachability, the oldest, and the shards and symbols on each (the shard region's statistics).
 /// </summary>
 public sealed class ClusterWatch : ReceiveActor, IWithTimers
 {
@@ -19,16 +22,27 @@ public sealed class ClusterWatch : ReceiveActor, IWithTimers
         public static readonly StillJoining Instance = new();
     }
 
+    private sealed record StatsGathered(IActorRef ReplyTo, ClusterShardingStats? Stats);
+
     private static readonly TimeSpan JoinReport = TimeSpan.FromSeconds(5);
+    /// <summary>How long the members have to count their shards; a member that does not is shown without counts.</summary>
+    private static readonly TimeSpan StatsTimeout = TimeSpan.FromSeconds(2);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Cluster _cluster = Cluster.Get(Context.System);
     private readonly ClusterSetup _settings;
     private readonly DateTime _started = DateTime.UtcNow;
 
-    public ClusterWatch(ClusterSetup settings)
+    public ClusterWatch(ClusterSetup settings, IActorRef region)
     {
         _settings = settings;
+        Receive<GetClusterState>(_ =>
+        {
+            var replyTo = Sender;
+            region.Ask<ClusterShardingStats>(new GetClusterShardingStats(StatsTimeout), StatsTimeout + TimeSpan.FromSeconds(1))
+                .PipeTo(Self, success: stats => new StatsGathered(replyTo, stats), failure: _ => new StatsGathered(replyTo, null));
+        });
+        Receive<StatsGathered>(gathered => gathered.ReplyTo.Tell(Describe(gathered.Stats)));
         Receive<StillJoining>(_ => _log.Warning("⏳ Not in the cluster after {Elapsed}: no seed has answered yet ({Seeds}); trying again",
             HumanFormat.Duration(DateTime.UtcNow - _started), Seeds));
         Receive<ClusterEvent.MemberUp>(up =>
@@ -51,7 +65,23 @@ public sealed class ClusterWatch : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ClusterSetup settings) => Akka.Actor.Props.Create(() => new ClusterWatch(settings));
+    /// <param name="region">The shard region whose statistics say where the shards and symbols are.</param>
+    public static Props Props(ClusterSetup settings, IActorRef region) => Akka.Actor.Props.Create(() => new ClusterWatch(settings, region));
+
+    private ClusterState Describe(ClusterShardingStats? stats)
+    {
+        var state = _cluster.State;
+        var unreachable = state.Unreachable.Select(member => member.Address).ToHashSet();
+        var oldest = state.Members.Where(member => member.Status is MemberStatus.Up or MemberStatus.Leaving)
+            .OrderBy(member => member, Member.AgeOrdering).FirstOrDefault();
+        var members = state.Members.OrderBy(member => member.Address.ToString(), StringComparer.Ordinal).Select(member =>
+        {
+            var shards = stats is not null && stats.Regions.TryGetValue(member.Address, out var region) ? region.Stats : null;
+            return new ClusterMember(member.Address.ToString(), member.Status.ToString(), !unreachable.Contains(member.Address),
+                member.Roles.Order(StringComparer.Ordinal).ToList(), shards?.Count, shards?.Values.Sum());
+        }).ToList();
+        return new ClusterState(_cluster.SelfAddress.ToString(), oldest?.Address.ToString(), members);
+    }
 
     private string Seeds => _settings.Enabled ? string.Join(", ", _settings.SeedNodes) : _cluster.SelfAddress.ToString();
 

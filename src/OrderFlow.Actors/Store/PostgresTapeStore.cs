@@ -33,7 +33,15 @@ public sealed class PostgresTapeStore : ITapeStore
         """
         ALTER TABLE symbols ADD COLUMN tick_size bigint;
         """,
+        """
+        CREATE TABLE store_identity (id text NOT NULL);
+        INSERT INTO store_identity VALUES (md5(random()::text || clock_timestamp()::text));
+        CREATE TABLE cluster_symbols (name text PRIMARY KEY, removed boolean NOT NULL, changed_ms bigint NOT NULL);
+        """,
     ];
+
+    /// <summary>The advisory lock a migration holds (any fixed number; "orderflow" in ASCII, folded into a bigint).</summary>
+    private const long MigrationLock = 0x6f72646572666c6f;
 
     private const string Columns = "agg_id, price, quantity, first_trade_id, more_trades, time_ms, buyer_maker";
 
@@ -43,10 +51,11 @@ public sealed class PostgresTapeStore : ITapeStore
     private readonly Lock _symbolIdsGate = new();
     private NpgsqlConnection? _writing;
 
-    private PostgresTapeStore(NpgsqlDataSource source, string description)
+    private PostgresTapeStore(NpgsqlDataSource source, string description, string identity)
     {
         _source = source;
         Description = description;
+        Identity = identity;
         _writer = new TapeWriteQueue(CommitAsync, () =>
         {
             _writing?.Dispose();
@@ -56,6 +65,8 @@ public sealed class PostgresTapeStore : ITapeStore
     }
 
     public string Description { get; }
+
+    public string Identity { get; }
 
     /// <summary>Connects and migrates, or says in one line why it cannot (the password never shows).</summary>
     public static async Task<PostgresTapeStore> OpenAsync(string connectionString)
@@ -71,17 +82,20 @@ public sealed class PostgresTapeStore : ITapeStore
         }
         var description = $"PostgreSQL {parsed.Host}:{parsed.Port}/{parsed.Database}";
         var source = NpgsqlDataSource.Create(parsed);
+        string identity;
         try
         {
             await using var connection = await source.OpenConnectionAsync().ConfigureAwait(false);
             await MigrateAsync(connection, description).ConfigureAwait(false);
+            await using var read = new NpgsqlCommand("SELECT id FROM store_identity", connection);
+            identity = (string)(await read.ExecuteScalarAsync().ConfigureAwait(false))!;
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
             await source.DisposeAsync().ConfigureAwait(false);
             throw new TapeStoreException($"the tape store {description} cannot be used: {e.Message.Split('\n')[0].TrimEnd('.')}", e);
         }
-        return new PostgresTapeStore(source, description);
+        return new PostgresTapeStore(source, description, identity);
     }
 
     public Task WriteAsync(TapeWrite write) => _writer.WriteAsync(write);
@@ -126,6 +140,33 @@ public sealed class PostgresTapeStore : ITapeStore
         return await command.ExecuteScalarAsync().ConfigureAwait(false) is long raw ? new Fixed8(raw) : null;
     }
 
+    public async Task<IReadOnlyList<StoredSymbol>> ReadSymbolSetAsync()
+    {
+        await using var command = _source.CreateCommand("SELECT name, removed FROM cluster_symbols ORDER BY name");
+        var symbols = new List<StoredSymbol>();
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+            if (Symbol.TryParse(reader.GetString(0), out var symbol, out _)) symbols.Add(new StoredSymbol(symbol, reader.GetBoolean(1)));
+        return symbols;
+    }
+
+    public async Task WriteSymbolSetAsync(IReadOnlyList<Symbol> symbols, bool? removed)
+    {
+        await using var command = removed is not null
+            ? _source.CreateCommand("""
+                INSERT INTO cluster_symbols SELECT name, $2, $3 FROM unnest($1::text[]) AS name
+                ON CONFLICT (name) DO UPDATE SET removed = excluded.removed, changed_ms = excluded.changed_ms
+                """)
+            : _source.CreateCommand("DELETE FROM cluster_symbols WHERE name = ANY($1)");
+        command.Parameters.AddWithValue(symbols.Select(symbol => symbol.Value).ToArray());
+        if (removed is { } flag)
+        {
+            command.Parameters.AddWithValue(flag);
+            command.Parameters.AddWithValue(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        }
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
     public async Task<long> PruneAsync(long beforeMs)
     {
         await using var command = _source.CreateCommand("DELETE FROM trades WHERE time_ms < $1");
@@ -140,15 +181,20 @@ public sealed class PostgresTapeStore : ITapeStore
         await _source.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Brings the database to this version, in one transaction that first takes an advisory lock: nodes that share the
+    /// database may start together, and the second then finds the work done instead of failing with "already exists".
+    /// </summary>
     private static async Task MigrateAsync(NpgsqlConnection connection, string description)
     {
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({MigrationLock})").ConfigureAwait(false);
         await ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS orderflow_schema (version integer NOT NULL)").ConfigureAwait(false);
         await using var read = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM orderflow_schema", connection);
         var version = (int)(await read.ExecuteScalarAsync().ConfigureAwait(false))!;
         if (version > Migrations.Length)
             throw new TapeStoreException($"the tape store {description} is schema version {version}, newer than this version of orderflow reads ({Migrations.Length}): upgrade orderflow, or point orderflow.store.connection-string elsewhere");
         if (version == Migrations.Length) return;
-        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         for (var next = version; next < Migrations.Length; next++) await ExecuteAsync(connection, Migrations[next]).ConfigureAwait(false);
         await ExecuteAsync(connection, $"DELETE FROM orderflow_schema; INSERT INTO orderflow_schema VALUES ({Migrations.Length})").ConfigureAwait(false);
         await transaction.CommitAsync().ConfigureAwait(false);

@@ -18,9 +18,10 @@ public sealed class SqliteTapeStore : ITapeStore
     private readonly TapeWriteQueue _writer;
     private SqliteConnection? _writing;
 
-    private SqliteTapeStore(string path)
+    private SqliteTapeStore(string path, string identity)
     {
         Path = path;
+        Identity = identity;
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
         _writer = new TapeWriteQueue(CommitAsync, () =>
         {
@@ -32,17 +33,23 @@ public sealed class SqliteTapeStore : ITapeStore
 
     public string Path { get; }
 
+    public string Identity { get; }
+
     public string Description => $"SQLite {Path}";
 
     /// <summary>Opens (creating it and its directory if need be) and migrates the file, or says in one line why it cannot.</summary>
     public static async Task<SqliteTapeStore> OpenAsync(string path)
     {
+        string identity;
         try
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
             await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path }.ToString());
             await connection.OpenAsync().ConfigureAwait(false);
             await TapeSchema.MigrateAsync(connection, path).ConfigureAwait(false);
+            await using var read = connection.CreateCommand();
+            read.CommandText = "SELECT id FROM store_identity";
+            identity = (string)(await read.ExecuteScalarAsync().ConfigureAwait(false))!;
         }
         catch (SqliteException e)
         {
@@ -52,7 +59,7 @@ public sealed class SqliteTapeStore : ITapeStore
         {
             throw new TapeStoreException($"the tape store {path} cannot be opened: {e.Message.TrimEnd('.')}", e);
         }
-        return new SqliteTapeStore(path);
+        return new SqliteTapeStore(path, identity);
     }
 
     public Task WriteAsync(TapeWrite write) => _writer.WriteAsync(write);
@@ -194,6 +201,38 @@ public sealed class SqliteTapeStore : ITapeStore
         await _writer.DisposeAsync().ConfigureAwait(false);
         _writing?.Dispose();
         SqliteConnection.ClearAllPools();
+    }
+
+    public async Task<IReadOnlyList<StoredSymbol>> ReadSymbolSetAsync()
+    {
+        await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name, removed FROM cluster_symbols ORDER BY name";
+        var symbols = new List<StoredSymbol>();
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+            if (Symbol.TryParse(reader.GetString(0), out var symbol, out _)) symbols.Add(new StoredSymbol(symbol, reader.GetInt64(1) == 1));
+        return symbols;
+    }
+
+    public async Task WriteSymbolSetAsync(IReadOnlyList<Symbol> symbols, bool? removed)
+    {
+        await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = removed is not null
+            ? "INSERT INTO cluster_symbols VALUES ($name, $removed, $at) ON CONFLICT (name) DO UPDATE SET removed = excluded.removed, changed_ms = excluded.changed_ms"
+            : "DELETE FROM cluster_symbols WHERE name = $name";
+        var name = command.Parameters.Add("$name", SqliteType.Text);
+        command.Parameters.AddWithValue("$removed", removed == true ? 1L : 0L);
+        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        foreach (var symbol in symbols)
+        {
+            name.Value = symbol.Value;
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        await transaction.CommitAsync().ConfigureAwait(false);
     }
 
     private async Task<SqliteConnection> OpenConnectionAsync()

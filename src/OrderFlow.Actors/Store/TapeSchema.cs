@@ -36,25 +36,43 @@ internal static class TapeSchema
         -- The symbol's tick size (10^-8) as exchangeInfo last gave it: a replay bins its volume profile by it.
         ALTER TABLE symbols ADD COLUMN tick_size INTEGER;
         """,
+        """
+        -- Which store this is: a cluster's nodes share one, and a node on another refuses to join.
+        CREATE TABLE store_identity (id TEXT NOT NULL);
+        INSERT INTO store_identity VALUES (lower(hex(randomblob(16))));
+        -- The cluster's symbol set as add and remove last changed it (removed = 1: stays out), so a full restart keeps it.
+        CREATE TABLE cluster_symbols (name TEXT PRIMARY KEY, removed INTEGER NOT NULL, changed_ms INTEGER NOT NULL);
+        """,
     ];
 
     public static int Version => Migrations.Length;
 
     public const string TradeColumns = "agg_id, price, quantity, first_trade_id, more_trades, time_ms, buyer_maker";
 
+    /// <summary>
+    /// Brings the file to this version. Nodes that share the file may start together: the version is read again inside
+    /// a write transaction (BEGIN IMMEDIATE, waiting its turn), so the second finds the work done instead of failing
+    /// with "already exists".
+    /// </summary>
     public static async Task MigrateAsync(SqliteConnection connection, string path)
     {
         await ExecuteAsync(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;").ConfigureAwait(false);
-        await using var read = connection.CreateCommand();
-        read.CommandText = "PRAGMA user_version";
-        var version = Convert.ToInt32(await read.ExecuteScalarAsync().ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-        if (version > Version)
-            throw new TapeStoreException($"the tape store {path} is schema version {version}, newer than this version of orderflow reads ({Version}): upgrade orderflow, or point orderflow.store.path elsewhere");
-        if (version == Version) return;
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync().ConfigureAwait(false);
+        if (await ReadVersionAsync(connection, path).ConfigureAwait(false) == Version) return;
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var version = await ReadVersionAsync(connection, path, transaction).ConfigureAwait(false);
         for (var next = version; next < Version; next++) await ExecuteAsync(connection, Migrations[next], transaction).ConfigureAwait(false);
         await ExecuteAsync(connection, $"PRAGMA user_version = {Version}", transaction).ConfigureAwait(false);
         await transaction.CommitAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<int> ReadVersionAsync(SqliteConnection connection, string path, SqliteTransaction? transaction = null)
+    {
+        await using var read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = "PRAGMA user_version";
+        var version = Convert.ToInt32(await read.ExecuteScalarAsync().ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        return version <= Version ? version
+            : throw new TapeStoreException($"the tape store {path} is schema version {version}, newer than this version of orderflow reads ({Version}): upgrade orderflow, or point orderflow.store.path elsewhere");
     }
 
     public static SqliteCommand InsertTrade(SqliteConnection connection, SqliteTransaction transaction)

@@ -56,4 +56,16 @@ public interface ITapeStore : IAsyncDisposable
 
     /// <summary>Deletes every trade older than <paramref name="beforeMs"/>; returns how many.</summary>
     Task<long> PruneAsync(long beforeMs);
+
+    /// <summary>Which store this is, made when it was created: the nodes of a cluster must all see the same one.</summary>
+    string Identity { get; }
+
+    /// <summary>The cluster's symbol set as add and remove last changed it (a full restart starts from it).</summary>
+    Task<IReadOnlyList<StoredSymbol>> ReadSymbolSetAsync();
+
+    /// <summary>Keeps <paramref name="symbols"/> as streamed (<paramref name="removed"/> false), removed (true), or forgets them (null: not listed).</summary>
+    Task WriteSymbolSetAsync(IReadOnlyList<Symbol> symbols, bool? removed);
 }
+
+/// <summary>A symbol of the cluster's set as the store keeps it: streamed, or removed (it stays out until added again).</summary>
+public sealed record StoredSymbol(Symbol Symbol, bool Removed);

@@ -18,8 +18,8 @@ namespace OrderFlow.Actors.Symbols;
 
 /// <summary>
 /// Everything about one symbol, a shard region's entity on whichever node the cluster chose: its history and
-/// metrics from the start; once its node's <see cref="ListingService"/> says the symbol is listed, its sequencer and
-/// its stream. It reports its stream's Connected, Failed and TimedOut (recorded for the status answer, then published
+/// metrics from the start; once its node's <see cref="SymbolDirectory"/> says the cluster streams it and its node's
+/// <see cref="ListingService"/> says the symbol is listed, its sequencer and its stream. It reports its stream's Connected, Failed and TimedOut (recorded for the status answer, then published
 /// on the event stream), restarts the stream after a <see cref="CoolDown"/> when it gives up, answers the per-symbol
 /// queries, and closes on request or hand-off: the stream let go, the recording flushed, then it stops. It leaves the
 /// cluster's memory by passivating (removed, unlisted), never by stopping, which the cluster would undo.
@@ -37,6 +37,9 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     }
 
     private const string RestartTimer = "restart";
+    /// <summary>Runs until the directory says whether the cluster streams the symbol: its word can be lost while its node starts.</summary>
+    private const string AskDirectoryTimer = "ask-directory";
+    private static readonly TimeSpan AskDirectoryInterval = TimeSpan.FromSeconds(2);
     /// <summary>Each child's part of the status answer; they are asked together, so the answer takes at most this.</summary>
     private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(1);
     /// <summary>What the recorder holds goes to the store within this as the actor closes: well inside a hand-off's deadline.</summary>
@@ -116,7 +119,18 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
             _removedBy = Sender;
             Leave();
         });
-        Receive<SymbolNotWanted>(_ => Leave());
+        Receive<SymbolStarted>(started => _directory.Tell(started, Self));
+        Receive<SymbolWanted>(_ =>
+        {
+            if (!Timers.IsTimerActive(AskDirectoryTimer)) return; // answered already
+            Timers.Cancel(AskDirectoryTimer);
+            _listings.Tell(new ListingService.CheckListing(_symbol));
+        });
+        Receive<SymbolNotWanted>(_ =>
+        {
+            Timers.Cancel(AskDirectoryTimer);
+            Leave();
+        });
         Receive<AddSymbol>(_ =>
         {
             _addedBy = Sender;
@@ -158,8 +172,9 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         _history = ActorOf(TradeHistoryActor.Props(_symbol, _settings.History.Capacity, _store is null ? null : (_store, Tape)), "history");
         _metrics = ActorOf(MetricsActor.Props(_board, _settings.Stream.SummaryInterval, () => _boards.Clock.GetUtcNow()), "metrics");
         _boards.Add(_board);
+        // The cluster's word first: a shard that remembered a removed symbol starts its actor, which must not stream.
         _directory.Tell(new SymbolStarted(_symbol), Self);
-        _listings.Tell(new ListingService.CheckListing(_symbol));
+        Timers.StartPeriodicTimer(AskDirectoryTimer, new SymbolStarted(_symbol), AskDirectoryInterval);
     }
 
     protected override void PostStop()

@@ -5,8 +5,11 @@ using Akka.DistributedData;
 using Akka.Event;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Membership;
 using OrderFlow.Actors.Replay;
+using OrderFlow.Actors.Store;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Cluster;
 using OrderFlow.Protocol.Streams;
 
 namespace OrderFlow.Actors.Symbols;
@@ -32,7 +35,8 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
 
     private sealed record AddChecked(AddSymbol Command, IActorRef ReplyTo, Listing? Listing, bool Unlisted);
 
-    private sealed record StartConfigured(IReadOnlySet<string> Removed);
+    /// <summary>The cluster's removals, and the set as the store kept it (runtime adds and removals, from before a full restart).</summary>
+    private sealed record StartConfigured(IReadOnlySet<string> Removed, IReadOnlyList<StoredSymbol> Stored);
 
     /// <summary>Checked every 200 ms, at most 25 times: whether this node's replicator knows every member that is up.</summary>
     private sealed record AwaitReplicas(int Checks);
@@ -40,9 +44,17 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
     private sealed record ReplicasKnown(int Checks, int Replicas);
 
     /// <summary>A majority's copy of the streamed set (null: none in time), read for <paramref name="Query"/>.</summary>
-    private sealed record MajorityRead(object Query, IActorRef ReplyTo, IReadOnlySet<string>? Streamed);
+    private sealed record MajorityRead(object Query, IActorRef ReplyTo, IReadOnlySet<string>? Streamed, IReadOnlySet<string>? Removed = null);
 
     private sealed record StatusGathered(IActorRef ReplyTo, IReadOnlyList<StreamStatus> Streams);
+
+    /// <summary>Symbols' actors that asked, as they started, whether the cluster streams them (<see cref="SymbolStarted"/>).</summary>
+    private sealed record StartedSymbols(IReadOnlyList<(Symbol Symbol, IActorRef Actor)> Started);
+
+    private sealed record StartedBatch
+    {
+        public static readonly StartedBatch Instance = new();
+    }
 
     private sealed record SafetyNet
     {
@@ -56,22 +68,29 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(1);
     /// <summary>Entities the cluster forgot (a failed remember-entities write) are started again at this pace.</summary>
     private static readonly TimeSpan SafetyNetInterval = TimeSpan.FromSeconds(30);
+    /// <summary>The symbols' actors that start within this are answered from one majority read.</summary>
+    private static readonly TimeSpan StartedBatchWindow = TimeSpan.FromMilliseconds(20);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly OrderFlowSettings _settings;
     private readonly IReadOnlyDictionary<string, BinanceRestClient> _rest;
     private readonly IActorRef _region;
+    /// <summary>Where the set is kept across a full restart of the cluster (null: no store, or a replay).</summary>
+    private readonly ITapeStore? _store;
     private readonly ReplayPlan? _replay;
     private readonly Cluster _cluster = Cluster.Get(Context.System);
     private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
     private readonly SymbolSet _set = new();
     /// <summary>Each symbol's last status answer: what is shown, as moving, while it does not answer.</summary>
     private readonly Dictionary<Symbol, StreamStatus> _lastSeen = new();
+    private readonly List<(Symbol Symbol, IActorRef Actor)> _starting = new();
     private int _replaying;
 
-    public SymbolDirectory(OrderFlowSettings settings, IReadOnlyDictionary<string, BinanceRestClient> rest, IActorRef region, ReplayPlan? replay)
+    public SymbolDirectory(OrderFlowSettings settings, IReadOnlyDictionary<string, BinanceRestClient> rest, IActorRef region, ITapeStore? store,
+        ReplayPlan? replay)
     {
         _settings = settings;
+        _store = store;
         _rest = rest;
         _region = region;
         _replay = replay;
@@ -99,20 +118,33 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
         });
         Receive<SymbolStarted>(started =>
         {
-            // An actor of a symbol outside the set (removed while its node died, or remembered by a shard that missed its
-            // removal) goes again; a majority's copy decides when this node's does not know the symbol.
-            if (_set.IsUnwanted(started.Symbol)) Sender.Tell(new SymbolNotWanted(started.Symbol));
-            else if (!_set.IsStreamed(started.Symbol)) ReadMajority(started, Sender);
+            // An actor of a symbol outside the set (removed while its node died, remembered by a shard that missed its
+            // removal, or restarted by its shard for a message that came as it passivated) goes before it streams. Only a
+            // majority's copy decides: this node's may be behind an add or a removal made elsewhere a moment ago. The
+            // actors that start together (a node's start, a failover) are answered from one read.
+            if (_starting.Count == 0) Timers.StartSingleTimer(nameof(StartedBatch), StartedBatch.Instance, StartedBatchWindow);
+            _starting.Add((started.Symbol, Sender));
+        });
+        Receive<StartedBatch>(_ =>
+        {
+            ReadMajority(new StartedSymbols(_starting.ToList()), ActorRefs.Nobody);
+            _starting.Clear();
         });
         Receive<SymbolUnlisted>(unlisted =>
         {
             // Not a tombstone: the symbol leaves the set (without being marked removed: a later add checks it afresh).
             _set.Drop(unlisted.Symbol);
-            Change([unlisted.Symbol], ActorRefs.Nobody, null, set => set.Remove(_cluster, unlisted.Symbol.Value), removed: null, then: null);
+            Change([unlisted.Symbol], ActorRefs.Nobody, null, set => set.Remove(_cluster, unlisted.Symbol.Value), removed: null,
+                then: async _ =>
+                {
+                    await KeepAsync([unlisted.Symbol], removed: null).ConfigureAwait(false);
+                    return null;
+                });
         });
         // The questions about every symbol read a majority's copy first: what was added or removed on another node a
         // moment ago is answered for here too (a majority wrote it).
         Receive<GetStreamedSymbols>(query => ReadMajority(query, Sender));
+        Receive<GetClusterState>(query => Context.ActorSelection($"/user/{ClusterWatch.Name}").Tell(query, Sender));
         Receive<GetStatus>(query =>
         {
             if (query.Symbol is { } symbol) Route(query, symbol, Sender);
@@ -140,8 +172,10 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
 
     /// <param name="region">The shard region (or its proxy) that hosts every symbol's actor.</param>
     /// <param name="replay">The symbols play their recorded tapes (<c>orderflow replay</c>): the set is the configured symbols, and fixed.</param>
-    public static Props Props(OrderFlowSettings settings, IReadOnlyDictionary<string, BinanceRestClient> rest, IActorRef region, ReplayPlan? replay = null) =>
-        Akka.Actor.Props.Create(() => new SymbolDirectory(settings, rest, region, replay));
+    /// <param name="store">Where runtime adds and removals are kept, so a full restart of the cluster starts from them.</param>
+    public static Props Props(OrderFlowSettings settings, IReadOnlyDictionary<string, BinanceRestClient> rest, IActorRef region, ITapeStore? store,
+        ReplayPlan? replay = null) =>
+        Akka.Actor.Props.Create(() => new SymbolDirectory(settings, rest, region, store, replay));
 
     protected override void PreStart()
     {
@@ -167,19 +201,73 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(nameof(AwaitReplicas), new AwaitReplicas(known.Checks + 1), TimeSpan.FromMilliseconds(200));
             return;
         }
-        _replicator.Ask<IGetResponse>(Dsl.Get(RemovedKey, new ReadMajority(WriteTimeout)), WriteTimeout + TimeSpan.FromSeconds(1))
-            .PipeTo(Self, success: response => new StartConfigured(response is GetSuccess found ? found.Get(RemovedKey).Elements.ToHashSet() : new HashSet<string>()),
-                failure: _ => new StartConfigured(new HashSet<string>()));
+        var (replicator, store, log) = (_replicator, _store, _log);
+        async Task<StartConfigured> ReadAsync()
+        {
+            var stored = store is null ? Task.FromResult<IReadOnlyList<StoredSymbol>>([]) : store.ReadSymbolSetAsync();
+            var removed = new HashSet<string>();
+            try
+            {
+                if (await replicator.Ask<IGetResponse>(Dsl.Get(RemovedKey, new ReadMajority(WriteTimeout)), WriteTimeout + TimeSpan.FromSeconds(1))
+                        .ConfigureAwait(false) is GetSuccess found)
+                    removed.UnionWith(found.Get(RemovedKey).Elements);
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { }
+            try
+            {
+                return new StartConfigured(removed, await stored.ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                log.Warning("💾 The symbol set kept in the tape store could not be read ({Problem}); starting from the configured symbols", e.Message);
+                return new StartConfigured(removed, []);
+            }
+        }
+        ReadAsync().PipeTo(Self);
     }
 
+    /// <summary>
+    /// This node's configured symbols, and the ones added at runtime before a full restart (kept in the store), join the
+    /// set, unless the cluster or the store says they were removed.
+    /// </summary>
     private void OnStartConfigured(StartConfigured start)
     {
-        var configured = _set.Configured(_settings.Symbols, start.Removed);
+        var removed = start.Removed.Union(start.Stored.Where(kept => kept.Removed).Select(kept => kept.Symbol.Value)).ToHashSet();
+        var configured = _set.Configured(_settings.Symbols, removed);
         foreach (var symbol in _settings.Symbols.Except(configured))
+        {
             _log.Info("➖ {Symbol} is configured here, but was removed from the cluster; not streamed (add it to stream it again)", symbol);
-        if (configured.Count == 0) return;
-        Change(configured, ActorRefs.Nobody, null, set => configured.Aggregate(set, (all, symbol) => all.Add(_cluster, symbol.Value)), removed: null, then: null);
-        StartEntities(configured);
+            // Alone, it was answered for from the start: an actor a query made meanwhile goes.
+            if (!_settings.Cluster.Enabled) _region.Tell(new SymbolNotWanted(symbol));
+        }
+        // Removals the store kept from before a full restart are the cluster's again.
+        var keptRemoved = start.Stored.Where(kept => kept.Removed && !start.Removed.Contains(kept.Symbol.Value)).Select(kept => kept.Symbol).ToList();
+        if (keptRemoved.Count > 0)
+            Change(keptRemoved, ActorRefs.Nobody, null, set => set, set => keptRemoved.Aggregate(set, (all, symbol) => all.Add(_cluster, symbol.Value)), then: null);
+        var added = start.Stored.Where(kept => !kept.Removed && !removed.Contains(kept.Symbol.Value) && !_set.IsStreamed(kept.Symbol))
+            .Select(kept => kept.Symbol).Where(symbol => _rest.ContainsKey(symbol.Market)).ToList();
+        foreach (var symbol in added) _set.Add(symbol);
+        if (added.Count > 0)
+            _log.Info("➕ {Count} symbol(s) added at runtime before this start stream again (kept in the tape store): {Symbols}", added.Count, string.Join(",", added));
+        var joining = configured.Concat(added).ToList();
+        if (joining.Count == 0) return;
+        Change(joining, ActorRefs.Nobody, null, set => joining.Aggregate(set, (all, symbol) => all.Add(_cluster, symbol.Value)), removed: null, then: null);
+        StartEntities(joining);
+    }
+
+    /// <summary>Keeps a runtime change in the store, so a full restart of the cluster starts from it; a failure is said, and the cluster's set still holds it.</summary>
+    private async Task KeepAsync(IReadOnlyList<Symbol> symbols, bool? removed)
+    {
+        if (_store is not { } store) return;
+        try
+        {
+            await store.WriteSymbolSetAsync(symbols, removed).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.Warning("💾 {Symbols}: the change was not kept in the tape store ({Problem}); a full restart of the cluster will not know it",
+                string.Join(",", symbols), e.Message);
+        }
     }
 
     private void OnChanged(Changed changed)
@@ -247,7 +335,11 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
         var answerTimeout = _settings.Remote.QueryTimeout;
         Change([symbol], check.ReplyTo, answer,
             streamed => streamed.Add(_cluster, symbol.Value), removed => removed.Remove(_cluster, symbol.Value),
-            then: async region => await region.Ask<object>(check.Command, answerTimeout).ConfigureAwait(false));
+            then: async region =>
+            {
+                await KeepAsync([symbol], removed: false).ConfigureAwait(false);
+                return await region.Ask<object>(check.Command, answerTimeout).ConfigureAwait(false);
+            });
     }
 
     private void OnRemove(RemoveSymbol command)
@@ -266,6 +358,7 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
             streamed => streamed.Remove(_cluster, symbol.Value), removed => removed.Add(_cluster, symbol.Value),
             then: async region =>
             {
+                await KeepAsync([symbol], removed: true).ConfigureAwait(false);
                 await region.Ask<object>(command, closeTimeout).ConfigureAwait(false);
                 return null;
             });
@@ -283,6 +376,9 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
         {
             try
             {
+                // An update changes this node's copy: it reads a majority's first, so a removal removes an add made
+                // elsewhere a moment ago (a set forgets only what its copy has seen) and an add clears a removal's mark.
+                await Task.WhenAll(ReadMajorityAsync(replicator, StreamedKey), ReadMajorityAsync(replicator, RemovedKey)).ConfigureAwait(false);
                 var writes = new List<Task<IUpdateResponse>>
                     { replicator.Ask<IUpdateResponse>(Dsl.Update(StreamedKey, ORSet<string>.Empty, new WriteMajority(WriteTimeout), streamed), timeout) };
                 if (removed is not null)
@@ -335,15 +431,37 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
         else ReadMajority(message, replyTo);
     }
 
-    private void ReadMajority(object query, IActorRef replyTo) =>
-        _replicator.Ask<IGetResponse>(Dsl.Get(StreamedKey, new ReadMajority(ReadTimeout)), ReadTimeout + TimeSpan.FromSeconds(1))
-            .PipeTo(Self, success: response => new MajorityRead(query, replyTo, response switch
-                {
-                    GetSuccess found => found.Get(StreamedKey).Elements.ToHashSet(),
-                    NotFound => new HashSet<string>(),
-                    _ => null,
-                }),
-                failure: _ => new MajorityRead(query, replyTo, null));
+    /// <summary>Reads both sets from a majority (the removed one too when an actor's start is to be decided).</summary>
+    private void ReadMajority(object query, IActorRef replyTo)
+    {
+        var replicator = _replicator;
+        var withRemoved = query is StartedSymbols;
+        async Task<MajorityRead> ReadAsync()
+        {
+            var streamed = ReadMajorityAsync(replicator, StreamedKey);
+            var removed = withRemoved ? ReadMajorityAsync(replicator, RemovedKey) : Task.FromResult<IReadOnlySet<string>?>(null);
+            return new MajorityRead(query, replyTo, await streamed.ConfigureAwait(false), await removed.ConfigureAwait(false));
+        }
+        ReadAsync().PipeTo(Self);
+    }
+
+    /// <summary>A majority's copy of <paramref name="key"/>'s set (read-repaired into this node's), or null when no majority answered in time.</summary>
+    private static async Task<IReadOnlySet<string>?> ReadMajorityAsync(IActorRef replicator, ORSetKey<string> key)
+    {
+        try
+        {
+            return await replicator.Ask<IGetResponse>(Dsl.Get(key, new ReadMajority(ReadTimeout)), ReadTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false) switch
+            {
+                GetSuccess found => found.Get(key).Elements.ToHashSet(),
+                NotFound => new HashSet<string>(),
+                _ => null,
+            };
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
 
     private void OnMajorityRead(MajorityRead read)
     {
@@ -357,9 +475,14 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
             case GetStatus { Symbol: null }:
                 GatherStatus(_set.Streamed.ToList(), read.ReplyTo);
                 break;
-            case SymbolStarted { Symbol: var symbol }:
-                // Without a majority's word, the actor stays: better streamed once more than stopped by mistake.
-                if (read.Streamed is not null && !_set.IsStreamed(symbol)) read.ReplyTo.Tell(new SymbolNotWanted(symbol));
+            case StartedSymbols { Started: var started }:
+                // Without a majority's word, no answer: each actor asks again, and meanwhile streams nothing.
+                if (read.Streamed is null || read.Removed is null) break;
+                _set.RemovedCopy(read.Removed);
+                // Streamed and not marked removed: a removal's mark is a fresh entry of its own, so an add it raced with
+                // cannot hide it.
+                foreach (var (symbol, actor) in started)
+                    actor.Tell(_set.IsWanted(symbol) ? new SymbolWanted(symbol) : new SymbolNotWanted(symbol));
                 break;
             case GetStatus { Symbol: { } symbol }:
                 if (_set.IsStreamed(symbol)) Answer(read.Query, symbol, read.ReplyTo);

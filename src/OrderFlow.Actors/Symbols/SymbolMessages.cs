@@ -22,8 +22,14 @@ public sealed record SymbolUnlisted(Failed Failure) : IWithSymbol
     public Symbol Symbol => Failure.Symbol;
 }
 
-/// <summary>Told by a symbol's actor to its node's <see cref="SymbolDirectory"/> as it starts, to hear whether it is still wanted.</summary>
+/// <summary>
+/// Told by a symbol's actor to its node's <see cref="SymbolDirectory"/> as it starts (again, until answered), to hear
+/// whether the cluster streams it: nothing is asked of Binance nor streamed before the answer.
+/// </summary>
 public sealed record SymbolStarted(Symbol Symbol) : IWithSymbol;
 
-/// <summary>The answer to <see cref="SymbolStarted"/> when the symbol was removed from the cluster: its actor goes.</summary>
+/// <summary>The answer to <see cref="SymbolStarted"/> when the cluster streams the symbol: its actor goes on.</summary>
+public sealed record SymbolWanted(Symbol Symbol) : IWithSymbol;
+
+/// <summary>The answer to <see cref="SymbolStarted"/> when the cluster does not stream the symbol (removed): its actor goes.</summary>
 public sealed record SymbolNotWanted(Symbol Symbol) : IWithSymbol;

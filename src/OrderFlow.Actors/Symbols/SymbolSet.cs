@@ -26,6 +26,9 @@ public sealed class SymbolSet
 
     public bool IsStreamed(Symbol symbol) => _streamed.Contains(symbol);
 
+    /// <summary>Streamed, and not marked removed: both copies must agree before a symbol's actor that starts may stream.</summary>
+    public bool IsWanted(Symbol symbol) => _streamed.Contains(symbol) && !_removed.Contains(symbol);
+
     /// <summary>Removed from the cluster and not added since: an actor of it that starts (a remembered one) goes.</summary>
     public bool IsUnwanted(Symbol symbol) => _removed.Contains(symbol) && !_streamed.Contains(symbol);
 

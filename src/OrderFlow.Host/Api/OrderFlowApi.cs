@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using OrderFlow.Actors.Gateway;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Cluster;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
@@ -31,6 +32,11 @@ public static class OrderFlowApi
                 AskAsync(http, gateway, deadline, () => new GetStatus(null)))
             .WithName("ListStreams").WithSummary("Every stream: state, attempt, last problem, sequencing and recording counters")
             .Produces<StatusReport>().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        api.MapGet(HttpApi.Cluster, (HttpContext http, Gateway gateway) =>
+                AskAsync(http, gateway, deadline, () => GetClusterState.Instance))
+            .WithName("GetCluster").WithSummary("The cluster: members, reachability, the oldest node, and the shards and symbols on each")
+            .Produces<ClusterState>().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         api.MapGet($"{HttpApi.Streams}/{Symbol}", (string symbol, HttpContext http, Gateway gateway) =>
                 AskAsync(http, gateway, deadline, () => new GetStatus(QueryParameters.Symbol(symbol)),

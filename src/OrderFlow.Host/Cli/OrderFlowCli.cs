@@ -29,6 +29,7 @@ public static class OrderFlowCli
             ReplayCommand.Create(),
             DemoCommand.Create(),
             QueryCommands.Status(),
+            QueryCommands.Cluster(),
             QueryCommands.Trades(),
             QueryCommands.Metrics(),
             QueryCommands.Add(),

@@ -12,7 +12,7 @@ using OrderFlow.Protocol.Trades;
 namespace OrderFlow.Host.Cli;
 
 /// <summary>
-/// The verbs that ask a running host, each in its own process: status, trades, metrics, add, remove. Readable tables
+/// The verbs that ask a running host, each in its own process: status, cluster, trades, metrics, add, remove. Readable tables
 /// by default; with --json, the answer as the HTTP API gives it (<see cref="ProtocolJson"/>), one document on stdout. Exit codes: 0 answered, 1 not found or not ready, 2 usage, 3 host unreachable.
 /// </summary>
 public static class QueryCommands
@@ -41,6 +41,24 @@ public static class QueryCommands
             return OrderFlowCli.Success;
         });
     }
+
+    public static Command Cluster() => Verb("cluster", "The cluster's members: status, reachability, the oldest, shards and symbols on each", [],
+        async (_, client, json) =>
+        {
+            var state = await client.GetClusterStateAsync().ConfigureAwait(false);
+            if (json)
+            {
+                Write(state);
+                return OrderFlowCli.Success;
+            }
+            Table(["NODE", "STATUS", "REACHABLE", "SHARDS", "SYMBOLS", "ROLES", ""], state.Members.Select(m => new[]
+            {
+                Node(m.Node), m.Status, m.Reachable ? "yes" : "NO", m.Shards is { } shards ? Count(shards) : "?", m.Symbols is { } symbols ? Count(symbols) : "?",
+                m.Roles.Count > 0 ? string.Join(",", m.Roles) : "-",
+                string.Join(", ", new[] { m.Node == state.Oldest ? "oldest" : null, m.Node == state.Node ? "answered" : null }.OfType<string>()),
+            }), TerminalWidth);
+            return OrderFlowCli.Success;
+        });
 
     /// <summary>The cluster node that runs a symbol, as HOST:PORT (its actor system is always orderflow).</summary>
     private static string Node(string? node) =>

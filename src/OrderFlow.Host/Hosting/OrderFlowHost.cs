@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Gateway;
 using OrderFlow.Actors.Hosting;
+using OrderFlow.Actors.Membership;
 using OrderFlow.Actors.Store;
 using OrderFlow.Client;
 using OrderFlow.Host.Api;
@@ -34,6 +35,8 @@ public static class OrderFlowHost
         EnsurePortsFree(settings.Remote);
         // Opened (and migrated) before anything streams: a store that cannot be used stops the start in one line.
         await using var store = replay is null ? await TapeStores.OpenAsync(settings.Store).ConfigureAwait(false) : null;
+        // A node on another store, or with another shard count, does not join the cluster at all.
+        if (replay is null) await JoinCheck.EnsureSameSetupAsync(settings, store).ConfigureAwait(false);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(OrderFlowLogging.Start(settings.Log), dispose: true);

@@ -69,9 +69,33 @@ public sealed class ClusterProcessSpecs(ITestOutputHelper output) : TestKit(outp
         Assert.Empty(second.Stderr);
     }
 
-    private OrderFlowProcess Node(int akkaPort, string seeds)
+    [Fact]
+    public async Task A_node_on_another_store_refuses_to_join_with_one_line_and_exit_2()
     {
-        var node = OrderFlowProcess.StartWithData(_dataHome, "run", "--cluster", "--seed-nodes", seeds, "--akka-port", akkaPort.ToString(),
+        var ports = FreePorts(2);
+        var seeds = string.Join(",", ports.Select(port => $"akka.tcp://orderflow@127.0.0.1:{port}"));
+        var first = Node(ports[0], seeds);
+        await first.WaitForLineAsync("🧩 Joined the cluster", Limit);
+
+        var elsewhere = Directory.CreateTempSubdirectory("orderflow-cluster-elsewhere-").FullName;
+        try
+        {
+            var stranger = Node(ports[1], seeds, elsewhere);
+            Assert.Equal(2, await stranger.WaitForExitAsync(Limit));
+            var line = Assert.Single(stranger.Stderr);
+            Assert.StartsWith("orderflow: this node's tape store (SQLite ", line);
+            Assert.Contains($"is not the cluster's (akka.tcp://orderflow@127.0.0.1:{ports[0]} records to SQLite ", line);
+            Assert.EndsWith("not joining", line);
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
+    }
+
+    private OrderFlowProcess Node(int akkaPort, string seeds, string? dataHome = null)
+    {
+        var node = OrderFlowProcess.StartWithData(dataHome ?? _dataHome, "run", "--cluster", "--seed-nodes", seeds, "--akka-port", akkaPort.ToString(),
             "--http-port", "0", "--symbols", string.Join(",", Listed.Select(s => s.Name)),
             "--ws-url", _exchange.WebSocketUrl.ToString(), "--rest-url", _exchange.RestUrl.ToString());
         _nodes.Add(node);

@@ -2,11 +2,14 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
+using Akka.Event;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Hosting;
+using OrderFlow.Actors.Membership;
 using OrderFlow.Actors.Store;
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Cluster;
 using OrderFlow.Protocol.Serialization;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
@@ -52,6 +55,14 @@ public sealed class ClusterSpecs(ITestOutputHelper output) : StreamSpec(output)
         var moved = spread.Where(s => s.Node == victim).Select(s => s.Symbol).ToList();
         Assert.NotEmpty(moved);
 
+        // The cluster as any node describes it: three members up, the oldest named, each running the symbols status shows there.
+        var cluster = await Directory(third).Ask<ClusterState>(GetClusterState.Instance, Dilated(TimeSpan.FromSeconds(10)));
+        Assert.Equal(Address(third), cluster.Node);
+        Assert.Equal(victim, cluster.Oldest);
+        Assert.Equal(new[] { oldest, second, third }.Select(Address).Order(StringComparer.Ordinal), cluster.Members.Select(m => m.Node));
+        Assert.All(cluster.Members, m => Assert.True(m is { Status: "Up", Reachable: true, Shards: > 0 }, m.ToString()));
+        Assert.All(cluster.Members, m => Assert.Equal(spread.Count(s => s.Node == m.Node), m.Symbols));
+
         // The oldest (which also runs the shards' coordinator) crashes without a word to the others.
         var crashed = Stopwatch.StartNew();
         await oldest.Terminate();
@@ -63,6 +74,15 @@ public sealed class ClusterSpecs(ITestOutputHelper output) : StreamSpec(output)
         Assert.Equal(Universe.Order(), partial.Select(s => s.Symbol));
         Assert.All(partial.Where(s => moved.Contains(s.Symbol)), s => Assert.True(s.State == StreamState.Moving && s.Node == victim || s.Node != victim,
             $"{s.Symbol} is {s.State} on {s.Node}"));
+
+        // Described as unreachable, then gone.
+        await AwaitAssertAsync(async () =>
+        {
+            var described = await Directory(second).Ask<ClusterState>(GetClusterState.Instance, Dilated(TimeSpan.FromSeconds(10)));
+            Assert.True(described.Members.SingleOrDefault(m => m.Node == victim) is null or { Reachable: false } or { Status: "Down" },
+                string.Join("; ", described.Members));
+            Assert.NotEqual(victim, described.Oldest);
+        }, Dilated(TimeSpan.FromSeconds(30)), TimeSpan.FromMilliseconds(250));
 
         var after = await AwaitStatusAsync(directory, status =>
             status.All(s => s.State == StreamState.Connected && s.Node != victim), TimeSpan.FromSeconds(60));
@@ -81,7 +101,7 @@ public sealed class ClusterSpecs(ITestOutputHelper output) : StreamSpec(output)
     }
 
     [Fact]
-    public async Task Add_and_remove_on_any_node_act_cluster_wide()
+    public async Task Add_and_remove_on_any_node_act_cluster_wide_and_a_removed_symbol_does_not_come_back()
     {
         var (oldest, second, third) = await StartThreeNodesAsync(Universe.Take(2));
         var added = Universe[4];
@@ -102,6 +122,65 @@ public sealed class ClusterSpecs(ITestOutputHelper output) : StreamSpec(output)
                 Assert.DoesNotContain(added, (await Directory(node).Ask<StreamedSymbols>(GetStreamedSymbols.Instance)).Symbols), Dilated(TimeSpan.FromSeconds(10)));
             Assert.Equal(new SymbolNotFound(added), await Directory(node).Ask<object>(new GetRecentTrades(added, 1), Dilated(TimeSpan.FromSeconds(10))));
         }
+
+        // A node that joins configured with it does not bring it back: the cluster removed it. Every node's lifecycle
+        // events are watched, the late one's from before its symbols start: a stream of it anywhere would say so.
+        var lifecycle = CreateTestProbe();
+        foreach (var node in new[] { oldest, second, third }) node.EventStream.Subscribe(lifecycle.Ref, typeof(IStreamLifecycleEvent));
+        var late = await StartNodeAsync(NodeSettings(string.Join(",", Universe.Take(2).Append(added)), Seeds(oldest)),
+            node => node.EventStream.Subscribe(lifecycle.Ref, typeof(IStreamLifecycleEvent)));
+        await AwaitAssertAsync(() => Assert.Equal(4, Cluster.Get(oldest).State.Members.Count(m => m.Status == MemberStatus.Up)), Dilated(TimeSpan.FromSeconds(20)));
+        var heard = lifecycle.ReceiveWhile(Dilated(TimeSpan.FromSeconds(3)), message => message as IStreamLifecycleEvent);
+        Assert.DoesNotContain(heard, e => e!.Symbol == added);
+        Assert.Equal(new SymbolNotFound(added), await Directory(late).Ask<object>(new GetStatus(added), Dilated(TimeSpan.FromSeconds(10))));
+        // A shard that remembered it may start its actor for a moment before the directory's word stops it (see the issue
+        // note): no connection carries it once that is done.
+        await AwaitAssertAsync(() => Assert.Equal(0, Exchange.OpenConnections(added.Name)), Dilated(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Runtime_adds_and_removals_outlive_a_full_restart_of_the_cluster()
+    {
+        var configured = string.Join(",", Universe.Take(2));
+        var (added, removed) = (Universe[4], Universe[1]);
+        var first = await StartNodeAsync(NodeSettings(configured, seeds: null));
+        Assert.Equal(new SymbolAdded(added), await Directory(first).Ask<object>(new AddSymbol(added), Dilated(TimeSpan.FromSeconds(20))));
+        Assert.Equal(new SymbolRemoved(removed), await Directory(first).Ask<object>(new RemoveSymbol(removed), Dilated(TimeSpan.FromSeconds(20))));
+        await first.Terminate();
+
+        // The whole cluster went; it starts again with the same configuration and store.
+        var again = await StartNodeAsync(NodeSettings(configured, seeds: null));
+        await AwaitAssertAsync(async () =>
+        {
+            var streamed = (await Directory(again).Ask<StreamedSymbols>(GetStreamedSymbols.Instance, Dilated(TimeSpan.FromSeconds(5)))).Symbols;
+            Assert.Equal([Universe[0], added], streamed.Order());
+            var status = await Directory(again).Ask<StatusReport>(new GetStatus(added), Dilated(TimeSpan.FromSeconds(5)));
+            Assert.Equal(StreamState.Connected, Assert.Single(status.Streams).State);
+        }, Dilated(TimeSpan.FromSeconds(30)), TimeSpan.FromMilliseconds(250));
+        Assert.Equal(new SymbolNotFound(removed), await Directory(again).Ask<object>(new GetRecentTrades(removed, 1), Dilated(TimeSpan.FromSeconds(10))));
+        Assert.Equal(0, Exchange.OpenConnections(removed.Name));
+    }
+
+    [Fact]
+    public async Task A_node_on_another_store_or_with_another_shard_count_refuses_to_join_in_one_line()
+    {
+        var oldest = await StartNodeAsync(NodeSettings(Universe[0].Value, seeds: null));
+        await AwaitAssertAsync(() => Assert.Equal(MemberStatus.Up, Cluster.Get(oldest).SelfMember.Status), Dilated(TimeSpan.FromSeconds(10)));
+        var joining = NodeSettings(Universe[0].Value, Seeds(oldest));
+
+        // The cluster's store: it joins.
+        await using (var same = await TapeStores.OpenAsync(joining.Store)) await JoinCheck.EnsureSameSetupAsync(joining, same);
+
+        await using var other = await SqliteTapeStore.OpenAsync(Path.Combine(_data, "elsewhere", "tape.db"));
+        var refused = await Assert.ThrowsAsync<TapeStoreException>(() => JoinCheck.EnsureSameSetupAsync(joining, other));
+        Assert.Matches(@"^this node's tape store \(SQLite .*elsewhere/tape\.db, store [0-9a-f]{8}\) is not the cluster's \(akka\.tcp://orderflow@127\.0\.0\.1:\d+ records to SQLite .*/tape\.db, store [0-9a-f]{8}\)", refused.Message);
+        Assert.DoesNotContain('\n', refused.Message);
+        await Assert.ThrowsAsync<TapeStoreException>(() => JoinCheck.EnsureSameSetupAsync(joining, store: null));
+
+        var otherShards = joining with { Cluster = joining.Cluster with { Shards = 50 } };
+        await using var same2 = await TapeStores.OpenAsync(joining.Store);
+        var shards = await Assert.ThrowsAsync<OrderFlow.Actors.Configuration.ConfigurationException>(() => JoinCheck.EnsureSameSetupAsync(otherShards, same2));
+        Assert.StartsWith("orderflow.cluster.shards is 50 here but 100 in the cluster (akka.tcp://orderflow@127.0.0.1:", shards.Message);
     }
 
     private async Task<(ActorSystem Oldest, ActorSystem Second, ActorSystem Third)> StartThreeNodesAsync(IEnumerable<Symbol>? symbols = null)
@@ -133,7 +212,8 @@ public sealed class ClusterSpecs(ITestOutputHelper output) : StreamSpec(output)
     private async Task<ActorSystem> StartNodeAsync(OrderFlowSettings settings, Action<ActorSystem>? beforeSymbols = null)
     {
         var config = ConfigurationFactory.ParseString($$"""
-            akka.loglevel = WARNING
+            akka.loglevel = INFO
+            akka.loggers = []
             akka.actor.ask-timeout = 20s
             akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
             # Terminating a node is a crash: no leaving, no hand-off.
@@ -141,6 +221,8 @@ public sealed class ClusterSpecs(ITestOutputHelper output) : StreamSpec(output)
             """ + "\n" + OrderFlowSerializer.Hocon + "\n" + PipelineDispatcher.Hocon + "\n" + ClusterHocon.For(settings.Cluster));
         var node = ActorSystem.Create("orderflow", config);
         _nodes.Add(node);
+        // Each node's log in the spec's output (shown when it fails), naming the node.
+        node.EventStream.Subscribe(node.ActorOf(Props.Create(() => new NodeLog(Output, Cluster.Get(node).SelfAddress.Port ?? 0))), typeof(LogEvent));
         beforeSymbols?.Invoke(node);
         var store = await TapeStores.OpenAsync(settings.Store);
         _stores.Add(store!);
@@ -158,5 +240,15 @@ public sealed class ClusterSpecs(ITestOutputHelper output) : StreamSpec(output)
             Assert.True(done(status), string.Join("; ", status.Select(s => $"{s.Symbol} {s.State} on {s.Node}")));
         }, Dilated(within), TimeSpan.FromMilliseconds(250));
         return status;
+    }
+
+    /// <summary>Writes a node's log events to the spec's output, tagged with the node's port.</summary>
+    private sealed class NodeLog : ReceiveActor
+    {
+        public NodeLog(ITestOutputHelper output, int port) => Receive<LogEvent>(e =>
+        {
+            try { output.WriteLine($"[{port}] {e.Timestamp:HH:mm:ss.fff} {e.LogLevel()} {e.LogSource}: {e.Message}"); }
+            catch (InvalidOperationException) { } // the spec is over
+        });
     }
 }

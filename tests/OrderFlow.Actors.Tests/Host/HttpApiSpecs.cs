@@ -142,7 +142,7 @@ public sealed class HttpApiSpecs(ApiHost host) : IClassFixture<ApiHost>
             .ToList();
         Assert.Equal(new[]
         {
-            "DELETE /v1/streams/{symbol}", "GET /healthz", "GET /readyz", "GET /v1/events", "GET /v1/metrics/{symbol}", "GET /v1/streams", "GET /v1/streams/{symbol}",
+            "DELETE /v1/streams/{symbol}", "GET /healthz", "GET /readyz", "GET /v1/cluster", "GET /v1/events", "GET /v1/metrics/{symbol}", "GET /v1/streams", "GET /v1/streams/{symbol}",
             "GET /v1/streams/{symbol}/sequence",
             "GET /v1/trades/{symbol}", "PUT /v1/streams/{symbol}",
         }, operations.Select(o => $"{o.Method} {o.Path}").Order(StringComparer.Ordinal));
@@ -163,6 +163,12 @@ public sealed class HttpApiSpecs(ApiHost host) : IClassFixture<ApiHost>
         AssertSameFields(schemas, "TradesSnapshot", trades);
         AssertSameFields(schemas, "AggregateTrade", trades.GetProperty("trades")[0]);
         AssertSameFields(schemas, "MetricsSnapshot", (await host.GetAsync("/v1/metrics/BTCUSDT?window=1m")).Body);
+        var cluster = (await host.GetAsync(HttpApi.Cluster)).Body;
+        AssertSameFields(schemas, "ClusterState", cluster);
+        AssertSameFields(schemas, "ClusterMember", cluster.GetProperty("members")[0]);
+        Assert.Equal(cluster.GetProperty("node").GetString(), cluster.GetProperty("oldest").GetString());
+        Assert.Equal((await host.GetAsync(HttpApi.Streams)).Body.GetProperty("streams").GetArrayLength(),
+            cluster.GetProperty("members")[0].GetProperty("symbols").GetInt32());
         Assert.Equal(["BUY", "SELL"], schemas.GetProperty("AggressorSide").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
     }
 

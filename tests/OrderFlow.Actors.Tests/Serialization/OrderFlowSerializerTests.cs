@@ -1,3 +1,4 @@
+using OrderFlow.Protocol.Cluster;
 using System.Text.Json;
 using Akka.Serialization;
 using Akka.TestKit.Xunit2;
@@ -40,7 +41,9 @@ public sealed class OrderFlowSerializerTests() : TestKit(OrderFlowSerializer.Hoc
         new Connected(Btc, new Uri("wss://stream.binance.com:9443/ws/btcusdt@aggTrade"), 2, TimeSpan.FromMilliseconds(215.5), At),
         new Failed(Btc, FailureKind.HttpStatus, "HTTP 429 on the upgrade", 3, TimeSpan.FromSeconds(3), At),
         new TimedOut(Btc, TimeoutPhase.KeepAlive, TimeSpan.FromSeconds(24.97), 1, At),
-        new GetStatus(Btc), new GetStatus(null),
+        new GetStatus(Btc), new GetStatus(null), WhichSetup.Instance, new NodeSetup("6f72646572666c6f", "SQLite /data/tape.db", 100),
+        GetClusterState.Instance, new ClusterState("akka.tcp://orderflow@10.0.0.1:4053", "akka.tcp://orderflow@10.0.0.1:4053",
+            [new ClusterMember("akka.tcp://orderflow@10.0.0.1:4053", "Up", true, [], 34, 120), new ClusterMember("akka.tcp://orderflow@10.0.0.2:4053", "Up", false, ["eu"], null, null)]),
         new StatusReport([new StreamStatus(Btc, StreamState.BackingOff, At, 2, "connection broke", TimeoutPhase.Connect, At, 1_000, 3_141_592_653, At,
             4, 1, 2, 40, 0, 3), new StreamStatus(Btc, StreamState.Connected, At, 1, null, null, null, 5, 5, At, 0, 0, 0, 0, 0, 0,
             new TapeStoreStatus(1_204, "the database is down", 12))]),

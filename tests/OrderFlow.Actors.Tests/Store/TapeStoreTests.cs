@@ -24,6 +24,37 @@ public abstract class TapeStoreContract
             Fixed8.Parse("0.00012345"), 10L * id, 10L * id + id % 3, startMs + 1000L * id, id % 2 == 0 ? AggressorSide.Sell : AggressorSide.Buy)).ToArray();
 
     [Fact]
+    public async Task Nodes_that_open_a_fresh_store_at_once_all_migrate_it_and_see_one_identity()
+    {
+        // A cluster's nodes start together on one store: none may fail with "already exists".
+        var stores = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(OpenAsync)));
+        var identities = stores.Select(store => store.Identity).Distinct().ToList();
+        foreach (var store in stores) await store.DisposeAsync();
+
+        Assert.Single(identities);
+        Assert.Matches("^[0-9a-f]{32}$", identities[0]);
+        await using var reopened = await OpenAsync();
+        Assert.Equal(identities[0], reopened.Identity);
+    }
+
+    [Fact]
+    public async Task The_cluster_s_symbol_set_is_kept_as_streamed_or_removed_and_an_unlisted_symbol_is_forgotten()
+    {
+        var (btc, eth, xyz) = (Symbol.Parse("BTCUSDT"), Symbol.Parse("usdm:ETHUSDT"), Symbol.Parse("XYZUSDT"));
+        await using (var store = await OpenAsync())
+        {
+            await store.WriteSymbolSetAsync([btc, eth, xyz], removed: false);
+            await store.WriteSymbolSetAsync([eth], removed: true);
+            await store.WriteSymbolSetAsync([xyz], removed: null);
+        }
+
+        await using var reopened = await OpenAsync();
+        Assert.Equal([new StoredSymbol(btc, false), new StoredSymbol(eth, true)], (await reopened.ReadSymbolSetAsync()).OrderBy(s => s.Symbol));
+        await reopened.WriteSymbolSetAsync([eth], removed: false);
+        Assert.Contains(new StoredSymbol(eth, false), await reopened.ReadSymbolSetAsync());
+    }
+
+    [Fact]
     public async Task Trades_come_back_exactly_and_a_trade_written_twice_is_one_row()
     {
         await using (var store = await OpenAsync())
@@ -146,7 +177,7 @@ public sealed class SqliteTapeStoreTests : TapeStoreContract, IDisposable
             await command.ExecuteNonQueryAsync();
         }
         var newer = await Assert.ThrowsAsync<TapeStoreException>(() => SqliteTapeStore.OpenAsync(File));
-        Assert.Equal($"the tape store {File} is schema version 99, newer than this version of orderflow reads (2): upgrade orderflow, " +
+        Assert.Equal($"the tape store {File} is schema version 99, newer than this version of orderflow reads (3): upgrade orderflow, " +
                      "or point orderflow.store.path elsewhere", newer.Message);
 
         var garbage = Path.Combine(_directory, "notes.txt");

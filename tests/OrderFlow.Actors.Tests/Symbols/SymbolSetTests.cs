@@ -30,6 +30,22 @@ public sealed class SymbolSetTests
     }
 
     [Fact]
+    public void A_symbol_in_both_copies_is_not_wanted_until_this_node_adds_it()
+    {
+        // A removal raced with an add made elsewhere: the streamed copy kept it, the removed copy has its mark.
+        var set = new SymbolSet();
+        set.StreamedCopy(["BTCUSDT", "ETHUSDT"]);
+        set.RemovedCopy(["ETHUSDT"]);
+        Assert.True(set.IsStreamed(Eth));
+        Assert.False(set.IsWanted(Eth));
+        Assert.True(set.IsWanted(Btc));
+
+        set.Add(Eth);
+        set.RemovedCopy(["ETHUSDT"]);
+        Assert.True(set.IsWanted(Eth));
+    }
+
+    [Fact]
     public void Added_again_a_removed_symbol_is_wanted_and_a_copy_without_it_yet_does_not_drop_it()
     {
         var set = new SymbolSet();
