@@ -25,8 +25,28 @@ public sealed class RequestWeightBudget(int weightPerMinute, TimeProvider? clock
     private readonly Lock _gate = new();
     private int _spentWeight;
     private DateTimeOffset _heldUntil;
+    private int _sharedBy = 1;
 
-    public int PerMinute => weightPerMinute;
+    /// <summary>Until when every request waits (a 429 or 418, here or on a node of the same egress group); past: none.</summary>
+    public DateTimeOffset HeldUntil
+    {
+        get
+        {
+            lock (_gate) return _heldUntil;
+        }
+    }
+
+    /// <summary>The weight a minute for the whole egress group (its address), as configured.</summary>
+    public int GroupPerMinute => weightPerMinute;
+
+    /// <summary>This node's weight a minute: the configured weight's share among the nodes of its egress group.</summary>
+    public int PerMinute => Math.Max(1, weightPerMinute / Volatile.Read(ref _sharedBy));
+
+    /// <summary>A hold this node was told by the exchange (a 429 or 418), for the nodes that share its address to hold too.</summary>
+    public event Action<DateTimeOffset>? Held;
+
+    /// <summary>The nodes of this node's egress group, this one included, share the weight equally.</summary>
+    public void Share(int members) => Volatile.Write(ref _sharedBy, Math.Max(1, members));
 
     /// <summary>The weight spent in the last minute, as this process counts it (or as the exchange does, when it counts more).</summary>
     public int SpentInLastMinute
@@ -56,8 +76,8 @@ public sealed class RequestWeightBudget(int weightPerMinute, TimeProvider? clock
         {
             Expire(now);
             if (now < _heldUntil) wait = _heldUntil - now;
-            else if (_spentWeight + weight > weightPerMinute) wait = _spent.Peek().At + Window - now;
-            else if (backfill is { } turn && _spentWeight + weight + WeightClaimedAhead(turn) > weightPerMinute) wait = GiveWay;
+            else if (_spentWeight + weight > PerMinute) wait = _spent.Count > 0 ? _spent.Peek().At + Window - now : Window;
+            else if (backfill is { } turn && _spentWeight + weight + WeightClaimedAhead(turn) > PerMinute) wait = GiveWay;
             else
             {
                 _spent.Enqueue((now, weight));
@@ -91,9 +111,17 @@ public sealed class RequestWeightBudget(int weightPerMinute, TimeProvider? clock
     public void HoldFor(TimeSpan retryAfter)
     {
         var until = _clock.GetUtcNow() + retryAfter;
+        if (HoldUntil(until)) Held?.Invoke(until);
+    }
+
+    /// <summary>Holds every request until <paramref name="until"/> (another node's 429 or 418); false when a longer hold stands.</summary>
+    public bool HoldUntil(DateTimeOffset until)
+    {
         lock (_gate)
         {
-            if (until > _heldUntil) _heldUntil = until;
+            if (until <= _heldUntil) return false;
+            _heldUntil = until;
+            return true;
         }
     }
 

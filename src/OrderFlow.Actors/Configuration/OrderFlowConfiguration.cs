@@ -211,7 +211,8 @@ public static class OrderFlowConfiguration
         if (enabled && seeds.Count == 0)
             throw read.Problem("orderflow.cluster.enabled", read.Raw("orderflow.cluster.enabled"),
                 "needs orderflow.cluster.seed-nodes (--seed-nodes): the same list of akka.tcp://orderflow@HOST:PORT on every node");
-        return new ClusterSetup(enabled, seeds, read.Names("orderflow.cluster.roles"), read.Int("orderflow.cluster.shards", min: 1, max: 10_000),
-            read.Raw("orderflow.cluster.egress").Trim());
+        // Nodes that name no egress group are each their host's own: the address Akka listens on.
+        var egress = read.Raw("orderflow.cluster.egress").Trim() is { Length: > 0 } group ? group : read.Host("orderflow.remote.host");
+        return new ClusterSetup(enabled, seeds, read.Names("orderflow.cluster.roles"), read.Int("orderflow.cluster.shards", min: 1, max: 10_000), egress);
     }
 }

@@ -37,7 +37,13 @@ public sealed record OrderFlowSettings(
 public sealed record ClusterSetup(bool Enabled, IReadOnlyList<string> SeedNodes, IReadOnlyList<string> Roles, int Shards, string Egress)
 {
     /// <summary>A host on its own: a one-node cluster of 100 shards.</summary>
-    public static readonly ClusterSetup Alone = new(false, [], [], 100, "");
+    public static readonly ClusterSetup Alone = new(false, [], [], 100, "127.0.0.1");
+
+    /// <summary>The role every node declares for its egress group: the members that share Binance's limits are those with the same.</summary>
+    public string EgressRole => $"egress:{Egress}";
+
+    /// <summary>The roles this node declares: the configured ones and its egress group's.</summary>
+    public IReadOnlyList<string> AllRoles => Roles.Append(EgressRole).ToList();
 }
 
 public enum LogFormat

@@ -16,7 +16,18 @@ public sealed class ConnectionBudget(ConnectionBudgetSettings settings, TimeProv
     private DateTimeOffset _heldUntil;
     private string _heldBecause = "";
 
+    private int _sharedBy = 1;
+
     public ConnectionBudgetSettings Settings => settings;
+
+    /// <summary>This node's attempts per window: the settings' share among the nodes of its egress group (at least one).</summary>
+    public int Attempts => Math.Max(1, settings.Attempts / Volatile.Read(ref _sharedBy));
+
+    /// <summary>A hold this node was told by the exchange (a Retry-After), for the nodes that share its address to hold too.</summary>
+    public event Action<DateTimeOffset, string>? Held;
+
+    /// <summary>The nodes of this node's egress group, this one included, share the attempts equally.</summary>
+    public void Share(int members) => Volatile.Write(ref _sharedBy, Math.Max(1, members));
 
     /// <summary>The attempts taken in the current window (of <see cref="ConnectionBudgetSettings.Attempts"/> per <see cref="ConnectionBudgetSettings.Per"/>).</summary>
     public int AttemptsInWindow
@@ -44,14 +55,14 @@ public sealed class ConnectionBudget(ConnectionBudgetSettings settings, TimeProv
                 return false;
             }
             Expire(now);
-            if (_attempts.Count < settings.Attempts)
+            if (_attempts.Count < Attempts)
             {
                 _attempts.Enqueue(now);
                 (wait, why) = (TimeSpan.Zero, "");
                 return true;
             }
             (wait, why) = (_attempts.Peek() + settings.Per - now,
-                $"the connection budget ({settings.Attempts} attempts per {HumanFormat.Duration(settings.Per)}) is spent");
+                $"the connection budget ({Attempts} attempts per {HumanFormat.Duration(settings.Per)}) is spent");
             return false;
         }
     }
@@ -65,10 +76,17 @@ public sealed class ConnectionBudget(ConnectionBudgetSettings settings, TimeProv
     public void HoldFor(TimeSpan wait, string because)
     {
         var until = _clock.GetUtcNow() + wait;
+        if (HoldUntil(until, because)) Held?.Invoke(until, because);
+    }
+
+    /// <summary>Holds every attempt until <paramref name="until"/> (another node's Retry-After); false when a longer hold stands.</summary>
+    public bool HoldUntil(DateTimeOffset until, string because)
+    {
         lock (_gate)
         {
-            if (until <= _heldUntil) return;
+            if (until <= _heldUntil) return false;
             (_heldUntil, _heldBecause) = (until, because);
+            return true;
         }
     }
 }

@@ -25,7 +25,10 @@ public static class ClusterHocon
           # A region asks the coordinator again soon after it moved: a symbol's questions wait less during a failover.
           retry-interval = 1s
           rebalance-interval = 2s
+          # A node that joins takes its share in a round or two (Akka's relative limit, 10% of the shards a round, makes
+          # it a trickle); each symbol moved hands over (stream let go, recording flushed) and fills its gap from the store.
           least-shard-allocation-strategy.rebalance-absolute-limit = 20
+          least-shard-allocation-strategy.rebalance-relative-limit = 0.5
           distributed-data.durable.keys = []
           # With fewer nodes than this, "majority" means all of them: three nodes keep working with one lost.
           distributed-data.majority-min-cap = 2
@@ -68,6 +71,6 @@ public static class ClusterHocon
     public static string For(ClusterSetup cluster) =>
         $"""
         akka.actor.provider = cluster
-        akka.cluster.roles = [{string.Join(", ", cluster.Roles.Select(OrderFlowConfiguration.Quote))}]
+        akka.cluster.roles = [{string.Join(", ", cluster.AllRoles.Select(OrderFlowConfiguration.Quote))}]
         """ + "\n" + Sharding + "\n" + Downing;
 }

@@ -40,7 +40,8 @@ public static class OrderFlowHostingExtensions
             .AddHocon("akka.remote.dot-netty.tcp.tcp-reuse-addr = off", HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions { HostName = settings.Remote.Host, Port = settings.Remote.AkkaPort })
             // Akka's cluster, sharding, singleton and DData defaults under ours; the join is StartOrderFlowSymbols' (itself, or the seeds).
-            .WithClustering(new ClusterOptions { Roles = settings.Cluster.Roles.ToArray() })
+            // The roles are ClusterHocon's, quoted (an egress group's role holds an address: egress:10.0.0.1).
+            .WithClustering(new ClusterOptions())
             .AddHocon(ClusterHocon.For(settings.Cluster), HoconAddMode.Prepend);
 
     /// <summary>
@@ -89,6 +90,7 @@ public static class OrderFlowHostingExtensions
         var connections = system.ActorOf(ConnectionPool.Props(settings.Stream, markets), ConnectionPool.Name);
         var rest = settings.Markets.ToDictionary(market => market.Key, market => CreateRestClient(market.Value));
         foreach (var (market, client) in rest) ExchangeLimits.For(system).Register(market, markets[market].Budget, client.Budget);
+        system.ActorOf(EgressGroup.Props(settings.Cluster.Egress, ExchangeLimits.For(system)), EgressGroup.Name);
         system.ActorOf(NodeSetupActor.Props(NodeSetupActor.Of(store, settings.Cluster)), NodeSetupActor.Name);
         var symbols = system.StartSymbols(settings, connections, rest, store, replay: null);
         if (store is not null)

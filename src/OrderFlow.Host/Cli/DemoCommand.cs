@@ -43,7 +43,16 @@ public static class DemoCommand
         var akkaPort = OrderFlowCli.AkkaPortOption();
         var httpPort = OrderFlowCli.HttpPortOption();
         var logJson = OrderFlowCli.LogJsonOption();
-        var command = new Command("demo", "Run against a simulated exchange on loopback, with a tour of faults") { calm, rate, market, akkaPort, httpPort, logJson };
+        var nodes = new Option<int>("--nodes")
+        {
+            Description = "Run a cluster of this many `orderflow run --cluster` processes on loopback (2 to 5; 3 or more survive a node's loss); its tour kills one now and then",
+            DefaultValueFactory = _ => 1,
+        };
+        nodes.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 5) result.AddError("--nodes: use 1 to 5");
+        });
+        var command = new Command("demo", "Run against a simulated exchange on loopback, with a tour of faults") { calm, rate, market, akkaPort, httpPort, logJson, nodes };
         command.SetAction(async (parsed, _) =>
         {
             var busy = new SimulatorOptions().Symbols;
@@ -72,13 +81,22 @@ public static class DemoCommand
             var tape = Directory.CreateTempSubdirectory("orderflow-demo-");
             // The default ports, unless something holds them (another host, another program): then any free ones, said below.
             var (akka, http) = (parsed.GetValue(akkaPort) ?? FreeOrAny(4053), parsed.GetValue(httpPort) ?? FreeOrAny(4054));
+            var demoHocon = DemoSettings + $"\norderflow.store.path = {OrderFlowConfiguration.Quote(Path.Combine(tape.FullName, "tape.db"))}\n" + (perpetuals is null ? "" : $$"""
+
+                orderflow.binance.markets.usdm { ws-url = "{{perpetuals.WebSocketUrl}}", rest-url = "{{perpetuals.RestUrl}}" }
+                """);
             var (config, settings) = OrderFlowConfiguration.Load(
                 overrides: OrderFlowCli.Overrides(string.Join(",", symbols), exchange.WebSocketUrl.ToString(), exchange.RestUrl.ToString(),
                     akka, http, parsed.GetValue(logJson), marketName),
-                extraHocon: DemoSettings + $"\norderflow.store.path = {OrderFlowConfiguration.Quote(Path.Combine(tape.FullName, "tape.db"))}\n" + (perpetuals is null ? "" : $$"""
-
-                    orderflow.binance.markets.usdm { ws-url = "{{perpetuals.WebSocketUrl}}", rest-url = "{{perpetuals.RestUrl}}" }
-                    """));
+                extraHocon: demoHocon);
+            if (parsed.GetValue(nodes) > 1)
+            {
+                await RunClusterAsync(parsed.GetValue(nodes), parsed.GetValue(calm), demoHocon, tape.FullName, OrderFlowLogging.Start(settings.Log),
+                    ["--symbols", string.Join(",", symbols), "--ws-url", exchange.WebSocketUrl.ToString(), "--rest-url", exchange.RestUrl.ToString(),
+                        "--market", marketName, .. parsed.GetValue(logJson) ? new[] { "--log-json" } : []]).ConfigureAwait(false);
+                tape.Delete(recursive: true);
+                return OrderFlowCli.Success;
+            }
 
             var log = OrderFlowLogging.Start(settings.Log);
             log.Information("🎭 Simulated exchange listening on {ExchangeUrl} (press Ctrl+C to stop)", exchange.WebSocketUrl);
@@ -94,6 +112,27 @@ public static class DemoCommand
             return OrderFlowCli.Success;
         });
         return command;
+    }
+
+    /// <summary>The demo as a cluster of real processes (<see cref="DemoCluster"/>), until Ctrl+C or SIGTERM.</summary>
+    private static async Task RunClusterAsync(int nodes, bool calm, string demoHocon, string tape, ILogger log, IReadOnlyList<string> runArguments)
+    {
+        var configFile = Path.Combine(tape, "demo.conf");
+        await File.WriteAllTextAsync(configFile, demoHocon).ConfigureAwait(false);
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, signal =>
+        {
+            signal.Cancel = true;
+            stop.Cancel();
+        });
+        await using var cluster = new DemoCluster(runArguments, configFile, log);
+        await cluster.RunAsync(nodes, calm, stop.Token).ConfigureAwait(false);
+        log.Information("🎭 Stopping the nodes: each hands its symbols over and leaves");
     }
 
     /// <summary><paramref name="port"/> when nothing listens on it on loopback, else 0 (any free one).</summary>

@@ -57,7 +57,7 @@ public sealed class StreamTelemetry : IDisposable
         Limit("orderflow.connection.attempts", "{attempt}", "Connection attempts in the budget's current window", limits,
             market => market.Connections.AttemptsInWindow);
         Limit("orderflow.connection.attempts.limit", "{attempt}", "Connection attempts the budget allows per window", limits,
-            market => market.Connections.Settings.Attempts);
+            market => market.Connections.Attempts);
         Limit("orderflow.rest.weight", "{weight}", "REST request weight spent in the last minute", limits, market => market.Weight.SpentInLastMinute);
         Limit("orderflow.rest.weight.limit", "{weight}", "REST request weight allowed per minute", limits, market => market.Weight.PerMinute);
         Carrying("orderflow.connection.streams", "Streams a connection carries", limits, c => c.Streams);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -5,6 +6,7 @@ using Akka.TestKit.Xunit2;
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Client;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
 using OrderFlow.Simulator;
@@ -51,11 +53,31 @@ public sealed class ClusterProcessSpecs(ITestOutputHelper output) : TestKit(outp
         Assert.Equal(Listed.Select(s => s.Name).Order(), spread.Select(s => s.Symbol.Value));
         var victim = $"akka.tcp://orderflow@127.0.0.1:{ports[0]}";
 
+        // A planner given every node asks the first (the oldest), subscribed to lifecycle events and to a symbol's
+        // window that will move.
+        await using var planner = await OrderFlowClient.ConnectAsync(string.Join(",", ports.Select(port => $"127.0.0.1:{port}")));
+        Assert.Equal($"127.0.0.1:{ports[0]}", planner.Node);
+        var heard = new ConcurrentQueue<IStreamLifecycleEvent>();
+        planner.Lifecycle += heard.Enqueue;
+        await planner.SubscribeLifecycleAsync();
+        var moving = spread.First(s => s.Node == victim).Symbol;
+        var snapshots = new ConcurrentQueue<MetricsSnapshot>();
+        planner.Metrics += snapshots.Enqueue;
+        planner.SubscribeMetrics(moving, TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(200));
+        await AwaitConditionAsync(() => Task.FromResult(!snapshots.IsEmpty), Limit);
+
         var killed = Stopwatch.StartNew();
         oldest.KillHard();
         await AwaitStatusAsync(api, status => status.All(s => s.State == StreamState.Connected && s.Node != victim));
         Output.WriteLine($"kill -9 of the oldest node: every symbol streaming on the others after {killed.ElapsedMilliseconds} ms");
         await AssertEveryTradeOnceAsync(api);
+
+        // The planner moved to a live node, heard the moved symbols connect there, and its window is delivered again.
+        await AwaitAssertAsync(() => Assert.NotEqual($"127.0.0.1:{ports[0]}", planner.Node), Dilated(Limit));
+        await AwaitAssertAsync(() => Assert.Contains(heard, e => e is Connected && e.Symbol == moving), Dilated(Limit));
+        var before = snapshots.Count;
+        await AwaitAssertAsync(() => Assert.True(snapshots.Count > before + 2), Dilated(Limit));
+        Assert.Equal(moving, (await planner.GetMetricsAsync(moving, TimeSpan.FromMinutes(1))).Symbol);
 
         // A node told to stop hands its symbols over, leaves, and exits 0; they stream on the last node.
         var leaving = $"akka.tcp://orderflow@127.0.0.1:{ports[1]}";
@@ -91,6 +113,40 @@ public sealed class ClusterProcessSpecs(ITestOutputHelper output) : TestKit(outp
         {
             Directory.Delete(elsewhere, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task A_node_whose_seeds_do_not_answer_keeps_saying_so_and_is_not_ready()
+    {
+        var ports = FreePorts(2);
+        // Its seed list names a node that is not there, and not itself: it cannot form a cluster alone.
+        var lonely = Node(ports[0], $"akka.tcp://orderflow@127.0.0.1:{ports[1]}");
+        await lonely.WaitForLineAsync($"⏳ Not in the cluster after", Limit);
+        await lonely.WaitForLineAsync($"no seed has answered yet (akka.tcp://orderflow@127.0.0.1:{ports[1]})", Limit);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{await lonely.QueryAddressAsync(Limit)}") };
+        var ready = await http.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("this node is not a member of the cluster yet", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_demo_with_three_nodes_spreads_its_symbols_over_a_cluster_of_real_processes_and_stops_them_all()
+    {
+        using var demo = OrderFlowProcess.Start("demo", "--nodes", "3", "--calm");
+        var pages = (await demo.WaitForLineAsync("🎭 3 nodes on loopback", Limit)).Split("every symbol: ")[1].Split(", ");
+        await using var api = OrderFlowHttpClient.Create(pages[2].Replace("http://", "").TrimEnd('/'));
+        await AwaitAssertAsync(async () =>
+        {
+            var cluster = await api.GetClusterStateAsync();
+            Assert.Equal(3, cluster.Members.Count(m => m is { Status: "Up", Reachable: true, Symbols: > 0 }));
+            var status = (await api.GetStatusAsync()).Streams;
+            Assert.All(status, s => Assert.Equal(StreamState.Connected, s.State));
+            Assert.Equal(cluster.Members.Sum(m => m.Symbols), status.Count);
+        }, Dilated(Limit), TimeSpan.FromMilliseconds(500));
+
+        demo.Terminate();
+        Assert.Equal(0, await demo.WaitForExitAsync(Limit));
+        await demo.WaitForLineAsync("🎭 Stopping the nodes", Limit);
     }
 
     private OrderFlowProcess Node(int akkaPort, string seeds, string? dataHome = null)

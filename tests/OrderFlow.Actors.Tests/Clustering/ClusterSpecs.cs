@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Event;
+using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Hosting;
 using OrderFlow.Actors.Membership;
@@ -136,6 +137,38 @@ public sealed class ClusterSpecs(ITestOutputHelper output) : StreamSpec(output)
         // A shard that remembered it may start its actor for a moment before the directory's word stops it (see the issue
         // note): no connection carries it once that is done.
         await AwaitAssertAsync(() => Assert.Equal(0, Exchange.OpenConnections(added.Name)), Dilated(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Nodes_of_one_egress_group_share_its_limits_and_a_Retry_After_told_to_one_holds_them_all()
+    {
+        // Three nodes on one machine: one egress group (the host's address) by default.
+        var (oldest, second, third) = await StartThreeNodesAsync(Universe.Take(1));
+        await AwaitAssertAsync(() => Assert.All(new[] { oldest, second, third }, node =>
+        {
+            var (_, connections, rest) = ExchangeLimits.For(node).Markets[0];
+            Assert.Equal(rest.GroupPerMinute / 3, rest.PerMinute);
+            Assert.Equal(Math.Max(1, connections.Settings.Attempts / 3), connections.Attempts);
+        }), Dilated(TimeSpan.FromSeconds(10)));
+
+        // Binance answers one node's request with a 429 and Retry-After: every node of the group holds.
+        var (_, secondConnections, secondRest) = ExchangeLimits.For(second).Markets[0];
+        secondRest.HoldFor(TimeSpan.FromSeconds(40));
+        secondConnections.HoldFor(TimeSpan.FromSeconds(40), "HTTP 429 on the upgrade");
+        await AwaitAssertAsync(() => Assert.All(new[] { oldest, third }, node =>
+        {
+            var (_, connections, rest) = ExchangeLimits.For(node).Markets[0];
+            Assert.Equal(secondRest.HeldUntil, rest.HeldUntil);
+            Assert.False(rest.TryAcquire(1, out _));
+            Assert.False(connections.TryAcquire(out _, out var why));
+            Assert.Contains("HTTP 429 on the upgrade", why);
+        }), Dilated(TimeSpan.FromSeconds(10)));
+
+        // A member gone, the others' shares grow.
+        await third.Terminate();
+        await AwaitAssertAsync(() => Assert.All(new[] { oldest, second }, node =>
+            Assert.Equal(ExchangeLimits.For(node).Markets[0].Weight.GroupPerMinute / 2, ExchangeLimits.For(node).Markets[0].Weight.PerMinute)),
+            Dilated(TimeSpan.FromSeconds(40)));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Connection;
 using Xunit;
@@ -40,5 +41,34 @@ public sealed class ConnectionLimitsTests
         Assert.Equal((TimeSpan.FromSeconds(30), true), (wait, why.Contains("HTTP 429 on the upgrade")));
         clock.Now += TimeSpan.FromSeconds(30);
         Assert.True(budget.TryAcquire(out _, out _));
+    }
+
+    [Fact]
+    public void Shared_by_an_egress_group_each_node_takes_its_part_and_says_what_the_exchange_held_it_for()
+    {
+        var clock = new ManualClock();
+        var budget = new ConnectionBudget(new ConnectionBudgetSettings(Attempts: 10, Per: TimeSpan.FromMinutes(5)), clock);
+        var weight = new RequestWeightBudget(6000, clock);
+        budget.Share(3);
+        weight.Share(3);
+        Assert.Equal((3, 2000, 6000), (budget.Attempts, weight.PerMinute, weight.GroupPerMinute));
+        for (var i = 0; i < 3; i++) Assert.True(budget.TryAcquire(out _, out _));
+        Assert.False(budget.TryAcquire(out _, out var why));
+        Assert.Contains("(3 attempts per ", why);
+        Assert.False(weight.TryAcquire(2001, out _));
+        budget.Share(40); // never below one attempt
+        Assert.Equal(1, budget.Attempts);
+
+        // A hold told here is said (for the group); one heard from another node is applied and not said again.
+        var said = new List<DateTimeOffset>();
+        budget.Held += (until, _) => said.Add(until);
+        weight.Held += said.Add;
+        budget.HoldFor(TimeSpan.FromSeconds(30), "HTTP 429");
+        weight.HoldFor(TimeSpan.FromSeconds(30));
+        Assert.Equal([clock.Now + TimeSpan.FromSeconds(30), clock.Now + TimeSpan.FromSeconds(30)], said);
+        Assert.True(weight.HoldUntil(clock.Now + TimeSpan.FromSeconds(60)));
+        Assert.False(weight.HoldUntil(clock.Now + TimeSpan.FromSeconds(10)));
+        Assert.Equal(clock.Now + TimeSpan.FromSeconds(60), weight.HeldUntil);
+        Assert.Equal(2, said.Count);
     }
 }

@@ -33,5 +33,8 @@ public sealed class HealthSpecs() : FaultedHostSpec(tradesPerSecond: 50)
 
         Exchange.SetUpgradeFault("*", null);
         await AwaitAssertAsync(async () => Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode), Limit);
+        // Alone, the node's symbols are the cluster's.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz?scope=cluster")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/readyz?scope=planet")).StatusCode);
     }
 }

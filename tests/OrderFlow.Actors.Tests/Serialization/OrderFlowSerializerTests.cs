@@ -42,6 +42,7 @@ public sealed class OrderFlowSerializerTests() : TestKit(OrderFlowSerializer.Hoc
         new Failed(Btc, FailureKind.HttpStatus, "HTTP 429 on the upgrade", 3, TimeSpan.FromSeconds(3), At),
         new TimedOut(Btc, TimeoutPhase.KeepAlive, TimeSpan.FromSeconds(24.97), 1, At),
         new GetStatus(Btc), new GetStatus(null), WhichSetup.Instance, new NodeSetup("6f72646572666c6f", "SQLite /data/tape.db", 100),
+        new EgressHeld("10.0.0.1", "akka.tcp://orderflow@10.0.0.1:4053", "spot", "rest", At, "HTTP 429/418 with Retry-After"),
         GetClusterState.Instance, new ClusterState("akka.tcp://orderflow@10.0.0.1:4053", "akka.tcp://orderflow@10.0.0.1:4053",
             [new ClusterMember("akka.tcp://orderflow@10.0.0.1:4053", "Up", true, [], 34, 120), new ClusterMember("akka.tcp://orderflow@10.0.0.2:4053", "Up", false, ["eu"], null, null)]),
         new StatusReport([new StreamStatus(Btc, StreamState.BackingOff, At, 2, "connection broke", TimeoutPhase.Connect, At, 1_000, 3_141_592_653, At,
