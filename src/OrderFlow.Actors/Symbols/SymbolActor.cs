@@ -124,6 +124,9 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         {
             if (!Timers.IsTimerActive(AskDirectoryTimer)) return; // answered already
             Timers.Cancel(AskDirectoryTimer);
+            // With others, where a symbol runs (at start, after a failover, a hand-over or a rebalance) is said once.
+            if (Akka.Cluster.Cluster.Get(Context.System).State.Members.Count(member => member.Status == Akka.Cluster.MemberStatus.Up) > 1)
+                _log.Info("🧩 {Symbol} runs on {Node} from now on (shard {Shard})", _symbol, _node, Context.Parent.Path.Name);
             _listings.Tell(new ListingService.CheckListing(_symbol));
         });
         Receive<SymbolNotWanted>(_ =>

@@ -60,6 +60,17 @@ public sealed class StreamTelemetry : IDisposable
             market => market.Connections.Attempts);
         Limit("orderflow.rest.weight", "{weight}", "REST request weight spent in the last minute", limits, market => market.Weight.SpentInLastMinute);
         Limit("orderflow.rest.weight.limit", "{weight}", "REST request weight allowed per minute", limits, market => market.Weight.PerMinute);
+        // The cluster as this node sees it (alone: one member, up, the oldest).
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        _meter.CreateObservableGauge("orderflow.cluster.members", () => cluster.State.Members.GroupBy(member => member.Status)
+                .Select(group => new Measurement<int>(group.Count(), new KeyValuePair<string, object?>("status", group.Key.ToString()))),
+            "{node}", "Members of the cluster, by status");
+        _meter.CreateObservableGauge("orderflow.cluster.unreachable", () => cluster.State.Unreachable.Count,
+            "{node}", "Members this node's failure detector (or another's it heard of) cannot reach");
+        _meter.CreateObservableGauge("orderflow.cluster.oldest", () => cluster.State.Members
+                .Where(member => member.Status is Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.Leaving)
+                .OrderBy(member => member, Akka.Cluster.Member.AgeOrdering).FirstOrDefault()?.Address == cluster.SelfAddress ? 1 : 0,
+            "{node}", "1 when this node is the oldest (it runs the shards' coordinator and the singletons)");
         Carrying("orderflow.connection.streams", "Streams a connection carries", limits, c => c.Streams);
         Carrying("orderflow.connection.streams.limit", "The most streams one connection may carry", limits, c => c.Room);
     }

@@ -228,6 +228,10 @@ public sealed class HttpApiSpecs(ApiHost host) : IClassFixture<ApiHost>
         var carried = samples.Where(x => x.Name == "orderflow_connection_streams").ToList();
         Assert.Equal(2, carried.Sum(x => x.Value));
         Assert.All(samples.Where(x => x.Name == "orderflow_connection_streams_limit"), x => Assert.Equal(200, x.Value));
+        // The cluster: alone, one member up, and it is the oldest.
+        Assert.Equal(1, samples.Single(x => x.Name == "orderflow_cluster_members" && x.Labels["status"] == "Up").Value);
+        Assert.Equal(0, samples.Single(x => x.Name == "orderflow_cluster_unreachable").Value);
+        Assert.Equal(1, samples.Single(x => x.Name == "orderflow_cluster_oldest").Value);
         // The runtime's own.
         Assert.Contains(samples, x => x.Name == "dotnet_gc_collections_total");
         Assert.Contains(samples, x => x.Name == "dotnet_process_memory_working_set_bytes");
