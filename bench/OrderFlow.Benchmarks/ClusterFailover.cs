@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using OrderFlow.Client;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Streams;
@@ -29,7 +27,7 @@ public static class ClusterFailover
         var listed = SimulatorOptions.Universe(symbols, tradesPerSecond);
         await using var exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions { Symbols = listed, TradesKept = 1_000_000 });
         var dataHome = Directory.CreateTempSubdirectory("orderflow-bench-cluster-").FullName;
-        var ports = FreePorts(3);
+        var ports = LoopbackPorts.Free(3);
         var addresses = ports.Select(port => $"akka.tcp://orderflow@127.0.0.1:{port}").ToArray();
         var names = listed.Select(symbol => Symbol.Parse(symbol.Name)).ToList();
         var nodes = new HostProcess?[3];
@@ -234,15 +232,6 @@ public static class ClusterFailover
 
     private static string Latency(QueryLatency latency) =>
         string.Create(CultureInfo.InvariantCulture, $"{latency.Count} asks, p50 {latency.P50Millis:0.00} ms, p99 {latency.P99Millis:0.00} ms, max {latency.MaxMillis:0.00} ms");
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(listener => listener.Start());
-        var ports = listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(listener => listener.Stop());
-        return ports;
-    }
 
     /// <summary>Samples the exchange every 10 ms: for how long any symbol had two live streams at once, since <see cref="Reset"/>.</summary>
     private sealed class DoubleStreaming : IDisposable

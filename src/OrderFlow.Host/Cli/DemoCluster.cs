@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using OrderFlow.Simulator;
 using Serilog;
 
 namespace OrderFlow.Host.Cli;
@@ -26,7 +25,7 @@ public sealed class DemoCluster(IReadOnlyList<string> runArguments, string confi
     /// <summary>Starts <paramref name="nodes"/> nodes and runs until <paramref name="stop"/>, with the tour unless <paramref name="calm"/>.</summary>
     public async Task RunAsync(int nodes, bool calm, CancellationToken stop)
     {
-        _ports.AddRange(FreePorts(2 * nodes).Chunk(2).Select(pair => (pair[0], pair[1])));
+        _ports.AddRange(LoopbackPorts.Free(2 * nodes).Chunk(2).Select(pair => (pair[0], pair[1])));
         for (var node = 1; node <= nodes; node++) Start(node);
         log.Information("🎭 {Nodes} nodes on loopback; each answers for every symbol: {Pages}", nodes,
             string.Join(", ", _ports.Select(port => $"http://127.0.0.1:{port.Http.ToString(CultureInfo.InvariantCulture)}/")));
@@ -93,14 +92,5 @@ public sealed class DemoCluster(IReadOnlyList<string> runArguments, string confi
             await node.WaitForExitAsync().ConfigureAwait(false);
             node.Dispose();
         }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(listener => listener.Start());
-        var ports = listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(listener => listener.Stop());
-        return ports;
     }
 }

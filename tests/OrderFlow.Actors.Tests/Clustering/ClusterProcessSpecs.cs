@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Akka.TestKit.Xunit2;
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Client;
@@ -41,7 +40,7 @@ public sealed class ClusterProcessSpecs(ITestOutputHelper output) : TestKit(outp
     [Fact]
     public async Task A_killed_oldest_nodes_symbols_stream_on_the_others_with_every_trade_once_and_a_node_told_to_stop_hands_over_and_exits_0()
     {
-        var ports = FreePorts(3);
+        var ports = LoopbackPorts.Free(3);
         var seeds = string.Join(",", ports.Select(port => $"akka.tcp://orderflow@127.0.0.1:{port}"));
         var oldest = Node(ports[0], seeds);
         await oldest.WaitForLineAsync("🧩 Joined the cluster", Limit);
@@ -94,7 +93,7 @@ public sealed class ClusterProcessSpecs(ITestOutputHelper output) : TestKit(outp
     [Fact]
     public async Task A_node_on_another_store_refuses_to_join_with_one_line_and_exit_2()
     {
-        var ports = FreePorts(2);
+        var ports = LoopbackPorts.Free(2);
         var seeds = string.Join(",", ports.Select(port => $"akka.tcp://orderflow@127.0.0.1:{port}"));
         var first = Node(ports[0], seeds);
         await first.WaitForLineAsync("🧩 Joined the cluster", Limit);
@@ -118,7 +117,7 @@ public sealed class ClusterProcessSpecs(ITestOutputHelper output) : TestKit(outp
     [Fact]
     public async Task A_node_whose_seeds_do_not_answer_keeps_saying_so_and_is_not_ready()
     {
-        var ports = FreePorts(2);
+        var ports = LoopbackPorts.Free(2);
         // Its seed list names a node that is not there, and not itself: it cannot form a cluster alone.
         var lonely = Node(ports[0], $"akka.tcp://orderflow@127.0.0.1:{ports[1]}");
         await lonely.WaitForLineAsync($"⏳ Not in the cluster after", Limit);
@@ -186,14 +185,5 @@ public sealed class ClusterProcessSpecs(ITestOutputHelper output) : TestKit(outp
             var generated = market.Trades.Take(held.Count).ToList();
             Assert.Equal(generated, held);
         }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(listener => listener.Start());
-        var ports = listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(listener => listener.Stop());
-        return ports;
     }
 }
