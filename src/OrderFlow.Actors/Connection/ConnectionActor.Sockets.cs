@@ -28,17 +28,17 @@ public sealed partial class ConnectionActor
 
     /// <summary>About one socket. Its work may still report after this actor has stopped (an aborted connect): that
     /// late word is no one's, and not worth a dead-letter line.</summary>
-    private interface ISocketScoped : IDeadLetterSuppression
+    private interface ISocketScoped : IDeadLetterSuppression, ILocalMessage
     {
         int Socket { get; }
     }
 
-    private sealed record OpenNow
+    private sealed record OpenNow : ILocalMessage
     {
         public static readonly OpenNow Instance = new();
     }
 
-    private sealed record SendControl
+    private sealed record SendControl : ILocalMessage
     {
         public static readonly SendControl Instance = new();
     }
@@ -64,7 +64,7 @@ public sealed partial class ConnectionActor
 
     private sealed record RetireTimedOut(int Socket) : ISocketScoped;
 
-    private sealed record CloseTimedOut
+    private sealed record CloseTimedOut : ILocalMessage
     {
         public static readonly CloseTimedOut Instance = new();
     }

@@ -9,30 +9,30 @@ namespace OrderFlow.Actors.Connection;
 // lease for every attempt, so a late word about an old one is ignored.
 
 /// <summary>Stream actor → pool: carry my symbol's stream (the sender is the stream actor).</summary>
-internal sealed record CarryStream(Symbol Symbol, int Lease);
+internal sealed record CarryStream(Symbol Symbol, int Lease) : ILocalMessage;
 
 /// <summary>Stream actor → pool: stop carrying it (a timeout, a close).</summary>
-internal sealed record DropStream(Symbol Symbol, int Lease);
+internal sealed record DropStream(Symbol Symbol, int Lease) : ILocalMessage;
 
 /// <summary>Pool → connection.</summary>
-internal sealed record AddStream(Symbol Symbol, int Lease, IActorRef Stream);
+internal sealed record AddStream(Symbol Symbol, int Lease, IActorRef Stream) : ILocalMessage;
 
 /// <summary>Pool → connection.</summary>
-internal sealed record RemoveStream(Symbol Symbol, int Lease);
+internal sealed record RemoveStream(Symbol Symbol, int Lease) : ILocalMessage;
 
 /// <summary>Connection → pool: the socket ended and this connection is stopping; its streams are told why next.</summary>
-internal sealed record ConnectionEnding
+internal sealed record ConnectionEnding : ILocalMessage
 {
     public static readonly ConnectionEnding Instance = new();
 }
 
 /// <summary>Pool → connection: close with a close frame, then stop (coordinated shutdown).</summary>
-internal sealed record CloseConnection
+internal sealed record CloseConnection : ILocalMessage
 {
     public static readonly CloseConnection Instance = new();
 }
 
-internal interface ILeaseScoped
+internal interface ILeaseScoped : ILocalMessage
 {
     int Lease { get; }
 }

@@ -7,13 +7,13 @@ using OrderFlow.Protocol;
 namespace OrderFlow.Actors.Connection;
 
 /// <summary>Sent to the pool at shutdown: every connection closes with a close frame; answered with <see cref="AllConnectionsClosed"/>.</summary>
-public sealed record CloseAllConnections
+public sealed record CloseAllConnections : ILocalMessage
 {
     public static readonly CloseAllConnections Instance = new();
     private CloseAllConnections() { }
 }
 
-public sealed record AllConnectionsClosed
+public sealed record AllConnectionsClosed : ILocalMessage
 {
     public static readonly AllConnectionsClosed Instance = new();
     private AllConnectionsClosed() { }

@@ -27,7 +27,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private const string IdleTimer = "idle";
     private const string SummaryTimer = "summary";
 
-    private sealed record StartAttempt
+    private sealed record StartAttempt : ILocalMessage
     {
         public static readonly StartAttempt Instance = new();
     }
@@ -36,7 +36,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private sealed record CheckIdle(int Lease) : ILeaseScoped;
 
-    private sealed record LogSummary
+    private sealed record LogSummary : ILocalMessage
     {
         public static readonly LogSummary Instance = new();
     }

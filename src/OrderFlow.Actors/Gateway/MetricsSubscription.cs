@@ -11,7 +11,7 @@ namespace OrderFlow.Actors.Gateway;
 /// </summary>
 public sealed class MetricsSubscription : ReceiveActor, IWithTimers
 {
-    private sealed record Tick
+    private sealed record Tick : ILocalMessage
     {
         public static readonly Tick Instance = new();
     }

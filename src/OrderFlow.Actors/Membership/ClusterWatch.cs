@@ -17,12 +17,12 @@ public sealed class ClusterWatch : ReceiveActor, IWithTimers
 {
     public const string Name = "cluster-watch";
 
-    private sealed record StillJoining
+    private sealed record StillJoining : ILocalMessage
     {
         public static readonly StillJoining Instance = new();
     }
 
-    private sealed record StatsGathered(IActorRef ReplyTo, ClusterShardingStats? Stats);
+    private sealed record StatsGathered(IActorRef ReplyTo, ClusterShardingStats? Stats) : ILocalMessage;
 
     private static readonly TimeSpan JoinReport = TimeSpan.FromSeconds(5);
     /// <summary>How long the members have to count their shards; a member that does not is shown without counts.</summary>

@@ -18,9 +18,9 @@ public sealed class EgressGroup : ReceiveActor, IWithTimers
     public const string Name = "egress";
     public const string Topic = "orderflow-egress";
 
-    private sealed record HeldHere(string Market, string Limit, DateTimeOffset Until, string Because);
+    private sealed record HeldHere(string Market, string Limit, DateTimeOffset Until, string Because) : ILocalMessage;
 
-    private sealed record Republish
+    private sealed record Republish : ILocalMessage
     {
         public static readonly Republish Instance = new();
     }

@@ -17,7 +17,7 @@ namespace OrderFlow.Actors.Metrics;
 /// </summary>
 public sealed class MetricsActor : ReceiveActor, IWithTimers
 {
-    private sealed record LogSummary
+    private sealed record LogSummary : ILocalMessage
     {
         public static readonly LogSummary Instance = new();
     }

@@ -19,11 +19,11 @@ public sealed class ReplayActor : ReceiveActor, IWithTimers
     private const int PageSize = 1000;
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(20);
 
-    private sealed record PageRead(AggregateTrade[] Trades, bool Last);
+    private sealed record PageRead(AggregateTrade[] Trades, bool Last) : ILocalMessage;
 
-    private sealed record ReadFailed(string Problem);
+    private sealed record ReadFailed(string Problem) : ILocalMessage;
 
-    private sealed record Due
+    private sealed record Due : ILocalMessage
     {
         public static readonly Due Instance = new();
     }
@@ -118,7 +118,7 @@ public sealed class ReplayActor : ReceiveActor, IWithTimers
 }
 
 /// <summary>A symbol's replay has sent its last trade, <paramref name="LastId"/> (null: the range held none).</summary>
-public sealed record ReplayFinished(Symbol Symbol, long Trades, long? LastId) : IWithSymbol;
+public sealed record ReplayFinished(Symbol Symbol, long Trades, long? LastId) : IWithSymbol, ILocalMessage;
 
 /// <summary>The tick size a symbol's replay bins by: the one stored with its tape, else exchangeInfo's; null: neither.</summary>
-internal sealed record ReplayTickSize(Fixed8? TickSize);
+internal sealed record ReplayTickSize(Fixed8? TickSize) : ILocalMessage;

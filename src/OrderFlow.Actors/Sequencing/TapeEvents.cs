@@ -7,7 +7,7 @@ namespace OrderFlow.Actors.Sequencing;
 /// What the sequencer tells history and metrics, in order with the trades, about what those trades cover: from when
 /// the tape is complete, where a gap could not be filled, and when the tape beyond the last trade is unknown.
 /// </summary>
-public interface ITapeEvent : IWithSymbol;
+public interface ITapeEvent : IWithSymbol, ILocalMessage;
 
 /// <summary>Every trade from <paramref name="FromMs"/> on is passed on (the warm-up's start, or the first trade).</summary>
 public sealed record TapeStarted(Symbol Symbol, long FromMs) : ITapeEvent;

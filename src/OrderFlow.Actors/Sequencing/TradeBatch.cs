@@ -10,7 +10,7 @@ namespace OrderFlow.Actors.Sequencing;
 /// pool until its <see cref="Credit"/> is released: a holder reads them before it releases, and keeps no reference to
 /// them after (a trade copied out is the holder's own).
 /// </summary>
-public sealed record TradeBatch(Symbol Symbol, ReadOnlyMemory<AggregateTrade> Trades, BurstCredit? Credit = null) : IWithSymbol
+public sealed record TradeBatch(Symbol Symbol, ReadOnlyMemory<AggregateTrade> Trades, BurstCredit? Credit = null) : IWithSymbol, ILocalMessage
 {
     public TradeBatch(Symbol symbol, AggregateTrade[] trades, BurstCredit? credit = null) : this(symbol, trades.AsMemory(), credit)
     {

@@ -20,20 +20,20 @@ public sealed record TapeAtStart(ITapeStore Store, TapeId Tape, TimeSpan Span, i
 /// </summary>
 public sealed class TradeSequencer : ReceiveActor, IWithTimers
 {
-    private sealed record PageArrived(int Request, IReadOnlyList<AggregateTrade> Trades);
+    private sealed record PageArrived(int Request, IReadOnlyList<AggregateTrade> Trades) : ILocalMessage;
 
-    private sealed record PageFailed(int Request, Exception Cause);
+    private sealed record PageFailed(int Request, Exception Cause) : ILocalMessage;
 
-    private sealed record StoreRead(StoredTape Tape);
+    private sealed record StoreRead(StoredTape Tape) : ILocalMessage;
 
-    private sealed record StoreReadFailed(string Problem);
+    private sealed record StoreReadFailed(string Problem) : ILocalMessage;
 
-    private sealed record RetryPage
+    private sealed record RetryPage : ILocalMessage
     {
         public static readonly RetryPage Instance = new();
     }
 
-    private sealed record FlushCounters
+    private sealed record FlushCounters : ILocalMessage
     {
         public static readonly FlushCounters Instance = new();
     }

@@ -11,12 +11,12 @@ public sealed class TapeRetention : ReceiveActor, IWithTimers
 {
     public const string Name = "tape-retention";
 
-    private sealed record Prune
+    private sealed record Prune : ILocalMessage
     {
         public static readonly Prune Instance = new();
     }
 
-    private sealed record Pruned(long Count);
+    private sealed record Pruned(long Count) : ILocalMessage;
 
     private static readonly TimeSpan Every = TimeSpan.FromHours(1);
 

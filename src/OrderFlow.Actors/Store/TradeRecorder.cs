@@ -15,28 +15,28 @@ namespace OrderFlow.Actors.Store;
 /// </summary>
 public sealed class TradeRecorder : ReceiveActor, IWithTimers
 {
-    private sealed record Flush
+    private sealed record Flush : ILocalMessage
     {
         public static readonly Flush Instance = new();
     }
 
-    private sealed record Written(int Trades);
+    private sealed record Written(int Trades) : ILocalMessage;
 
-    private sealed record WriteFailed(string Problem);
+    private sealed record WriteFailed(string Problem) : ILocalMessage;
 
     /// <summary>Write everything held now; answered with <see cref="RecordingFlushed"/> once it is in the store. For shutdown.</summary>
-    public sealed record FlushRecording
+    public sealed record FlushRecording : ILocalMessage
     {
         public static readonly FlushRecording Instance = new();
     }
 
-    public sealed record RecordingFlushed
+    public sealed record RecordingFlushed : ILocalMessage
     {
         public static readonly RecordingFlushed Instance = new();
     }
 
     /// <summary>Answered with a <see cref="TapeStoreStatus"/>, for the symbol's status.</summary>
-    public sealed record GetRecorderState
+    public sealed record GetRecorderState : ILocalMessage
     {
         public static readonly GetRecorderState Instance = new();
     }

@@ -16,17 +16,17 @@ public sealed class ListingService : ReceiveActor, IWithTimers
     public const string Name = "listings";
 
     /// <summary>Asked by a symbol's actor as it starts; answered with <see cref="ListingChecked"/>, then at every refresh.</summary>
-    public sealed record CheckListing(Symbol Symbol) : IWithSymbol;
+    public sealed record CheckListing(Symbol Symbol) : IWithSymbol, ILocalMessage;
 
     /// <summary><paramref name="Market"/>'s exchangeInfo answer about <paramref name="Symbols"/>, or why there is none.</summary>
-    private sealed record Checked(string Market, IReadOnlyList<Symbol> Symbols, IReadOnlyDictionary<Symbol, Listing>? Listed, string? Problem);
+    private sealed record Checked(string Market, IReadOnlyList<Symbol> Symbols, IReadOnlyDictionary<Symbol, Listing>? Listed, string? Problem) : ILocalMessage;
 
-    private sealed record AskPending
+    private sealed record AskPending : ILocalMessage
     {
         public static readonly AskPending Instance = new();
     }
 
-    private sealed record Refresh
+    private sealed record Refresh : ILocalMessage
     {
         public static readonly Refresh Instance = new();
     }

@@ -16,11 +16,11 @@ public sealed class PatternResolver : ReceiveActor, IWithTimers
     public const string Name = "pattern-resolver";
 
     /// <summary>Told to the directory: symbols the patterns match; those neither streamed nor removed are added.</summary>
-    public sealed record PatternsMatched(IReadOnlyList<Symbol> Symbols, string Patterns);
+    public sealed record PatternsMatched(IReadOnlyList<Symbol> Symbols, string Patterns) : ILocalMessage;
 
-    private sealed record Listed(string Market, IReadOnlyList<Symbol>? Symbols, string? Problem);
+    private sealed record Listed(string Market, IReadOnlyList<Symbol>? Symbols, string? Problem) : ILocalMessage;
 
-    private sealed record Resolve
+    private sealed record Resolve : ILocalMessage
     {
         public static readonly Resolve Instance = new();
     }

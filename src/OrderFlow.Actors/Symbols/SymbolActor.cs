@@ -26,12 +26,12 @@ namespace OrderFlow.Actors.Symbols;
 /// </summary>
 public sealed class SymbolActor : ReceiveActor, IWithTimers
 {
-    private sealed record RestartStream
+    private sealed record RestartStream : ILocalMessage
     {
         public static readonly RestartStream Instance = new();
     }
 
-    private sealed record Closed
+    private sealed record Closed : ILocalMessage
     {
         public static readonly Closed Instance = new();
     }

@@ -31,32 +31,32 @@ public sealed class SymbolDirectory : ReceiveActor, IWithTimers
     private static readonly ORSetKey<string> RemovedKey = new("orderflow-symbols-removed");
 
     /// <summary>This node's change to <paramref name="Symbols"/> is written to a majority, or not; <paramref name="Answer"/> goes to <paramref name="ReplyTo"/>.</summary>
-    private sealed record SetChanged(IReadOnlyList<Symbol> Symbols, IActorRef ReplyTo, object? Answer, bool Written);
+    private sealed record SetChanged(IReadOnlyList<Symbol> Symbols, IActorRef ReplyTo, object? Answer, bool Written) : ILocalMessage;
 
-    private sealed record AddChecked(AddSymbol Command, IActorRef ReplyTo, Listing? Listing, bool Unlisted);
+    private sealed record AddChecked(AddSymbol Command, IActorRef ReplyTo, Listing? Listing, bool Unlisted) : ILocalMessage;
 
     /// <summary>The cluster's removals, and the set as the store kept it (runtime adds and removals, from before a full restart).</summary>
-    private sealed record StartConfigured(IReadOnlySet<string> Removed, IReadOnlyList<StoredSymbol> Stored);
+    private sealed record StartConfigured(IReadOnlySet<string> Removed, IReadOnlyList<StoredSymbol> Stored) : ILocalMessage;
 
     /// <summary>Checked every 200 ms, at most 25 times: whether this node's replicator knows every member that is up.</summary>
-    private sealed record AwaitReplicas(int Checks);
+    private sealed record AwaitReplicas(int Checks) : ILocalMessage;
 
-    private sealed record ReplicasKnown(int Checks, int Replicas);
+    private sealed record ReplicasKnown(int Checks, int Replicas) : ILocalMessage;
 
     /// <summary>A majority's copy of the streamed set (null: none in time), read for <paramref name="Query"/>.</summary>
-    private sealed record MajorityRead(object Query, IActorRef ReplyTo, IReadOnlySet<string>? Streamed, IReadOnlySet<string>? Removed = null);
+    private sealed record MajorityRead(object Query, IActorRef ReplyTo, IReadOnlySet<string>? Streamed, IReadOnlySet<string>? Removed = null) : ILocalMessage;
 
-    private sealed record StatusGathered(IActorRef ReplyTo, IReadOnlyList<StreamStatus> Streams);
+    private sealed record StatusGathered(IActorRef ReplyTo, IReadOnlyList<StreamStatus> Streams) : ILocalMessage;
 
     /// <summary>Symbols' actors that asked, as they started, whether the cluster streams them (<see cref="SymbolStarted"/>).</summary>
-    private sealed record StartedSymbols(IReadOnlyList<(Symbol Symbol, IActorRef Actor)> Started);
+    private sealed record StartedSymbols(IReadOnlyList<(Symbol Symbol, IActorRef Actor)> Started) : ILocalMessage;
 
-    private sealed record StartedBatch
+    private sealed record StartedBatch : ILocalMessage
     {
         public static readonly StartedBatch Instance = new();
     }
 
-    private sealed record SafetyNet
+    private sealed record SafetyNet : ILocalMessage
     {
         public static readonly SafetyNet Instance = new();
     }
