@@ -208,11 +208,32 @@ public static class OrderFlowConfiguration
     {
         var enabled = read.Flag("orderflow.cluster.enabled");
         var seeds = read.SeedNodes("orderflow.cluster.seed-nodes");
-        if (enabled && seeds.Count == 0)
+        var discovery = Discovery(read);
+        if (enabled && seeds.Count == 0 && discovery is null)
             throw read.Problem("orderflow.cluster.enabled", read.Raw("orderflow.cluster.enabled"),
-                "needs orderflow.cluster.seed-nodes (--seed-nodes): the same list of akka.tcp://orderflow@HOST:PORT on every node");
+                "needs orderflow.cluster.seed-nodes (--seed-nodes): the same list of akka.tcp://orderflow@HOST:PORT on every node; or orderflow.cluster.discovery.method");
+        if (seeds.Count > 0 && discovery is not null)
+            throw read.Problem("orderflow.cluster.discovery.method", discovery.Method, "and orderflow.cluster.seed-nodes are two ways to find the seeds: set one");
         // Nodes that name no egress group are each their host's own: the address Akka listens on.
         var egress = read.Raw("orderflow.cluster.egress").Trim() is { Length: > 0 } group ? group : read.Host("orderflow.remote.host");
-        return new ClusterSetup(enabled, seeds, read.Names("orderflow.cluster.roles"), read.Int("orderflow.cluster.shards", min: 1, max: 10_000), egress);
+        return new ClusterSetup(enabled, seeds, read.Names("orderflow.cluster.roles"), read.Int("orderflow.cluster.shards", min: 1, max: 10_000), egress,
+            enabled ? discovery : null);
+    }
+
+    private static SeedDiscovery? Discovery(ConfigReader read)
+    {
+        const string at = "orderflow.cluster.discovery";
+        if (read.Raw($"{at}.method").Trim().Length == 0) return null;
+        var method = read.Choice($"{at}.method", "kubernetes-api", "config");
+        var endpoints = read.Names($"{at}.endpoints");
+        if (method == "config" && endpoints.Count == 0)
+            throw read.Problem($"{at}.method", method, $"needs {at}.endpoints: each node's HOST:AKKA-PORT");
+        foreach (var endpoint in endpoints)
+            if (endpoint.Split(':') is not [{ Length: > 0 }, var port] || !int.TryParse(port, out var number) || number is <= 0 or > 65_535)
+                throw read.Problem($"{at}.endpoints", endpoint, "is not HOST:PORT");
+        var serviceName = read.Raw($"{at}.service-name").Trim();
+        if (serviceName.Length == 0) throw read.Problem($"{at}.service-name", "\"\"", "is empty");
+        return new SeedDiscovery(method, serviceName, read.Raw($"{at}.label-selector").Trim(), read.Raw($"{at}.port-name").Trim(),
+            read.Int($"{at}.required", min: 1, max: 100), endpoints);
     }
 }

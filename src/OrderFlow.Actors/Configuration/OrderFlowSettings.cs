@@ -34,7 +34,8 @@ public sealed record OrderFlowSettings(
 /// itself); on, the one at <paramref name="SeedNodes"/>. Symbols are spread over <paramref name="Shards"/> shards; nodes
 /// in one <paramref name="Egress"/> group reach Binance from one address and share its limits.
 /// </summary>
-public sealed record ClusterSetup(bool Enabled, IReadOnlyList<string> SeedNodes, IReadOnlyList<string> Roles, int Shards, string Egress)
+public sealed record ClusterSetup(bool Enabled, IReadOnlyList<string> SeedNodes, IReadOnlyList<string> Roles, int Shards, string Egress,
+    SeedDiscovery? Discovery = null)
 {
     /// <summary>A host on its own: a one-node cluster of 100 shards.</summary>
     public static readonly ClusterSetup Alone = new(false, [], [], 100, "127.0.0.1");
@@ -44,6 +45,21 @@ public sealed record ClusterSetup(bool Enabled, IReadOnlyList<string> SeedNodes,
 
     /// <summary>The roles this node declares: the configured ones and its egress group's.</summary>
     public IReadOnlyList<string> AllRoles => Roles.Append(EgressRole).ToList();
+}
+
+/// <summary>
+/// Seed nodes found rather than listed (Kubernetes): <paramref name="Method"/> <c>kubernetes-api</c> lists the pods
+/// matching <paramref name="LabelSelector"/> (<c>{0}</c> is <paramref name="ServiceName"/>) in this pod's namespace and
+/// takes each one's container port named <paramref name="PortName"/>; <c>config</c> takes <paramref name="Endpoints"/>
+/// (HOST:AKKA-PORT). Once at least <paramref name="Required"/> nodes are found, the same set twice in a row, they are
+/// the seed nodes, lowest address first: every node sorts the same set the same way, so one node forms the cluster.
+/// </summary>
+public sealed record SeedDiscovery(string Method, string ServiceName, string LabelSelector, string PortName, int Required, IReadOnlyList<string> Endpoints)
+{
+    /// <summary>How the log says where it looks.</summary>
+    public string Describe() => Method == "config"
+        ? $"the configured endpoints {string.Join(", ", Endpoints)}"
+        : $"the Kubernetes API (pods labelled {LabelSelector.Replace("{0}", ServiceName)}, port {PortName})";
 }
 
 public enum LogFormat

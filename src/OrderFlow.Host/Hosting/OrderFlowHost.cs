@@ -35,6 +35,10 @@ public static class OrderFlowHost
         EnsurePortsFree(settings.Remote);
         // Opened (and migrated) before anything streams: a store that cannot be used stops the start in one line.
         await using var store = replay is null ? await TapeStores.OpenAsync(settings.Store).ConfigureAwait(false) : null;
+        // Seeds found through discovery (Kubernetes) before the check below asks them.
+        settings = await SeedFinder.FindAsync(settings, (level, template, values) =>
+            OrderFlowLogging.Start(settings.Log).Write(level == Akka.Event.LogLevel.WarningLevel ? Serilog.Events.LogEventLevel.Warning : Serilog.Events.LogEventLevel.Information, template, values), stopping)
+            .ConfigureAwait(false);
         // A node on another store, or with another shard count, does not join the cluster at all.
         if (replay is null) await JoinCheck.EnsureSameSetupAsync(settings, store).ConfigureAwait(false);
         var builder = WebApplication.CreateSlimBuilder();

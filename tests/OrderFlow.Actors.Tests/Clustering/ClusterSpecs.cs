@@ -220,6 +220,49 @@ public sealed class ClusterSpecs(ITestOutputHelper output) : StreamSpec(output)
         Assert.StartsWith("orderflow.cluster.shards is 50 here but 100 in the cluster (akka.tcp://orderflow@127.0.0.1:", shards.Message);
     }
 
+    [Fact]
+    public async Task Three_nodes_that_find_their_seeds_through_discovery_form_one_cluster_and_spread_the_symbols()
+    {
+        // No seed list: each node finds the others through Akka.Discovery (config here, the Kubernetes API in
+        // production), and all of them name the same first seed, so exactly one cluster forms.
+        var ports = LoopbackPorts.Free(3);
+        var endpoints = string.Join(", ", ports.Select(port => OrderFlowConfiguration.Quote($"127.0.0.1:{port}")));
+        var progress = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var found = await Task.WhenAll(ports.Select(port => SeedFinder.FindAsync(Settings(string.Join(",", Universe), extraHocon: $$"""
+            orderflow.store { kind = sqlite, path = {{OrderFlowConfiguration.Quote(Path.Combine(_data, "tape.db"))}}, flush-interval = 200ms }
+            orderflow.remote { host = 127.0.0.1, akka-port = {{port}} }
+            orderflow.cluster { enabled = on, discovery { method = config, endpoints = [{{endpoints}}] } }
+            """), (_, template, _) => progress.Enqueue(template), CancellationToken.None)));
+        Assert.All(found, settings => Assert.Equal(ports.Order().Select(port => $"akka.tcp://orderflow@127.0.0.1:{port}"), settings.Cluster.SeedNodes));
+        Assert.Contains(progress, line => line.StartsWith("🧭 Found {Count} node(s) through {Where}"));
+
+        var nodes = new List<ActorSystem>();
+        foreach (var settings in found) nodes.Add(await StartNodeAsync(settings));
+        await AwaitAssertAsync(() => Assert.All(nodes,
+            node => Assert.Equal(3, Cluster.Get(node).State.Members.Count(m => m.Status == MemberStatus.Up))), Dilated(TimeSpan.FromSeconds(30)));
+        var spread = await AwaitStatusAsync(Directory(nodes[2]), status =>
+            status.All(s => s.State == StreamState.Connected) && status.Select(s => s.Node).Distinct().Count() == 3, TimeSpan.FromSeconds(40));
+        Assert.Equal(nodes.Select(Address).Order(), spread.Select(s => s.Node!).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task A_node_that_finds_too_few_peers_keeps_saying_what_it_found()
+    {
+        var ports = LoopbackPorts.Free(1);
+        var progress = new System.Collections.Concurrent.ConcurrentQueue<(string Template, object?[] Values)>();
+        using var stop = new CancellationTokenSource();
+        var finding = SeedFinder.FindAsync(Settings("BTCUSDT", extraHocon: $$"""
+            orderflow.remote { host = 127.0.0.1, akka-port = {{ports[0]}} }
+            orderflow.cluster { enabled = on, discovery { method = config, required = 3, endpoints = ["127.0.0.1:{{ports[0]}}"] } }
+            """), (_, template, values) => progress.Enqueue((template, values)), stop.Token);
+        await AwaitAssertAsync(() => Assert.Contains(progress, said =>
+            said.Template == "🧭 Looking for the cluster's nodes through {Where}: {Count} of the {Required} needed found ({Found})" &&
+            said.Values.SequenceEqual([$"the configured endpoints 127.0.0.1:{ports[0]}", 1, 3, $"akka.tcp://orderflow@127.0.0.1:{ports[0]}"])),
+            Dilated(TimeSpan.FromSeconds(10)));
+        stop.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => finding);
+    }
+
     private async Task<(ActorSystem Oldest, ActorSystem Second, ActorSystem Third)> StartThreeNodesAsync(IEnumerable<Symbol>? symbols = null)
     {
         var configured = string.Join(",", symbols ?? Universe);
@@ -252,7 +295,7 @@ public sealed class ClusterSpecs(ITestOutputHelper output) : StreamSpec(output)
             akka.loglevel = INFO
             akka.loggers = []
             akka.actor.ask-timeout = 20s
-            akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+            akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = {{(settings.Cluster.Discovery is null ? 0 : settings.Remote.AkkaPort)}} }
             # Terminating a node is a crash: no leaving, no hand-off.
             akka.coordinated-shutdown.run-by-actor-system-terminate = off
             """ + "\n" + OrderFlowSerializer.Hocon + "\n" + CrossNodeGuard.Hocon + "\n" + PipelineDispatcher.Hocon + "\n" + ClusterHocon.For(settings.Cluster));

@@ -163,7 +163,12 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("orderflow.cluster.seed-nodes = [\"akka.tcp://feed@10.0.0.1:4053\"]",
         "orderflow.cluster.seed-nodes = akka.tcp://feed@10.0.0.1:4053: names the actor system feed; every node's is orderflow")]
     [InlineData("orderflow.cluster { enabled = on }",
-        "orderflow.cluster.enabled = on: needs orderflow.cluster.seed-nodes (--seed-nodes): the same list of akka.tcp://orderflow@HOST:PORT on every node")]
+        "orderflow.cluster.enabled = on: needs orderflow.cluster.seed-nodes (--seed-nodes): the same list of akka.tcp://orderflow@HOST:PORT on every node; or orderflow.cluster.discovery.method")]
+    [InlineData("orderflow.cluster.discovery.method = dns", "orderflow.cluster.discovery.method = dns: must be kubernetes-api or config")]
+    [InlineData("orderflow.cluster.discovery.method = config", "orderflow.cluster.discovery.method = config: needs orderflow.cluster.discovery.endpoints: each node's HOST:AKKA-PORT")]
+    [InlineData("orderflow.cluster.discovery { method = config, endpoints = [\"10.0.0.1\"] }", "orderflow.cluster.discovery.endpoints = 10.0.0.1: is not HOST:PORT")]
+    [InlineData("orderflow.cluster { seed-nodes = [\"akka.tcp://orderflow@10.0.0.1:4053\"], discovery.method = kubernetes-api }",
+        "orderflow.cluster.discovery.method = kubernetes-api: and orderflow.cluster.seed-nodes are two ways to find the seeds: set one")]
     [InlineData("orderflow.cluster.shards = 0", "orderflow.cluster.shards = 0: must be between 1 and 10000")]
     public void A_bad_value_names_the_file_line_and_key(string line, string problem)
     {
