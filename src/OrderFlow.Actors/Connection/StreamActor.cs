@@ -58,6 +58,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private long _tradesThisLease;
     private StreamState _state = StreamState.Connecting;
     private DateTimeOffset _stateSince = DateTimeOffset.UtcNow;
+    private StreamStateReport? _reported;
 
     public StreamActor(Symbol symbol, StreamSettings settings, IActorRef connections, IActorRef sequencer)
     {
@@ -175,7 +176,6 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private void CommonReceives()
     {
-        Receive<GetStreamState>(_ => ReportState());
         Receive<CloseStream>(_ =>
         {
             if (_lease != 0) _log.LetGo();
@@ -193,7 +193,6 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             EnterState(StreamState.Stopped);
             Become(() =>
             {
-                Receive<GetStreamState>(_ => ReportState());
                 Receive<CloseStream>(_ => Context.Stop(Self));
                 Receive<StreamTrades>(t => Forward(t.Burst));
                 ReceiveAny(_ => { });
@@ -207,13 +206,13 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     private bool IsCurrent(ILeaseScoped message) => _lease != 0 && message.Lease == _lease;
 
+    /// <summary>The symbol's actor is told every change (of state or attempt), for its status answer.</summary>
     private void EnterState(StreamState state)
     {
-        if (state == _state) return;
-        (_state, _stateSince) = (state, DateTimeOffset.UtcNow);
+        if (state != _state) (_state, _stateSince) = (state, DateTimeOffset.UtcNow);
+        var report = new StreamStateReport(_state, _stateSince, _reconnect.Attempt);
+        if (report != _reported) Context.Parent.Tell(_reported = report);
     }
-
-    private void ReportState() => Sender.Tell(new StreamStateReport(_state, _stateSince, _reconnect.Attempt));
 
     private TimeSpan SinceAttemptStarted => Stopwatch.GetElapsedTime(_attemptStartedAt);
 

@@ -10,13 +10,7 @@ public sealed record CloseStream : ILocalMessage
     private CloseStream() { }
 }
 
-/// <summary>Asks what the stream is doing; answered with <see cref="StreamStateReport"/>. For the status query.</summary>
-public sealed record GetStreamState : ILocalMessage
-{
-    public static readonly GetStreamState Instance = new();
-    private GetStreamState() { }
-}
-
+/// <summary>Told by the stream (or a replay) to the symbol's actor whenever its state or attempt changes: the status answer's part.</summary>
 public sealed record StreamStateReport(StreamState State, DateTimeOffset Since, int Attempt) : ILocalMessage;
 
 /// <summary>Told to the stream's parent when data flows again: the symbol's cool-down starts over from the minimum.</summary>

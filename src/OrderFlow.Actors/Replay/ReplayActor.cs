@@ -58,7 +58,6 @@ public sealed class ReplayActor : ReceiveActor, IWithTimers
             _log.Error("🎬 {Symbol}: the tape store could not be read ({Problem}); the replay stops after {Count} trades", _symbol, failed.Problem, _replayed);
             Finish();
         });
-        Receive<GetStreamState>(_ => Sender.Tell(new StreamStateReport(StreamState.Connected, _since, 1)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -70,6 +69,8 @@ public sealed class ReplayActor : ReceiveActor, IWithTimers
     {
         _log.Info("🎬 {Symbol}: replaying {From:yyyy-MM-dd HH:mm:ss} to {To:yyyy-MM-dd HH:mm:ss} UTC from the tape store", _symbol,
             DateTimeOffset.FromUnixTimeMilliseconds(_clock.FromMs), DateTimeOffset.FromUnixTimeMilliseconds(_clock.ToMs));
+        // A replay is "connected" to its tape from the start, for the symbol's status.
+        Context.Parent.Tell(new StreamStateReport(StreamState.Connected, _since, 1));
         ReadPage();
     }
 

@@ -150,13 +150,27 @@ public sealed partial class TradeSequence
         RequestNextPage();
     }
 
-    /// <summary>A quality counter changed and has not gone to metrics yet.</summary>
-    public bool HasUnreportedCounters => _counters.Changed;
+    /// <summary>A counter changed (a quality counter, or only the trades received) and has not been reported yet.</summary>
+    public bool HasUnreportedCounters => _counters.Changed || _counters.Received != _reportedReceived;
 
-    /// <summary>The counters go to metrics when they have changed since they last went.</summary>
+    private long _reportedReceived;
+
+    /// <summary>The counters are reported as soon as a quality counter changes (a gap, a duplicate): said at once.</summary>
     public void ReportChangedCounters()
     {
-        if (_counters.TakeChanged()) _actions.Add(new ReportCounters(Counters()));
+        if (_counters.TakeChanged()) Report();
+    }
+
+    /// <summary>The counters are reported if anything changed, the trades received included: within the flush interval.</summary>
+    public void ReportDueCounters()
+    {
+        if (_counters.TakeChanged() || _counters.Received != _reportedReceived) Report();
+    }
+
+    private void Report()
+    {
+        _reportedReceived = _counters.Received;
+        _actions.Add(new ReportCounters(Counters()));
     }
 
     /// <summary>The answer to the <see cref="FetchPage"/> numbered <paramref name="request"/>; a stale one is ignored.</summary>

@@ -81,7 +81,7 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         Receive<RetryPage>(_ => _sequence.Retry());
         Receive<GetSequenceStats>(_ => Sender.Tell(_sequence.Counters()));
         Receive<MalformedFrameDropped>(_ => _sequence.Malformed());
-        Receive<FlushCounters>(_ => _sequence.ReportChangedCounters());
+        Receive<FlushCounters>(_ => _sequence.ReportDueCounters());
         Receive<StreamInterrupted>(interrupted => _sequence.StreamInterrupted(interrupted.Reason));
         Receive<StreamResumed>(_ => _sequence.StreamResumed());
         Receive<StoreRead>(read => _sequence.StartFromStore(read.Tape));
@@ -127,8 +127,8 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
             var credit = _credit;
             _credit = null;
             if (!Act(credit)) credit?.Release();
-            // A counter that changed without going to metrics goes within the flush interval; with nothing to
-            // send, no timer runs (a thousand symbols would otherwise tick a thousand times a second).
+            // A counter that changed without being reported (the trades received, between gaps) goes within the
+            // flush interval: one tick a second while trades flow, none on a quiet symbol.
             if (_sequence.HasUnreportedCounters && !Timers.IsTimerActive(FlushTimer))
                 Timers.StartSingleTimer(FlushTimer, FlushCounters.Instance, FlushInterval);
         }
@@ -149,7 +149,10 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
                     _metrics.Tell(announce.Event);
                     if (announce.Event is TapeHole) _recorder?.Tell(announce.Event);
                     break;
-                case ReportCounters report: _metrics.Tell(report.Counters); break;
+                case ReportCounters report:
+                    _metrics.Tell(report.Counters);
+                    Context.Parent.Tell(report.Counters); // the symbol's status answer
+                    break;
                 case FetchPage page: Fetch(page); break;
                 case RetryLater retry: Timers.StartSingleTimer(RetryTimer, RetryPage.Instance, retry.Delay); break;
             }

@@ -24,6 +24,9 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
 
     private sealed record WriteFailed(string Problem) : ILocalMessage;
 
+    /// <summary>Told to the symbol's actor after every write: its status answer's part.</summary>
+    public sealed record RecordingState(TapeStoreStatus Status) : ILocalMessage;
+
     /// <summary>Write everything held now; answered with <see cref="RecordingFlushed"/> once it is in the store. For shutdown.</summary>
     public sealed record FlushRecording : ILocalMessage
     {
@@ -35,11 +38,6 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
         public static readonly RecordingFlushed Instance = new();
     }
 
-    /// <summary>Answered with a <see cref="TapeStoreStatus"/>, for the symbol's status.</summary>
-    public sealed record GetRecorderState : ILocalMessage
-    {
-        public static readonly GetRecorderState Instance = new();
-    }
 
     /// <summary>At stop, the last trades are written within this (a clean shutdown loses nothing).</summary>
     private static readonly TimeSpan FinalWriteTimeout = TimeSpan.FromSeconds(3);
@@ -81,13 +79,13 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
             Write();
             AnswerFlushWaiters();
         });
-        Receive<GetRecorderState>(_ => Sender.Tell(new TapeStoreStatus(_buffer.Pending + _buffer.InFlight, _failing, _buffer.Dropped)));
         Receive<Written>(written =>
         {
             _buffer.Written();
             if (_failing is not null)
                 _log.Info("💾 {Symbol}: the tape store answers again; {Pending} trades still to write", _symbol, _buffer.Pending);
             _failing = null;
+            ReportState();
             // More waited than one write takes (or a shutdown waits): the next goes at once.
             if (_buffer.Pending > 0 && (written.Trades > 0 || _flushWaiters.Count > 0)) Write();
             AnswerFlushWaiters();
@@ -99,6 +97,7 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
                 _log.Warning("💾 {Symbol}: could not write to the tape store ({Problem}); keeping {Pending} trades and trying again every {Interval}",
                     _symbol, failed.Problem, _buffer.Pending, HumanFormat.Duration(_flushInterval));
             _failing = failed.Problem;
+            ReportState();
         });
     }
 
@@ -107,7 +106,14 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
     public static Props Props(TapeId tape, ITapeStore store, int limit, TimeSpan flushInterval) =>
         Akka.Actor.Props.Create(() => new TradeRecorder(tape, store, limit, flushInterval));
 
-    protected override void PreStart() => ScheduleFlush();
+    protected override void PreStart()
+    {
+        ReportState();
+        ScheduleFlush();
+    }
+
+    /// <summary>The symbol's actor is told after every write, for its status answer: what waits, and why when the store fails.</summary>
+    private void ReportState() => Context.Parent.Tell(new RecordingState(new TapeStoreStatus(_buffer.Pending + _buffer.InFlight, _failing, _buffer.Dropped)));
 
     /// <summary>
     /// At the next multiple of the flush interval on the clock: every symbol's recorder flushes at the same moment, so

@@ -40,8 +40,6 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     /// <summary>Runs until the directory says whether the cluster streams the symbol: its word can be lost while its node starts.</summary>
     private const string AskDirectoryTimer = "ask-directory";
     private static readonly TimeSpan AskDirectoryInterval = TimeSpan.FromSeconds(2);
-    /// <summary>Each child's part of the status answer; they are asked together, so the answer takes at most this.</summary>
-    private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(1);
     /// <summary>What the recorder holds goes to the store within this as the actor closes: well inside a hand-off's deadline.</summary>
     public static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(5);
 
@@ -57,7 +55,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private readonly IActorRef _listings;
     private readonly string _node = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
     private readonly MetricsBoard _board;
-    private readonly CoolDown _coolDown;
+    private readonly SymbolLifecycle _lifecycle;
     private IActorRef _history = ActorRefs.Nobody;
     private IActorRef _metrics = ActorRefs.Nobody;
     /// <summary>Started once the symbol is known to be listed, so no REST weight goes to one that is not.</summary>
@@ -67,15 +65,11 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private IActorRef? _removedBy;
     /// <summary>Who added it, answered once exchangeInfo's first word is in.</summary>
     private IActorRef? _addedBy;
-    private bool _checking = true;
-    private bool _closing;
-    /// <summary>Listed but not trading (exchangeInfo's status, such as BREAK): no stream until it is TRADING again.</summary>
-    private string? _notTrading;
 
-    // What the status answer reports beyond the stream's own state; it outlives the stream's restarts.
-    private DateTimeOffset _since = DateTimeOffset.UtcNow;
-    private long _connects;
-    private IStreamLifecycleEvent? _lastProblem;
+    // The status answer's parts, as the children last told them (each tells its own when it changes).
+    private StreamStateReport? _streamState;
+    private SequenceStats? _counters;
+    private TapeStoreStatus? _recording;
 
     public SymbolActor(Symbol symbol, OrderFlowSettings settings, IActorRef connections, BinanceRestClient rest, MetricsBoards boards,
         ITapeStore? store, ICanTell directory, IActorRef listings, ReplayPlan? replay = null)
@@ -91,16 +85,19 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         _rest = rest;
         _boards = boards;
         _board = new MetricsBoard(symbol, settings.Metrics);
-        _coolDown = new CoolDown(settings.Stream.CoolDown, new Random());
+        _lifecycle = new SymbolLifecycle(symbol, new CoolDown(settings.Stream.CoolDown, new Random()), TimeProvider.System);
 
         Receive<ListingChecked>(OnListingChecked);
         Receive<IStreamLifecycleEvent>(OnLifecycle);
-        Receive<StreamHealthy>(_ => _coolDown.Healthy());
+        Receive<StreamHealthy>(_ => _lifecycle.StreamHealthy());
         Receive<Terminated>(terminated => Equals(terminated.ActorRef, _stream), _ => OnStreamStopped());
         Receive<RestartStream>(_ =>
         {
-            if (!_closing && _stream is null && _notTrading is null) StartStream();
+            if (_lifecycle.MayStream && _stream is null) StartStream();
         });
+        Receive<StreamStateReport>(report => Equals(Sender, _stream), report => _streamState = report);
+        Receive<SequenceStats>(counters => _counters = counters);
+        Receive<TradeRecorder.RecordingState>(recording => _recording = recording.Status);
         Receive<GetRecentTrades>(query => _history.Forward(query));
         Receive<GetTradesFromId>(query => _history.Forward(query));
         Receive<GetTradesSince>(query => _history.Forward(query));
@@ -111,7 +108,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
             if (_sequencer is null) Sender.Tell(new SymbolNotFound(_symbol));
             else _sequencer.Forward(query);
         });
-        Receive<GetStatus>(_ => StatusAsync().PipeTo(Sender, success: status => new StatusReport([status]), failure: e => new QueryFailed(e.Message)));
+        Receive<GetStatus>(_ => Sender.Tell(new StatusReport([Status()])));
         Receive<CloseSymbol>(_ => Close());
         Receive<Closed>(_ => Context.Stop(Self));
         Receive<RemoveSymbol>(_ =>
@@ -122,7 +119,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         Receive<SymbolStarted>(started => _directory.Tell(started, Self));
         Receive<SymbolWanted>(_ =>
         {
-            if (!Timers.IsTimerActive(AskDirectoryTimer)) return; // answered already
+            if (!_lifecycle.Wanted()) return; // answered already
             Timers.Cancel(AskDirectoryTimer);
             // With others, where a symbol runs (at start, after a failover, a hand-over or a rebalance) is said once.
             if (Akka.Cluster.Cluster.Get(Context.System).State.Members.Count(member => member.Status == Akka.Cluster.MemberStatus.Up) > 1)
@@ -137,7 +134,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         Receive<AddSymbol>(_ =>
         {
             _addedBy = Sender;
-            if (!_checking) Answer(_notTrading is { } status ? new SymbolNotTrading(_symbol, status) : new SymbolAdded(_symbol));
+            if (_lifecycle.AnswerToAdd() is { } answer) Answer(answer);
         });
         Receive<TradeRecorder.FlushRecording>(flush =>
         {
@@ -203,7 +200,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
             _log.Error("{Child} of {Symbol} failed on one message and goes on: {Error}", child.Path.Name, _symbol, error.Message);
             return Directive.Resume;
         }
-        if (error is StreamGaveUpException gaveUp) _coolDown.ServerAsked(gaveUp.RetryAfter);
+        if (error is StreamGaveUpException gaveUp) _lifecycle.ServerAsked(gaveUp.RetryAfter);
         else _log.Error("💥 {Symbol} stream failed unexpectedly: {Error}", _symbol, error.Message);
         // Stopped, not restarted at once: Terminated schedules a fresh stream after the cool-down.
         return Directive.Stop;
@@ -212,39 +209,45 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     /// <summary>exchangeInfo's word, at start and at every refresh: listed or not, and whether it trades.</summary>
     private void OnListingChecked(ListingChecked check)
     {
-        if (_closing) return;
-        var first = _checking;
-        _checking = false;
-        if (_replay is { } plan)
+        var decision = _lifecycle.Listing(check.Listed, check.Status, replay: _replay is not null);
+        switch (decision.Step)
         {
-            // Listed or not, what the store holds is played, binned by the tick size the live run recorded with it
-            // (exchangeInfo's is today's, and absent offline).
-            if (!first) return;
-            var listed = check.TickSize > Fixed8.Zero ? check.TickSize : (Fixed8?)null;
-            plan.Store.ReadTickSizeAsync(Tape).PipeTo(Self, success: stored => new ReplayTickSize(stored ?? listed), failure: _ => new ReplayTickSize(listed));
+            case ListingStep.Nothing:
+                return;
+            case ListingStep.Replay:
+                // Listed or not, what the store holds is played, binned by the tick size the live run recorded with it
+                // (exchangeInfo's is today's, and absent offline).
+                var listed = check.TickSize > Fixed8.Zero ? check.TickSize : (Fixed8?)null;
+                _replay!.Store.ReadTickSizeAsync(Tape).PipeTo(Self, success: stored => new ReplayTickSize(stored ?? listed), failure: _ => new ReplayTickSize(listed));
+                return;
+            case ListingStep.Unlisted:
+                Unlisted();
+                return;
+        }
+        if (decision.First) StartPipeline(check.TickSize);
+        if (decision.Step == ListingStep.StopTrading)
+        {
+            StopTrading(check.Status!);
             return;
         }
-        if (check.Listed is false)
-        {
-            Unlisted();
-            return;
-        }
-        if (check.Listed is null && !first) return; // a refresh that could not ask: nothing new
+        if (decision.Step == ListingStep.TradeAgain)
+            _log.Info("▶️ {Symbol}: Binance lists it as TRADING again (it was {Status}); streaming", _symbol, decision.WasStatus);
+        if (_stream is null && !Timers.IsTimerActive(RestartTimer)) StartStream();
+    }
 
-        if (first)
+    /// <summary>The sequencer (reading the store first when there is one) and the recorder: started once the symbol is known to be listed.</summary>
+    private void StartPipeline(Fixed8 tickSize)
+    {
+        _recorder = _store is null ? null
+            : ActorOf(TradeRecorder.Props(Tape, _store, _settings.History.Capacity, _settings.Store.FlushInterval), "recorder");
+        if (tickSize > Fixed8.Zero)
         {
-            _recorder = _store is null ? null
-                : ActorOf(TradeRecorder.Props(Tape, _store, _settings.History.Capacity, _settings.Store.FlushInterval), "recorder");
-            if (check.TickSize > Fixed8.Zero)
-            {
-                _metrics.Tell(new SymbolListing(_symbol, check.TickSize));
-                _recorder?.Tell(new SymbolListing(_symbol, check.TickSize));
-            }
-            _sequencer = ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, _settings.History.WarmUp, _rest, _history, _metrics,
-                TapeAtStart(), _recorder), "sequencer");
+            _metrics.Tell(new SymbolListing(_symbol, tickSize));
+            _recorder?.Tell(new SymbolListing(_symbol, tickSize));
         }
-        if (check.Status is null || check.Status == Listing.Trading) Trading(first);
-        else NotTrading(check.Status, first);
+        _sequencer = ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, _settings.History.WarmUp, _rest, _history, _metrics,
+            TapeAtStart(), _recorder), "sequencer");
+        Answer(_lifecycle.AnswerToAdd()!);
     }
 
     private void StartReplay(ReplayPlan plan, Fixed8? tickSize)
@@ -255,27 +258,13 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         _stream = ActorOf(ReplayActor.Props(Tape, plan, _sequencer), "replay");
     }
 
-    private void Trading(bool first)
-    {
-        if (_notTrading is { } was)
-        {
-            _log.Info("▶️ {Symbol}: Binance lists it as TRADING again (it was {Status}); streaming", _symbol, was);
-            (_notTrading, _since) = (null, DateTimeOffset.UtcNow);
-        }
-        if (first) Answer(new SymbolAdded(_symbol));
-        if (_stream is null && !Timers.IsTimerActive(RestartTimer)) StartStream();
-    }
-
     /// <summary>Listed and silent (BREAK, HALT, CANCEL_ONLY…): said once per status, never streamed as if connected.</summary>
-    private void NotTrading(string status, bool first)
+    private void StopTrading(string status)
     {
-        if (_notTrading == status) return;
-        (_notTrading, _since) = (status, DateTimeOffset.UtcNow);
         _log.Warning("⏸ {Symbol} is listed with status {Status}, not TRADING: nothing is streamed until it trades again (checked every {Refresh})",
             _symbol, status, HumanFormat.Duration(_settings.Binance.ExchangeInfoRefresh));
         OnLifecycle(new Failed(_symbol, FailureKind.NotTrading, $"Binance lists {_symbol} with status {status}: not trading", 0, null,
             DateTimeOffset.UtcNow));
-        if (first) Answer(new SymbolNotTrading(_symbol, status));
         Timers.Cancel(RestartTimer);
         _stream?.Tell(CloseStream.Instance);
     }
@@ -323,32 +312,29 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
 
     private void OnLifecycle(IStreamLifecycleEvent e)
     {
-        if (e is Connected) _connects++;
-        else _lastProblem = e;
+        _lifecycle.Record(e);
         Publish(e);
     }
 
     private void OnStreamStopped()
     {
-        _stream = null;
-        if (_closing)
+        (_stream, _streamState) = (null, null);
+        if (_lifecycle.Phase == SymbolPhase.Closing)
         {
             FlushThenStop();
             return;
         }
-        if (_notTrading is not null) return; // closed for it: the next refresh that says TRADING starts it
-        _since = DateTimeOffset.UtcNow;
-        var coolDown = _coolDown.Next();
+        // Not trading: closed for it, and the next refresh that says TRADING starts it.
+        if (_lifecycle.StreamStopped() is not { } coolDown) return;
         _log.Warning("🧊 {Symbol} stream stopped; a fresh one starts in {CoolDown} (cool-down {Escalation} in a row)",
-            _symbol, HumanFormat.Duration(coolDown), _coolDown.EscalationsInRow);
+            _symbol, HumanFormat.Duration(coolDown), _lifecycle.CoolDownsInRow);
         Timers.StartSingleTimer(RestartTimer, RestartStream.Instance, coolDown);
     }
 
     /// <summary>The stream lets go of its connection, the recorder writes what it holds; then this actor stops, and its children with it.</summary>
     private void Close()
     {
-        if (_closing) return;
-        _closing = true;
+        if (!_lifecycle.Close()) return;
         Timers.CancelAll();
         _boards.Remove(_symbol, _board);
         if (_stream is { } stream) stream.Tell(CloseStream.Instance);
@@ -373,33 +359,18 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
             });
     }
 
-    /// <summary>Asks the stream, the sequencer and the recorder together; whatever they do not answer in time is reported as unknown.</summary>
-    private async Task<StreamStatus> StatusAsync()
+    /// <summary>From what the children last told: no question waits on a busy child.</summary>
+    private StreamStatus Status()
     {
-        // Read everything this actor owns now: the rest of this method runs after it has moved on.
-        var (symbol, problem, connects, since, checking, stream, sequencer, recorder, notTrading, node) =
-            (_symbol, _lastProblem, _connects, _since, _checking, _stream, _sequencer, _recorder, _notTrading, _node);
-        var stateAsked = notTrading is not null ? Task.FromResult<StreamStateReport?>(new StreamStateReport(StreamState.NotTrading, since, 0))
-            : stream is null
-            ? Task.FromResult<StreamStateReport?>(new StreamStateReport(checking ? StreamState.Connecting : StreamState.BackingOff, since, 0))
-            : AskOrDefault<StreamStateReport>(stream, GetStreamState.Instance);
-        var countersAsked = sequencer is null ? Task.FromResult<SequenceStats?>(null) : AskOrDefault<SequenceStats>(sequencer, new GetSequenceStats(symbol));
-        var recordingAsked = recorder is null ? Task.FromResult<TapeStoreStatus?>(null)
-            : AskOrDefault<TapeStoreStatus>(recorder, TradeRecorder.GetRecorderState.Instance);
-        await Task.WhenAll(stateAsked, countersAsked, recordingAsked).ConfigureAwait(false);
-        var (state, counters, recording) = (stateAsked.Result, countersAsked.Result, recordingAsked.Result);
-        return new StreamStatus(symbol,
-            state?.State ?? StreamState.Connecting, state?.Since ?? since, state?.Attempt ?? 0,
+        var state = _lifecycle.Phase == SymbolPhase.NotTrading ? new StreamStateReport(StreamState.NotTrading, _lifecycle.Since, 0)
+            : _stream is null ? new StreamStateReport(_lifecycle.StateWithoutStream, _lifecycle.Since, 0)
+            : _streamState ?? new StreamStateReport(StreamState.Connecting, _lifecycle.Since, 0);
+        var (problem, counters) = (_lifecycle.LastProblem, _counters);
+        return new StreamStatus(_symbol, state.State, state.Since, state.Attempt,
             problem switch { Failed f => f.Reason, TimedOut t => $"timed out (phase: {t.Phase.ToWireName()})", _ => null },
             (problem as TimedOut)?.Phase, problem?.At,
-            counters?.Received ?? 0, counters?.LastAggregateId, counters?.LastTradeTime, Math.Max(0, connects - 1),
+            counters?.Received ?? 0, counters?.LastAggregateId, counters?.LastTradeTime, Math.Max(0, _lifecycle.Connects - 1),
             counters?.DuplicatesDropped ?? 0, counters?.GapsDetected ?? 0, counters?.TradesBackfilled ?? 0,
-            counters?.GapsUnrecovered ?? 0, counters?.MalformedDropped ?? 0, recording, node);
-    }
-
-    private static async Task<T?> AskOrDefault<T>(IActorRef actor, object question) where T : class
-    {
-        try { return await actor.Ask<T>(question, StatusTimeout).ConfigureAwait(false); }
-        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { return null; }
+            counters?.GapsUnrecovered ?? 0, counters?.MalformedDropped ?? 0, _recording, _node);
     }
 }

@@ -22,7 +22,9 @@ public sealed class CrossNodeGuard(ExtendedActorSystem system) : Serializer(syst
         }
         """;
 
-    private readonly ConcurrentDictionary<Guid, object> _passing = new();
+    // Shared by every node in the process: Akka may create a serializer more than once, and a message serialized by
+    // one instance must be read back by another.
+    private static readonly ConcurrentDictionary<Guid, object> Passing = new();
 
     public override int Identifier => 4054;
 
@@ -34,10 +36,10 @@ public sealed class CrossNodeGuard(ExtendedActorSystem system) : Serializer(syst
             throw new System.Runtime.Serialization.SerializationException(
                 $"{obj.GetType().FullName} is neither a protocol message nor an ILocalMessage: between two nodes it would not be sent");
         var key = Guid.NewGuid();
-        _passing[key] = obj;
+        Passing[key] = obj;
         return key.ToByteArray();
     }
 
     public override object FromBinary(byte[] bytes, Type? type) =>
-        _passing.TryRemove(new Guid(bytes), out var obj) ? obj : throw new System.Runtime.Serialization.SerializationException("not serialized here");
+        Passing.TryRemove(new Guid(bytes), out var obj) ? obj : throw new System.Runtime.Serialization.SerializationException("not serialized here");
 }
