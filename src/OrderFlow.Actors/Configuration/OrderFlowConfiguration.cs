@@ -188,7 +188,8 @@ public static class OrderFlowConfiguration
                 read.PerSymbol("orderflow.metrics.large-trade-notional-per-symbol", market, read.Notional),
                 read.Int("orderflow.metrics.profile-ticks-per-bin", min: 1, max: 1_000_000),
                 read.Int("orderflow.metrics.value-area-percent", min: 1, max: 100),
-                read.Anchor("orderflow.metrics.cvd-anchor")),
+                read.Anchor("orderflow.metrics.cvd-anchor"),
+                Bars(read)),
             new RemoteSettings(
                 read.Host("orderflow.remote.host"),
                 read.Int("orderflow.remote.akka-port", min: 0, max: 65_535),
@@ -202,6 +203,18 @@ public static class OrderFlowConfiguration
                 read.Choice("orderflow.log.format", LogFormat.Text, LogFormat.Json),
                 read.PerSource("orderflow.log.levels", read.LogLevel)),
             Cluster(read));
+    }
+
+    private static BarSettings Bars(ConfigReader read)
+    {
+        const string at = "orderflow.bars";
+        var keep = read.Int($"{at}.keep", min: 1, max: 100_000);
+        return new BarSettings(read.Windows($"{at}.intervals"), keep, read.Int($"{at}.footprint-keep", min: 0, max: keep),
+            read.Int($"{at}.footprint-ticks-per-level", min: 0, max: 1_000_000_000), read.PositiveDuration($"{at}.grace"),
+            new Actors.Bars.ImbalanceRule(read.Int($"{at}.imbalance.ratio-percent", min: 1, max: 100_000),
+                Fixed8.FromDecimal(read.Quantity($"{at}.imbalance.min-volume")).Raw,
+                read.Choice($"{at}.imbalance.zero", "skip", "min-qty") == "skip" ? Actors.Bars.ZeroSide.Skip : Actors.Bars.ZeroSide.MinQty,
+                read.Int($"{at}.imbalance.stack", min: 2, max: 1_000)));
     }
 
     private static ClusterSetup Cluster(ConfigReader read)

@@ -62,6 +62,19 @@ public sealed record SeedDiscovery(string Method, string ServiceName, string Lab
         : $"the Kubernetes API (pods labelled {LabelSelector.Replace("{0}", ServiceName)}, port {PortName})";
 }
 
+/// <summary>
+/// Time bars per symbol for each of <paramref name="Intervals"/>, the newest <paramref name="Keep"/> of each, their
+/// footprints for the newest <paramref name="FootprintKeep"/>; footprint levels <paramref name="TicksPerLevel"/> ticks
+/// apart (0: the smallest multiple of the tick at or above one basis point of the first price); a quiet symbol's bar is
+/// final <paramref name="Grace"/> after its end; imbalances read with <paramref name="Imbalance"/>.
+/// </summary>
+public sealed record BarSettings(IReadOnlyList<TimeSpan> Intervals, int Keep, int FootprintKeep, int TicksPerLevel, TimeSpan Grace,
+    Bars.ImbalanceRule Imbalance)
+{
+    public static readonly BarSettings Default = new([TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1)],
+        120, 30, 0, TimeSpan.FromSeconds(2), Bars.ImbalanceRule.Default);
+}
+
 public enum LogFormat
 {
     Text,
@@ -166,8 +179,12 @@ public sealed record MetricsSettings(
     IReadOnlyDictionary<Symbol, decimal> LargeTradeNotionalPerSymbol,
     int ProfileTicksPerBin,
     int ValueAreaPercent,
-    CvdAnchor CvdAnchor)
+    CvdAnchor CvdAnchor,
+    BarSettings? Bars = null)
 {
+    /// <summary>The bars kept per symbol (docs/order-flow.md, Bars and Footprint).</summary>
+    public BarSettings BarsKept => Bars ?? BarSettings.Default;
+
     public decimal LargeTradeNotionalFor(Symbol symbol) =>
         LargeTradeNotionalPerSymbol.TryGetValue(symbol, out var threshold) ? threshold : LargeTradeNotional;
 }

@@ -3,6 +3,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using OrderFlow.Actors.Metrics;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Cluster;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
@@ -54,6 +55,16 @@ public sealed class OrderFlowGateway : ReceiveActor
         {
             // Read from the board at once; a symbol without one (not streamed) is the symbols' parent's to answer.
             if (_boards.TryGet(query.Symbol, out var board)) Sender.Tell(board.Read(query.Window, _boards.NowMs));
+            else Ask(query);
+        });
+        Receive<GetBars>(query =>
+        {
+            if (_boards.TryGet(query.Symbol, out var board)) Sender.Tell(board.ReadBars(query));
+            else Ask(query);
+        });
+        Receive<GetFootprint>(query =>
+        {
+            if (_boards.TryGet(query.Symbol, out var board)) Sender.Tell(board.ReadFootprint(query));
             else Ask(query);
         });
         Receive<GetSequenceStats>(Ask);

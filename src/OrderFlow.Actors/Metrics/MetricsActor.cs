@@ -3,6 +3,7 @@ using Akka.Event;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
@@ -22,6 +23,17 @@ public sealed class MetricsActor : ReceiveActor, IWithTimers
         public static readonly LogSummary Instance = new();
     }
 
+    /// <summary>A quiet symbol's bar is final by the clock: looked at every second.</summary>
+    private sealed record BarClock : ILocalMessage
+    {
+        public static readonly BarClock Instance = new();
+    }
+
+    /// <summary>Told to the symbol's actor, which announces them: the bars that became final (or came again).</summary>
+    public sealed record BarsFinal(IReadOnlyList<BarFinal> Bars) : ILocalMessage;
+
+    private static readonly TimeSpan BarClockInterval = TimeSpan.FromSeconds(1);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TimeSpan _summaryInterval;
 
@@ -38,8 +50,14 @@ public sealed class MetricsActor : ReceiveActor, IWithTimers
             {
                 batch.Credit?.Release();
             }
+            AnnounceFinalBars(board, clock);
         });
-        Receive<ITapeEvent>(board.Apply);
+        Receive<ITapeEvent>(tape =>
+        {
+            board.Apply(tape);
+            AnnounceFinalBars(board, clock);
+        });
+        Receive<BarClock>(_ => AnnounceFinalBars(board, clock));
         Receive<SequenceStats>(board.Count);
         Receive<SymbolListing>(listing => board.SetTickSize(listing.TickSize));
         Receive<LogSummary>(_ =>
@@ -53,7 +71,16 @@ public sealed class MetricsActor : ReceiveActor, IWithTimers
     public static Props Props(MetricsBoard board, TimeSpan summaryInterval, Func<DateTimeOffset>? clock = null) =>
         Akka.Actor.Props.Create(() => new MetricsActor(board, summaryInterval, clock ?? (() => DateTimeOffset.UtcNow)));
 
-    protected override void PreStart() => Timers.StartPeriodicTimer("summary", LogSummary.Instance, _summaryInterval);
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("summary", LogSummary.Instance, _summaryInterval);
+        Timers.StartPeriodicTimer("bars", BarClock.Instance, BarClockInterval);
+    }
+
+    private static void AnnounceFinalBars(MetricsBoard board, Func<DateTimeOffset> clock)
+    {
+        if (board.TakeFinalBars(clock().ToUnixTimeMilliseconds()) is { Count: > 0 } final) Context.Parent.Tell(new BarsFinal(final));
+    }
 
     private void Log(MetricsSnapshot m)
     {

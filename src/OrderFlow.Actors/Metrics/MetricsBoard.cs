@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Akka.Actor;
+using OrderFlow.Actors.Bars;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Trades;
 
@@ -20,6 +22,8 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
 {
     private readonly Lock _lock = new();
     private readonly RollingOrderFlow _flow = new(symbol, settings);
+    private readonly SymbolBars _bars = new(settings.BarsKept.Intervals, settings.BarsKept.Keep, settings.BarsKept.FootprintKeep,
+        settings.BarsKept.TicksPerLevel);
     private SequenceStats? _counters;
 
     public Symbol Symbol => symbol;
@@ -37,7 +41,12 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
     {
         lock (_lock)
         {
-            foreach (ref readonly var trade in trades) _flow.Add(trade);
+            foreach (ref readonly var trade in trades)
+            {
+                _flow.Add(trade);
+                var (cvd, anchorMs) = _flow.CvdNow;
+                _bars.Add(trade, cvd, anchorMs);
+            }
         }
     }
 
@@ -51,7 +60,10 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
                 case TapeStarted started: _flow.Tape.Started(started.FromMs); break;
                 case TapeInterrupted interrupted: _flow.Tape.Interrupt(interrupted); break;
                 case TapeResumed: _flow.Tape.Resume(); break;
-                case TapeHole hole: _flow.Hole(hole); break;
+                case TapeHole hole:
+                    _flow.Hole(hole);
+                    _bars.Hole(hole);
+                    break;
             }
         }
     }
@@ -63,7 +75,36 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
 
     public void SetTickSize(Fixed8 tick)
     {
-        lock (_lock) _flow.SetTickSize(tick);
+        lock (_lock)
+        {
+            _flow.SetTickSize(tick);
+            _bars.SetTickSize(tick);
+        }
+    }
+
+    /// <summary>The interval's bars, or <see cref="IntervalNotTracked"/>.</summary>
+    public IOrderFlowMessage ReadBars(GetBars query)
+    {
+        lock (_lock) return BarReading.Bars(symbol, _bars, query);
+    }
+
+    /// <summary>The interval's footprints, or <see cref="IntervalNotTracked"/>.</summary>
+    public IOrderFlowMessage ReadFootprint(GetFootprint query)
+    {
+        lock (_lock) return BarReading.Footprint(symbol, _bars, settings.BarsKept.Imbalance, query);
+    }
+
+    /// <summary>
+    /// The bars that became final (or came again with a new revision) since the last call, oldest first; a quiet
+    /// symbol's newest bar is final once <paramref name="nowMs"/> is past its end plus the grace, while the tape is live.
+    /// </summary>
+    public IReadOnlyList<BarFinal> TakeFinalBars(long nowMs)
+    {
+        lock (_lock)
+        {
+            if (_flow.Tape.From is not null && !_flow.Tape.Interrupted) _bars.Tick(nowMs, (long)settings.BarsKept.Grace.TotalMilliseconds);
+            return _bars.TakeFinalised().Select(taken => new BarFinal(symbol, taken.Interval, BarReading.Bar(taken.Bar))).ToList();
+        }
     }
 
     /// <summary>The window's snapshot as of <paramref name="nowMs"/>, or <see cref="WindowNotTracked"/>.</summary>

@@ -35,6 +35,9 @@ public sealed class RollingOrderFlow
 
     /// <summary>The highest aggregate id applied so far.</summary>
     public long? LastAggregateId => _lastAggregateId;
+
+    /// <summary>The CVD now (10^-8) and when it started counting: a bar's CVD at its close.</summary>
+    public (long Cvd, long AnchorMs) CvdNow => (_cvd, _cvdAnchorMs);
     private long _latestSecond = long.MinValue;
 
     private long _cvdAnchorMs = long.MinValue;

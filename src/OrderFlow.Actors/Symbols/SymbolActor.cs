@@ -10,6 +10,7 @@ using OrderFlow.Actors.Sequencing;
 using OrderFlow.Actors.Replay;
 using OrderFlow.Actors.Store;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
@@ -103,6 +104,13 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         Receive<GetTradesSince>(query => _history.Forward(query));
         // The same read the gateway makes: from the board, never behind a flood in the metrics actor's mailbox.
         Receive<GetMetrics>(query => Sender.Tell(_board.Read(query.Window, _boards.NowMs)));
+        Receive<GetBars>(query => Sender.Tell(_board.ReadBars(query)));
+        Receive<GetFootprint>(query => Sender.Tell(_board.ReadFootprint(query)));
+        Receive<MetricsActor.BarsFinal>(final =>
+        {
+            var mediator = DistributedPubSub.Get(Context.System).Mediator;
+            foreach (var bar in final.Bars) mediator.Tell(new Publish(BarsTopic, bar));
+        });
         Receive<GetSequenceStats>(query =>
         {
             if (_sequencer is null) Sender.Tell(new SymbolNotFound(_symbol));
@@ -306,6 +314,9 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
 
     /// <summary>Where every symbol's Connected, Failed and TimedOut go, cluster-wide.</summary>
     public const string LifecycleTopic = "orderflow-lifecycle";
+
+    /// <summary>Where every symbol's final bars go, cluster-wide.</summary>
+    public const string BarsTopic = "orderflow-bars";
 
     private void StartStream() =>
         _stream = Context.Watch(ActorOf(StreamActor.Props(_symbol, _settings.Stream, _connections, _sequencer!), "stream"));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Akka.Serialization;
 using Akka.TestKit.Xunit2;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Serialization;
 using OrderFlow.Protocol.Streams;
@@ -28,6 +29,9 @@ public sealed class OrderFlowSerializerTests() : TestKit(OrderFlowSerializer.Hoc
         new CumulativeVolumeDelta(-1_234.56789012m, At.Date, At.AddMinutes(-15), false),
         new DataQuality(3, 2, 1, 17, 4, 1, 0.25m));
 
+    private static readonly Bar Bar = new(At, At.AddMinutes(1), true, 0, true, 91_350.12m, 91_400m, 91_300.5m, 91_390.00000001m, 12.5m, 10.25000001m,
+        1_141_876.5m, 936_337.123456789012345m, 42, 117, 2.24999999m, -1.5m, 3m, -1_234.56789012m, At.Date, 91_345.123456789012m, 5_000_000_000, 5_000_000_041);
+
     /// <summary>One instance of every message that crosses the process boundary; a new type without one fails the test.</summary>
     private static readonly IOrderFlowMessage[] Samples =
     [
@@ -49,7 +53,14 @@ public sealed class OrderFlowSerializerTests() : TestKit(OrderFlowSerializer.Hoc
             4, 1, 2, 40, 0, 3), new StreamStatus(Btc, StreamState.Connected, At, 1, null, null, null, 5, 5, At, 0, 0, 0, 0, 0, 0,
             new TapeStoreStatus(1_204, "the database is down", 12))]),
         SubscribeLifecycle.Instance, LifecycleSubscribed.Instance, UnsubscribeLifecycle.Instance, new QueryFailed("the host did not answer within 5s"),
+        new GetBars(Btc, TimeSpan.FromMinutes(5), 20), new GetBars(Btc, TimeSpan.FromMinutes(1), 100, At), new GetFootprint(Btc, TimeSpan.FromMinutes(1), 3),
+        new IntervalNotTracked(Btc, TimeSpan.FromMinutes(3), [TimeSpan.FromMinutes(1), TimeSpan.FromHours(1)]),
+        new BarsSnapshot(Btc, TimeSpan.FromMinutes(1), [Bar]), new BarFinal(Btc, TimeSpan.FromMinutes(1), Bar with { Revision = 1, Complete = false }),
+        new FootprintSnapshot(Btc, TimeSpan.FromMinutes(1), 9.14m, new ImbalanceSettings(300, 0.5m, "skip", 3),
+            [new FootprintBar(At, true, 0, 91_346.16m, [new FootprintLevel(91_337.02m, 1.23456789m, 0m, 3, 0, true, false),
+                new FootprintLevel(91_346.16m, 2m, 0.00000001m, 1, 1, false, false)], [new PriceRange(91_337.02m, 91_355.30m)], [], false, true)]),
     ];
+
 
     public static IEnumerable<object[]> Messages() => Samples.Select(sample => new object[] { sample });
 

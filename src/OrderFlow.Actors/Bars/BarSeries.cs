@@ -1,0 +1,88 @@
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Actors.Bars;
+
+/// <summary>A bar as the series keeps it: its figures, its footprint while kept, and where it stands.</summary>
+public sealed class KeptBar(long fromMs, long toMs)
+{
+    public long FromMs { get; } = fromMs;
+    public long ToMs { get; } = toMs;
+    public BarFigures Figures;
+    public FootprintLadder? Footprint;
+    public bool Final { get; set; }
+    public int Revision { get; set; }
+    public bool Complete { get; set; } = true;
+}
+
+/// <summary>
+/// One interval's time bars for one symbol, aligned to UTC, the newest <c>keep</c> of them (the footprint for the
+/// newest <c>keepFootprint</c>). A bar is final once a trade at or after its end has been passed on (trade time never
+/// falls as the aggregate id rises, and the sequencer passes nothing on behind a gap), or, on a quiet symbol, once the
+/// clock is past its end plus a grace while the stream is live. A trade that reaches a bar already final (a backfill
+/// after the clock closed it) re-issues it with its revision + 1. Each bar that becomes final, or is re-issued, is
+/// told through <c>finalised</c>.
+/// </summary>
+public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
+{
+    private readonly long _intervalMs = (long)interval.TotalMilliseconds;
+    private readonly List<KeptBar> _bars = new();
+
+    public TimeSpan Interval => interval;
+
+    public IReadOnlyList<KeptBar> Bars => _bars;
+
+    public void Add(in AggregateTrade trade, long stepRaw, long cvd, long cvdAnchorMs, List<KeptBar> finalised)
+    {
+        var fromMs = Floor(trade.TradeTimeMs);
+        var latest = _bars.Count == 0 ? null : _bars[^1];
+        if (latest is null || fromMs > latest.FromMs)
+        {
+            if (latest is { Final: false }) Finalise(latest, finalised);
+            latest = new KeptBar(fromMs, fromMs + _intervalMs) { Footprint = keepFootprint > 0 ? new FootprintLadder() : null };
+            _bars.Add(latest);
+            Trim();
+        }
+        else if (fromMs < latest.FromMs) return; // behind the newest bar: cannot happen in id order, and never counted twice
+        latest.Figures.Add(trade, cvd, cvdAnchorMs);
+        latest.Footprint?.Add(trade, stepRaw);
+        if (latest.Final)
+        {
+            latest.Revision++;
+            finalised.Add(latest);
+        }
+    }
+
+    /// <summary>On a quiet symbol: the newest bar is final once the clock is past its end plus <paramref name="grace"/>.</summary>
+    public void Tick(long nowMs, long grace, List<KeptBar> finalised)
+    {
+        if (_bars.Count > 0 && _bars[^1] is { Final: false } latest && nowMs >= latest.ToMs + grace) Finalise(latest, finalised);
+    }
+
+    /// <summary>A gap given up on between these trade times: the bars it falls in are not complete.</summary>
+    public void Hole(long afterMs, long beforeMs, List<KeptBar> finalised)
+    {
+        foreach (var bar in _bars)
+        {
+            if (bar.ToMs <= afterMs || bar.FromMs > beforeMs || !bar.Complete) continue;
+            bar.Complete = false;
+            if (!bar.Final) continue;
+            bar.Revision++;
+            finalised.Add(bar);
+        }
+    }
+
+    private static void Finalise(KeptBar bar, List<KeptBar> finalised)
+    {
+        bar.Final = true;
+        finalised.Add(bar);
+    }
+
+    private void Trim()
+    {
+        if (_bars.Count > keep) _bars.RemoveRange(0, _bars.Count - keep);
+        if (_bars.Count > keepFootprint) _bars[^(keepFootprint + 1)].Footprint = null;
+    }
+
+    private long Floor(long ms) => ms - (((ms % _intervalMs) + _intervalMs) % _intervalMs);
+}

@@ -1,0 +1,85 @@
+using OrderFlow.Actors.Sequencing;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Trades;
+
+namespace OrderFlow.Actors.Bars;
+
+/// <summary>
+/// A symbol's bars, one <see cref="BarSeries"/> per configured interval, and the footprint's step: the tick size ×
+/// the configured ticks per level, or with none configured the smallest multiple of the tick at or above one basis
+/// point of the first price (BTC at 91,000 with tick 0.01: 9.10), fixed once chosen so every bar of the series is
+/// binned alike. Until the tick size is known the step is 10^-8. The bars that became final (or were re-issued)
+/// since the last <see cref="TakeFinalised"/> wait there for whoever announces them.
+/// </summary>
+public sealed class SymbolBars(IReadOnlyList<TimeSpan> intervals, int keep, int keepFootprint, int ticksPerLevel)
+{
+    private readonly BarSeries[] _series = intervals.Select(interval => new BarSeries(interval, keep, keepFootprint)).ToArray();
+    private readonly List<KeptBar> _finalised = new();
+    private readonly List<(TimeSpan Interval, KeptBar Bar)> _taken = new();
+    private long _tick;
+    private long _step;
+
+    public IReadOnlyList<TimeSpan> Intervals => intervals;
+
+    /// <summary>The footprint's step at 10^-8 (0 until chosen).</summary>
+    public long Step => _step;
+
+    public void SetTickSize(Fixed8 tick)
+    {
+        if (_tick == 0 && tick.Raw > 0) _tick = tick.Raw;
+    }
+
+    public BarSeries? Series(TimeSpan interval) => Array.Find(_series, series => series.Interval == interval);
+
+    public void Add(in AggregateTrade trade, long cvd, long cvdAnchorMs)
+    {
+        if (_step == 0 && _tick > 0) _step = ChooseStep(trade.Price.Raw);
+        foreach (var series in _series)
+        {
+            var before = _finalised.Count;
+            series.Add(trade, _step == 0 ? 1 : _step, cvd, cvdAnchorMs, _finalised);
+            Tag(series, before);
+        }
+    }
+
+    public void Tick(long nowMs, long graceMs)
+    {
+        foreach (var series in _series)
+        {
+            var before = _finalised.Count;
+            series.Tick(nowMs, graceMs, _finalised);
+            Tag(series, before);
+        }
+    }
+
+    public void Hole(TapeHole hole)
+    {
+        foreach (var series in _series)
+        {
+            var before = _finalised.Count;
+            series.Hole(hole.AfterMs, hole.BeforeMs, _finalised);
+            Tag(series, before);
+        }
+    }
+
+    /// <summary>The bars finalised or re-issued since the last call, oldest first.</summary>
+    public IReadOnlyList<(TimeSpan Interval, KeptBar Bar)> TakeFinalised()
+    {
+        var taken = _taken.ToList();
+        _taken.Clear();
+        _finalised.Clear();
+        return taken;
+    }
+
+    private void Tag(BarSeries series, int before)
+    {
+        for (var i = before; i < _finalised.Count; i++) _taken.Add((series.Interval, _finalised[i]));
+    }
+
+    private long ChooseStep(long price)
+    {
+        if (ticksPerLevel > 0) return _tick * ticksPerLevel;
+        var basisPoint = price / 10_000;
+        return Math.Max(_tick, (basisPoint + _tick - 1) / _tick * _tick);
+    }
+}
