@@ -3,6 +3,7 @@ using System.Net;
 using System.Runtime.Serialization;
 using System.Text.Json;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Cluster;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Serialization;
@@ -133,6 +134,11 @@ public sealed class OrderFlowHttpClient : OrderFlowQueryClient
                                                  $"{Uri.EscapeDataString(since.Since.UtcDateTime.ToString("O", CultureInfo.InvariantCulture))}&max={Number(since.MaxCount)}",
             _ => typeof(TradesSnapshot)),
         GetMetrics metrics => (HttpMethod.Get, $"{HttpApi.Metrics}/{Escape(metrics.Symbol)}?window={DurationText.Format(metrics.Window)}", _ => typeof(MetricsSnapshot)),
+        GetBars bars => (HttpMethod.Get, $"{HttpApi.Bars}/{Escape(bars.Symbol)}?interval={DurationText.Format(bars.Interval)}&last={Number(bars.Last)}" +
+                                          (bars.Since is { } since ? $"&since={Uri.EscapeDataString(since.UtcDateTime.ToString("O", CultureInfo.InvariantCulture))}" : ""),
+            _ => typeof(BarsSnapshot)),
+        GetFootprint footprint => (HttpMethod.Get, $"{HttpApi.Footprint}/{Escape(footprint.Symbol)}?interval={DurationText.Format(footprint.Interval)}&last={Number(footprint.Last)}",
+            _ => typeof(FootprintSnapshot)),
         AddSymbol add => (HttpMethod.Put, $"{HttpApi.Streams}/{Escape(add.Symbol)}", status => status switch
         {
             HttpStatusCode.Created => typeof(SymbolAdded),
@@ -177,6 +183,8 @@ public sealed class OrderFlowHttpClient : OrderFlowQueryClient
                 (HttpApi.Problems.SymbolUnknown, { } s) => new SymbolUnknown(s),
                 (HttpApi.Problems.WindowNotTracked, { } s) when query is GetMetrics metrics =>
                     new WindowNotTracked(s, metrics.Window, (Tracked ?? []).Select(t => DurationText.TryParse(t, out var span) ? span : TimeSpan.Zero).ToList()),
+                (HttpApi.Problems.IntervalNotTracked, { } s) when ((query as GetBars)?.Interval ?? (query as GetFootprint)?.Interval) is { } interval =>
+                    new IntervalNotTracked(s, interval, (Tracked ?? []).Select(t => DurationText.TryParse(t, out var span) ? span : TimeSpan.Zero).ToList()),
                 (HttpApi.Problems.Unavailable, _) => new QueryFailed(Detail),
                 _ => throw new OrderFlowClientException($"the host refused {query.GetType().Name}: {Detail}", null, Type),
             };

@@ -10,6 +10,8 @@ public static class HttpApi
     public const string Streams = "/v1/streams";
     public const string Trades = "/v1/trades";
     public const string Metrics = "/v1/metrics";
+    public const string Bars = "/v1/bars";
+    public const string Footprint = "/v1/footprint";
     public const string Events = "/v1/events";
     public const string Cluster = "/v1/cluster";
     public const string OpenApiPath = "/openapi/v1.json";
@@ -23,6 +25,7 @@ public static class HttpApi
     {
         public const string NotStreamed = "urn:orderflow:problem:not-streamed";
         public const string WindowNotTracked = "urn:orderflow:problem:window-not-tracked";
+        public const string IntervalNotTracked = "urn:orderflow:problem:interval-not-tracked";
         public const string SymbolUnknown = "urn:orderflow:problem:symbol-unknown";
         public const string BadParameter = "urn:orderflow:problem:bad-parameter";
         public const string Unavailable = "urn:orderflow:problem:unavailable";

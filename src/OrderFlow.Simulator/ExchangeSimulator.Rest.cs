@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace OrderFlow.Simulator;
 
-/// <summary>The simulator's REST side: exchangeInfo and aggTrades, each paid for in request weight as Binance counts it.</summary>
+/// <summary>The simulator's REST side: exchangeInfo, aggTrades and klines, each paid for in request weight as Binance counts it.</summary>
 public sealed partial class ExchangeSimulator
 {
     private long _weightMinute;
@@ -99,6 +99,26 @@ public sealed partial class ExchangeSimulator
             WireFormat.AppendRestAggTrade(json, trades[i], Futures);
         }
         await WriteJsonAsync(context, 200, json.Append(']').ToString()).ConfigureAwait(false);
+    }
+
+    private async Task KlinesAsync(HttpContext context)
+    {
+        if (!await SpendWeightAsync(context, 2).ConfigureAwait(false)) return;
+        var query = context.Request.Query;
+        if (!_markets.TryGetValue(query["symbol"].ToString(), out var market))
+        {
+            await WriteJsonAsync(context, 400, WireFormat.InvalidSymbol).ConfigureAwait(false);
+            return;
+        }
+        if (!Klines.TryInterval(query["interval"].ToString(), out var intervalMs))
+        {
+            await WriteJsonAsync(context, 400, """{"code":-1120,"msg":"Invalid interval."}""").ConfigureAwait(false);
+            return;
+        }
+        static long? Number(IQueryCollection q, string name) =>
+            long.TryParse(q[name].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+        var limit = (int)Math.Clamp(Number(query, "limit") ?? 500, 1, 1000);
+        await WriteJsonAsync(context, 200, Klines.Json(market.Trades, intervalMs, Number(query, "startTime"), Number(query, "endTime"), limit)).ConfigureAwait(false);
     }
 
     private static Task WriteJsonAsync(HttpContext context, int status, string json)

@@ -108,6 +108,7 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
         }
         app.MapGet(rest + "/exchangeInfo", (RequestDelegate)simulator.ExchangeInfoAsync);
         app.MapGet(rest + "/aggTrades", (RequestDelegate)simulator.AggTradesAsync);
+        app.MapGet(rest + "/klines", (RequestDelegate)simulator.KlinesAsync);
         await app.StartAsync().ConfigureAwait(false);
 
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

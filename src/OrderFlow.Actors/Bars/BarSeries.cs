@@ -32,6 +32,9 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
 
     public IReadOnlyList<KeptBar> Bars => _bars;
 
+    /// <summary>Where the tape starts: a bar opening before it lacks the trades before, and is not complete.</summary>
+    public long TapeFromMs { get; set; } = long.MinValue;
+
     public void Add(in AggregateTrade trade, long stepRaw, long cvd, long cvdAnchorMs, List<KeptBar> finalised)
     {
         var fromMs = Floor(trade.TradeTimeMs);
@@ -39,7 +42,11 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
         if (latest is null || fromMs > latest.FromMs)
         {
             if (latest is { Final: false }) Finalise(latest, finalised);
-            latest = new KeptBar(fromMs, fromMs + _intervalMs) { Footprint = keepFootprint > 0 ? new FootprintLadder() : null };
+            latest = new KeptBar(fromMs, fromMs + _intervalMs)
+            {
+                Footprint = keepFootprint > 0 ? new FootprintLadder() : null,
+                Complete = fromMs >= TapeFromMs,
+            };
             _bars.Add(latest);
             Trim();
         }

@@ -6,8 +6,8 @@ namespace OrderFlow.Actors.Bars;
 
 /// <summary>
 /// A symbol's bars, one <see cref="BarSeries"/> per configured interval, and the footprint's step: the tick size ×
-/// the configured ticks per level, or with none configured the smallest multiple of the tick at or above one basis
-/// point of the first price (BTC at 91,000 with tick 0.01: 9.10), fixed once chosen so every bar of the series is
+/// the configured ticks per level, or with none configured the smallest multiple of the tick at or above a tenth of a basis
+/// point of the first price (BTC at 91,000 with tick 0.01: 0.91), fixed once chosen so every bar of the series is
 /// binned alike. Until the tick size is known the step is 10^-8. The bars that became final (or were re-issued)
 /// since the last <see cref="TakeFinalised"/> wait there for whoever announces them.
 /// </summary>
@@ -40,6 +40,12 @@ public sealed class SymbolBars(IReadOnlyList<TimeSpan> intervals, int keep, int 
             series.Add(trade, _step == 0 ? 1 : _step, cvd, cvdAnchorMs, _finalised);
             Tag(series, before);
         }
+    }
+
+    /// <summary>The tape starts at <paramref name="fromMs"/> (the store's, REST's warm-up, or the first live trade): bars opening before are not complete.</summary>
+    public void TapeStarted(long fromMs)
+    {
+        foreach (var series in _series) series.TapeFromMs = fromMs;
     }
 
     public void Tick(long nowMs, long graceMs)
@@ -79,7 +85,7 @@ public sealed class SymbolBars(IReadOnlyList<TimeSpan> intervals, int keep, int 
     private long ChooseStep(long price)
     {
         if (ticksPerLevel > 0) return _tick * ticksPerLevel;
-        var basisPoint = price / 10_000;
-        return Math.Max(_tick, (basisPoint + _tick - 1) / _tick * _tick);
+        var tenthOfBasisPoint = price / 100_000;
+        return Math.Max(_tick, (tenthOfBasisPoint + _tick - 1) / _tick * _tick);
     }
 }

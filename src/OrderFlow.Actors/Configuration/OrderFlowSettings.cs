@@ -65,7 +65,7 @@ public sealed record SeedDiscovery(string Method, string ServiceName, string Lab
 /// <summary>
 /// Time bars per symbol for each of <paramref name="Intervals"/>, the newest <paramref name="Keep"/> of each, their
 /// footprints for the newest <paramref name="FootprintKeep"/>; footprint levels <paramref name="TicksPerLevel"/> ticks
-/// apart (0: the smallest multiple of the tick at or above one basis point of the first price); a quiet symbol's bar is
+/// apart (0: the smallest multiple of the tick at or above a tenth of a basis point of the first price); a quiet symbol's bar is
 /// final <paramref name="Grace"/> after its end; imbalances read with <paramref name="Imbalance"/>.
 /// </summary>
 public sealed record BarSettings(IReadOnlyList<TimeSpan> Intervals, int Keep, int FootprintKeep, int TicksPerLevel, TimeSpan Grace,

@@ -57,7 +57,10 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
         {
             switch (tape)
             {
-                case TapeStarted started: _flow.Tape.Started(started.FromMs); break;
+                case TapeStarted started:
+                    _flow.Tape.Started(started.FromMs);
+                    _bars.TapeStarted(started.FromMs);
+                    break;
                 case TapeInterrupted interrupted: _flow.Tape.Interrupt(interrupted); break;
                 case TapeResumed: _flow.Tape.Resume(); break;
                 case TapeHole hole:

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Serialization;
 using OrderFlow.Protocol.Streams;
@@ -17,6 +18,9 @@ public static class ApiAnswers
         WindowNotTracked window => Problem(StatusCodes.Status404NotFound, HttpApi.Problems.WindowNotTracked, "Window not tracked",
             $"this host keeps no {DurationText.Format(window.Window)} window; it keeps {string.Join(", ", window.Tracked.Select(DurationText.Format))}",
             new() { ["symbol"] = window.Symbol.Value, ["window"] = DurationText.Format(window.Window), ["tracked"] = window.Tracked.Select(DurationText.Format).ToArray() }),
+        IntervalNotTracked interval => Problem(StatusCodes.Status404NotFound, HttpApi.Problems.IntervalNotTracked, "Interval not tracked",
+            $"this host keeps no {DurationText.Format(interval.Interval)} bars; it keeps {string.Join(", ", interval.Tracked.Select(DurationText.Format))}",
+            new() { ["symbol"] = interval.Symbol.Value, ["interval"] = DurationText.Format(interval.Interval), ["tracked"] = interval.Tracked.Select(DurationText.Format).ToArray() }),
         SymbolUnknown unknown => Problem(StatusCodes.Status404NotFound, HttpApi.Problems.SymbolUnknown, "Symbol not listed",
             $"Binance does not list {unknown.Symbol}: it will not be streamed", new() { ["symbol"] = unknown.Symbol.Value }),
         QueryFailed failed => Unavailable(failed.Reason),

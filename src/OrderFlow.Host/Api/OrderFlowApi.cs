@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using OrderFlow.Actors.Gateway;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
+using OrderFlow.Actors.Bars;
 using OrderFlow.Protocol.Cluster;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
@@ -78,6 +80,23 @@ public static class OrderFlowApi
                     QueryParameters.Duration("window", window, TimeSpan.FromSeconds(1)) ?? TimeSpan.FromMinutes(1)), parameters: "window"))
             .WithName("GetMetrics").WithSummary("A symbol's order flow over one rolling window, with readiness and data quality")
             .Produces<MetricsSnapshot>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
+
+        api.MapGet($"{HttpApi.Bars}/{Symbol}", (string symbol, HttpContext http, Gateway gateway,
+                    [FromQuery, Description("The interval, one the host keeps (default 1m): 1m, 5m, 15m, 1h")] string? interval,
+                    [FromQuery, Description("The newest N bars (1 to 10000, default 100); with since, at most N")] string? last,
+                    [FromQuery, Description("Bars opening at or after: ISO-8601, epoch ms, or a duration ago (2h)")] string? since) =>
+                AskAsync(http, gateway, deadline, () => new GetBars(QueryParameters.Symbol(symbol), Interval(interval),
+                    QueryParameters.Int("last", last, 1, BarReading.MostBars) ?? 100, QueryParameters.Time("since", since)), parameters: ["interval", "last", "since"]))
+            .WithName("GetBars").WithSummary("A symbol's time bars, oldest first: OHLC, buy and sell volume and notional, delta and its extremes, CVD, VWAP, final and complete")
+            .Produces<BarsSnapshot>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
+
+        api.MapGet($"{HttpApi.Footprint}/{Symbol}", (string symbol, HttpContext http, Gateway gateway,
+                    [FromQuery, Description("The interval, one the host keeps (default 1m)")] string? interval,
+                    [FromQuery, Description("The newest N bars' footprints (1 to 10000, default 1); kept for fewer bars than the bars")] string? last) =>
+                AskAsync(http, gateway, deadline, () => new GetFootprint(QueryParameters.Symbol(symbol), Interval(interval),
+                    QueryParameters.Int("last", last, 1, BarReading.MostBars) ?? 1), parameters: ["interval", "last"]))
+            .WithName("GetFootprint").WithSummary("The footprint of a symbol's newest bars: volume per price level and side, imbalances, stacks, unfinished auctions, POC")
+            .Produces<FootprintSnapshot>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
     /// <summary>
@@ -136,6 +155,9 @@ public static class OrderFlowApi
         http.Response.Headers.Link = $"<{next}>; rel=\"next\"";
         return ApiAnswers.Json(page);
     }
+
+    /// <summary>A bar interval (default 1m); a malformed one is the parameter's error.</summary>
+    private static TimeSpan Interval(string? text) => QueryParameters.Duration("interval", text, TimeSpan.FromSeconds(1)) ?? TimeSpan.FromMinutes(1);
 
     /// <summary>Checks the parameters, asks the gateway within <paramref name="deadline"/>, and answers as HTTP.</summary>
     private static async Task<IResult> AskAsync(HttpContext http, Gateway gateway, TimeSpan deadline, Func<object> query,

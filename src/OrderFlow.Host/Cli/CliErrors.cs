@@ -38,6 +38,7 @@ public static class CliErrors
     {
         HttpApi.Problems.NotStreamed => "Symbol not streamed",
         HttpApi.Problems.WindowNotTracked => "Window not tracked",
+        HttpApi.Problems.IntervalNotTracked => "Interval not tracked",
         HttpApi.Problems.SymbolUnknown => "Symbol not listed",
         HttpApi.Problems.NotReady => "Not ready",
         HttpApi.Problems.Unreachable => "Host unreachable",

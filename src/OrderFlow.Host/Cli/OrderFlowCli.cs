@@ -14,7 +14,7 @@ public static class OrderFlowCli
     public const int UsageError = 2;
     public const int Unreachable = 3;
 
-    private static readonly string[] Verbs = ["run", "probe", "export", "replay", "demo", "status", "cluster", "trades", "metrics", "add", "remove", "watch", "-h", "--help", "-?", "--version"];
+    private static readonly string[] Verbs = ["run", "probe", "export", "replay", "demo", "status", "cluster", "trades", "metrics", "bars", "footprint", "add", "remove", "watch", "-h", "--help", "-?", "--version"];
 
     public static async Task<int> InvokeAsync(string[] args)
     {
@@ -32,6 +32,8 @@ public static class OrderFlowCli
             QueryCommands.Cluster(),
             QueryCommands.Trades(),
             QueryCommands.Metrics(),
+            BarCommands.Bars(),
+            BarCommands.Footprint(),
             QueryCommands.Add(),
             QueryCommands.Remove(),
             WatchCommand.Create(),

@@ -229,7 +229,7 @@ public static class QueryCommands
         _ => "ok",
     };
 
-    private static Protocol.Symbol ParseSymbol(string text) =>
+    internal static Protocol.Symbol ParseSymbol(string text) =>
         Protocol.Symbol.TryParse(text, out var symbol, out var error) ? symbol : throw new UsageException(error);
 
     internal static DateTimeOffset ParseTime(string text, string flag = "--since") =>
@@ -259,7 +259,7 @@ public static class QueryCommands
     }
 
     /// <summary>The answer as <see cref="ProtocolJson"/>: the document the HTTP API answers the same question with.</summary>
-    private static void Write(object answer) => Console.WriteLine(System.Text.Encoding.UTF8.GetString(ProtocolJson.ToUtf8(answer)));
+    internal static void Write(object answer) => Console.WriteLine(System.Text.Encoding.UTF8.GetString(ProtocolJson.ToUtf8(answer)));
 
     internal static void Table(string[] header, IEnumerable<string[]> rows, int? width = null)
     {

@@ -178,16 +178,16 @@ public sealed class SymbolBarsTests
     }
 
     [Fact]
-    public void Without_configured_ticks_per_level_the_step_is_the_smallest_tick_multiple_at_or_above_a_basis_point_of_the_first_price()
+    public void Without_configured_ticks_per_level_the_step_is_the_smallest_tick_multiple_at_or_above_a_tenth_of_a_basis_point_of_the_first_price()
     {
         var bars = new SymbolBars([TimeSpan.FromMinutes(1)], keep: 5, keepFootprint: 2, ticksPerLevel: 0);
         bars.Add(Trade(1, Start, "91000", "1"), 0, 0);
         Assert.Equal(0, bars.Step); // no tick size yet: each price its own level until it is known
         bars.SetTickSize(Fixed8.Parse("0.01"));
         bars.Add(Trade(2, Start + 1, "91350.55", "1"), 0, 0);
-        Assert.Equal(Fixed8.Parse("9.14").Raw, bars.Step);
+        Assert.Equal(Fixed8.Parse("0.92").Raw, bars.Step);
         bars.Add(Trade(3, Start + 2, "120000", "1"), 0, 0);
-        Assert.Equal(Fixed8.Parse("9.14").Raw, bars.Step); // fixed once chosen
+        Assert.Equal(Fixed8.Parse("0.92").Raw, bars.Step); // fixed once chosen
     }
 
     private static AggregateTrade Trade(long id, long timeMs, string price, string quantity, AggressorSide side = AggressorSide.Buy) =>

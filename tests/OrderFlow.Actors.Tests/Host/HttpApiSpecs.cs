@@ -142,7 +142,8 @@ public sealed class HttpApiSpecs(ApiHost host) : IClassFixture<ApiHost>
             .ToList();
         Assert.Equal(new[]
         {
-            "DELETE /v1/streams/{symbol}", "GET /healthz", "GET /readyz", "GET /v1/cluster", "GET /v1/events", "GET /v1/metrics/{symbol}", "GET /v1/streams", "GET /v1/streams/{symbol}",
+            "DELETE /v1/streams/{symbol}", "GET /healthz", "GET /readyz", "GET /v1/bars/{symbol}", "GET /v1/cluster", "GET /v1/events", "GET /v1/footprint/{symbol}",
+            "GET /v1/metrics/{symbol}", "GET /v1/streams", "GET /v1/streams/{symbol}",
             "GET /v1/streams/{symbol}/sequence",
             "GET /v1/trades/{symbol}", "PUT /v1/streams/{symbol}",
         }, operations.Select(o => $"{o.Method} {o.Path}").Order(StringComparer.Ordinal));
@@ -163,6 +164,12 @@ public sealed class HttpApiSpecs(ApiHost host) : IClassFixture<ApiHost>
         AssertSameFields(schemas, "TradesSnapshot", trades);
         AssertSameFields(schemas, "AggregateTrade", trades.GetProperty("trades")[0]);
         AssertSameFields(schemas, "MetricsSnapshot", (await host.GetAsync("/v1/metrics/BTCUSDT?window=1m")).Body);
+        var bars = (await host.GetAsync("/v1/bars/BTCUSDT?interval=1m&last=1")).Body;
+        AssertSameFields(schemas, "BarsSnapshot", bars);
+        AssertSameFields(schemas, "Bar", bars.GetProperty("bars")[0]);
+        var footprint = (await host.GetAsync("/v1/footprint/BTCUSDT?interval=1m")).Body;
+        AssertSameFields(schemas, "FootprintSnapshot", footprint);
+        AssertSameFields(schemas, "FootprintLevel", footprint.GetProperty("bars")[0].GetProperty("levels")[0]);
         var cluster = (await host.GetAsync(HttpApi.Cluster)).Body;
         AssertSameFields(schemas, "ClusterState", cluster);
         AssertSameFields(schemas, "ClusterMember", cluster.GetProperty("members")[0]);

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Globalization;
+using OrderFlow.Actors;
+using OrderFlow.Protocol.Bars;
+
+namespace OrderFlow.Host.Cli;
+
+/// <summary><c>orderflow bars</c> and <c>orderflow footprint</c>: a symbol's time bars, and the footprint of its newest ones.</summary>
+internal static class BarCommands
+{
+    public static Command Bars()
+    {
+        var symbol = CliErrors.NoOptionLike(new Argument<string>("SYMBOL") { Description = "The symbol, e.g. BTCUSDT" });
+        var interval = IntervalOption();
+        var last = new Option<int>("--last") { Description = "The newest N bars (default 20)", DefaultValueFactory = _ => 20 };
+        return QueryCommands.Verb("bars", "A symbol's time bars: OHLC, volume, delta and its extremes, CVD, VWAP; final and complete", [symbol, interval, last],
+            async (parsed, client, json, _) =>
+            {
+                var answer = await client.GetBarsAsync(QueryCommands.ParseSymbol(parsed.GetValue(symbol)!),
+                    QueryCommands.ParseWindow(parsed.GetValue(interval)!, "--interval"), Last(parsed.GetValue(last))).ConfigureAwait(false);
+                if (json)
+                {
+                    QueryCommands.Write(answer);
+                    return OrderFlowCli.Success;
+                }
+                QueryCommands.Table(["FROM (UTC)", "OPEN", "HIGH", "LOW", "CLOSE", "BUY", "SELL", "DELTA", "MIN", "MAX", "VWAP", "TRADES", ""],
+                    answer.Bars.Select(b => new[]
+                    {
+                        b.From.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), HumanFormat.Money(b.Open), HumanFormat.Money(b.High),
+                        HumanFormat.Money(b.Low), HumanFormat.Money(b.Close), Plain(b.BuyVolume), Plain(b.SellVolume), HumanFormat.Signed(b.Delta),
+                        HumanFormat.Signed(b.DeltaMin), HumanFormat.Signed(b.DeltaMax), HumanFormat.Money(decimal.Round(b.Vwap, 2)),
+                        b.Trades.ToString(CultureInfo.InvariantCulture),
+                        (b.Final ? "final" : "open") + (b.Revision > 0 ? $" r{b.Revision}" : "") + (b.Complete ? "" : " incomplete"),
+                    }));
+                Console.WriteLine($"{answer.Bars.Count} {HumanFormat.Window(answer.Interval)} bars of {answer.Symbol} (volumes in the base asset)");
+                return OrderFlowCli.Success;
+            });
+    }
+
+    public static Command Footprint()
+    {
+        var symbol = CliErrors.NoOptionLike(new Argument<string>("SYMBOL") { Description = "The symbol, e.g. BTCUSDT" });
+        var interval = IntervalOption();
+        var last = new Option<int>("--last") { Description = "The newest N bars' footprints (default 1)", DefaultValueFactory = _ => 1 };
+        return QueryCommands.Verb("footprint", "The footprint of a symbol's newest bars: buy and sell volume per price level, imbalances marked",
+            [symbol, interval, last], async (parsed, client, json, _) =>
+            {
+                var answer = await client.GetFootprintAsync(QueryCommands.ParseSymbol(parsed.GetValue(symbol)!),
+                    QueryCommands.ParseWindow(parsed.GetValue(interval)!, "--interval"), Last(parsed.GetValue(last))).ConfigureAwait(false);
+                if (json)
+                {
+                    QueryCommands.Write(answer);
+                    return OrderFlowCli.Success;
+                }
+                var rule = answer.Imbalance;
+                foreach (var bar in answer.Bars) PrintLadder(answer, bar);
+                Console.WriteLine($"step {HumanFormat.Money(answer.Step)}; imbalance: the dominant side ≥ {rule.RatioPercent}% of the diagonal level's other side " +
+                                  $"(min volume {rule.MinVolume}, empty side: {rule.Zero}); {rule.Stack}+ in a row stack; ◀ sell imbalance, ▶ buy imbalance");
+                return OrderFlowCli.Success;
+            });
+    }
+
+    private static void PrintLadder(FootprintSnapshot answer, FootprintBar bar)
+    {
+        Console.WriteLine($"{answer.Symbol} {HumanFormat.Window(answer.Interval)} bar from {bar.From:yyyy-MM-dd HH:mm} UTC, {(bar.Final ? "final" : "open")}" +
+                          (bar.UnfinishedHigh ? ", unfinished auction at the high" : "") + (bar.UnfinishedLow ? ", unfinished auction at the low" : ""));
+        // Highest price first, as a ladder reads.
+        QueryCommands.Table(["PRICE", "SELL", "", "BUY", ""], bar.Levels.Reverse().Select(level => new[]
+        {
+            HumanFormat.Money(level.Price), Plain(level.SellVolume), (level.SellImbalance ? "◀" : " ") + " x " + (level.BuyImbalance ? "▶" : " "),
+            Plain(level.BuyVolume), level.Price == bar.Poc ? "POC" : "",
+        }));
+        foreach (var stack in bar.StackedBuy) Console.WriteLine($"  stacked buy imbalance {HumanFormat.Money(stack.Low)}–{HumanFormat.Money(stack.High)}");
+        foreach (var stack in bar.StackedSell) Console.WriteLine($"  stacked sell imbalance {HumanFormat.Money(stack.Low)}–{HumanFormat.Money(stack.High)}");
+    }
+
+    private static Option<string> IntervalOption() =>
+        new("--interval") { Description = "The interval, one the host keeps: 1m, 5m, 15m, 1h (default 1m)", DefaultValueFactory = _ => "1m" };
+
+    private static int Last(int last) => last is >= 1 and <= 10_000 ? last : throw new UsageException($"--last {last}: use a number from 1 to 10000", "--last");
+
+    private static string Plain(decimal value) => value.ToString("0.########", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text.Json;
+using Akka.Actor;
+using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Protocol.Bars;
+using OrderFlow.Protocol.Streams;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace OrderFlow.Actors.Tests.Bars;
+
+/// <summary>The host's bars against the exchange's own klines, computed by the simulator from its tape as Binance defines them.</summary>
+public sealed class BarsSpecs(ITestOutputHelper output) : StreamSpec(output)
+{
+    protected override double TradesPerSecond => 100;
+
+    [Fact]
+    public async Task Every_final_complete_bar_equals_the_exchanges_kline_across_a_dropped_connection()
+    {
+        var lifecycle = LifecycleProbe();
+        var directory = StartSupervisor(Settings(extraHocon: "orderflow.bars.intervals = [1s, 1m]"));
+        ExpectLifecycle<Connected>(lifecycle, Btc);
+        await JoinedLiveAsync(directory);
+        // A hole in the live stream, filled from REST: the bars across it must still be the exchange's.
+        DisconnectForAWhile(lifecycle);
+
+        // Seconds at once; a whole minute when the next one has begun (up to two minutes on a busy machine).
+        var seconds = await FinalAsync(directory, TimeSpan.FromSeconds(1), atLeast: 20, TimeSpan.FromSeconds(30));
+        var minutes = await FinalAsync(directory, TimeSpan.FromMinutes(1), atLeast: 1, TimeSpan.FromMinutes(3));
+        using var http = new HttpClient();
+        foreach (var (interval, bars) in new[] { ("1s", seconds), ("1m", minutes) })
+        {
+            var klines = await KlinesAsync(http, interval, bars[0].From, bars[^1].From);
+            foreach (var bar in bars)
+            {
+                Assert.True(klines.TryGetValue(bar.From.ToUnixTimeMilliseconds(), out var kline), $"no {interval} kline opens at {bar.From:O}");
+                Assert.Equal(kline, new Kline(bar.Open, bar.High, bar.Low, bar.Close, bar.BuyVolume + bar.SellVolume, bar.BuyNotional + bar.SellNotional,
+                    bar.Trades, bar.BuyVolume, bar.BuyNotional));
+            }
+            Output.WriteLine($"{bars.Count} final complete {interval} bars equal the exchange's klines");
+        }
+    }
+
+    private async Task<IReadOnlyList<Bar>> FinalAsync(IActorRef directory, TimeSpan interval, int atLeast, TimeSpan within)
+    {
+        IReadOnlyList<Bar> final = [];
+        await AwaitAssertAsync(async () =>
+        {
+            var answer = await directory.Ask<BarsSnapshot>(new GetBars(Btc, interval, 10_000), Dilated(TimeSpan.FromSeconds(3)));
+            final = answer.Bars.Where(bar => bar is { Final: true, Complete: true }).ToList();
+            Assert.True(final.Count >= atLeast, $"{final.Count} final complete bars of {answer.Bars.Count}");
+        }, Dilated(within), TimeSpan.FromMilliseconds(500));
+        return final;
+    }
+
+    private sealed record Kline(decimal Open, decimal High, decimal Low, decimal Close, decimal Volume, decimal QuoteVolume, long Trades,
+        decimal TakerBuyBase, decimal TakerBuyQuote);
+
+    private async Task<Dictionary<long, Kline>> KlinesAsync(HttpClient http, string interval, DateTimeOffset from, DateTimeOffset to)
+    {
+        var url = new Uri(Exchange.RestUrl, $"/api/v3/klines?symbol=BTCUSDT&interval={interval}&startTime={from.ToUnixTimeMilliseconds()}" +
+                                             $"&endTime={to.ToUnixTimeMilliseconds()}&limit=1000");
+        using var rows = JsonDocument.Parse(await http.GetStringAsync(url));
+        static decimal D(JsonElement e) => decimal.Parse(e.GetString()!, CultureInfo.InvariantCulture);
+        return rows.RootElement.EnumerateArray().ToDictionary(row => row[0].GetInt64(),
+            row => new Kline(D(row[1]), D(row[2]), D(row[3]), D(row[4]), D(row[5]), D(row[7]), row[8].GetInt64(), D(row[9]), D(row[10])));
+    }
+}
