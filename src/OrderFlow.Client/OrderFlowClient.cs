@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Actor;
 using Akka.Configuration;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Serialization;
 using OrderFlow.Protocol.Streams;
@@ -51,6 +52,9 @@ public sealed class OrderFlowClient : OrderFlowQueryClient
 
     /// <summary>The host went away (stopped, or the network between dropped), and no other node given answered: no more events will come.</summary>
     public event Action? Disconnected;
+
+    /// <summary>Each bar as it becomes final (again, with a new revision, if it changes), once <see cref="SubscribeBarsAsync"/> was called.</summary>
+    public event Action<BarFinal>? Bars;
 
     /// <summary>Snapshots of the windows subscribed with <see cref="SubscribeMetrics"/>, at their interval.</summary>
     public event Action<MetricsSnapshot>? Metrics;
@@ -134,6 +138,12 @@ public sealed class OrderFlowClient : OrderFlowQueryClient
         await ListenerRef().Ask<LifecycleSubscribed>(SubscribeLifecycle.Instance, Timeout).ConfigureAwait(false);
     }
 
+    /// <summary>Starts delivering final bars of <paramref name="symbols"/> (every symbol when none) to <see cref="Bars"/>.</summary>
+    public async Task SubscribeBarsAsync(params Symbol[] symbols)
+    {
+        await ListenerRef().Ask<BarsSubscribed>(new SubscribeBars(symbols), Timeout).ConfigureAwait(false);
+    }
+
     /// <summary>Delivers the window's snapshot to <see cref="Metrics"/> every <paramref name="every"/> (at least 100 ms).</summary>
     public void SubscribeMetrics(Symbol symbol, TimeSpan window, TimeSpan every) => ListenerRef().Tell(new SubscribeMetrics(symbol, window, every));
 
@@ -195,6 +205,7 @@ public sealed class OrderFlowClient : OrderFlowQueryClient
         private readonly Dictionary<(Symbol, TimeSpan), SubscribeMetrics> _metrics = new();
         private IActorRef? _asker;
         private bool _lifecycle;
+        private SubscribeBars? _bars;
 
         public Listener(OrderFlowClient client, IActorRef gateway)
         {
@@ -215,7 +226,14 @@ public sealed class OrderFlowClient : OrderFlowQueryClient
                 _metrics.Remove((unsubscribe.Symbol, unsubscribe.Window));
                 gateway.Tell(unsubscribe);
             });
+            Receive<SubscribeBars>(subscribe =>
+            {
+                (_asker, _bars) = (Sender, subscribe);
+                gateway.Tell(subscribe);
+            });
             Receive<LifecycleSubscribed>(subscribed => _asker?.Tell(subscribed));
+            Receive<BarsSubscribed>(subscribed => _asker?.Tell(subscribed));
+            Receive<BarFinal>(bar => client.Bars?.Invoke(bar));
             Receive<IStreamLifecycleEvent>(e => client.Lifecycle?.Invoke(e));
             Receive<MetricsSnapshot>(snapshot => client.Metrics?.Invoke(snapshot));
             Receive<SymbolNotFound>(notFound => client.MetricsProblem?.Invoke($"{notFound.Symbol} is not streamed"));
@@ -234,6 +252,7 @@ public sealed class OrderFlowClient : OrderFlowQueryClient
                 gateway = moved.Gateway;
                 Context.Watch(gateway);
                 if (_lifecycle) gateway.Tell(SubscribeLifecycle.Instance);
+                if (_bars is not null) gateway.Tell(_bars);
                 foreach (var subscribe in _metrics.Values) gateway.Tell(subscribe);
             });
         }

@@ -35,6 +35,8 @@ public sealed class OrderFlowGateway : ReceiveActor
     private readonly TimeSpan _queryTimeout;
     private readonly TimeSpan _addTimeout;
     private readonly HashSet<IActorRef> _lifecycleSubscribers = new();
+    /// <summary>Each bar subscriber and the symbols it wants (every one when empty).</summary>
+    private readonly Dictionary<IActorRef, HashSet<Symbol>> _barSubscribers = new();
     private readonly Dictionary<(IActorRef Subscriber, Symbol Symbol, TimeSpan Window), IActorRef> _metricsSubscriptions = new();
     private int _subscriptionNumber;
 
@@ -86,6 +88,23 @@ public sealed class OrderFlowGateway : ReceiveActor
             foreach (var subscriber in _lifecycleSubscribers) subscriber.Tell(e);
         });
 
+        Receive<SubscribeBars>(subscribe =>
+        {
+            _barSubscribers[Sender] = subscribe.Symbols.ToHashSet();
+            Context.Watch(Sender);
+            Sender.Tell(BarsSubscribed.Instance);
+        });
+        Receive<UnsubscribeBars>(_ =>
+        {
+            _barSubscribers.Remove(Sender);
+            UnwatchIfNoSubscription(Sender);
+        });
+        Receive<BarFinal>(bar =>
+        {
+            foreach (var (subscriber, symbols) in _barSubscribers)
+                if (symbols.Count == 0 || symbols.Contains(bar.Symbol)) subscriber.Tell(bar);
+        });
+
         Receive<SubscribeMetrics>(OnSubscribeMetrics);
         Receive<UnsubscribeMetrics>(command =>
         {
@@ -99,9 +118,13 @@ public sealed class OrderFlowGateway : ReceiveActor
     public static Props Props(IActorRef symbols, MetricsBoards boards, TimeSpan queryTimeout, TimeSpan addTimeout) =>
         Akka.Actor.Props.Create(() => new OrderFlowGateway(symbols, boards, queryTimeout, addTimeout));
 
-    /// <summary>Every symbol's lifecycle, wherever in the cluster it streams.</summary>
-    protected override void PreStart() =>
-        DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(Symbols.SymbolActor.LifecycleTopic, Self));
+    /// <summary>Every symbol's lifecycle and final bars, wherever in the cluster it streams.</summary>
+    protected override void PreStart()
+    {
+        var mediator = DistributedPubSub.Get(Context.System).Mediator;
+        mediator.Tell(new Subscribe(Symbols.SymbolActor.LifecycleTopic, Self));
+        mediator.Tell(new Subscribe(Symbols.SymbolActor.BarsTopic, Self));
+    }
 
     private void Ask(object query) => Ask(query, _queryTimeout);
 
@@ -135,6 +158,7 @@ public sealed class OrderFlowGateway : ReceiveActor
     private void Forget(IActorRef subscriber)
     {
         _lifecycleSubscribers.Remove(subscriber);
+        _barSubscribers.Remove(subscriber);
         foreach (var key in _metricsSubscriptions.Keys.Where(key => Equals(key.Subscriber, subscriber)).ToList())
         {
             Context.Stop(_metricsSubscriptions[key]);
@@ -144,7 +168,7 @@ public sealed class OrderFlowGateway : ReceiveActor
 
     private void UnwatchIfNoSubscription(IActorRef subscriber)
     {
-        if (!_lifecycleSubscribers.Contains(subscriber) && !_metricsSubscriptions.Keys.Any(key => Equals(key.Subscriber, subscriber)))
+        if (!_lifecycleSubscribers.Contains(subscriber) && !_barSubscribers.ContainsKey(subscriber) && !_metricsSubscriptions.Keys.Any(key => Equals(key.Subscriber, subscriber)))
             Context.Unwatch(subscriber);
     }
 }

@@ -84,3 +84,19 @@ public sealed record PriceRange(decimal Low, decimal High);
 
 /// <summary>A bar that became final, or a final bar that changed (<see cref="Bar.Revision"/> + 1): pushed to subscribers.</summary>
 public sealed record BarFinal(Symbol Symbol, TimeSpan Interval, Bar Bar) : IWithSymbol, IOrderFlowMessage;
+
+/// <summary>
+/// Subscribes the sender to <see cref="BarFinal"/> events of <see cref="Symbols"/> (every symbol when empty), wherever in
+/// the cluster they stream; answered with <see cref="BarsSubscribed"/>. A new subscription replaces the sender's last.
+/// </summary>
+public sealed record SubscribeBars(IReadOnlyList<Symbol> Symbols) : IOrderFlowMessage;
+
+public sealed record BarsSubscribed : IOrderFlowMessage
+{
+    public static readonly BarsSubscribed Instance = new();
+}
+
+public sealed record UnsubscribeBars : IOrderFlowMessage
+{
+    public static readonly UnsubscribeBars Instance = new();
+}

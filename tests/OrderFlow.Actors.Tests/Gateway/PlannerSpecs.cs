@@ -9,6 +9,8 @@ using OrderFlow.Actors.Hosting;
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Client;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Serialization;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
 using OrderFlow.Simulator;
@@ -208,4 +210,27 @@ public sealed class PlannerSpecs(ITestOutputHelper output) : StreamSpec(output)
             if (wanted(e)) return e;
         throw new Xunit.Sdk.XunitException("the expected lifecycle event did not arrive");
     }
+
+    [Fact]
+    public async Task A_planner_subscribed_to_bars_receives_each_final_bar_once_equal_to_what_the_host_answers()
+    {
+        var address = await StartHostAsync(extraHocon: "orderflow.bars.intervals = [1s, 1m]");
+        await using var client = await OrderFlowClient.ConnectAsync(address);
+        var received = new System.Collections.Concurrent.ConcurrentQueue<BarFinal>();
+        client.Bars += received.Enqueue;
+        await client.SubscribeBarsAsync(Btc);
+
+        // Seconds go by: each 1s bar of BTCUSDT arrives once it is final, in order, once each (ETHUSDT's not at all).
+        await AwaitAssertAsync(() => Assert.True(received.Count(b => b.Interval == TimeSpan.FromSeconds(1)) >= 5), Dilated(TimeSpan.FromSeconds(20)));
+        var pushed = received.Where(b => b.Interval == TimeSpan.FromSeconds(1)).ToList();
+        Assert.All(received, bar => Assert.Equal(Btc, bar.Symbol));
+        Assert.All(pushed, bar => Assert.True(bar.Bar.Final));
+        Assert.Equal(pushed.Select(b => b.Bar.From).Distinct().Order(), pushed.Select(b => b.Bar.From));
+
+        // What was pushed is what the host answers for the same bars.
+        var asked = (await client.GetBarsAsync(Btc, TimeSpan.FromSeconds(1), 10_000)).Bars.ToDictionary(bar => bar.From);
+        foreach (var bar in pushed.Where(b => b.Bar.Revision == 0).Select(b => b.Bar))
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(asked[bar.From], ProtocolJson.Options), System.Text.Json.JsonSerializer.Serialize(bar, ProtocolJson.Options));
+    }
+
 }

@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Text;
 using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Serialization;
 using OrderFlow.Protocol.Streams;
@@ -30,6 +31,11 @@ public sealed class EventsSpecs() : FaultedHostSpec(tradesPerSecond: 50)
         while (snapshots.Count < 3) snapshots.AddRange(await NextAsync(events, "metrics", e => (MetricsSnapshot)ProtocolJson.FromUtf8(Encoding.UTF8.GetBytes(e.Data), typeof(MetricsSnapshot))));
         Assert.All(snapshots, s => Assert.Equal((Protocol.Symbol.Parse("BTCUSDT"), TimeSpan.FromMinutes(1)), (s.Symbol, s.Window)));
         Assert.True(snapshots[^1].AsOfAggregateId > snapshots[0].AsOfAggregateId);
+
+        // Each bar of the chosen symbol as it becomes final (here its one-second bars).
+        var bar = (await NextAsync(events, "bar", e => (BarFinal)ProtocolJson.FromUtf8(Encoding.UTF8.GetBytes(e.Data), typeof(BarFinal)))).Single();
+        Assert.Equal(Protocol.Symbol.Parse("BTCUSDT"), bar.Symbol);
+        Assert.True(bar.Bar.Final && bar.Bar.Aggregates > 0, bar.ToString());
 
         // The exchange drops every connection: the stream's end, then its return, as they happen.
         Exchange.DropAllConnections();

@@ -55,7 +55,7 @@ public sealed class OrderFlowSerializerTests() : TestKit(OrderFlowSerializer.Hoc
         SubscribeLifecycle.Instance, LifecycleSubscribed.Instance, UnsubscribeLifecycle.Instance, new QueryFailed("the host did not answer within 5s"),
         new GetBars(Btc, TimeSpan.FromMinutes(5), 20), new GetBars(Btc, TimeSpan.FromMinutes(1), 100, At), new GetFootprint(Btc, TimeSpan.FromMinutes(1), 3),
         new IntervalNotTracked(Btc, TimeSpan.FromMinutes(3), [TimeSpan.FromMinutes(1), TimeSpan.FromHours(1)]),
-        new BarsSnapshot(Btc, TimeSpan.FromMinutes(1), [Bar]), new BarFinal(Btc, TimeSpan.FromMinutes(1), Bar with { Revision = 1, Complete = false }),
+        new BarsSnapshot(Btc, TimeSpan.FromMinutes(1), [Bar]), new SubscribeBars([Btc]), new SubscribeBars([]), BarsSubscribed.Instance, UnsubscribeBars.Instance, new BarFinal(Btc, TimeSpan.FromMinutes(1), Bar with { Revision = 1, Complete = false }),
         new FootprintSnapshot(Btc, TimeSpan.FromMinutes(1), 9.14m, new ImbalanceSettings(300, 0.5m, "skip", 3),
             [new FootprintBar(At, true, 0, 91_346.16m, [new FootprintLevel(91_337.02m, 1.23456789m, 0m, 3, 0, true, false),
                 new FootprintLevel(91_346.16m, 2m, 0.00000001m, 1, 1, false, false)], [new PriceRange(91_337.02m, 91_355.30m)], [], false, true)]),

@@ -15,6 +15,9 @@ public abstract class FaultedHostSpec(double tradesPerSecond) : TestKit, IAsyncL
 
     private const string QuickRetries = "orderflow.stream.backoff { min = 200ms, max = 1s }\norderflow.stream.cool-down { min = 1s, max = 2s }\n";
 
+    /// <summary>One-second bars beside the default intervals: a final bar every second to look at.</summary>
+    private const string SecondBars = "orderflow.bars.intervals = [1s, 1m, 5m, 15m, 1h]\n";
+
     protected ExchangeSimulator Exchange { get; private set; } = null!;
 
     public async Task InitializeAsync() => Exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions { TradesPerSecond = tradesPerSecond });
@@ -25,7 +28,7 @@ public abstract class FaultedHostSpec(double tradesPerSecond) : TestKit, IAsyncL
     protected async Task<OrderFlowProcess> StartHostAsync(params string[] symbols)
     {
         var config = Path.Combine(Path.GetTempPath(), $"orderflow-faulted-{Guid.NewGuid():N}.conf");
-        await File.WriteAllTextAsync(config, QuickRetries);
+        await File.WriteAllTextAsync(config, QuickRetries + SecondBars);
         return OrderFlowProcess.Start("run", "--symbols", string.Join(',', symbols), "--ws-url", Exchange.WebSocketUrl.ToString(),
             "--rest-url", Exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0", "--config", config);
     }
