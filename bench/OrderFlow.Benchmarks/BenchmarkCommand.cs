@@ -29,6 +29,11 @@ public static class BenchmarkCommand
             return 0;
         }
 
+        if (args.FirstOrDefault() == "bars-memory")
+        {
+            Console.WriteLine(BarsMemory.Row(Option(args, "--symbols", 20), Option(args, "--spacing-ms", 500)));
+            return 0;
+        }
         if (args.FirstOrDefault() == "cluster")
         {
             Console.WriteLine(ClusterHeader);
