@@ -9,7 +9,7 @@ namespace OrderFlow.Benchmarks;
 
 /// <summary>
 /// What the bars cost in memory: <c>symbols</c> metrics boards with the shipped settings (bars for 1m, 5m, 15m and 1h,
-/// 120 kept per interval, footprints for 30), each fed a tape long enough to fill every series (120 hours, a trade
+/// 120 kept per interval, footprints for the newest 10), each fed a tape long enough to fill every series (120 hours, a trade
 /// every <c>spacingMs</c>, a random walk that moves about as BTC does), against the same boards with one 1m bar kept
 /// and no footprint. The difference, per symbol, is the bars' share; read as managed heap after a full collection.
 /// </summary>
@@ -23,7 +23,8 @@ public static class BarsMemory
         var (withBars, levels) = Measure(shipped, symbols, tape);
         var (without, _) = Measure(bare, symbols, tape);
         var perSymbol = (withBars - without) / symbols;
-        return $"| bars in memory, {symbols} symbols × 1m/5m/15m/1h, 120 kept each, footprints for 30 ({tape.Length:N0} trades a symbol over 121 h) | | " +
+        return $"| bars in memory, {symbols} symbols × 1m/5m/15m/1h, {shipped.BarsKept.Keep} kept each, footprints for {shipped.BarsKept.FootprintKeep} " +
+               $"({tape.Length:N0} trades a symbol over 121 h) | | " +
                $"{perSymbol / 1024.0:N0} KiB a symbol, {perSymbol * 1000.0 / (1024 * 1024):N0} MiB for 1,000 symbols; {levels:N0} footprint levels a symbol |";
     }
 

@@ -42,6 +42,7 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
         if (latest is null || fromMs > latest.FromMs)
         {
             if (latest is { Final: false }) Finalise(latest, finalised);
+            latest?.Footprint?.Compact();
             latest = new KeptBar(fromMs, fromMs + _intervalMs)
             {
                 Footprint = keepFootprint > 0 ? new FootprintLadder() : null,

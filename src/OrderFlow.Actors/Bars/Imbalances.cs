@@ -49,15 +49,14 @@ public sealed record FootprintReading(
     public static FootprintReading Of(FootprintLadder ladder, ImbalanceRule rule, long close)
     {
         var step = ladder.Step;
-        var prices = ladder.Levels.Keys.Order().ToList();
-        var levels = new List<(long, LevelCell, bool, bool)>(prices.Count);
+        var all = ladder.Levels.ToList();
+        var levels = new List<(long, LevelCell, bool, bool)>(all.Count);
         long? poc = null;
         var pocVolume = -1L;
-        foreach (var price in prices)
+        foreach (var (price, cell) in all)
         {
-            var cell = ladder.Levels[price];
-            var below = ladder.Levels.TryGetValue(price - step, out var b) ? b.Sell : 0;
-            var above = ladder.Levels.TryGetValue(price + step, out var a) ? a.Buy : 0;
+            var below = ladder.TryGet(price - step, out var b) ? b.Sell : 0;
+            var above = ladder.TryGet(price + step, out var a) ? a.Buy : 0;
             levels.Add((price, cell, rule.Holds(cell.Buy, below), rule.Holds(cell.Sell, above)));
             if (cell.Total > pocVolume || cell.Total == pocVolume && Math.Abs(price - close) < Math.Abs(poc!.Value - close))
                 (poc, pocVolume) = (price, cell.Total);

@@ -72,7 +72,7 @@ public sealed record BarSettings(IReadOnlyList<TimeSpan> Intervals, int Keep, in
     Bars.ImbalanceRule Imbalance)
 {
     public static readonly BarSettings Default = new([TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1)],
-        120, 30, 0, TimeSpan.FromSeconds(2), Bars.ImbalanceRule.Default);
+        120, 10, 0, TimeSpan.FromSeconds(2), Bars.ImbalanceRule.Default);
 }
 
 public enum LogFormat
