@@ -25,22 +25,20 @@ public static class Klines
     /// <summary>The klines opening from <paramref name="startMs"/> to <paramref name="endMs"/>, oldest first, at most <paramref name="limit"/>, as Binance's JSON.</summary>
     public static string Json(IReadOnlyList<AggregateTrade> tape, long intervalMs, long? startMs, long? endMs, int limit)
     {
-        var rows = new List<string>();
+        var rows = new List<(long Open, string Json)>();
         long? lastOpen = null;
         var lastClose = Fixed8.Zero;
         foreach (var group in tape.GroupBy(t => t.TradeTimeMs - t.TradeTimeMs % intervalMs))
         {
-            for (var empty = lastOpen + intervalMs; empty < group.Key; empty += intervalMs) rows.Add(Row(empty.Value, intervalMs, [], lastClose));
+            for (var empty = lastOpen + intervalMs; empty < group.Key; empty += intervalMs) rows.Add((empty.Value, Row(empty.Value, intervalMs, [], lastClose)));
             var trades = group.ToList();
-            rows.Add(Row(group.Key, intervalMs, trades, trades[^1].Price));
+            rows.Add((group.Key, Row(group.Key, intervalMs, trades, trades[^1].Price)));
             (lastOpen, lastClose) = (group.Key, trades[^1].Price);
         }
-        var chosen = rows.Where(row => Open(row) >= (startMs ?? long.MinValue) && Open(row) <= (endMs ?? long.MaxValue));
+        var chosen = rows.Where(row => row.Open >= (startMs ?? long.MinValue) && row.Open <= (endMs ?? long.MaxValue));
         chosen = startMs is null ? chosen.TakeLast(limit) : chosen.Take(limit);
-        return "[" + string.Join(",", chosen) + "]";
+        return "[" + string.Join(",", chosen.Select(row => row.Json)) + "]";
     }
-
-    private static long Open(string row) => long.Parse(row.AsSpan(1, row.IndexOf(',') - 1), CultureInfo.InvariantCulture);
 
     private static string Row(long openMs, long intervalMs, IReadOnlyList<AggregateTrade> trades, Fixed8 close)
     {

@@ -21,7 +21,7 @@ public sealed class KeptBar(long fromMs, long toMs)
 /// falls as the aggregate id rises, and the sequencer passes nothing on behind a gap), or, on a quiet symbol, once the
 /// clock is past its end plus a grace while the stream is live. A trade that reaches a bar already final (a backfill
 /// after the clock closed it) re-issues it with its revision + 1. Each bar that becomes final, or is re-issued, is
-/// told through <c>finalised</c>.
+/// kept in <see cref="Finalised"/> until taken.
 /// </summary>
 public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
 {
@@ -32,16 +32,19 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
 
     public IReadOnlyList<KeptBar> Bars => _bars;
 
+    /// <summary>The bars that became final, or came again with a new revision, since the owner last took them.</summary>
+    public List<KeptBar> Finalised { get; } = new();
+
     /// <summary>Where the tape starts: a bar opening before it lacks the trades before, and is not complete.</summary>
     public long TapeFromMs { get; set; } = long.MinValue;
 
-    public void Add(in AggregateTrade trade, long stepRaw, long cvd, long cvdAnchorMs, List<KeptBar> finalised)
+    public void Add(in AggregateTrade trade, long stepRaw, long cvd, long cvdAnchorMs)
     {
         var fromMs = Floor(trade.TradeTimeMs);
         var latest = _bars.Count == 0 ? null : _bars[^1];
         if (latest is null || fromMs > latest.FromMs)
         {
-            if (latest is { Final: false }) Finalise(latest, finalised);
+            if (latest is { Final: false }) Finalise(latest);
             latest?.Footprint?.Compact();
             latest = new KeptBar(fromMs, fromMs + _intervalMs)
             {
@@ -57,18 +60,18 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
         if (latest.Final)
         {
             latest.Revision++;
-            finalised.Add(latest);
+            Finalised.Add(latest);
         }
     }
 
     /// <summary>On a quiet symbol: the newest bar is final once the clock is past its end plus <paramref name="grace"/>.</summary>
-    public void Tick(long nowMs, long grace, List<KeptBar> finalised)
+    public void Tick(long nowMs, long grace)
     {
-        if (_bars.Count > 0 && _bars[^1] is { Final: false } latest && nowMs >= latest.ToMs + grace) Finalise(latest, finalised);
+        if (_bars.Count > 0 && _bars[^1] is { Final: false } latest && nowMs >= latest.ToMs + grace) Finalise(latest);
     }
 
     /// <summary>A gap given up on between these trade times: the bars it falls in are not complete.</summary>
-    public void Hole(long afterMs, long beforeMs, List<KeptBar> finalised)
+    public void Hole(long afterMs, long beforeMs)
     {
         foreach (var bar in _bars)
         {
@@ -76,14 +79,14 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
             bar.Complete = false;
             if (!bar.Final) continue;
             bar.Revision++;
-            finalised.Add(bar);
+            Finalised.Add(bar);
         }
     }
 
-    private static void Finalise(KeptBar bar, List<KeptBar> finalised)
+    private void Finalise(KeptBar bar)
     {
         bar.Final = true;
-        finalised.Add(bar);
+        Finalised.Add(bar);
     }
 
     private void Trim()

@@ -14,8 +14,6 @@ namespace OrderFlow.Actors.Bars;
 public sealed class SymbolBars(IReadOnlyList<TimeSpan> intervals, int keep, int keepFootprint, int ticksPerLevel)
 {
     private readonly BarSeries[] _series = intervals.Select(interval => new BarSeries(interval, keep, keepFootprint)).ToArray();
-    private readonly List<KeptBar> _finalised = new();
-    private readonly List<(TimeSpan Interval, KeptBar Bar)> _taken = new();
     private long _tick;
     private long _step;
 
@@ -34,12 +32,7 @@ public sealed class SymbolBars(IReadOnlyList<TimeSpan> intervals, int keep, int 
     public void Add(in AggregateTrade trade, long cvd, long cvdAnchorMs)
     {
         if (_step == 0 && _tick > 0) _step = ChooseStep(trade.Price.Raw);
-        foreach (var series in _series)
-        {
-            var before = _finalised.Count;
-            series.Add(trade, _step == 0 ? 1 : _step, cvd, cvdAnchorMs, _finalised);
-            Tag(series, before);
-        }
+        foreach (var series in _series) series.Add(trade, _step == 0 ? 1 : _step, cvd, cvdAnchorMs);
     }
 
     /// <summary>The tape starts at <paramref name="fromMs"/> (the store's, REST's warm-up, or the first live trade): bars opening before are not complete.</summary>
@@ -50,36 +43,25 @@ public sealed class SymbolBars(IReadOnlyList<TimeSpan> intervals, int keep, int 
 
     public void Tick(long nowMs, long graceMs)
     {
-        foreach (var series in _series)
-        {
-            var before = _finalised.Count;
-            series.Tick(nowMs, graceMs, _finalised);
-            Tag(series, before);
-        }
+        foreach (var series in _series) series.Tick(nowMs, graceMs);
     }
 
     public void Hole(TapeHole hole)
     {
-        foreach (var series in _series)
-        {
-            var before = _finalised.Count;
-            series.Hole(hole.AfterMs, hole.BeforeMs, _finalised);
-            Tag(series, before);
-        }
+        foreach (var series in _series) series.Hole(hole.AfterMs, hole.BeforeMs);
     }
 
-    /// <summary>The bars finalised or re-issued since the last call, oldest first.</summary>
+    /// <summary>The bars finalised or re-issued since the last call, oldest first per interval; empty without allocating when none.</summary>
     public IReadOnlyList<(TimeSpan Interval, KeptBar Bar)> TakeFinalised()
     {
-        var taken = _taken.ToList();
-        _taken.Clear();
-        _finalised.Clear();
+        if (Array.TrueForAll(_series, series => series.Finalised.Count == 0)) return [];
+        var taken = new List<(TimeSpan, KeptBar)>();
+        foreach (var series in _series)
+        {
+            taken.AddRange(series.Finalised.Select(bar => (series.Interval, bar)));
+            series.Finalised.Clear();
+        }
         return taken;
-    }
-
-    private void Tag(BarSeries series, int before)
-    {
-        for (var i = before; i < _finalised.Count; i++) _taken.Add((series.Interval, _finalised[i]));
     }
 
     private long ChooseStep(long price)

@@ -147,21 +147,16 @@ internal sealed class ConfigReader(Config config, Func<string, string> where)
 
     /// <summary>A positive amount of quote currency with at most 8 decimals.</summary>
     /// <summary>A quantity that may be zero, with at most 8 decimals.</summary>
-    public decimal Quantity(string key)
-    {
-        var raw = Raw(key);
-        if (!decimal.TryParse(raw, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ||
-            value < 0 || value > 90_000_000_000m || decimal.Round(value, 8) != value)
-            throw Problem(key, raw, "must be zero or a positive amount with at most 8 decimals, such as 0.5");
-        return value;
-    }
+    public decimal Quantity(string key) => Amount(key, zero: true, "must be zero or a positive amount with at most 8 decimals, such as 0.5");
 
-    public decimal Notional(string key)
+    public decimal Notional(string key) => Amount(key, zero: false, "must be a positive amount with at most 8 decimals, such as 100000");
+
+    private decimal Amount(string key, bool zero, string problem)
     {
         var raw = Raw(key);
         if (!decimal.TryParse(raw, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ||
-            value <= 0 || value > 90_000_000_000m || decimal.Round(value, 8) != value)
-            throw Problem(key, raw, "must be a positive amount with at most 8 decimals, such as 100000");
+            value < 0 || value == 0 && !zero || value > 90_000_000_000m || decimal.Round(value, 8) != value)
+            throw Problem(key, raw, problem);
         return value;
     }
 

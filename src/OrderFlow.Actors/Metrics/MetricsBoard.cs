@@ -106,7 +106,8 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
         lock (_lock)
         {
             if (_flow.Tape.From is not null && !_flow.Tape.Interrupted) _bars.Tick(nowMs, (long)settings.BarsKept.Grace.TotalMilliseconds);
-            return _bars.TakeFinalised().Select(taken => new BarFinal(symbol, taken.Interval, BarReading.Bar(taken.Bar))).ToList();
+            var taken = _bars.TakeFinalised();
+            return taken.Count == 0 ? [] : taken.Select(final => new BarFinal(symbol, final.Interval, BarReading.Bar(final.Bar))).ToList();
         }
     }
 
