@@ -29,12 +29,15 @@ public static class BarReading
             kept.Select(bar => FootprintBar(bar, rule)).ToList());
     }
 
-    public static Bar Bar(KeptBar bar)
+    public static Bar Bar(KeptBar bar) => Bar(bar.FromMs, bar.ToMs, bar.Final, bar.Revision, bar.Complete, bar.Figures);
+
+    public static Bar Bar(StoredBar bar) => Bar(bar.FromMs, bar.ToMs, true, bar.Revision, bar.Complete, bar.Figures);
+
+    private static Bar Bar(long fromMs, long toMs, bool final, int revision, bool complete, in BarFigures f)
     {
-        var f = bar.Figures;
         var volume = f.BuyVolume + f.SellVolume;
-        return new Bar(DateTimeOffset.FromUnixTimeMilliseconds(bar.FromMs), DateTimeOffset.FromUnixTimeMilliseconds(bar.ToMs), bar.Final, bar.Revision,
-            bar.Complete, Exact.Quantity(f.Open), Exact.Quantity(f.High), Exact.Quantity(f.Low), Exact.Quantity(f.Close),
+        return new Bar(DateTimeOffset.FromUnixTimeMilliseconds(fromMs), DateTimeOffset.FromUnixTimeMilliseconds(toMs), final, revision,
+            complete, Exact.Quantity(f.Open), Exact.Quantity(f.High), Exact.Quantity(f.Low), Exact.Quantity(f.Close),
             Exact.Quantity(f.BuyVolume), Exact.Quantity(f.SellVolume), Exact.Notional(f.BuyNotional), Exact.Notional(f.SellNotional),
             f.Aggregates, f.Trades, Exact.Quantity(f.Delta), Exact.Quantity(f.DeltaMin), Exact.Quantity(f.DeltaMax),
             Exact.Quantity(f.Cvd), DateTimeOffset.FromUnixTimeMilliseconds(f.CvdAnchorMs),

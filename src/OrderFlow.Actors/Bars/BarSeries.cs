@@ -27,6 +27,8 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
 {
     private readonly long _intervalMs = (long)interval.TotalMilliseconds;
     private readonly List<KeptBar> _bars = new();
+    /// <summary>After a restart: the stored bars hold every trade up to this id; those trades only rebuild their footprints.</summary>
+    private long _restoredThroughId = long.MinValue;
 
     public TimeSpan Interval => interval;
 
@@ -36,10 +38,43 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
     public List<KeptBar> Finalised { get; } = new();
 
     /// <summary>Where the tape starts: a bar opening before it lacks the trades before, and is not complete.</summary>
-    public long TapeFromMs { get; set; } = long.MinValue;
+    public long TapeFromMs { get; private set; } = long.MinValue;
+
+    /// <summary>
+    /// The stored bars, oldest first, as they were (final, revision, complete). The newest <c>keepFootprint</c> get a
+    /// footprint again from the stored tape's trades, unless the tape starts after they open (<see cref="TapeStarted"/>).
+    /// </summary>
+    public void Restore(IEnumerable<StoredBar> stored)
+    {
+        foreach (var bar in stored)
+        {
+            _bars.Add(new KeptBar(bar.FromMs, bar.ToMs) { Figures = bar.Figures, Final = true, Revision = bar.Revision, Complete = bar.Complete });
+            _restoredThroughId = Math.Max(_restoredThroughId, bar.Figures.LastAggregateId);
+        }
+        Trim();
+        for (var i = Math.Max(0, _bars.Count - keepFootprint); i < _bars.Count; i++) _bars[i].Footprint = new FootprintLadder();
+    }
+
+    public void TapeStarted(long fromMs)
+    {
+        TapeFromMs = fromMs;
+        foreach (var bar in _bars)
+            if (bar.FromMs < fromMs && bar.Final && bar.Footprint is { IsEmpty: true }) bar.Footprint = null;
+    }
 
     public void Add(in AggregateTrade trade, long stepRaw, long cvd, long cvdAnchorMs)
     {
+        if (trade.AggregateId <= _restoredThroughId)
+        {
+            FindBar(Floor(trade.TradeTimeMs))?.Footprint?.Add(trade, stepRaw);
+            return;
+        }
+        if (_restoredThroughId != long.MinValue)
+        {
+            // Past the stored bars: their footprints are whole again.
+            _restoredThroughId = long.MinValue;
+            foreach (var bar in _bars) bar.Footprint?.Compact();
+        }
         var fromMs = Floor(trade.TradeTimeMs);
         var latest = _bars.Count == 0 ? null : _bars[^1];
         if (latest is null || fromMs > latest.FromMs)
@@ -81,6 +116,13 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
             bar.Revision++;
             Finalised.Add(bar);
         }
+    }
+
+    private KeptBar? FindBar(long fromMs)
+    {
+        for (var i = _bars.Count - 1; i >= 0; i--)
+            if (_bars[i].FromMs <= fromMs) return _bars[i].FromMs == fromMs ? _bars[i] : null;
+        return null;
     }
 
     private void Finalise(KeptBar bar)

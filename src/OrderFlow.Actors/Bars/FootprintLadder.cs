@@ -28,6 +28,9 @@ public sealed class FootprintLadder
     /// <summary>The step its levels are multiples of, at 10^-8 (0 until its first trade).</summary>
     public long Step { get; private set; }
 
+    /// <summary>No trade yet.</summary>
+    public bool IsEmpty => Step == 0;
+
     /// <summary>Every level, lowest price first.</summary>
     public IEnumerable<KeyValuePair<long, LevelCell>> Levels
     {

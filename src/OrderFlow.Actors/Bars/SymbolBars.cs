@@ -38,7 +38,15 @@ public sealed class SymbolBars(IReadOnlyList<TimeSpan> intervals, int keep, int 
     /// <summary>The tape starts at <paramref name="fromMs"/> (the store's, REST's warm-up, or the first live trade): bars opening before are not complete.</summary>
     public void TapeStarted(long fromMs)
     {
-        foreach (var series in _series) series.TapeFromMs = fromMs;
+        foreach (var series in _series) series.TapeStarted(fromMs);
+    }
+
+    /// <summary>The stored bars at start, and the footprint's step they were binned with.</summary>
+    public void Restore(IReadOnlyList<StoredBar> stored)
+    {
+        if (stored.Count == 0) return;
+        if (_step == 0) _step = stored.MaxBy(bar => bar.FromMs)!.Step;
+        foreach (var series in _series) series.Restore(stored.Where(bar => bar.Interval == series.Interval).OrderBy(bar => bar.FromMs));
     }
 
     public void Tick(long nowMs, long graceMs)

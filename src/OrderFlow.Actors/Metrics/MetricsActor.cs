@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using OrderFlow.Actors.Bars;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
@@ -29,8 +30,8 @@ public sealed class MetricsActor : ReceiveActor, IWithTimers
         public static readonly BarClock Instance = new();
     }
 
-    /// <summary>Told to the symbol's actor, which announces them: the bars that became final (or came again).</summary>
-    public sealed record BarsFinal(IReadOnlyList<BarFinal> Bars) : ILocalMessage;
+    /// <summary>Told to the symbol's actor, which announces and records them: the bars that became final (or came again).</summary>
+    public sealed record BarsFinal(IReadOnlyList<StoredBar> Bars) : ILocalMessage;
 
     private static readonly TimeSpan BarClockInterval = TimeSpan.FromSeconds(1);
 
@@ -58,6 +59,7 @@ public sealed class MetricsActor : ReceiveActor, IWithTimers
             AnnounceFinalBars(board, clock);
         });
         Receive<BarClock>(_ => AnnounceFinalBars(board, clock));
+        Receive<BarsFromStore>(stored => board.Restore(stored.Bars));
         Receive<SequenceStats>(board.Count);
         Receive<SymbolListing>(listing => board.SetTickSize(listing.TickSize));
         Receive<LogSummary>(_ =>

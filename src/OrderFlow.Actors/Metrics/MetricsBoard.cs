@@ -101,13 +101,29 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
     /// The bars that became final (or came again with a new revision) since the last call, oldest first; a quiet
     /// symbol's newest bar is final once <paramref name="nowMs"/> is past its end plus the grace, while the tape is live.
     /// </summary>
-    public IReadOnlyList<BarFinal> TakeFinalBars(long nowMs)
+    public IReadOnlyList<StoredBar> TakeFinalBars(long nowMs)
     {
         lock (_lock)
         {
             if (_flow.Tape.From is not null && !_flow.Tape.Interrupted) _bars.Tick(nowMs, (long)settings.BarsKept.Grace.TotalMilliseconds);
             var taken = _bars.TakeFinalised();
-            return taken.Count == 0 ? [] : taken.Select(final => new BarFinal(symbol, final.Interval, BarReading.Bar(final.Bar))).ToList();
+            return taken.Count == 0 ? [] : taken.Select(final => new StoredBar(final.Interval, final.Bar.FromMs, final.Bar.Revision,
+                final.Bar.Complete, final.Bar.Figures, _bars.Step, _flow.CvdCountedFrom(final.Bar.Figures.CvdAnchorMs))).ToList();
+        }
+    }
+
+    /// <summary>
+    /// At start, before the stored tape's trades: the bars the store kept, and the CVD goes on from the newest of them
+    /// (if the trades that follow join it without a hole).
+    /// </summary>
+    public void Restore(IReadOnlyList<StoredBar> stored)
+    {
+        if (stored.Count == 0) return;
+        lock (_lock)
+        {
+            _bars.Restore(stored);
+            var newest = stored.MaxBy(bar => bar.Figures.LastAggregateId)!;
+            _flow.ContinueCvd(newest.Figures.CvdAnchorMs, newest.Figures.Cvd, newest.Figures.LastAggregateId, newest.CvdFromMs);
         }
     }
 

@@ -43,6 +43,9 @@ public sealed class RollingOrderFlow
     private long _cvdAnchorMs = long.MinValue;
     private long _nextCvdAnchorMs = long.MinValue;
     private long _cvd;
+    /// <summary>A CVD carried over a restart, until the first trade says whether it joins: (through id, counted from).</summary>
+    private (long ThroughId, long CountedFromMs)? _cvdCarried;
+    private long? _cvdCountedFromMs;
 
     public RollingOrderFlow(Symbol symbol, MetricsSettings settings)
     {
@@ -229,14 +232,35 @@ public sealed class RollingOrderFlow
 
     private int SlotOf(long second) => (int)(second % _secondOf.Length + _secondOf.Length) % _secondOf.Length;
 
+    /// <summary>
+    /// After a restart: the CVD the stored bars ended with (anchor, value, through which aggregate id, counted from
+    /// when) goes on, if the first trade that follows joins it without a hole; trades up to that id are in it already.
+    /// </summary>
+    public void ContinueCvd(long anchorMs, long cvd, long throughId, long countedFromMs)
+    {
+        (_cvdAnchorMs, _nextCvdAnchorMs, _cvd) = (anchorMs, _settings.CvdAnchor.NextAfter(anchorMs), cvd);
+        _cvdCarried = (throughId, countedFromMs);
+    }
+
+    /// <summary>From when the CVD anchored at <paramref name="anchorMs"/> was counted: its anchor, or later when the tape starts later.</summary>
+    public long CvdCountedFrom(long anchorMs) => Math.Max(anchorMs, _cvdCountedFromMs ?? Tape.From ?? anchorMs);
+
     private void AddToCvd(in AggregateTrade trade)
     {
+        if (_cvdCarried is { } carried)
+        {
+            if (trade.AggregateId <= carried.ThroughId) return;
+            _cvdCarried = null;
+            if (trade.AggregateId == carried.ThroughId + 1) _cvdCountedFromMs = carried.CountedFromMs;
+            else _nextCvdAnchorMs = long.MinValue; // a hole since: counted afresh from here
+        }
         var time = trade.TradeTimeMs;
         if (time >= _nextCvdAnchorMs)
         {
             _cvdAnchorMs = _settings.CvdAnchor.AnchorFor(time);
             _nextCvdAnchorMs = _settings.CvdAnchor.NextAfter(time);
             _cvd = 0;
+            _cvdCountedFromMs = null;
         }
         if (time < _cvdAnchorMs) return;
         _cvd += trade.Side == AggressorSide.Buy ? trade.Quantity.Raw : -trade.Quantity.Raw;
@@ -246,8 +270,8 @@ public sealed class RollingOrderFlow
     {
         var anchor = _settings.CvdAnchor.AnchorFor(asOf);
         var value = anchor == _cvdAnchorMs ? Exact.Quantity(_cvd) : 0m;
-        var countedFrom = Tape.From is { } from ? Math.Max(from, anchor) : (long?)null;
-        var complete = Tape.From <= anchor && !Tape.Interrupted && Tape.HolesBetween(anchor, long.MaxValue) == 0;
+        var countedFrom = Tape.From is not null ? CvdCountedFrom(anchor) : (long?)null;
+        var complete = countedFrom <= anchor && !Tape.Interrupted && Tape.HolesBetween(anchor, long.MaxValue) == 0;
         return new CumulativeVolumeDelta(value, DateTimeOffset.FromUnixTimeMilliseconds(anchor),
             countedFrom is { } counted ? DateTimeOffset.FromUnixTimeMilliseconds(counted) : null, complete);
     }

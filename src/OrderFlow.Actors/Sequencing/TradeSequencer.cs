@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using OrderFlow.Actors.Bars;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Store;
@@ -8,8 +9,21 @@ using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Actors.Sequencing;
 
-/// <summary>Where a sequencer starts from when there is a tape store: its tape's trades of the last <paramref name="Span"/>, at most <paramref name="Max"/>.</summary>
-public sealed record TapeAtStart(ITapeStore Store, TapeId Tape, TimeSpan Span, int Max);
+/// <summary>
+/// Where a sequencer starts from when there is a tape store: its tape's trades of the last <paramref name="Span"/> (from
+/// the open of the longest bar then under way, so that bar is rebuilt whole), at most <paramref name="Max"/>, and the
+/// newest <paramref name="BarsKept"/> stored bars of each interval.
+/// </summary>
+public sealed record TapeAtStart(ITapeStore Store, TapeId Tape, TimeSpan Span, int Max, IReadOnlyList<TimeSpan> BarIntervals, int BarsKept)
+{
+    public long ReadsFromMs(long nowMs)
+    {
+        var fromMs = nowMs - (long)Span.TotalMilliseconds;
+        if (BarIntervals.Count == 0) return fromMs;
+        var longest = (long)BarIntervals.Max().TotalMilliseconds;
+        return fromMs - (fromMs % longest + longest) % longest;
+    }
+}
 
 /// <summary>
 /// Puts one symbol's trades in the exchange's order, each exactly once, before history and metrics see them: the
@@ -24,7 +38,7 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
 
     private sealed record PageFailed(int Request, Exception Cause) : ILocalMessage;
 
-    private sealed record StoreRead(StoredTape Tape) : ILocalMessage;
+    private sealed record StoreRead(StoredTape Tape, IReadOnlyList<StoredBar> Bars) : ILocalMessage;
 
     private sealed record StoreReadFailed(string Problem) : ILocalMessage;
 
@@ -84,7 +98,12 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         Receive<FlushCounters>(_ => _sequence.ReportDueCounters());
         Receive<StreamInterrupted>(interrupted => _sequence.StreamInterrupted(interrupted.Reason));
         Receive<StreamResumed>(_ => _sequence.StreamResumed());
-        Receive<StoreRead>(read => _sequence.StartFromStore(read.Tape));
+        Receive<StoreRead>(read =>
+        {
+            // The stored bars before the stored trades: metrics sets them up first, then skips what they hold.
+            if (read.Bars.Count > 0) _metrics.Tell(new BarsFromStore(read.Bars));
+            _sequence.StartFromStore(read.Tape);
+        });
         Receive<StoreReadFailed>(failed =>
         {
             Context.GetLogger().Warning("💾 {Symbol}: could not read the tape store ({Problem}); warming up from REST instead", _symbol, failed.Problem);
@@ -104,12 +123,20 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
         {
             // The store first; REST only for what it lacks. Live trades wait meanwhile.
             _sequence.AwaitStore();
-            start.Store.ReadRecentAsync(start.Tape, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)start.Span.TotalMilliseconds, start.Max)
-                .PipeTo(Self, success: tape => new StoreRead(tape), failure: e => new StoreReadFailed(e.Message));
+            ReadAtStartAsync(start, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).PipeTo(Self, failure: e => new StoreReadFailed(e.Message));
             return;
         }
         _sequence.Start();
         Act();
+    }
+
+    private static async Task<StoreRead> ReadAtStartAsync(TapeAtStart start, long nowMs)
+    {
+        var tape = await start.Store.ReadRecentAsync(start.Tape, start.ReadsFromMs(nowMs), start.Max).ConfigureAwait(false);
+        var bars = new List<StoredBar>();
+        foreach (var interval in start.BarIntervals)
+            bars.AddRange(await start.Store.ReadBarsAsync(start.Tape, interval, long.MaxValue, start.BarsKept).ConfigureAwait(false));
+        return new StoreRead(tape, bars);
     }
 
     /// <summary>What a message decided is carried out when the message is done.</summary>

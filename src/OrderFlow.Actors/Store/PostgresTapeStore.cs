@@ -1,3 +1,4 @@
+using OrderFlow.Actors.Bars;
 using Npgsql;
 using NpgsqlTypes;
 using OrderFlow.Protocol;
@@ -38,10 +39,27 @@ public sealed class PostgresTapeStore : ITapeStore
         INSERT INTO store_identity VALUES (md5(random()::text || clock_timestamp()::text));
         CREATE TABLE cluster_symbols (name text PRIMARY KEY, removed boolean NOT NULL, changed_ms bigint NOT NULL);
         """,
+        """
+        CREATE TABLE bars (
+          symbol_id integer NOT NULL, interval_ms bigint NOT NULL, from_ms bigint NOT NULL, revision integer NOT NULL,
+          complete boolean NOT NULL, open bigint NOT NULL, high bigint NOT NULL, low bigint NOT NULL, close bigint NOT NULL,
+          buy_volume bigint NOT NULL, sell_volume bigint NOT NULL, buy_notional text NOT NULL, sell_notional text NOT NULL,
+          aggregates bigint NOT NULL, trades bigint NOT NULL, delta bigint NOT NULL, delta_min bigint NOT NULL,
+          delta_max bigint NOT NULL, first_id bigint NOT NULL, last_id bigint NOT NULL, cvd bigint NOT NULL,
+          cvd_anchor_ms bigint NOT NULL, cvd_from_ms bigint NOT NULL, step bigint NOT NULL,
+          PRIMARY KEY (symbol_id, interval_ms, from_ms)
+        );
+        """,
     ];
 
     /// <summary>The advisory lock a migration holds (any fixed number; "orderflow" in ASCII, folded into a bigint).</summary>
     private const long MigrationLock = 0x6f72646572666c6f;
+
+    private static readonly string UpsertBar =
+        $"INSERT INTO bars (symbol_id, {BarRows.Columns}) VALUES ({string.Join(", ", Enumerable.Range(1, BarRows.Count + 1).Select(i => $"${i}"))}) " +
+        "ON CONFLICT (symbol_id, interval_ms, from_ms) DO UPDATE SET " +
+        string.Join(", ", BarRows.Columns.Split(", ").Skip(2).Select(column => $"{column} = excluded.{column}")) +
+        " WHERE excluded.revision >= bars.revision";
 
     private const string Columns = "agg_id, price, quantity, first_trade_id, more_trades, time_ms, buyer_maker";
 
@@ -133,6 +151,20 @@ public sealed class PostgresTapeStore : ITapeStore
         while (await reader.ReadAsync(cancel).ConfigureAwait(false)) yield return ReadTrade(reader);
     }
 
+    public async Task<IReadOnlyList<StoredBar>> ReadBarsAsync(TapeId tape, TimeSpan interval, long beforeMs, int max)
+    {
+        await using var connection = await _source.OpenConnectionAsync().ConfigureAwait(false);
+        if (await SymbolIdAsync(connection, tape, create: false).ConfigureAwait(false) is not { } id) return [];
+        await using var command = new NpgsqlCommand(
+            $"SELECT {BarRows.Columns} FROM bars WHERE symbol_id = $1 AND interval_ms = $2 AND from_ms < $3 ORDER BY from_ms DESC LIMIT $4", connection);
+        foreach (var value in new object[] { id, (long)interval.TotalMilliseconds, beforeMs, max }) command.Parameters.AddWithValue(value);
+        var bars = new List<StoredBar>();
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false)) bars.Add(BarRows.Read(reader));
+        bars.Reverse();
+        return bars;
+    }
+
     public async Task<Fixed8?> ReadTickSizeAsync(TapeId tape)
     {
         await using var command = _source.CreateCommand("SELECT tick_size FROM symbols WHERE name = $1");
@@ -169,6 +201,11 @@ public sealed class PostgresTapeStore : ITapeStore
 
     public async Task<long> PruneAsync(long beforeMs)
     {
+        await using (var bars = _source.CreateCommand("DELETE FROM bars WHERE from_ms < $1"))
+        {
+            bars.Parameters.AddWithValue(beforeMs);
+            await bars.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
         await using var command = _source.CreateCommand("DELETE FROM trades WHERE time_ms < $1");
         command.Parameters.AddWithValue(beforeMs);
         return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
@@ -236,6 +273,14 @@ public sealed class PostgresTapeStore : ITapeStore
                 foreach (var value in new object[] { ids[i], hole.FromId, hole.ToId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() })
                     insert.Parameters.AddWithValue(value);
                 await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+        for (var i = 0; i < batch.Count; i++)
+            foreach (var bar in batch[i].FinalBars)
+            {
+                await using var upsert = new NpgsqlCommand(UpsertBar, _writing);
+                upsert.Parameters.AddWithValue(ids[i]);
+                foreach (var value in BarRows.Values(bar)) upsert.Parameters.AddWithValue(value);
+                await upsert.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
         for (var i = 0; i < batch.Count; i++)
             if (batch[i].TickSize is { } tick)

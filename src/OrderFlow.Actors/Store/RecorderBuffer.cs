@@ -1,10 +1,11 @@
+using OrderFlow.Actors.Bars;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Actors.Store;
 
 /// <summary>
-/// What one symbol's recorder has not written yet, and what it is writing: trades in id order and holes. Bounded: past
+/// What one symbol's recorder has not written yet, and what it is writing: trades in id order, holes and final bars. Bounded: past
 /// <c>limit</c> trades (what the symbol's history holds, so nothing it dropped is still unwritten), the oldest are
 /// let go and their ids become a hole, recorded with the next write, never skipped without a trace.
 /// </summary>
@@ -12,6 +13,7 @@ public sealed class RecorderBuffer(TapeId tape, int limit, int maxPerWrite = 50_
 {
     private readonly List<AggregateTrade> _pending = new();
     private readonly List<AggregateIdRange> _holes = new();
+    private readonly List<StoredBar> _bars = new();
     private TapeWrite? _writing;
     private Fixed8? _tickSize;
 
@@ -38,20 +40,24 @@ public sealed class RecorderBuffer(TapeId tape, int limit, int maxPerWrite = 50_
     /// <summary>Goes with the next write.</summary>
     public void SetTickSize(Fixed8 tickSize) => _tickSize = tickSize;
 
+    /// <summary>Final bars (a few a minute), written with the next write; a bar's newer revision replaces the older in the store.</summary>
+    public void AddBars(IEnumerable<StoredBar> bars) => _bars.AddRange(bars);
+
     public void AddHole(AggregateIdRange ids)
     {
         if (_holes.Count > 0 && _holes[^1].ToId + 1 == ids.FromId) _holes[^1] = _holes[^1] with { ToId = ids.ToId };
         else _holes.Add(ids);
     }
 
-    /// <summary>The next write (at most maxPerWrite trades, every hole, a new tick size), or null when nothing waits or one is under way.</summary>
+    /// <summary>The next write (at most maxPerWrite trades, every hole and bar, a new tick size), or null when nothing waits or one is under way.</summary>
     public TapeWrite? TakeWrite()
     {
-        if (_writing is not null || (_pending.Count == 0 && _holes.Count == 0 && _tickSize is null)) return null;
+        if (_writing is not null || (_pending.Count == 0 && _holes.Count == 0 && _bars.Count == 0 && _tickSize is null)) return null;
         var count = Math.Min(_pending.Count, maxPerWrite);
-        _writing = new TapeWrite(tape, _pending.GetRange(0, count), [.. _holes], _tickSize);
+        _writing = new TapeWrite(tape, _pending.GetRange(0, count), [.. _holes], _tickSize, _bars.Count == 0 ? null : [.. _bars]);
         _pending.RemoveRange(0, count);
         _holes.Clear();
+        _bars.Clear();
         _tickSize = null;
         return _writing;
     }
@@ -65,6 +71,7 @@ public sealed class RecorderBuffer(TapeId tape, int limit, int maxPerWrite = 50_
         _writing = null;
         _pending.InsertRange(0, failed.Trades);
         _holes.InsertRange(0, failed.Holes);
+        _bars.InsertRange(0, failed.FinalBars);
         _tickSize ??= failed.TickSize;
         Add([]);
     }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OrderFlow.Actors.Bars;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
 
@@ -163,6 +164,24 @@ public sealed class SqliteTapeStore : ITapeStore
         return best;
     }
 
+    public async Task<IReadOnlyList<StoredBar>> ReadBarsAsync(TapeId tape, TimeSpan interval, long beforeMs, int max)
+    {
+        await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
+        if (await SymbolIdAsync(connection, tape, create: false).ConfigureAwait(false) is not { } id) return [];
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {BarRows.Columns} FROM bars WHERE symbol_id = $symbol AND interval_ms = $interval AND from_ms < $before " +
+            "ORDER BY from_ms DESC LIMIT $max";
+        command.Parameters.AddWithValue("$symbol", id);
+        command.Parameters.AddWithValue("$interval", (long)interval.TotalMilliseconds);
+        command.Parameters.AddWithValue("$before", beforeMs);
+        command.Parameters.AddWithValue("$max", max);
+        var bars = new List<StoredBar>();
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false)) bars.Add(BarRows.Read(reader));
+        bars.Reverse();
+        return bars;
+    }
+
     public async Task<Fixed8?> ReadTickSizeAsync(TapeId tape)
     {
         await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
@@ -193,6 +212,10 @@ public sealed class SqliteTapeStore : ITapeStore
             delete.Parameters.AddWithValue("$keep", keepFrom ?? long.MaxValue);
             deleted += await delete.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
+        await using var bars = connection.CreateCommand();
+        bars.CommandText = "DELETE FROM bars WHERE from_ms < $before";
+        bars.Parameters.AddWithValue("$before", beforeMs);
+        await bars.ExecuteNonQueryAsync().ConfigureAwait(false);
         return deleted;
     }
 
@@ -258,12 +281,14 @@ public sealed class SqliteTapeStore : ITapeStore
         using var transaction = _writing.BeginTransaction();
         using var insert = TapeSchema.InsertTrade(_writing, transaction);
         using var hole = TapeSchema.InsertHole(_writing, transaction);
+        using var bar = TapeSchema.UpsertBar(_writing, transaction);
         foreach (var write in batch)
         {
             var symbolId = SymbolIdAsync(_writing, write.Tape, create: true, transaction).GetAwaiter().GetResult()!.Value;
             foreach (var trade in write.Trades) TapeSchema.WriteTrade(insert, symbolId, trade);
             foreach (var range in write.Holes) TapeSchema.WriteHole(hole, symbolId, range);
             if (write.TickSize is { } tick) TapeSchema.WriteTickSize(_writing, transaction, symbolId, tick);
+            foreach (var final in write.FinalBars) TapeSchema.WriteBar(bar, symbolId, final);
         }
         transaction.Commit();
         return Task.CompletedTask;

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OrderFlow.Actors.Bars;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
 
@@ -42,6 +43,20 @@ internal static class TapeSchema
         INSERT INTO store_identity VALUES (lower(hex(randomblob(16))));
         -- The cluster's symbol set as add and remove last changed it (removed = 1: stays out), so a full restart keeps it.
         CREATE TABLE cluster_symbols (name TEXT PRIMARY KEY, removed INTEGER NOT NULL, changed_ms INTEGER NOT NULL);
+        """,
+        """
+        -- Final bars, the newest revision of each (a restart answers the bars it had): figures at 10^-8, notionals
+        -- (10^-16, wider than 64 bits) as decimal text, the CVD with its anchor and from when it was counted, the
+        -- footprint's step.
+        CREATE TABLE bars (
+          symbol_id INTEGER NOT NULL, interval_ms INTEGER NOT NULL, from_ms INTEGER NOT NULL, revision INTEGER NOT NULL,
+          complete INTEGER NOT NULL, open INTEGER NOT NULL, high INTEGER NOT NULL, low INTEGER NOT NULL, close INTEGER NOT NULL,
+          buy_volume INTEGER NOT NULL, sell_volume INTEGER NOT NULL, buy_notional TEXT NOT NULL, sell_notional TEXT NOT NULL,
+          aggregates INTEGER NOT NULL, trades INTEGER NOT NULL, delta INTEGER NOT NULL, delta_min INTEGER NOT NULL,
+          delta_max INTEGER NOT NULL, first_id INTEGER NOT NULL, last_id INTEGER NOT NULL, cvd INTEGER NOT NULL,
+          cvd_anchor_ms INTEGER NOT NULL, cvd_from_ms INTEGER NOT NULL, step INTEGER NOT NULL,
+          PRIMARY KEY (symbol_id, interval_ms, from_ms)
+        ) WITHOUT ROWID;
         """,
     ];
 
@@ -125,6 +140,33 @@ internal static class TapeSchema
         command.Parameters.AddWithValue("$tick", tickSize.Raw);
         command.Parameters.AddWithValue("$id", symbolId);
         command.ExecuteNonQuery();
+    }
+
+    public static SqliteCommand UpsertBar(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var names = Enumerable.Range(0, BarRows.Count).Select(i => $"$b{i}").ToArray();
+        command.CommandText = $"INSERT INTO bars (symbol_id, {BarRows.Columns}) VALUES ($s, {string.Join(", ", names)}) " +
+            "ON CONFLICT (symbol_id, interval_ms, from_ms) DO UPDATE SET " +
+            string.Join(", ", BarRows.Columns.Split(", ").Skip(2).Select(column => $"{column} = excluded.{column}")) +
+            " WHERE excluded.revision >= bars.revision";
+        command.Parameters.Add("$s", SqliteType.Integer);
+        foreach (var name in names) command.Parameters.Add(name, SqliteType.Integer);
+        command.Prepare();
+        return command;
+    }
+
+    public static void WriteBar(SqliteCommand upsert, long symbolId, StoredBar bar)
+    {
+        upsert.Parameters[0].Value = symbolId;
+        var values = BarRows.Values(bar);
+        for (var i = 0; i < values.Length; i++)
+        {
+            upsert.Parameters[i + 1].SqliteType = values[i] is string ? SqliteType.Text : SqliteType.Integer;
+            upsert.Parameters[i + 1].Value = values[i];
+        }
+        upsert.ExecuteNonQuery();
     }
 
     /// <summary>A row of <see cref="TradeColumns"/>.</summary>

@@ -1,3 +1,4 @@
+using OrderFlow.Actors.Bars;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Trades;
 
@@ -25,10 +26,15 @@ public readonly record struct TapeId(Symbol Symbol, string Exchange)
 }
 
 /// <summary>
-/// What one recorder writes at once: trades in id order, id ranges given up on (holes), and the symbol's tick size
-/// when exchangeInfo has just said it (kept with the tape, so a replay bins its volume profile as the live run did).
+/// What one recorder writes at once: trades in id order, id ranges given up on (holes), the symbol's tick size
+/// when exchangeInfo has just said it (kept with the tape, so a replay bins its volume profile as the live run did), and
+/// the bars that became final (or came again) since the last write.
 /// </summary>
-public sealed record TapeWrite(TapeId Tape, IReadOnlyList<AggregateTrade> Trades, IReadOnlyList<AggregateIdRange> Holes, Fixed8? TickSize = null);
+public sealed record TapeWrite(TapeId Tape, IReadOnlyList<AggregateTrade> Trades, IReadOnlyList<AggregateIdRange> Holes, Fixed8? TickSize = null,
+    IReadOnlyList<StoredBar>? Bars = null)
+{
+    public IReadOnlyList<StoredBar> FinalBars => Bars ?? [];
+}
 
 /// <summary>
 /// Where every sequenced trade is kept across restarts. Keyed by symbol and aggregate id, so a trade written twice is
@@ -51,10 +57,13 @@ public interface ITapeStore : IAsyncDisposable
     /// <summary>Every trade from <paramref name="fromMs"/> (inclusive) to <paramref name="toMs"/> (exclusive), oldest first, as it is read.</summary>
     IAsyncEnumerable<AggregateTrade> ReadBetweenAsync(TapeId tape, long fromMs, long toMs, CancellationToken cancel = default);
 
+    /// <summary>The interval's stored bars opening before <paramref name="beforeMs"/>, the newest <paramref name="max"/>, oldest first.</summary>
+    Task<IReadOnlyList<StoredBar>> ReadBarsAsync(TapeId tape, TimeSpan interval, long beforeMs, int max);
+
     /// <summary>The tick size last written with the tape, if any.</summary>
     Task<Fixed8?> ReadTickSizeAsync(TapeId tape);
 
-    /// <summary>Deletes every trade older than <paramref name="beforeMs"/>; returns how many.</summary>
+    /// <summary>Deletes every trade older than <paramref name="beforeMs"/>, and the bars that open before it; returns how many trades.</summary>
     Task<long> PruneAsync(long beforeMs);
 
     /// <summary>Which store this is, made when it was created: the nodes of a cluster must all see the same one.</summary>

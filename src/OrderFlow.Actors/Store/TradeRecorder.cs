@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using OrderFlow.Actors.Bars;
 using OrderFlow.Actors.Metrics;
 using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
@@ -23,6 +24,9 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
     private sealed record Written(int Trades) : ILocalMessage;
 
     private sealed record WriteFailed(string Problem) : ILocalMessage;
+
+    /// <summary>Bars that became final (or came again): written with the next write.</summary>
+    public sealed record RecordBars(IReadOnlyList<StoredBar> Bars) : ILocalMessage;
 
     /// <summary>Told to the symbol's actor after every write: its status answer's part.</summary>
     public sealed record RecordingState(TapeStoreStatus Status) : ILocalMessage;
@@ -66,6 +70,7 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
                 _log.Error("🚫 {Symbol}: the tape store is too far behind; ids beyond what history holds are recorded as a hole", _symbol);
         });
         Receive<TapeHole>(hole => _buffer.AddHole(hole.Ids));
+        Receive<RecordBars>(record => _buffer.AddBars(record.Bars));
         Receive<SymbolListing>(listing => _buffer.SetTickSize(listing.TickSize));
         Receive<ITapeEvent>(_ => { });
         Receive<Flush>(_ =>

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
+using OrderFlow.Actors.Bars;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Connection;
@@ -108,8 +109,10 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         Receive<GetFootprint>(query => Sender.Tell(_board.ReadFootprint(query)));
         Receive<MetricsActor.BarsFinal>(final =>
         {
+            // Kept with the tape (a restart answers them again) and announced cluster-wide.
+            _recorder?.Tell(new TradeRecorder.RecordBars(final.Bars));
             var mediator = DistributedPubSub.Get(Context.System).Mediator;
-            foreach (var bar in final.Bars) mediator.Tell(new Publish(BarsTopic, bar));
+            foreach (var bar in final.Bars) mediator.Tell(new Publish(BarsTopic, new BarFinal(_symbol, bar.Interval, BarReading.Bar(bar))));
         });
         Receive<GetSequenceStats>(query =>
         {
@@ -164,9 +167,13 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     /// <summary>This symbol's tape in the store: its trades as its market's exchange numbers them.</summary>
     private TapeId Tape => TapeId.Of(_symbol, _settings.MarketOf(_symbol).RestUrl);
 
-    /// <summary>With a store, the sequencer starts from it: enough of the tape for the longest window and the warm-up, as much as history holds.</summary>
+    /// <summary>
+    /// With a store, the sequencer starts from it: enough of the tape for the longest window and the warm-up, as much as
+    /// history holds, and the bars it kept.
+    /// </summary>
     private TapeAtStart? TapeAtStart() => _store is null ? null
-        : new TapeAtStart(_store, Tape, new[] { _settings.History.WarmUp ?? TimeSpan.Zero }.Concat(_settings.Metrics.Windows).Max(), _settings.History.Capacity);
+        : new TapeAtStart(_store, Tape, new[] { _settings.History.WarmUp ?? TimeSpan.Zero }.Concat(_settings.Metrics.Windows).Max(), _settings.History.Capacity,
+            _settings.Metrics.BarsKept.Intervals, _settings.Metrics.BarsKept.Keep);
 
     /// <param name="directory">Its node's <see cref="SymbolDirectory"/>.</param>
     /// <param name="listings">Its node's <see cref="ListingService"/>.</param>

@@ -15,7 +15,7 @@ public sealed class SymbolBarsTests
     private static readonly long Start = new DateTimeOffset(2026, 12, 4, 23, 50, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
 
     /// <summary>A random tape in id order, trade times never falling: prices that jump, quantities with 8 decimals, both sides.</summary>
-    private static List<AggregateTrade> Tape(int seed, int count)
+    internal static List<AggregateTrade> Tape(int seed, int count)
     {
         var random = new Random(seed);
         var (time, price, tradeId) = (Start + random.Next(0, 60_000), 9_135_000_000_000L, 5_000_000_000L);

@@ -38,6 +38,35 @@ public sealed class RestartSpecs(PostgresServer postgres) : RecordingSpec
     }
 
     [Fact]
+    public async Task After_a_kill_the_restarted_host_answers_the_final_bars_it_had_equal_field_for_field()
+    {
+        // Windows of a minute: the start-up read covers a minute or two, so older bars can only come from the store's bars.
+        const string Bars = "orderflow.metrics.windows = [1m]\norderflow.bars.intervals = [10s, 1m]\n";
+        var intervals = new[] { TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1) };
+        var before = new Dictionary<TimeSpan, IReadOnlyList<Protocol.Bars.Bar>>();
+        using (var first = Host("2h", extra: Bars))
+        {
+            await StreamingAsync(first);
+            var http = OrderFlowHttpClient.Create(await first.QueryAddressAsync(Limit));
+            foreach (var interval in intervals) before[interval] = (await http.GetBarsAsync(Btc, interval, 120)).Bars.Where(bar => bar.Final).ToList();
+            first.KillHard();
+        }
+        Assert.True(before[intervals[0]].Count > 100, $"{before[intervals[0]].Count} final 10s bars before the kill");
+
+        using var second = Host("10s", extra: Bars);
+        var restarted = OrderFlowHttpClient.Create(await second.QueryAddressAsync(Limit));
+        foreach (var interval in intervals)
+            await AwaitAssertAsync(async () =>
+            {
+                var after = (await restarted.GetBarsAsync(Btc, interval, 120)).Bars;
+                Assert.NotEmpty(after);
+                var kept = before[interval].Where(bar => bar.From >= after[0].From).ToList();
+                Assert.True(kept.Count >= before[interval].Count - 10, $"{kept.Count} of {before[interval].Count} {interval} bars still kept");
+                Assert.Equal(kept, after.Where(bar => bar.From <= before[interval][^1].From));
+            }, Limit);
+    }
+
+    [Fact]
     public async Task With_PostgreSQL_a_database_stopped_for_30_s_is_reported_caught_up_and_loses_nothing_across_a_kill()
     {
         var database = await postgres.CreateDatabaseAsync();
@@ -107,10 +136,11 @@ public sealed class RestartSpecs(PostgresServer postgres) : RecordingSpec
     }
 
     /// <param name="postgres">A connection string: the store is that PostgreSQL database instead of the default SQLite file.</param>
-    private OrderFlowProcess Host(string warmUp, string? postgres = null)
+    /// <param name="extra">More HOCON for the host.</param>
+    private OrderFlowProcess Host(string warmUp, string? postgres = null, string extra = "")
     {
         var config = Path.Combine(DataHome, $"host-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(config, $"orderflow.history.warmup = {warmUp}\n" + (postgres is null ? ""
+        File.WriteAllText(config, $"orderflow.history.warmup = {warmUp}\n{extra}" + (postgres is null ? ""
             : $"orderflow.store {{ kind = postgres, connection-string = {Actors.Configuration.OrderFlowConfiguration.Quote(postgres)} }}\n"));
         return OrderFlowProcess.StartWithData(DataHome, "run", "--symbols", "BTCUSDT", "--ws-url", Exchange.WebSocketUrl.ToString(),
             "--rest-url", Exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0", "--config", config);

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OrderFlow.Actors.Bars;
 using OrderFlow.Actors.Store;
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Protocol;
@@ -148,6 +149,35 @@ public abstract class TapeStoreContract
         Assert.Empty(await store.ReadFromIdAsync(Btc with { Exchange = "testnet.binance.vision" }, 1, 1000)); // all older
     }
 
+    [Fact]
+    public async Task Final_bars_come_back_exactly_the_newest_revision_of_each_and_retention_deletes_the_old_ones()
+    {
+        var minute = TimeSpan.FromMinutes(1);
+        StoredBar Bar(long fromMs, int revision, long buyVolume) => new(minute, fromMs, revision, revision % 2 == 0, new BarFigures
+        {
+            Open = 9_134_988_000_001, High = 9_135_100_000_000, Low = 9_134_000_000_000, Close = 9_135_000_000_000, BuyVolume = buyVolume,
+            SellVolume = 123_456_789, BuyNotional = Int128.Parse("112778059998765432123456789"), SellNotional = 42, Aggregates = 7, Trades = 19,
+            Delta = buyVolume - 123_456_789, DeltaMin = -5, DeltaMax = buyVolume, FirstAggregateId = 10, LastAggregateId = 16, Cvd = -77_000_000_001,
+            CvdAnchorMs = 1_799_971_200_000,
+        }, Step: 92_000_000, CvdFromMs: 1_799_990_000_000);
+        const long t0 = 1_800_000_000_000;
+        await using (var store = await OpenAsync())
+        {
+            await store.WriteAsync(new TapeWrite(Btc, [], [], Bars: [Bar(t0, 0, 1), Bar(t0 + 60_000, 0, 2), Bar(t0 + 120_000, 0, 3)]));
+            await store.WriteAsync(new TapeWrite(Btc, [], [], Bars: [Bar(t0 + 60_000, 2, 20)]));
+            await store.WriteAsync(new TapeWrite(Btc, [], [], Bars: [Bar(t0 + 60_000, 1, 10)])); // an older revision written late: ignored
+            await store.WriteAsync(new TapeWrite(Btc with { Exchange = "testnet.binance.vision" }, [], [], Bars: [Bar(t0, 0, 9)]));
+        }
+
+        await using var reopened = await OpenAsync();
+        Assert.Equal([Bar(t0, 0, 1), Bar(t0 + 60_000, 2, 20), Bar(t0 + 120_000, 0, 3)], await reopened.ReadBarsAsync(Btc, minute, long.MaxValue, 10));
+        Assert.Equal([Bar(t0 + 60_000, 2, 20), Bar(t0 + 120_000, 0, 3)], await reopened.ReadBarsAsync(Btc, minute, long.MaxValue, 2));
+        Assert.Equal([Bar(t0, 0, 1)], await reopened.ReadBarsAsync(Btc, minute, t0 + 60_000, 10));
+        Assert.Empty(await reopened.ReadBarsAsync(Btc, TimeSpan.FromMinutes(5), long.MaxValue, 10));
+        await reopened.PruneAsync(t0 + 60_000);
+        Assert.Equal([Bar(t0 + 60_000, 2, 20), Bar(t0 + 120_000, 0, 3)], await reopened.ReadBarsAsync(Btc, minute, long.MaxValue, 10));
+    }
+
 }
 
 /// <summary>The SQLite store on a real file, and what only it does: refusing a newer or foreign file; the recorder's bound.</summary>
@@ -177,7 +207,7 @@ public sealed class SqliteTapeStoreTests : TapeStoreContract, IDisposable
             await command.ExecuteNonQueryAsync();
         }
         var newer = await Assert.ThrowsAsync<TapeStoreException>(() => SqliteTapeStore.OpenAsync(File));
-        Assert.Equal($"the tape store {File} is schema version 99, newer than this version of orderflow reads (3): upgrade orderflow, " +
+        Assert.Equal($"the tape store {File} is schema version 99, newer than this version of orderflow reads (4): upgrade orderflow, " +
                      "or point orderflow.store.path elsewhere", newer.Message);
 
         var garbage = Path.Combine(_directory, "notes.txt");
