@@ -1,3 +1,4 @@
+using OrderFlow.Actors.Binance;
 using System.Diagnostics;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Metrics;
@@ -36,7 +37,7 @@ public static class BarsMemory
         for (var i = 0; i < symbols; i++)
         {
             var board = new MetricsBoard(Symbol.Parse($"SYM{i:000}USDT"), settings);
-            board.SetTickSize(Fixed8.Parse("0.01"));
+            board.SetListing(new Listing(Fixed8.Parse("0.01"), Listing.Trading));
             for (var at = 0; at < tape.Length; at += 4096) board.Add(tape.AsSpan(at, Math.Min(4096, tape.Length - at)));
             boards.Add(board);
         }

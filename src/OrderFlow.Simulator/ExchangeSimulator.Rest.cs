@@ -58,9 +58,30 @@ public sealed partial class ExchangeSimulator
         // COIN-M says contractStatus where spot and USD-M say status.
         var statusField = _options.Market == "coinm" ? "contractStatus" : "status";
         var symbols = string.Join(",", listed.Select(m =>
-            $$"""{"symbol":"{{m.Symbol}}","{{statusField}}":"{{m.Status}}","filters":[{"filterType":"PRICE_FILTER","tickSize":"{{m.TickSize.ToString("0.00000000", CultureInfo.InvariantCulture)}}"}]}"""));
+            $$"""{"symbol":"{{m.Symbol}}","{{statusField}}":"{{m.Status}}",{{Assets(m)}}"filters":[{"filterType":"PRICE_FILTER","tickSize":"{{m.TickSize.ToString("0.00000000", CultureInfo.InvariantCulture)}}"}]}"""));
         await WriteJsonAsync(context, 200,
             $$"""{"timezone":"UTC","serverTime":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}},"symbols":[{{symbols}}]}""").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The assets as exchangeInfo names them, and on COIN-M the contract size (BTCUSD_PERP: base BTC, quote USD, 100 USD
+    /// a contract; the rest 10, as Binance lists them).
+    /// </summary>
+    private string Assets(SimulatedMarket market)
+    {
+        if (_options.Market == "coinm")
+        {
+            var at = market.Symbol.IndexOf("USD", StringComparison.Ordinal);
+            var coin = at > 0 ? market.Symbol[..at] : market.Symbol;
+            var size = market.ContractSize ?? (coin == "BTC" ? 100m : 10m);
+            return $$"""
+                "baseAsset":"{{coin}}","quoteAsset":"USD","marginAsset":"{{coin}}","contractSize":{{size.ToString(CultureInfo.InvariantCulture)}},
+                """.Trim();
+        }
+        var quote = new[] { "FDUSD", "USDT", "USDC", "BTC", "ETH", "BNB", "EUR", "TRY" }.FirstOrDefault(q => market.Symbol.EndsWith(q, StringComparison.Ordinal) && market.Symbol.Length > q.Length);
+        return quote is null ? "" : $$"""
+            "baseAsset":"{{market.Symbol[..^quote.Length]}}","quoteAsset":"{{quote}}",
+            """.Trim();
     }
 
     private async Task AggTradesAsync(HttpContext context)

@@ -55,7 +55,7 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
         _app = app;
         _options = options;
         _markets = new ConcurrentDictionary<string, SimulatedMarket>(options.Symbols
-            .Select((symbol, index) => new SimulatedMarket(symbol, options.Seed + index, options.TradesKept, options.Market != "spot"))
+            .Select((symbol, index) => new SimulatedMarket(symbol, options.Seed + index, options.TradesKept, options.Market))
             .ToDictionary(market => market.Symbol, StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase);
         if (options.History > TimeSpan.Zero)
             foreach (var market in _markets.Values) market.MakeHistory(options.History, market.TradesPerSecond ?? options.TradesPerSecond);
@@ -123,7 +123,7 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
     /// <summary>Lists a new symbol from now on: in exchangeInfo, on the streams, trading.</summary>
     public SimulatedMarket List(SimulatedSymbol symbol)
     {
-        var market = new SimulatedMarket(symbol, _options.Seed + _markets.Count, _options.TradesKept, Futures);
+        var market = new SimulatedMarket(symbol, _options.Seed + _markets.Count, _options.TradesKept, _options.Market);
         return _markets.TryAdd(symbol.Name, market) ? market : throw new ArgumentException($"the simulator already lists {symbol.Name}");
     }
 

@@ -21,12 +21,16 @@ public sealed class SimulatedMarket
     private long _price;
 
     private readonly bool _futures;
+    private readonly bool _contracts;
 
-    internal SimulatedMarket(SimulatedSymbol symbol, int seed, int tradesKept, bool futures)
+    /// <param name="market">spot, usdm or coinm (whose quantities are whole contracts).</param>
+    internal SimulatedMarket(SimulatedSymbol symbol, int seed, int tradesKept, string market)
     {
-        _futures = futures;
+        _futures = market != "spot";
+        _contracts = market == "coinm";
         Symbol = symbol.Name;
         TickSize = symbol.TickSize;
+        ContractSize = symbol.ContractSize;
         TradesPerSecond = symbol.TradesPerSecond;
         _tick = Fixed8.FromDecimal(symbol.TickSize).Raw;
         _price = Fixed8.FromDecimal(symbol.StartPrice).Raw;
@@ -37,6 +41,9 @@ public sealed class SimulatedMarket
     public string Symbol { get; }
 
     public decimal TickSize { get; }
+
+    /// <summary>On COIN-M, the USD a contract is worth when configured (else Binance's default for the coin).</summary>
+    public decimal? ContractSize { get; }
 
     /// <summary>exchangeInfo's status for it; only TRADING generates trades.</summary>
     public string Status
@@ -132,7 +139,7 @@ public sealed class SimulatedMarket
     private AggregateTrade Next(long now)
     {
         _price = Math.Max(_tick, _price + _tick * _random.Next(-3, 4));
-        var quantity = Fixed8.FromDecimal(_random.Next(1, 200_000) / 100_000m);
+        var quantity = _contracts ? Fixed8.FromDecimal(_random.Next(1, 600)) : Fixed8.FromDecimal(_random.Next(1, 200_000) / 100_000m);
         var fills = _random.Next(1, 4);
         var trade = new AggregateTrade(_nextId++, new Fixed8(_price), quantity, _nextTradeId, _nextTradeId + fills - 1, now,
             _random.Next(2) == 0 ? AggressorSide.Buy : AggressorSide.Sell);

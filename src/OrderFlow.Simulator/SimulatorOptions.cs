@@ -4,7 +4,8 @@ namespace OrderFlow.Simulator;
 /// A symbol the simulated exchange lists, with where its price starts, its tick size, and its own rate of trades
 /// (null: <see cref="SimulatorOptions.TradesPerSecond"/>).
 /// </summary>
-public sealed record SimulatedSymbol(string Name, decimal StartPrice, decimal TickSize = 0.01m, double? TradesPerSecond = null);
+/// <param name="ContractSize">On COIN-M, the USD a contract is worth (null: Binance's, 100 for BTC, 10 for the rest); ignored elsewhere.</param>
+public sealed record SimulatedSymbol(string Name, decimal StartPrice, decimal TickSize = 0.01m, double? TradesPerSecond = null, decimal? ContractSize = null);
 
 public sealed record SimulatorOptions
 {

@@ -21,11 +21,11 @@ public struct BarFigures
 
     public readonly bool IsEmpty => Aggregates == 0;
 
-    public void Add(in AggregateTrade trade, long cvd, long cvdAnchorMs)
+    /// <summary>The trade as <see cref="Metrics.TradeUnits"/> measured it: its quantity the volume, with its notional at 10^-16.</summary>
+    public void Add(in AggregateTrade trade, Int128 notional, long cvd, long cvdAnchorMs)
     {
         var price = trade.Price.Raw;
         var quantity = trade.Quantity.Raw;
-        var notional = (Int128)price * quantity;
         if (Aggregates == 0)
         {
             (Open, High, Low, FirstAggregateId) = (price, price, price, trade.AggregateId);

@@ -62,7 +62,7 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
             if (bar.FromMs < fromMs && bar.Final && bar.Footprint is { IsEmpty: true }) bar.Footprint = null;
     }
 
-    public void Add(in AggregateTrade trade, long stepRaw, long cvd, long cvdAnchorMs)
+    public void Add(in AggregateTrade trade, Int128 notional, long stepRaw, long cvd, long cvdAnchorMs)
     {
         if (trade.AggregateId <= _restoredThroughId)
         {
@@ -90,7 +90,7 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
             Trim();
         }
         else if (fromMs < latest.FromMs) return; // behind the newest bar: cannot happen in id order, and never counted twice
-        latest.Figures.Add(trade, cvd, cvdAnchorMs);
+        latest.Figures.Add(trade, notional, cvd, cvdAnchorMs);
         latest.Footprint?.Add(trade, stepRaw);
         if (latest.Final)
         {

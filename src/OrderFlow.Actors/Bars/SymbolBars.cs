@@ -29,10 +29,14 @@ public sealed class SymbolBars(IReadOnlyList<TimeSpan> intervals, int keep, int 
 
     public BarSeries? Series(TimeSpan interval) => Array.Find(_series, series => series.Interval == interval);
 
-    public void Add(in AggregateTrade trade, long cvd, long cvdAnchorMs)
+    /// <summary>A trade whose quantity is the base asset: its notional is p × q.</summary>
+    public void Add(in AggregateTrade trade, long cvd, long cvdAnchorMs) => Add(trade, (Int128)trade.Price.Raw * trade.Quantity.Raw, cvd, cvdAnchorMs);
+
+    /// <summary>A trade as <see cref="Metrics.TradeUnits"/> measured it: its quantity the volume, with its notional at 10^-16.</summary>
+    public void Add(in AggregateTrade trade, Int128 notional, long cvd, long cvdAnchorMs)
     {
         if (_step == 0 && _tick > 0) _step = ChooseStep(trade.Price.Raw);
-        foreach (var series in _series) series.Add(trade, _step == 0 ? 1 : _step, cvd, cvdAnchorMs);
+        foreach (var series in _series) series.Add(trade, notional, _step == 0 ? 1 : _step, cvd, cvdAnchorMs);
     }
 
     /// <summary>The tape starts at <paramref name="fromMs"/> (the store's, REST's warm-up, or the first live trade): bars opening before are not complete.</summary>

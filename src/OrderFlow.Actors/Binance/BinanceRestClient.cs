@@ -22,10 +22,11 @@ public sealed class RestException(string message, TimeSpan? retryAfter = null, E
 }
 
 /// <summary>
-/// What exchangeInfo says of a listed symbol: its price tick (zero when it gives none) and its status. Only TRADING
-/// produces trades; BREAK, HALT, END_OF_DAY, CANCEL_ONLY and the rest are listed and silent.
+/// What exchangeInfo says of a listed symbol: its price tick (zero when it gives none), its status, its assets, and on
+/// COIN-M the USD a contract is worth (<c>contractSize</c>; zero elsewhere: quantities there are the base asset). Only
+/// TRADING produces trades; BREAK, HALT, END_OF_DAY, CANCEL_ONLY and the rest are listed and silent.
 /// </summary>
-public sealed record Listing(Fixed8 TickSize, string Status)
+public sealed record Listing(Fixed8 TickSize, string Status, Fixed8 ContractSize = default, string? BaseAsset = null, string? QuoteAsset = null)
 {
     public const string Trading = "TRADING";
 
@@ -141,7 +142,9 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, BinanceMark
                         if (filter.TryGetProperty("filterType", out var type) && type.ValueEquals("PRICE_FILTER") &&
                             filter.TryGetProperty("tickSize", out var tick) && Fixed8.TryParse(Encoding.UTF8.GetBytes(tick.GetString() ?? ""), out var size))
                             tickSize = size;
-                listed[symbol] = new Listing(tickSize, status);
+                var contractSize = entry.TryGetProperty("contractSize", out var contract) && contract.ValueKind == JsonValueKind.Number &&
+                                   Fixed8.TryParse(Encoding.UTF8.GetBytes(contract.GetRawText()), out var size8) ? size8 : Fixed8.Zero;
+                listed[symbol] = new Listing(tickSize, status, contractSize, Text(entry, "baseAsset"), Text(entry, "quoteAsset"));
             }
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException)
@@ -150,6 +153,9 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, BinanceMark
         }
         return listed;
     }
+
+    private static string? Text(JsonElement entry, string name) =>
+        entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>
     /// Aggregates from <paramref name="startTimeMs"/> on, in order, at most <paramref name="limit"/>. Binance allows

@@ -61,7 +61,7 @@ public sealed class MetricsActor : ReceiveActor, IWithTimers
         Receive<BarClock>(_ => AnnounceFinalBars(board, clock));
         Receive<BarsFromStore>(stored => board.Restore(stored.Bars));
         Receive<SequenceStats>(board.Count);
-        Receive<SymbolListing>(listing => board.SetTickSize(listing.TickSize));
+        Receive<SymbolListing>(listing => board.SetListing(listing.Listing));
         Receive<LogSummary>(_ =>
         {
             if (board.Read(board.ShortestWindow, clock().ToUnixTimeMilliseconds()) is MetricsSnapshot snapshot) Log(snapshot);

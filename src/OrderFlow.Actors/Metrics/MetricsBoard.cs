@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Akka.Actor;
 using OrderFlow.Actors.Bars;
+using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
@@ -25,6 +26,8 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
     private readonly SymbolBars _bars = new(settings.BarsKept.Intervals, settings.BarsKept.Keep, settings.BarsKept.FootprintKeep,
         settings.BarsKept.TicksPerLevel);
     private SequenceStats? _counters;
+    private TradeUnits _units;
+    private VolumeUnits _volumeUnits = VolumeUnits.Unnamed;
 
     public Symbol Symbol => symbol;
 
@@ -43,9 +46,10 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
         {
             foreach (ref readonly var trade in trades)
             {
-                _flow.Add(trade);
+                var measured = _units.Measure(trade, out var notional);
+                _flow.Add(measured, notional);
                 var (cvd, anchorMs) = _flow.CvdNow;
-                _bars.Add(trade, cvd, anchorMs);
+                _bars.Add(measured, notional, cvd, anchorMs);
             }
         }
     }
@@ -76,25 +80,37 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
         lock (_lock) _counters = counters;
     }
 
-    public void SetTickSize(Fixed8 tick)
+    /// <summary>What exchangeInfo says: the tick (profile bins, footprint step) and the units (COIN-M contracts).</summary>
+    public void SetListing(Listing listing)
     {
         lock (_lock)
         {
-            _flow.SetTickSize(tick);
-            _bars.SetTickSize(tick);
+            if (listing.TickSize > Fixed8.Zero)
+            {
+                _flow.SetTickSize(listing.TickSize);
+                _bars.SetTickSize(listing.TickSize);
+            }
+            if (!_units.InContracts) _units = TradeUnits.Of(listing);
+            if (_volumeUnits == VolumeUnits.Unnamed) _volumeUnits = TradeUnits.Describe(listing);
         }
     }
+
 
     /// <summary>The interval's bars, or <see cref="IntervalNotTracked"/>.</summary>
     public IOrderFlowMessage ReadBars(GetBars query)
     {
-        lock (_lock) return BarReading.Bars(symbol, _bars, query);
+        lock (_lock) return BarReading.Bars(symbol, _bars, query) switch { BarsSnapshot bars => bars with { Units = _volumeUnits }, var other => other };
     }
 
     /// <summary>The interval's footprints, or <see cref="IntervalNotTracked"/>.</summary>
     public IOrderFlowMessage ReadFootprint(GetFootprint query)
     {
-        lock (_lock) return BarReading.Footprint(symbol, _bars, settings.BarsKept.Imbalance, query);
+        lock (_lock)
+            return BarReading.Footprint(symbol, _bars, settings.BarsKept.Imbalance, query) switch
+            {
+                FootprintSnapshot footprint => footprint with { Units = _volumeUnits },
+                var other => other,
+            };
     }
 
     /// <summary>
@@ -131,7 +147,7 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
     public IOrderFlowMessage Read(TimeSpan window, long nowMs)
     {
         if (!settings.Windows.Contains(window)) return new WindowNotTracked(symbol, window, settings.Windows);
-        lock (_lock) return _flow.Snapshot(window, nowMs, _counters);
+        lock (_lock) return _flow.Snapshot(window, nowMs, _counters) with { Units = _volumeUnits };
     }
 }
 

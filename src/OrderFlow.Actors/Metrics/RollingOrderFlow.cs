@@ -67,7 +67,11 @@ public sealed class RollingOrderFlow
     /// <summary>The symbol's tick size, from exchangeInfo: profile bins are a multiple of it.</summary>
     public void SetTickSize(Fixed8 tick) => _binRaw = tick.Raw * _settings.ProfileTicksPerBin;
 
-    public void Add(in AggregateTrade trade)
+    /// <summary>A trade whose quantity is the base asset: its notional is p × q.</summary>
+    public void Add(in AggregateTrade trade) => Add(trade, (Int128)trade.Price.Raw * trade.Quantity.Raw);
+
+    /// <summary>A trade as <see cref="TradeUnits"/> measured it: its quantity the volume, and its notional at 10^-16.</summary>
+    public void Add(in AggregateTrade trade, Int128 notional)
     {
         var time = trade.TradeTimeMs;
         if (_lastTradeMs is not { } last || time > last) _lastTradeMs = time;
@@ -85,7 +89,6 @@ public sealed class RollingOrderFlow
             _extremes[slot] = default;
             _volumeAtPrice[slot]?.Clear();
         }
-        var notional = (Int128)trade.Price.Raw * trade.Quantity.Raw;
         var large = notional >= _largeThresholdRaw;
         _sums[slot].Add(trade, notional, large);
         _extremes[slot].Add(trade, notional, large);
@@ -286,7 +289,8 @@ public sealed class RollingOrderFlow
         var a = (BigInteger)sums.Notional;
         var vwap = Exact.Ratio(a, s * Fixed8.Scale);
         // In raw units σ² = (S·Q − A²)/S² at 10^-16; scaled by 10^(2·decimals − 16) its root counts 10^-decimals.
-        var variance = (s * sums.QuantityPriceSquared.ToBigInteger() - a * a) * BigInteger.Pow(10, 2 * Exact.RatioDecimals - 16) / (s * s);
+        // Never below 0: on COIN-M each volume is truncated while the notional is exact, so A may exceed Σ v·p a little.
+        var variance = BigInteger.Max(BigInteger.Zero, s * sums.QuantityPriceSquared.ToBigInteger() - a * a) * BigInteger.Pow(10, 2 * Exact.RatioDecimals - 16) / (s * s);
         return new VwapBands(vwap, Exact.Scaled(Exact.SquareRootFloor(variance)));
     }
 }

@@ -1,6 +1,7 @@
+using OrderFlow.Actors.Binance;
 using OrderFlow.Protocol;
 
 namespace OrderFlow.Actors.Metrics;
 
-/// <summary>What Binance's exchangeInfo says of a symbol it lists: its price tick (zero when it gave none).</summary>
-public sealed record SymbolListing(Symbol Symbol, Fixed8 TickSize) : IWithSymbol, ILocalMessage;
+/// <summary>What Binance's exchangeInfo says of a symbol it lists (its tick, its assets, COIN-M's contract size), for metrics and the recorder.</summary>
+public sealed record SymbolListing(Symbol Symbol, Listing Listing) : IWithSymbol, ILocalMessage;

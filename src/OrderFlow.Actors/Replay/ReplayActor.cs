@@ -121,5 +121,7 @@ public sealed class ReplayActor : ReceiveActor, IWithTimers
 /// <summary>A symbol's replay has sent its last trade, <paramref name="LastId"/> (null: the range held none).</summary>
 public sealed record ReplayFinished(Symbol Symbol, long Trades, long? LastId) : IWithSymbol, ILocalMessage;
 
-/// <summary>The tick size a symbol's replay bins by: the one stored with its tape, else exchangeInfo's; null: neither.</summary>
-internal sealed record ReplayTickSize(Fixed8? TickSize) : ILocalMessage;
+/// <summary>
+/// What a symbol's replay counts by: the tick and contract size stored with its tape, else exchangeInfo's (zero: neither).
+/// </summary>
+internal sealed record ReplayListing(Binance.Listing Listing) : ILocalMessage;

@@ -40,6 +40,7 @@ public sealed class PostgresTapeStore : ITapeStore
         CREATE TABLE cluster_symbols (name text PRIMARY KEY, removed boolean NOT NULL, changed_ms bigint NOT NULL);
         """,
         """
+        ALTER TABLE symbols ADD COLUMN contract_size bigint;
         CREATE TABLE bars (
           symbol_id integer NOT NULL, interval_ms bigint NOT NULL, from_ms bigint NOT NULL, revision integer NOT NULL,
           complete boolean NOT NULL, open bigint NOT NULL, high bigint NOT NULL, low bigint NOT NULL, close bigint NOT NULL,
@@ -165,11 +166,13 @@ public sealed class PostgresTapeStore : ITapeStore
         return bars;
     }
 
-    public async Task<Fixed8?> ReadTickSizeAsync(TapeId tape)
+    public async Task<StoredListing> ReadListingAsync(TapeId tape)
     {
-        await using var command = _source.CreateCommand("SELECT tick_size FROM symbols WHERE name = $1");
+        await using var command = _source.CreateCommand("SELECT tick_size, contract_size FROM symbols WHERE name = $1");
         command.Parameters.AddWithValue(tape.ToString());
-        return await command.ExecuteScalarAsync().ConfigureAwait(false) is long raw ? new Fixed8(raw) : null;
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        if (!await reader.ReadAsync().ConfigureAwait(false)) return new StoredListing(null, null);
+        return new StoredListing(reader.IsDBNull(0) ? null : new Fixed8(reader.GetInt64(0)), reader.IsDBNull(1) ? null : new Fixed8(reader.GetInt64(1)));
     }
 
     public async Task<IReadOnlyList<StoredSymbol>> ReadSymbolSetAsync()
@@ -283,10 +286,12 @@ public sealed class PostgresTapeStore : ITapeStore
                 await upsert.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
         for (var i = 0; i < batch.Count; i++)
-            if (batch[i].TickSize is { } tick)
+            if (batch[i].TickSize is not null || batch[i].ContractSize is not null)
             {
-                await using var update = new NpgsqlCommand("UPDATE symbols SET tick_size = $1 WHERE id = $2", _writing);
-                update.Parameters.AddWithValue(tick.Raw);
+                await using var update = new NpgsqlCommand(
+                    "UPDATE symbols SET tick_size = coalesce($1, tick_size), contract_size = coalesce($2, contract_size) WHERE id = $3", _writing);
+                update.Parameters.Add(new NpgsqlParameter<long?> { TypedValue = batch[i].TickSize?.Raw });
+                update.Parameters.Add(new NpgsqlParameter<long?> { TypedValue = batch[i].ContractSize?.Raw });
                 update.Parameters.AddWithValue(ids[i]);
                 await update.ExecuteNonQueryAsync().ConfigureAwait(false);
             }

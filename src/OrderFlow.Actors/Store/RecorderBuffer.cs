@@ -16,6 +16,7 @@ public sealed class RecorderBuffer(TapeId tape, int limit, int maxPerWrite = 50_
     private readonly List<StoredBar> _bars = new();
     private TapeWrite? _writing;
     private Fixed8? _tickSize;
+    private Fixed8? _contractSize;
 
     public int Pending => _pending.Count;
 
@@ -37,8 +38,12 @@ public sealed class RecorderBuffer(TapeId tape, int limit, int maxPerWrite = 50_
         Dropped += excess;
     }
 
-    /// <summary>Goes with the next write.</summary>
-    public void SetTickSize(Fixed8 tickSize) => _tickSize = tickSize;
+    /// <summary>The tick and COIN-M's contract size, when exchangeInfo gave them: go with the next write.</summary>
+    public void SetListing(Binance.Listing listing)
+    {
+        if (listing.TickSize > Fixed8.Zero) _tickSize = listing.TickSize;
+        if (listing.ContractSize > Fixed8.Zero) _contractSize = listing.ContractSize;
+    }
 
     /// <summary>Final bars (a few a minute), written with the next write; a bar's newer revision replaces the older in the store.</summary>
     public void AddBars(IEnumerable<StoredBar> bars) => _bars.AddRange(bars);
@@ -52,13 +57,13 @@ public sealed class RecorderBuffer(TapeId tape, int limit, int maxPerWrite = 50_
     /// <summary>The next write (at most maxPerWrite trades, every hole and bar, a new tick size), or null when nothing waits or one is under way.</summary>
     public TapeWrite? TakeWrite()
     {
-        if (_writing is not null || (_pending.Count == 0 && _holes.Count == 0 && _bars.Count == 0 && _tickSize is null)) return null;
+        if (_writing is not null || (_pending.Count == 0 && _holes.Count == 0 && _bars.Count == 0 && _tickSize is null && _contractSize is null)) return null;
         var count = Math.Min(_pending.Count, maxPerWrite);
-        _writing = new TapeWrite(tape, _pending.GetRange(0, count), [.. _holes], _tickSize, _bars.Count == 0 ? null : [.. _bars]);
+        _writing = new TapeWrite(tape, _pending.GetRange(0, count), [.. _holes], _tickSize, _bars.Count == 0 ? null : [.. _bars], _contractSize);
         _pending.RemoveRange(0, count);
         _holes.Clear();
         _bars.Clear();
-        _tickSize = null;
+        (_tickSize, _contractSize) = (null, null);
         return _writing;
     }
 
@@ -73,6 +78,7 @@ public sealed class RecorderBuffer(TapeId tape, int limit, int maxPerWrite = 50_
         _holes.InsertRange(0, failed.Holes);
         _bars.InsertRange(0, failed.FinalBars);
         _tickSize ??= failed.TickSize;
+        _contractSize ??= failed.ContractSize;
         Add([]);
     }
 }

@@ -182,13 +182,15 @@ public sealed class SqliteTapeStore : ITapeStore
         return bars;
     }
 
-    public async Task<Fixed8?> ReadTickSizeAsync(TapeId tape)
+    public async Task<StoredListing> ReadListingAsync(TapeId tape)
     {
         await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT tick_size FROM symbols WHERE name = $name";
+        command.CommandText = "SELECT tick_size, contract_size FROM symbols WHERE name = $name";
         command.Parameters.AddWithValue("$name", tape.ToString());
-        return await command.ExecuteScalarAsync().ConfigureAwait(false) is long raw ? new Fixed8(raw) : null;
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        if (!await reader.ReadAsync().ConfigureAwait(false)) return new StoredListing(null, null);
+        return new StoredListing(reader.IsDBNull(0) ? null : new Fixed8(reader.GetInt64(0)), reader.IsDBNull(1) ? null : new Fixed8(reader.GetInt64(1)));
     }
 
     public async Task<long> PruneAsync(long beforeMs)
@@ -287,7 +289,7 @@ public sealed class SqliteTapeStore : ITapeStore
             var symbolId = SymbolIdAsync(_writing, write.Tape, create: true, transaction).GetAwaiter().GetResult()!.Value;
             foreach (var trade in write.Trades) TapeSchema.WriteTrade(insert, symbolId, trade);
             foreach (var range in write.Holes) TapeSchema.WriteHole(hole, symbolId, range);
-            if (write.TickSize is { } tick) TapeSchema.WriteTickSize(_writing, transaction, symbolId, tick);
+            TapeSchema.WriteListing(_writing, transaction, symbolId, write);
             foreach (var final in write.FinalBars) TapeSchema.WriteBar(bar, symbolId, final);
         }
         transaction.Commit();

@@ -47,7 +47,8 @@ internal static class TapeSchema
         """
         -- Final bars, the newest revision of each (a restart answers the bars it had): figures at 10^-8, notionals
         -- (10^-16, wider than 64 bits) as decimal text, the CVD with its anchor and from when it was counted, the
-        -- footprint's step.
+        -- footprint's step. And COIN-M's contract size (10^-8 USD): what a quantity there is worth.
+        ALTER TABLE symbols ADD COLUMN contract_size INTEGER;
         CREATE TABLE bars (
           symbol_id INTEGER NOT NULL, interval_ms INTEGER NOT NULL, from_ms INTEGER NOT NULL, revision INTEGER NOT NULL,
           complete INTEGER NOT NULL, open INTEGER NOT NULL, high INTEGER NOT NULL, low INTEGER NOT NULL, close INTEGER NOT NULL,
@@ -132,12 +133,15 @@ internal static class TapeSchema
         insert.ExecuteNonQuery();
     }
 
-    public static void WriteTickSize(SqliteConnection connection, SqliteTransaction transaction, long symbolId, Fixed8 tickSize)
+    /// <summary>The tick size and contract size a write carries (each kept until exchangeInfo gives another).</summary>
+    public static void WriteListing(SqliteConnection connection, SqliteTransaction transaction, long symbolId, TapeWrite write)
     {
+        if (write.TickSize is null && write.ContractSize is null) return;
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "UPDATE symbols SET tick_size = $tick WHERE id = $id";
-        command.Parameters.AddWithValue("$tick", tickSize.Raw);
+        command.CommandText = "UPDATE symbols SET tick_size = coalesce($tick, tick_size), contract_size = coalesce($contract, contract_size) WHERE id = $id";
+        command.Parameters.AddWithValue("$tick", (object?)write.TickSize?.Raw ?? DBNull.Value);
+        command.Parameters.AddWithValue("$contract", (object?)write.ContractSize?.Raw ?? DBNull.Value);
         command.Parameters.AddWithValue("$id", symbolId);
         command.ExecuteNonQuery();
     }

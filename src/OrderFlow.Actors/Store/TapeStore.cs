@@ -28,10 +28,11 @@ public readonly record struct TapeId(Symbol Symbol, string Exchange)
 /// <summary>
 /// What one recorder writes at once: trades in id order, id ranges given up on (holes), the symbol's tick size
 /// when exchangeInfo has just said it (kept with the tape, so a replay bins its volume profile as the live run did), and
-/// the bars that became final (or came again) since the last write.
+/// the bars that became final (or came again) since the last write, and on COIN-M the contract size (so an export or a
+/// replay knows what a quantity is worth).
 /// </summary>
 public sealed record TapeWrite(TapeId Tape, IReadOnlyList<AggregateTrade> Trades, IReadOnlyList<AggregateIdRange> Holes, Fixed8? TickSize = null,
-    IReadOnlyList<StoredBar>? Bars = null)
+    IReadOnlyList<StoredBar>? Bars = null, Fixed8? ContractSize = null)
 {
     public IReadOnlyList<StoredBar> FinalBars => Bars ?? [];
 }
@@ -60,8 +61,8 @@ public interface ITapeStore : IAsyncDisposable
     /// <summary>The interval's stored bars opening before <paramref name="beforeMs"/>, the newest <paramref name="max"/>, oldest first.</summary>
     Task<IReadOnlyList<StoredBar>> ReadBarsAsync(TapeId tape, TimeSpan interval, long beforeMs, int max);
 
-    /// <summary>The tick size last written with the tape, if any.</summary>
-    Task<Fixed8?> ReadTickSizeAsync(TapeId tape);
+    /// <summary>The tick size and contract size last written with the tape, each null if never.</summary>
+    Task<StoredListing> ReadListingAsync(TapeId tape);
 
     /// <summary>Deletes every trade older than <paramref name="beforeMs"/>, and the bars that open before it; returns how many trades.</summary>
     Task<long> PruneAsync(long beforeMs);
@@ -75,6 +76,9 @@ public interface ITapeStore : IAsyncDisposable
     /// <summary>Keeps <paramref name="symbols"/> as streamed (<paramref name="removed"/> false), removed (true), or forgets them (null: not listed).</summary>
     Task WriteSymbolSetAsync(IReadOnlyList<Symbol> symbols, bool? removed);
 }
+
+/// <summary>What exchangeInfo said of a tape's symbol, as written with it: the tick, and on COIN-M the contract size.</summary>
+public sealed record StoredListing(Fixed8? TickSize, Fixed8? ContractSize);
 
 /// <summary>A symbol of the cluster's set as the store keeps it: streamed, or removed (it stays out until added again).</summary>
 public sealed record StoredSymbol(Symbol Symbol, bool Removed);

@@ -71,7 +71,7 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
         });
         Receive<TapeHole>(hole => _buffer.AddHole(hole.Ids));
         Receive<RecordBars>(record => _buffer.AddBars(record.Bars));
-        Receive<SymbolListing>(listing => _buffer.SetTickSize(listing.TickSize));
+        Receive<SymbolListing>(listing => _buffer.SetListing(listing.Listing));
         Receive<ITapeEvent>(_ => { });
         Receive<Flush>(_ =>
         {

@@ -95,7 +95,7 @@ public sealed class ListingService : ReceiveActor, IWithTimers
         {
             if (!_symbols.TryGetValue(symbol, out var actor)) continue;
             var found = check.Listed?.GetValueOrDefault(symbol);
-            actor.Tell(new ListingChecked(symbol, check.Listed is null ? null : found is not null, found?.TickSize ?? Fixed8.Zero, found?.Status));
+            actor.Tell(new ListingChecked(symbol, check.Listed is null ? null : found is not null, found));
         }
     }
 }

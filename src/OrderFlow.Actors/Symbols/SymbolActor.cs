@@ -153,7 +153,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
             else _recorder.Forward(flush);
         });
         // Over once the metrics have applied its last trade: queries after "Replay finished" see the whole replay.
-        Receive<ReplayTickSize>(tick => StartReplay(_replay!, tick.TickSize));
+        Receive<ReplayListing>(listing => StartReplay(_replay!, listing.Listing));
         Receive<ReplayFinished>(finished =>
         {
             if (finished.LastId is { } last && (_board.LastAggregateId ?? 0) < last)
@@ -232,14 +232,20 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
             case ListingStep.Replay:
                 // Listed or not, what the store holds is played, binned by the tick size the live run recorded with it
                 // (exchangeInfo's is today's, and absent offline).
-                var listed = check.TickSize > Fixed8.Zero ? check.TickSize : (Fixed8?)null;
-                _replay!.Store.ReadTickSizeAsync(Tape).PipeTo(Self, success: stored => new ReplayTickSize(stored ?? listed), failure: _ => new ReplayTickSize(listed));
+                var listed = check.Found ?? Listing.Unknown;
+                _replay!.Store.ReadListingAsync(Tape).PipeTo(Self,
+                    success: stored => new ReplayListing(listed with
+                    {
+                        TickSize = stored.TickSize ?? listed.TickSize, ContractSize = stored.ContractSize ?? listed.ContractSize,
+                    }),
+                    failure: _ => new ReplayListing(listed));
                 return;
             case ListingStep.Unlisted:
                 Unlisted();
                 return;
         }
-        if (decision.First) StartPipeline(check.TickSize);
+        if (decision.First) StartPipeline(check.Found ?? Listing.Unknown);
+        else if (check.Found is { } found) TellListing(found); // a tick or contract size exchangeInfo could not give at start
         if (decision.Step == ListingStep.StopTrading)
         {
             StopTrading(check.Status!);
@@ -251,23 +257,27 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>The sequencer (reading the store first when there is one) and the recorder: started once the symbol is known to be listed.</summary>
-    private void StartPipeline(Fixed8 tickSize)
+    private void StartPipeline(Listing listing)
     {
         _recorder = _store is null ? null
             : ActorOf(TradeRecorder.Props(Tape, _store, _settings.History.Capacity, _settings.Store.FlushInterval), "recorder");
-        if (tickSize > Fixed8.Zero)
-        {
-            _metrics.Tell(new SymbolListing(_symbol, tickSize));
-            _recorder?.Tell(new SymbolListing(_symbol, tickSize));
-        }
+        if (_symbol.Market == "coinm" && listing.ContractSize == Fixed8.Zero)
+            _log.Warning("⚠️ {Symbol}: exchangeInfo gave no contractSize; until it does, quantities are counted as the base coin and notionals as price × contracts", _symbol);
+        TellListing(listing);
         _sequencer = ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, _settings.History.WarmUp, _rest, _history, _metrics,
             TapeAtStart(), _recorder), "sequencer");
         Answer(_lifecycle.AnswerToAdd()!);
     }
 
-    private void StartReplay(ReplayPlan plan, Fixed8? tickSize)
+    private void TellListing(Listing listing)
     {
-        if (tickSize is { } tick) _metrics.Tell(new SymbolListing(_symbol, tick));
+        _metrics.Tell(new SymbolListing(_symbol, listing));
+        _recorder?.Tell(new SymbolListing(_symbol, listing));
+    }
+
+    private void StartReplay(ReplayPlan plan, Listing listing)
+    {
+        if (listing.TickSize > Fixed8.Zero) _metrics.Tell(new SymbolListing(_symbol, listing));
         else _log.Warning("🎬 {Symbol}: no tick size stored with the tape nor listed by exchangeInfo; the volume profile bins by the grid its prices fall on", _symbol);
         _sequencer = ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, null, _rest, _history, _metrics), "sequencer");
         _stream = ActorOf(ReplayActor.Props(Tape, plan, _sequencer), "replay");

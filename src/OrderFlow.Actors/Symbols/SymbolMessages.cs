@@ -1,14 +1,18 @@
+using OrderFlow.Actors.Binance;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Streams;
 
 namespace OrderFlow.Actors.Symbols;
 
 /// <summary>
-/// What Binance's exchangeInfo says of a symbol, at start and at each refresh: listed (with its price tick, zero when
-/// it gave none, and its status: only TRADING produces trades), not listed, or <c>null</c> when exchangeInfo could
-/// not be asked (the symbol then streams anyway).
+/// What Binance's exchangeInfo says of a symbol, at start and at each refresh: listed (with its <see cref="Listing"/>:
+/// tick, status, assets, contract size; only TRADING produces trades), not listed, or <c>null</c> when exchangeInfo
+/// could not be asked (the symbol then streams anyway).
 /// </summary>
-public sealed record ListingChecked(Symbol Symbol, bool? Listed, Fixed8 TickSize, string? Status) : IWithSymbol, ILocalMessage;
+public sealed record ListingChecked(Symbol Symbol, bool? Listed, Listing? Found) : IWithSymbol, ILocalMessage
+{
+    public string? Status => Found?.Status;
+}
 
 /// <summary>Closes the symbol's stream with a close frame, then stops the symbol's actors. For removal and shutdown.</summary>
 public sealed record CloseSymbol(Symbol Symbol) : IWithSymbol, ILocalMessage;

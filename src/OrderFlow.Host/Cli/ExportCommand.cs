@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Metrics;
 using OrderFlow.Actors.Store;
 using OrderFlow.Protocol.Trades;
 
@@ -9,7 +10,9 @@ namespace OrderFlow.Host.Cli;
 /// <summary>
 /// <c>orderflow export SYMBOL --from TIME --to TIME --csv</c>: a recorded tape, straight from the tape store (no host
 /// needed), as CSV with the exchange's own fields and figures (<c>a,p,q,f,l,T,m</c>; prices and quantities with
-/// Binance's 8 decimals), oldest first. Missing ids inside the range are said on stderr, never left unsaid.
+/// Binance's 8 decimals), oldest first. A COIN-M tape adds what its contracts are worth (docs/order-flow.md, Contract
+/// units): <c>notional</c> = q × contractSize USD and <c>baseVolume</c> = q × contractSize / p in the base coin. Missing
+/// ids inside the range are said on stderr, never left unsaid.
 /// </summary>
 public static class ExportCommand
 {
@@ -41,7 +44,8 @@ public static class ExportCommand
 
             await using var file = parsed.GetValue(output) is { } path ? File.CreateText(path.FullName) : null;
             var writer = file ?? Console.Out;
-            await writer.WriteLineAsync("a,p,q,f,l,T,m").ConfigureAwait(false);
+            var units = await ContractUnitsAsync(store, tape).ConfigureAwait(false);
+            await writer.WriteLineAsync(units.InContracts ? "a,p,q,f,l,T,m,notional,baseVolume" : "a,p,q,f,l,T,m").ConfigureAwait(false);
             var (count, missing) = (0L, new List<AggregateIdRange>());
             long? last = null;
             await foreach (var trade in store.ReadBetweenAsync(tape, fromTime.ToUnixTimeMilliseconds(), toTime.ToUnixTimeMilliseconds(), cancel).ConfigureAwait(false))
@@ -49,8 +53,14 @@ public static class ExportCommand
                 if (last is { } previous && trade.AggregateId != previous + 1) missing.Add(new AggregateIdRange(previous + 1, trade.AggregateId - 1));
                 last = trade.AggregateId;
                 count++;
-                await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{trade.AggregateId},{trade.Price.ToWireString()},{trade.Quantity.ToWireString()},{trade.FirstTradeId},{trade.LastTradeId},{trade.TradeTimeMs},{(trade.Side == AggressorSide.Sell ? "true" : "false")}")).ConfigureAwait(false);
+                var line = string.Create(CultureInfo.InvariantCulture,
+                    $"{trade.AggregateId},{trade.Price.ToWireString()},{trade.Quantity.ToWireString()},{trade.FirstTradeId},{trade.LastTradeId},{trade.TradeTimeMs},{(trade.Side == AggressorSide.Sell ? "true" : "false")}");
+                if (units.InContracts)
+                {
+                    var measured = units.Measure(trade, out var notional);
+                    line += string.Create(CultureInfo.InvariantCulture, $",{TradeUnits.NotionalValue(notional)},{measured.Quantity.ToWireString()}");
+                }
+                await writer.WriteLineAsync(line).ConfigureAwait(false);
             }
             await writer.FlushAsync(cancel).ConfigureAwait(false);
             var span = $"{fromTime:yyyy-MM-dd HH:mm:ss} to {toTime:yyyy-MM-dd HH:mm:ss} UTC";
@@ -65,5 +75,18 @@ public static class ExportCommand
             return OrderFlowCli.Success;
         });
         return command;
+    }
+
+    /// <summary>A COIN-M tape's contract size as stored with it; without one its quantities stay bare contracts, and stderr says so.</summary>
+    private static async Task<TradeUnits> ContractUnitsAsync(ITapeStore store, TapeId tape)
+    {
+        if (tape.Symbol.Market != "coinm") return default;
+        if ((await store.ReadListingAsync(tape).ConfigureAwait(false)).ContractSize is { } size)
+        {
+            Console.Error.WriteLine($"orderflow: q counts contracts of {size.ToDecimal()} USD: notional = q × {size.ToDecimal()} (USD), baseVolume = q × {size.ToDecimal()} / p (base coin, truncated at 8 decimals)");
+            return new TradeUnits(size.Raw);
+        }
+        Console.Error.WriteLine($"orderflow: q counts contracts; no contract size was stored with {tape}, so no notional or base volume is given");
+        return default;
     }
 }

@@ -1,3 +1,5 @@
+using OrderFlow.Protocol.Trades;
+
 namespace OrderFlow.Protocol.Bars;
 
 /// <summary>
@@ -10,7 +12,8 @@ public sealed record GetBars(Symbol Symbol, TimeSpan Interval, int Last = 100, D
 public sealed record IntervalNotTracked(Symbol Symbol, TimeSpan Interval, IReadOnlyList<TimeSpan> Tracked) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>A symbol's bars for one interval, oldest first. Volumes are in the base asset, notionals in the quote asset.</summary>
-public sealed record BarsSnapshot(Symbol Symbol, TimeSpan Interval, IReadOnlyList<Bar> Bars) : IWithSymbol, IOrderFlowMessage;
+/// <param name="Units">What the volumes and notionals count (COIN-M: base coin and USD from contracts).</param>
+public sealed record BarsSnapshot(Symbol Symbol, TimeSpan Interval, IReadOnlyList<Bar> Bars, VolumeUnits? Units = null) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>
 /// One time bar, [<see cref="From"/>, <see cref="To"/>) by trade time, aligned to UTC (docs/order-flow.md, Bars).
@@ -54,8 +57,8 @@ public sealed record GetFootprint(Symbol Symbol, TimeSpan Interval, int Last = 1
 /// with the imbalance rule they were read with. Kept for fewer bars than the bars themselves
 /// (orderflow.bars.footprint-keep): an older bar is not listed.
 /// </summary>
-public sealed record FootprintSnapshot(Symbol Symbol, TimeSpan Interval, decimal Step, ImbalanceSettings Imbalance, IReadOnlyList<FootprintBar> Bars)
-    : IWithSymbol, IOrderFlowMessage;
+public sealed record FootprintSnapshot(Symbol Symbol, TimeSpan Interval, decimal Step, ImbalanceSettings Imbalance, IReadOnlyList<FootprintBar> Bars,
+    VolumeUnits? Units = null) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>
 /// A buy imbalance at P when buyVolume(P) · 100 ≥ <see cref="RatioPercent"/> · sellVolume(P − step), a sell imbalance

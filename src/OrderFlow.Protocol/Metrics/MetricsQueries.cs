@@ -37,7 +37,8 @@ public sealed record MetricsSnapshot(
     LargeTrades LargeTrades,
     VolumeProfile? Profile,
     CumulativeVolumeDelta Cvd,
-    DataQuality Quality) : IWithSymbol, IOrderFlowMessage
+    DataQuality Quality,
+    VolumeUnits? Units = null) : IWithSymbol, IOrderFlowMessage
 {
     public bool Ready => Coverage.Ready;
 }

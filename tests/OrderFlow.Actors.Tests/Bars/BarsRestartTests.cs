@@ -1,3 +1,4 @@
+using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Bars;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Metrics;
@@ -27,7 +28,7 @@ public sealed class BarsRestartTests
     private static MetricsBoard Board()
     {
         var board = new MetricsBoard(Btc, Settings());
-        board.SetTickSize(Fixed8.Parse("0.01"));
+        board.SetListing(new Listing(Fixed8.Parse("0.01"), Listing.Trading));
         return board;
     }
 

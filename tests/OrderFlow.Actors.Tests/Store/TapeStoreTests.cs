@@ -1,3 +1,4 @@
+using OrderFlow.Actors.Binance;
 using Microsoft.Data.Sqlite;
 using OrderFlow.Actors.Bars;
 using OrderFlow.Actors.Store;
@@ -73,22 +74,26 @@ public abstract class TapeStoreContract
     }
 
     [Fact]
-    public async Task The_tick_size_is_kept_with_the_tape_until_exchangeInfo_gives_another()
+    public async Task The_tick_and_contract_sizes_are_kept_with_the_tape_until_exchangeInfo_gives_others()
     {
+        var coin = new TapeId(Symbol.Parse("coinm:BTCUSD_PERP"), "dapi.binance.com");
         await using (var store = await OpenAsync())
         {
-            Assert.Null(await store.ReadTickSizeAsync(Btc));
+            Assert.Equal(new StoredListing(null, null), await store.ReadListingAsync(Btc));
             await store.WriteAsync(new TapeWrite(Btc, Trades(1, 10), [], Fixed8.Parse("0.01")));
             await store.WriteAsync(new TapeWrite(Btc, Trades(11, 20), [])); // later writes carry none: it stays
             await store.WriteAsync(new TapeWrite(Btc with { Exchange = "testnet.binance.vision" }, [], [], Fixed8.Parse("0.1")));
+            await store.WriteAsync(new TapeWrite(coin, Trades(1, 2), [], Fixed8.Parse("0.1"), ContractSize: Fixed8.Parse("100")));
+            await store.WriteAsync(new TapeWrite(coin, [], [], Fixed8.Parse("0.2"))); // a new tick alone leaves the contract size
         }
 
         await using var reopened = await OpenAsync();
-        Assert.Equal(Fixed8.Parse("0.01"), await reopened.ReadTickSizeAsync(Btc));
-        Assert.Equal(Fixed8.Parse("0.1"), await reopened.ReadTickSizeAsync(Btc with { Exchange = "testnet.binance.vision" }));
+        Assert.Equal(new StoredListing(Fixed8.Parse("0.01"), null), await reopened.ReadListingAsync(Btc));
+        Assert.Equal(new StoredListing(Fixed8.Parse("0.1"), null), await reopened.ReadListingAsync(Btc with { Exchange = "testnet.binance.vision" }));
+        Assert.Equal(new StoredListing(Fixed8.Parse("0.2"), Fixed8.Parse("100")), await reopened.ReadListingAsync(coin));
         await reopened.WriteAsync(new TapeWrite(Btc, [], [], Fixed8.Parse("0.1")));
-        Assert.Equal(Fixed8.Parse("0.1"), await reopened.ReadTickSizeAsync(Btc));
-        Assert.Null(await reopened.ReadTickSizeAsync(new TapeId(Symbol.Parse("ETHUSDT"), "api.binance.com")));
+        Assert.Equal(Fixed8.Parse("0.1"), (await reopened.ReadListingAsync(Btc)).TickSize);
+        Assert.Equal(new StoredListing(null, null), await reopened.ReadListingAsync(new TapeId(Symbol.Parse("ETHUSDT"), "api.binance.com")));
     }
 
     [Fact]
@@ -242,7 +247,7 @@ public sealed class SqliteTapeStoreTests : TapeStoreContract, IDisposable
     {
         var buffer = new RecorderBuffer(Btc, limit: 100);
         Assert.Null(buffer.TakeWrite());
-        buffer.SetTickSize(Fixed8.Parse("0.01"));
+        buffer.SetListing(new Listing(Fixed8.Parse("0.01"), Listing.Trading));
         var write = buffer.TakeWrite()!;
         Assert.Equal((0, Fixed8.Parse("0.01")), (write.Trades.Count, write.TickSize));
         buffer.Add(Trades(1, 5));
