@@ -48,6 +48,13 @@ public static class BenchmarkCommand
             return 0;
         }
 
+        if (args.FirstOrDefault() == "price-range")
+        {
+            Console.WriteLine(PriceRangeHeader);
+            foreach (var row in await PriceRangeRowsAsync(Option(args, "--trades", 1_000_000), Option(args, "--runs", 5))) Console.WriteLine(row);
+            return 0;
+        }
+
         if (args.FirstOrDefault() == "store")
         {
             var rows = new StringBuilder();
@@ -270,6 +277,39 @@ public static class BenchmarkCommand
         return Line("first (a fresh process)", r => r.ColdRatio, h => h.First) + "\n" + Line("second (warm)", r => r.WarmRatio, h => h.Second);
     }
 
+    private const string PriceRangeHeader = """
+        | tape | bars and footprint | host trades/s (warm half, median) | of the liquid tape's, bars on (target ≥ 0.8) | all runs (trades/s) |
+        |---|---|---|---|---|
+        """;
+
+    /// <summary>
+    /// The per-trade cost against the price range: the liquid tape (±3 ticks a trade) and the volatile one (±2,000)
+    /// through the host, with bars and footprints on (the defaults) and off, run after run in turn so a neighbour's
+    /// load falls on every case alike; the median of each.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> PriceRangeRowsAsync(int trades, int runs)
+    {
+        const string barsOff = "orderflow.bars.intervals = []\n";
+        (string Tape, int Ticks, string Bars, string Hocon)[] cases =
+        [
+            ("liquid (±3 ticks)", Tapes.LiquidTicks, "on", ""), ("volatile (±2,000 ticks)", Tapes.VolatileTicks, "on", ""),
+            ("liquid (±3 ticks)", Tapes.LiquidTicks, "off", barsOff), ("volatile (±2,000 ticks)", Tapes.VolatileTicks, "off", barsOff),
+        ];
+        await HostFlood.WarmUpAsync("BTCUSDT", trades, TimeSpan.FromMinutes(2));
+        var rates = cases.Select(_ => new List<double>()).ToArray();
+        for (var run = 0; run < runs; run++)
+            for (var i = 0; i < cases.Length; i++)
+            {
+                var result = await HostFlood.RunAsync("BTCUSDT", trades, TimeSpan.FromMinutes(3), cases[i].Hocon, cases[i].Ticks);
+                rates[i].Add(trades / result.Host.Second.TotalSeconds);
+                Console.WriteLine($"run {run + 1}: {cases[i].Tape}, bars {cases[i].Bars}: {rates[i][^1]:N0} trades/s");
+            }
+        var medians = rates.Select(list => list.Order().ElementAt(list.Count / 2)).ToArray();
+        return cases.Select((c, i) => string.Create(CultureInfo.InvariantCulture,
+            $"| {c.Tape} | {c.Bars} | {medians[i]:N0} | {medians[i] / medians[0]:0.00}{(i == 1 ? medians[1] / medians[0] >= 0.8 ? " (met)" : " (**missed**)" : "")} " +
+            $"| {string.Join(", ", rates[i].Select(rate => rate.ToString("N0", CultureInfo.InvariantCulture)))} |")).ToList();
+    }
+
     /// <summary>The tape store's rows: SQLite's write rate and bytes per trade, PostgreSQL's write rate, the flood with the store on and off, a restart.</summary>
     private static async Task StoreRowsAsync(StringBuilder report, int runs)
     {
@@ -305,8 +345,8 @@ public static class BenchmarkCommand
         var off = new List<HostFloodResult>();
         for (var run = 0; run < runs; run++)
         {
-            on.Add(await HostFlood.RunAsync("BTCUSDT", 1_000_000, TimeSpan.FromMinutes(2), store: true));
-            off.Add(await HostFlood.RunAsync("BTCUSDT", 1_000_000, TimeSpan.FromMinutes(2), store: false));
+            on.Add(await HostFlood.RunAsync("BTCUSDT", 1_000_000, TimeSpan.FromMinutes(2)));
+            off.Add(await HostFlood.RunAsync("BTCUSDT", 1_000_000, TimeSpan.FromMinutes(2), "orderflow.store.kind = off\n"));
         }
         double Rate(HostFloodResult r) => r.Trades / r.Host.Second.TotalSeconds;
         var (withStore, without) = (on.Select(Rate).Order().ElementAt(runs / 2), off.Select(Rate).Order().ElementAt(runs / 2));

@@ -38,14 +38,15 @@ public static class HostFlood
 {
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(5);
 
-    /// <param name="store">Whether the host records to its tape store (the default), or runs with orderflow.store.kind = off.</param>
-    public static async Task<HostFloodResult> RunAsync(string symbol, int trades, TimeSpan limit, bool store = true)
+    /// <param name="hocon">Settings over the host's defaults (<c>orderflow.store.kind = off</c>, say).</param>
+    /// <param name="maxTicks">How far the tape's price moves a trade, at most (<see cref="Tapes.LiquidTicks"/>, <see cref="Tapes.VolatileTicks"/>).</param>
+    public static async Task<HostFloodResult> RunAsync(string symbol, int trades, TimeSpan limit, string hocon = "", int maxTicks = Tapes.LiquidTicks)
     {
         Halves bare;
-        await using (var sender = await FloodExchange.StartAsync(symbol, 2 * trades)) bare = await BareReadAsync(sender, symbol, trades, limit);
-        await using var exchange = await FloodExchange.StartAsync(symbol, 2 * trades);
+        await using (var sender = await FloodExchange.StartAsync(symbol, 2 * trades, maxTicks)) bare = await BareReadAsync(sender, symbol, trades, limit);
+        await using var exchange = await FloodExchange.StartAsync(symbol, 2 * trades, maxTicks);
         string[] arguments = ["--symbols", symbol, "--ws-url", exchange.WebSocketUrl, "--rest-url", exchange.RestUrl];
-        await using var host = HostProcess.Start(store ? arguments : [.. arguments, .. await HostProcess.StoreOffArgumentsAsync()]);
+        await using var host = HostProcess.Start(hocon.Length == 0 ? arguments : [.. arguments, .. await HostProcess.ConfigArgumentsAsync(hocon)]);
         await host.ReadUntilAsync(line => line.Contains($"🐋 Connected to {symbol} ", StringComparison.Ordinal), limit);
         await using var client = await OrderFlowClient.ConnectAsync(host.PlannerAddress!);
         var asked = Symbol.Parse(symbol);
@@ -102,7 +103,7 @@ public static class HostFlood
 
 /// <summary>
 /// The flood's sender in a process of its own: a <see cref="FloodServer"/> holding one symbol's tape, and a simulated
-/// exchange's REST listing the symbol (no trades), as <c>flood-exchange SYMBOL TRADES</c> (the whole tape). It prints its two URLs,
+/// exchange's REST listing the symbol (no trades), as <c>flood-exchange SYMBOL TRADES MAX-TICKS</c> (the whole tape). It prints its two URLs,
 /// starts sending at "go" on its stdin and ends when stdin closes.
 /// </summary>
 public sealed class FloodExchange : IAsyncDisposable
@@ -118,10 +119,11 @@ public sealed class FloodExchange : IAsyncDisposable
 
     public string RestUrl { get; }
 
-    public static async Task<FloodExchange> StartAsync(string symbol, int trades)
+    public static async Task<FloodExchange> StartAsync(string symbol, int trades, int maxTicks = Tapes.LiquidTicks)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { typeof(FloodExchange).Assembly.Location, Verb, symbol, trades.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var arg in new[] { typeof(FloodExchange).Assembly.Location, Verb, symbol, trades.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     maxTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(arg);
         var process = Process.Start(start)!;
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
@@ -146,14 +148,14 @@ public sealed class FloodExchange : IAsyncDisposable
     }
 
     /// <summary>The child's side.</summary>
-    public static async Task<int> ServeAsync(string symbol, int trades)
+    public static async Task<int> ServeAsync(string symbol, int trades, int maxTicks)
     {
         await using var exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions
         {
             TradesPerSecond = 0,
             Symbols = [new SimulatedSymbol(symbol, 91_350m)],
         });
-        await using var flood = FloodServer.Flood(new Dictionary<string, IReadOnlyList<Protocol.Trades.AggregateTrade>> { [symbol] = Tapes.Make(trades, seed: 1) },
+        await using var flood = FloodServer.Flood(new Dictionary<string, IReadOnlyList<Protocol.Trades.AggregateTrade>> { [symbol] = Tapes.Make(trades, seed: 1, maxTicks: maxTicks) },
             goAtOnce: false);
         Console.WriteLine($"{flood.WebSocketUrl} {exchange.RestUrl}");
         while (Console.ReadLine() is { } line)

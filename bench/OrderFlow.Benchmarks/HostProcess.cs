@@ -29,10 +29,11 @@ public sealed class HostProcess : IAsyncDisposable
         Start("run", runArguments, dataHome, akkaPort);
 
     /// <summary>Arguments that turn the host's tape store off (<c>orderflow.store.kind = off</c>), for a store-on-against-off comparison.</summary>
-    public static async Task<string[]> StoreOffArgumentsAsync()
+    /// <summary><c>--config FILE</c> for a file holding <paramref name="hocon"/>.</summary>
+    public static async Task<string[]> ConfigArgumentsAsync(string hocon)
     {
-        var config = Path.Combine(Path.GetTempPath(), "orderflow-bench-store-off.conf");
-        await File.WriteAllTextAsync(config, "orderflow.store.kind = off\n");
+        var config = Path.Combine(Path.GetTempPath(), $"orderflow-bench-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(config, hocon);
         return ["--config", config];
     }
 

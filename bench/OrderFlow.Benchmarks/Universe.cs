@@ -28,7 +28,7 @@ public static class Universe
         });
         var clock = Stopwatch.StartNew();
         await using var host = HostProcess.Start(["--symbols", "*USDT", "--ws-url", exchange.WebSocketUrl.ToString(),
-            "--rest-url", exchange.RestUrl.ToString(), .. store ? [] : await HostProcess.StoreOffArgumentsAsync()]);
+            "--rest-url", exchange.RestUrl.ToString(), .. store ? [] : await HostProcess.ConfigArgumentsAsync("orderflow.store.kind = off\n")]);
         var connected = new HashSet<string>();
         var allStreaming = TimeSpan.Zero;
         await host.ReadUntilAsync(line =>

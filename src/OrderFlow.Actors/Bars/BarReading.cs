@@ -26,7 +26,7 @@ public static class BarReading
         var kept = series.Bars.Where(bar => bar.Footprint is not null).TakeLast(Math.Clamp(query.Last, 1, MostBars));
         return new FootprintSnapshot(symbol, query.Interval, Exact.Quantity(bars.Step == 0 ? 1 : bars.Step),
             new ImbalanceSettings(rule.RatioPercent, Exact.Quantity(rule.MinVolume), rule.Zero == ZeroSide.Skip ? "skip" : "min-qty", rule.Stack),
-            kept.Select(bar => FootprintBar(bar, rule)).ToList());
+            kept.Select(bar => FootprintBar(bar, bars.FootprintOf(series, bar)!, rule)).ToList());
     }
 
     public static Bar Bar(KeptBar bar) => Bar(bar.FromMs, bar.ToMs, bar.Final, bar.Revision, bar.Complete, bar.Figures);
@@ -45,9 +45,9 @@ public static class BarReading
             f.FirstAggregateId, f.LastAggregateId);
     }
 
-    private static FootprintBar FootprintBar(KeptBar bar, ImbalanceRule rule)
+    private static FootprintBar FootprintBar(KeptBar bar, FootprintLadder footprint, ImbalanceRule rule)
     {
-        var reading = FootprintReading.Of(bar.Footprint!, rule, bar.Figures.Close);
+        var reading = FootprintReading.Of(footprint, rule, bar.Figures.Close);
         return new FootprintBar(DateTimeOffset.FromUnixTimeMilliseconds(bar.FromMs), bar.Final, bar.Revision, Exact.Quantity(reading.Poc ?? 0),
             reading.Levels.Select(level => new FootprintLevel(Exact.Quantity(level.Price), Exact.Quantity(level.Cell.Buy), Exact.Quantity(level.Cell.Sell),
                 level.Cell.BuyCount, level.Cell.SellCount, level.BuyImbalance, level.SellImbalance)).ToList(),

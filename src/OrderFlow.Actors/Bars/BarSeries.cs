@@ -13,6 +13,8 @@ public sealed class KeptBar(long fromMs, long toMs)
     public bool Final { get; set; }
     public int Revision { get; set; }
     public bool Complete { get; set; } = true;
+    /// <summary>Came back from the tape store at start (its footprint, if any, rebuilt from the stored trades).</summary>
+    public bool FromStore { get; init; }
 }
 
 /// <summary>
@@ -28,7 +30,9 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
     private readonly long _intervalMs = (long)interval.TotalMilliseconds;
     private readonly List<KeptBar> _bars = new();
     /// <summary>After a restart: the stored bars hold every trade up to this id; those trades only rebuild their footprints.</summary>
-    private long _restoredThroughId = long.MinValue;
+    public long RestoredThroughId { get; private set; } = long.MinValue;
+
+    private bool _rebuildingFootprints;
 
     public TimeSpan Interval => interval;
 
@@ -48,8 +52,12 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
     {
         foreach (var bar in stored)
         {
-            _bars.Add(new KeptBar(bar.FromMs, bar.ToMs) { Figures = bar.Figures, Final = true, Revision = bar.Revision, Complete = bar.Complete });
-            _restoredThroughId = Math.Max(_restoredThroughId, bar.Figures.LastAggregateId);
+            _bars.Add(new KeptBar(bar.FromMs, bar.ToMs)
+            {
+                Figures = bar.Figures, Final = true, Revision = bar.Revision, Complete = bar.Complete, FromStore = true,
+            });
+            RestoredThroughId = Math.Max(RestoredThroughId, bar.Figures.LastAggregateId);
+            _rebuildingFootprints = true;
         }
         Trim();
         for (var i = Math.Max(0, _bars.Count - keepFootprint); i < _bars.Count; i++) _bars[i].Footprint = new FootprintLadder();
@@ -62,23 +70,30 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
             if (bar.FromMs < fromMs && bar.Final && bar.Footprint is { IsEmpty: true }) bar.Footprint = null;
     }
 
-    public void Add(in AggregateTrade trade, Int128 notional, long stepRaw, long cvd, long cvdAnchorMs)
+    /// <param name="footprint">
+    /// Whether the trade goes into the bar's footprint here; false when a shorter series hands its finished footprints
+    /// on (<see cref="SymbolBars"/>), so a trade costs one footprint level however many intervals are kept.
+    /// </param>
+    /// <returns>The open time and footprint of the bar that ended because this trade began a later one (not one from the store), else null.</returns>
+    public (long FromMs, FootprintLadder Footprint)? Add(in AggregateTrade trade, Int128 notional, long stepRaw, long cvd, long cvdAnchorMs, bool footprint = true)
     {
-        if (trade.AggregateId <= _restoredThroughId)
+        if (trade.AggregateId <= RestoredThroughId)
         {
-            FindBar(Floor(trade.TradeTimeMs))?.Footprint?.Add(trade, stepRaw);
-            return;
+            if (footprint) FindBar(Floor(trade.TradeTimeMs))?.Footprint?.Add(trade, stepRaw);
+            return null;
         }
-        if (_restoredThroughId != long.MinValue)
+        if (_rebuildingFootprints)
         {
             // Past the stored bars: their footprints are whole again.
-            _restoredThroughId = long.MinValue;
+            _rebuildingFootprints = false;
             foreach (var bar in _bars) bar.Footprint?.Compact();
         }
         var fromMs = Floor(trade.TradeTimeMs);
         var latest = _bars.Count == 0 ? null : _bars[^1];
+        (long, FootprintLadder)? ended = null;
         if (latest is null || fromMs > latest.FromMs)
         {
+            if (latest is { FromStore: false, Footprint: { } done }) ended = (latest.FromMs, done);
             if (latest is { Final: false }) Finalise(latest);
             latest?.Footprint?.Compact();
             latest = new KeptBar(fromMs, fromMs + _intervalMs)
@@ -89,14 +104,15 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
             _bars.Add(latest);
             Trim();
         }
-        else if (fromMs < latest.FromMs) return; // behind the newest bar: cannot happen in id order, and never counted twice
+        else if (fromMs < latest.FromMs) return null; // behind the newest bar: cannot happen in id order, and never counted twice
         latest.Figures.Add(trade, notional, cvd, cvdAnchorMs);
-        latest.Footprint?.Add(trade, stepRaw);
+        if (footprint) latest.Footprint?.Add(trade, stepRaw);
         if (latest.Final)
         {
             latest.Revision++;
             Finalised.Add(latest);
         }
+        return ended;
     }
 
     /// <summary>On a quiet symbol: the newest bar is final once the clock is past its end plus <paramref name="grace"/>.</summary>
@@ -117,6 +133,9 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
             Finalised.Add(bar);
         }
     }
+
+    /// <summary>The kept bar holding trade time <paramref name="timeMs"/>, if any.</summary>
+    public KeptBar? BarAt(long timeMs) => FindBar(Floor(timeMs));
 
     private KeptBar? FindBar(long fromMs)
     {

@@ -72,6 +72,31 @@ public sealed class FootprintLadder
         }
     }
 
+    /// <summary>Adds every level of <paramref name="other"/> (a shorter bar inside this one, done).</summary>
+    public void Merge(FootprintLadder other)
+    {
+        if (other.IsEmpty) return;
+        if (Step == 0) Step = other.Step;
+        var levels = _open ??= Thaw();
+        foreach (var (price, add) in other.Levels)
+        {
+            ref var cell = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(levels, price, out _);
+            cell.Buy += add.Buy;
+            cell.Sell += add.Sell;
+            cell.BuyCount += add.BuyCount;
+            cell.SellCount += add.SellCount;
+        }
+    }
+
+    /// <summary>A new ladder holding both.</summary>
+    public static FootprintLadder Sum(FootprintLadder a, FootprintLadder b)
+    {
+        var sum = new FootprintLadder();
+        sum.Merge(a);
+        sum.Merge(b);
+        return sum;
+    }
+
     /// <summary>The bar is done (a later one began): its levels move into sorted arrays. A late trade thaws them again.</summary>
     public void Compact()
     {

@@ -128,7 +128,8 @@ internal sealed class ConfigReader(Config config, Func<string, string> where)
         return result;
     }
 
-    public IReadOnlyList<TimeSpan> Windows(string key)
+    /// <param name="noneAllowed">An empty list is allowed (bars: none kept), not an error.</param>
+    public IReadOnlyList<TimeSpan> Windows(string key, bool noneAllowed = false)
     {
         var items = List(key, "[1m, 5m, 15m, 1h]");
 
@@ -140,7 +141,7 @@ internal sealed class ConfigReader(Config config, Func<string, string> where)
                 throw Problem(key, item, "must be whole seconds, from 1s to 24h");
             if (!windows.Contains(window)) windows.Add(window);
         }
-        if (windows.Count == 0) throw Problem(key, "[]", "names no window");
+        if (windows.Count == 0 && !noneAllowed) throw Problem(key, "[]", "names no window");
         windows.Sort();
         return windows;
     }

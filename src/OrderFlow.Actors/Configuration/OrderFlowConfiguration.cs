@@ -186,7 +186,7 @@ public static class OrderFlowConfiguration
                 read.Windows("orderflow.metrics.windows"),
                 read.Notional("orderflow.metrics.large-trade-notional"),
                 read.PerSymbol("orderflow.metrics.large-trade-notional-per-symbol", market, read.Notional),
-                read.Int("orderflow.metrics.profile-ticks-per-bin", min: 1, max: 1_000_000),
+                read.Int("orderflow.metrics.profile-ticks-per-bin", min: 0, max: 1_000_000),
                 read.Int("orderflow.metrics.value-area-percent", min: 1, max: 100),
                 read.Anchor("orderflow.metrics.cvd-anchor"),
                 Bars(read)),
@@ -209,7 +209,7 @@ public static class OrderFlowConfiguration
     {
         const string at = "orderflow.bars";
         var keep = read.Int($"{at}.keep", min: 1, max: 100_000);
-        return new BarSettings(read.Windows($"{at}.intervals"), keep, read.Int($"{at}.footprint-keep", min: 0, max: keep),
+        return new BarSettings(read.Windows($"{at}.intervals", noneAllowed: true), keep, read.Int($"{at}.footprint-keep", min: 0, max: keep),
             read.Int($"{at}.footprint-ticks-per-level", min: 0, max: 1_000_000_000), read.PositiveDuration($"{at}.grace"),
             new Actors.Bars.ImbalanceRule(read.Int($"{at}.imbalance.ratio-percent", min: 1, max: 100_000),
                 Fixed8.FromDecimal(read.Quantity($"{at}.imbalance.min-volume")).Raw,

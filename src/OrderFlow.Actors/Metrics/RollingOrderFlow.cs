@@ -29,6 +29,7 @@ public sealed class RollingOrderFlow
     private readonly Dictionary<long, long>?[] _volumeAtPrice;
     private readonly Dictionary<TimeSpan, ClosedSeconds> _windows;
     private readonly Dictionary<long, long> _scratchLadder = new();
+    private long _tickRaw;
     private long _binRaw;
     private long? _lastTradeMs;
     private long? _lastAggregateId;
@@ -65,7 +66,11 @@ public sealed class RollingOrderFlow
     public TapeCoverage Tape { get; } = new();
 
     /// <summary>The symbol's tick size, from exchangeInfo: profile bins are a multiple of it.</summary>
-    public void SetTickSize(Fixed8 tick) => _binRaw = tick.Raw * _settings.ProfileTicksPerBin;
+    /// <summary>The bin itself is chosen with the first trade after (<see cref="PriceStep"/>).</summary>
+    public void SetTickSize(Fixed8 tick)
+    {
+        if (_tickRaw == 0 && tick.Raw > 0) _tickRaw = tick.Raw;
+    }
 
     /// <summary>A trade whose quantity is the base asset: its notional is p × q.</summary>
     public void Add(in AggregateTrade trade) => Add(trade, (Int128)trade.Price.Raw * trade.Quantity.Raw);
@@ -92,13 +97,17 @@ public sealed class RollingOrderFlow
         var large = notional >= _largeThresholdRaw;
         _sums[slot].Add(trade, notional, large);
         _extremes[slot].Add(trade, notional, large);
-        ClosedSeconds.AddVolume(_volumeAtPrice[slot] ??= new Dictionary<long, long>(), trade);
+        // Volume at price is kept by profile bin, not by price: what the profile reads, in as many entries as the
+        // range has bins rather than as it has prices (on a volatile tape, nearly a price a trade).
+        if (_binRaw == 0 && _tickRaw > 0) _binRaw = PriceStep.Choose(_tickRaw, trade.Price.Raw, _settings.ProfileTicksPerBin);
+        var bin = BinOf(trade.Price.Raw);
+        ClosedSeconds.AddVolume(_volumeAtPrice[slot] ??= new Dictionary<long, long>(), bin, trade.Quantity.Raw);
 
         // A trade for a second already closed (out of order) goes straight into the windows that hold that second.
         if (second >= _latestSecond) return;
         foreach (var window in _windows.Values)
         {
-            if (second > _latestSecond - window.Seconds) window.Add(trade, notional, large);
+            if (second > _latestSecond - window.Seconds) window.Add(trade, bin, notional, large);
         }
     }
 
@@ -233,6 +242,9 @@ public sealed class RollingOrderFlow
         }
     }
 
+    /// <summary>The profile bin a price falls in (the price itself until the tick size is known).</summary>
+    private long BinOf(long price) => _binRaw == 0 ? price : price - ((price % _binRaw) + _binRaw) % _binRaw;
+
     private int SlotOf(long second) => (int)(second % _secondOf.Length + _secondOf.Length) % _secondOf.Length;
 
     /// <summary>
@@ -313,14 +325,14 @@ internal sealed class ClosedSeconds(long seconds)
         Add(VolumeAtPrice, volumeAtPrice);
     }
 
-    public void Add(in AggregateTrade trade, Int128 notional, bool large)
+    public void Add(in AggregateTrade trade, long bin, Int128 notional, bool large)
     {
         Sums.Add(trade, notional, large);
-        AddVolume(VolumeAtPrice, trade);
+        AddVolume(VolumeAtPrice, bin, trade.Quantity.Raw);
     }
 
-    public static void AddVolume(Dictionary<long, long> volumeAtPrice, in AggregateTrade trade) =>
-        CollectionsMarshal.GetValueRefOrAddDefault(volumeAtPrice, trade.Price.Raw, out _) += trade.Quantity.Raw;
+    public static void AddVolume(Dictionary<long, long> volumeAtPrice, long bin, long quantity) =>
+        CollectionsMarshal.GetValueRefOrAddDefault(volumeAtPrice, bin, out _) += quantity;
 
     public void Subtract(in FlowSums sums, Dictionary<long, long> volumeAtPrice)
     {

@@ -92,19 +92,21 @@ public sealed class SymbolBarsTests
     }
 
     [Fact]
-    public void Every_footprint_level_equals_a_recomputation_and_sums_to_the_bar()
+    public void Every_footprint_level_equals_a_recomputation_and_sums_to_the_bar_in_every_interval()
     {
         var tape = Tape(7, 3_000);
         var (bars, _) = Build(tape);
         var step = 100 * 1_000_000L; // 100 ticks of 0.01
         Assert.Equal(step, bars.Step);
-        foreach (var kept in bars.Series(TimeSpan.FromMinutes(1))!.Bars)
+        // 5m and 1h bars are handed the finished 1m footprints; the one under way counts the 1m bar under way too.
+        foreach (var series in Intervals.Select(interval => bars.Series(interval)!))
+        foreach (var kept in series.Bars)
         {
             var trades = tape.Where(t => t.TradeTimeMs >= kept.FromMs && t.TradeTimeMs < kept.ToMs).ToList();
             var expected = trades.GroupBy(t => t.Price.Raw - t.Price.Raw % step).OrderBy(g => g.Key)
                 .Select(g => (g.Key, g.Where(t => t.Side == AggressorSide.Buy).Sum(t => t.Quantity.Raw), g.Where(t => t.Side == AggressorSide.Sell).Sum(t => t.Quantity.Raw)))
                 .ToList();
-            var actual = kept.Footprint!.Levels.OrderBy(l => l.Key).Select(l => (l.Key, l.Value.Buy, l.Value.Sell)).ToList();
+            var actual = bars.FootprintOf(series, kept)!.Levels.OrderBy(l => l.Key).Select(l => (l.Key, l.Value.Buy, l.Value.Sell)).ToList();
             Assert.Equal(expected, actual);
             Assert.Equal(kept.Figures.BuyVolume, actual.Sum(l => l.Buy));
             Assert.Equal(kept.Figures.SellVolume, actual.Sum(l => l.Sell));

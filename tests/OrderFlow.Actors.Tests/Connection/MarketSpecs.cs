@@ -17,6 +17,7 @@ public sealed class MarketSpecs(ITestOutputHelper output) : StreamSpec(output)
     private const string UsdM = """
         orderflow.binance.market = usdm
         orderflow.metrics.windows = [2s, 1m]
+        orderflow.metrics.profile-ticks-per-bin = 1
         """;
 
     /// <summary>What the host calls BTCUSDT here: futures symbols carry their market everywhere.</summary>

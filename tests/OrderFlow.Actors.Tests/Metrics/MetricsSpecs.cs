@@ -24,6 +24,7 @@ public sealed class MetricsSpecs(ITestOutputHelper output) : StreamSpec(output)
     private const string MetricsConfig = """
         orderflow.metrics.windows = [2s, 1m, 15m, 1h]
         orderflow.metrics.large-trade-notional = 100000
+        orderflow.metrics.profile-ticks-per-bin = 1
         """;
 
     protected override double TradesPerSecond => 200;

@@ -17,6 +17,10 @@ public sealed class RollingOrderFlowTests
     private static MetricsSettings Settings(decimal largeThreshold = 250_000m, int ticksPerBin = 1) =>
         new(Windows, largeThreshold, new Dictionary<Symbol, decimal>(), ticksPerBin, 70, CvdAnchor.UtcDay);
 
+    /// <summary>The configured bin, or with 0 the smallest tick multiple at or above a tenth of a basis point of the first price.</summary>
+    private static decimal Bin(Fixed8 tick, Fixed8 firstPrice, int ticksPerBin) =>
+        ticksPerBin > 0 ? tick.ToDecimal() * ticksPerBin : Math.Ceiling(firstPrice.ToDecimal() / 100_000m / tick.ToDecimal()) * tick.ToDecimal();
+
     /// <summary>
     /// Random tapes that start 40 minutes before a UTC midnight and run past it, with bursts, quiet minutes and
     /// whales; every window is compared with the oracle, field by field, at random moments along the way (up to 90 s
@@ -31,6 +35,8 @@ public sealed class RollingOrderFlowTests
     [InlineData(5, 1, 1, 0)]
     [InlineData(6, 0.01, 1, 10)]
     [InlineData(7, 0.5, 2, 30)]
+    [InlineData(8, 0.01, 0, 0)] // the step rule: 90,000 at tick 0.01 → bins of 0.9
+    [InlineData(9, 0.00001, 0, 10)]
     public void Every_window_equals_the_oracle_across_window_and_day_boundaries(int seed, double tickSize, int ticksPerBin, int latePercent)
     {
         var random = new Random(seed);
@@ -66,7 +72,7 @@ public sealed class RollingOrderFlowTests
             var asOf = time + random.Next(0, 90_000);
             foreach (var window in Windows)
             {
-                FlowOracle.Compute(tape, window, asOf, settings.LargeTradeNotional, tick.ToDecimal() * ticksPerBin, 70, TimeSpan.Zero)
+                FlowOracle.Compute(tape, window, asOf, settings.LargeTradeNotional, Bin(tick, tape[0].Price, ticksPerBin), 70, TimeSpan.Zero)
                     .AssertMatches(flow.Snapshot(window, asOf, null));
                 compared++;
             }
