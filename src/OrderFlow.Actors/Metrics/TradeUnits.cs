@@ -31,9 +31,8 @@ public readonly record struct TradeUnits(long ContractSizeRaw)
     /// <summary>A notional at 10^-16 as a decimal, exactly.</summary>
     public static decimal NotionalValue(Int128 raw16) => Exact.Notional(raw16);
 
+    /// <summary>The units as exchangeInfo names them (<see cref="VolumeUnits.Unnamed"/> when it named nothing).</summary>
     public static VolumeUnits Describe(Listing listing) =>
-        listing.BaseAsset is null && listing.QuoteAsset is null && listing.ContractSize == Fixed8.Zero
-            ? VolumeUnits.Unnamed
-            : new VolumeUnits(listing.BaseAsset ?? VolumeUnits.Unnamed.Volume, listing.QuoteAsset ?? VolumeUnits.Unnamed.Notional,
-                listing.ContractSize > Fixed8.Zero ? listing.ContractSize.ToDecimal() : null);
+        new(listing.BaseAsset ?? VolumeUnits.Unnamed.Volume, listing.QuoteAsset ?? VolumeUnits.Unnamed.Notional,
+            listing.ContractSize > Fixed8.Zero ? listing.ContractSize.ToDecimal() : null);
 }

@@ -16,11 +16,14 @@ namespace OrderFlow.Actors.Sequencing;
 /// </summary>
 public sealed record TapeAtStart(ITapeStore Store, TapeId Tape, TimeSpan Span, int Max, IReadOnlyList<TimeSpan> BarIntervals, int BarsKept)
 {
-    public long ReadsFromMs(long nowMs)
+    public long ReadsFromMs(long nowMs) => ReadsFromMs(nowMs, Span, BarIntervals);
+
+    /// <summary><paramref name="span"/> before now, moved back to the open of the longest bar interval's bar then under way.</summary>
+    public static long ReadsFromMs(long nowMs, TimeSpan span, IReadOnlyList<TimeSpan> barIntervals)
     {
-        var fromMs = nowMs - (long)Span.TotalMilliseconds;
-        if (BarIntervals.Count == 0) return fromMs;
-        var longest = (long)BarIntervals.Max().TotalMilliseconds;
+        var fromMs = nowMs - (long)span.TotalMilliseconds;
+        if (barIntervals.Count == 0) return fromMs;
+        var longest = (long)barIntervals.Max().TotalMilliseconds;
         return fromMs - (fromMs % longest + longest) % longest;
     }
 }

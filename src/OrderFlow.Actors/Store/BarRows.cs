@@ -15,6 +15,17 @@ internal static class BarRows
 
     public const int Count = 23;
 
+    /// <summary>The upsert, given the parameters' names (the symbol's first): a newer revision replaces an older one, never the other way.</summary>
+    public static string Upsert(IReadOnlyList<string> parameters) =>
+        $"INSERT INTO bars (symbol_id, {Columns}) VALUES ({string.Join(", ", parameters)}) " +
+        "ON CONFLICT (symbol_id, interval_ms, from_ms) DO UPDATE SET " +
+        string.Join(", ", Columns.Split(", ").Skip(2).Select(column => $"{column} = excluded.{column}")) +
+        " WHERE excluded.revision >= bars.revision";
+
+    /// <summary>A row of <c>tick_size, contract_size</c> (none: neither was ever written).</summary>
+    public static StoredListing ReadListing(DbDataReader row) =>
+        new(row.IsDBNull(0) ? null : new OrderFlow.Protocol.Fixed8(row.GetInt64(0)), row.IsDBNull(1) ? null : new OrderFlow.Protocol.Fixed8(row.GetInt64(1)));
+
     /// <summary>Every column but the key's symbol, in <see cref="Columns"/>' order.</summary>
     public static object[] Values(StoredBar bar)
     {

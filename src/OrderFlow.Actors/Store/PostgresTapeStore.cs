@@ -56,11 +56,7 @@ public sealed class PostgresTapeStore : ITapeStore
     /// <summary>The advisory lock a migration holds (any fixed number; "orderflow" in ASCII, folded into a bigint).</summary>
     private const long MigrationLock = 0x6f72646572666c6f;
 
-    private static readonly string UpsertBar =
-        $"INSERT INTO bars (symbol_id, {BarRows.Columns}) VALUES ({string.Join(", ", Enumerable.Range(1, BarRows.Count + 1).Select(i => $"${i}"))}) " +
-        "ON CONFLICT (symbol_id, interval_ms, from_ms) DO UPDATE SET " +
-        string.Join(", ", BarRows.Columns.Split(", ").Skip(2).Select(column => $"{column} = excluded.{column}")) +
-        " WHERE excluded.revision >= bars.revision";
+    private static readonly string UpsertBar = BarRows.Upsert(Enumerable.Range(1, BarRows.Count + 1).Select(i => $"${i}").ToList());
 
     private const string Columns = "agg_id, price, quantity, first_trade_id, more_trades, time_ms, buyer_maker";
 
@@ -171,8 +167,7 @@ public sealed class PostgresTapeStore : ITapeStore
         await using var command = _source.CreateCommand("SELECT tick_size, contract_size FROM symbols WHERE name = $1");
         command.Parameters.AddWithValue(tape.ToString());
         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        if (!await reader.ReadAsync().ConfigureAwait(false)) return new StoredListing(null, null);
-        return new StoredListing(reader.IsDBNull(0) ? null : new Fixed8(reader.GetInt64(0)), reader.IsDBNull(1) ? null : new Fixed8(reader.GetInt64(1)));
+        return await reader.ReadAsync().ConfigureAwait(false) ? BarRows.ReadListing(reader) : new StoredListing(null, null);
     }
 
     public async Task<IReadOnlyList<StoredSymbol>> ReadSymbolSetAsync()

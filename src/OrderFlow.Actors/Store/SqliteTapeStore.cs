@@ -189,8 +189,7 @@ public sealed class SqliteTapeStore : ITapeStore
         command.CommandText = "SELECT tick_size, contract_size FROM symbols WHERE name = $name";
         command.Parameters.AddWithValue("$name", tape.ToString());
         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        if (!await reader.ReadAsync().ConfigureAwait(false)) return new StoredListing(null, null);
-        return new StoredListing(reader.IsDBNull(0) ? null : new Fixed8(reader.GetInt64(0)), reader.IsDBNull(1) ? null : new Fixed8(reader.GetInt64(1)));
+        return await reader.ReadAsync().ConfigureAwait(false) ? BarRows.ReadListing(reader) : new StoredListing(null, null);
     }
 
     public async Task<long> PruneAsync(long beforeMs)

@@ -151,10 +151,7 @@ internal static class TapeSchema
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         var names = Enumerable.Range(0, BarRows.Count).Select(i => $"$b{i}").ToArray();
-        command.CommandText = $"INSERT INTO bars (symbol_id, {BarRows.Columns}) VALUES ($s, {string.Join(", ", names)}) " +
-            "ON CONFLICT (symbol_id, interval_ms, from_ms) DO UPDATE SET " +
-            string.Join(", ", BarRows.Columns.Split(", ").Skip(2).Select(column => $"{column} = excluded.{column}")) +
-            " WHERE excluded.revision >= bars.revision";
+        command.CommandText = BarRows.Upsert(["$s", .. names]);
         command.Parameters.Add("$s", SqliteType.Integer);
         foreach (var name in names) command.Parameters.Add(name, SqliteType.Integer);
         command.Prepare();

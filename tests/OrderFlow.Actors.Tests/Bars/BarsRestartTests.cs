@@ -52,8 +52,7 @@ public sealed class BarsRestartTests
         }
 
         // The restart: the store's newest bars per interval, then its tape from the aligned start-up read on.
-        var start = new TapeAtStart(null!, default, Span, int.MaxValue, Intervals, 40);
-        var readFrom = Math.Max(tapeFrom, start.ReadsFromMs(tape[kill - 1].TradeTimeMs + 30_000));
+        var readFrom = Math.Max(tapeFrom, TapeAtStart.ReadsFromMs(tape[kill - 1].TradeTimeMs + 30_000, Span, Intervals));
         var restarted = Board();
         restarted.Restore(stored.Values.GroupBy(bar => bar.Interval).SelectMany(bars => bars.OrderBy(bar => bar.FromMs).TakeLast(40)).ToList());
         restarted.Apply(new TapeStarted(Btc, readFrom));
