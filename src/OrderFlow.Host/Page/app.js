@@ -1,12 +1,12 @@
 "use strict";
-// The live page: every symbol at a glance (from /v1/streams and the /v1/events stream), and one symbol's chart
-// (its trades in one-second bars, with the host's own VWAP bands, CVD and volume profile). No build step: plain
-// JavaScript and the vendored Lightweight Charts. The figures a planner trades on are the API's, exact; this page
-// draws them.
+// The live page: every symbol at a glance (from /v1/streams and the /v1/events stream), and one symbol's chart (the
+// host's bars as candles with their delta and CVD, its VWAP bands and volume profile, and a bar's footprint ladder).
+// No build step: plain JavaScript and the vendored Lightweight Charts. The figures a planner trades on are the API's,
+// exact; this page draws them.
 const WINDOW = "5m";
 const rows = new Map();
 let sortKey = "symbol", sortDescending = false, events = null, renderQueued = false;
-const chart = { symbol: null, bars: new Map(), lastId: null, series: null, lines: null, polling: null, loading: null };
+const chart = { symbol: null, interval: null, bars: new Map(), lastTime: null, picked: null, series: null, lines: null, marker: null, polling: null, loading: null };
 
 const number = (value, digits = 2) => value === null || value === undefined ? "–"
   : Number(value).toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -22,14 +22,9 @@ async function getJson(path) {
   const response = await fetch(withKey(path));
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));
-    throw new Error(problem.detail || `${path}: HTTP ${response.status}`);
+    throw Object.assign(new Error(problem.detail || `${path}: HTTP ${response.status}`), { problem });
   }
-  return { body: await response.json(), next: nextLink(response.headers.get("Link")) };
-}
-
-function nextLink(header) {
-  const match = header && /<([^>]+)>;\s*rel="next"/.exec(header);
-  return match ? match[1] : null;
+  return { body: await response.json() };
 }
 
 function row(symbol) {
@@ -125,89 +120,187 @@ function render() {
   }
 }
 
-// One symbol's chart: its trades since the window began, then every new one, in one-second bars.
+// One symbol's chart: the host's bars (candles, delta under them, CVD at each close), the host's VWAP bands and profile
+// lines from the window's snapshots, and one bar's footprint ladder. Every figure is the host's; the page only draws.
+const BARS_SHOWN = 300;
 function createCharts() {
   const options = {
     layout: { background: { color: "#161c23" }, textColor: "#d8dee6" },
     grid: { vertLines: { color: "#1e2730" }, horzLines: { color: "#1e2730" } },
-    // About five minutes of one-second bars across the chart.
-    timeScale: { timeVisible: true, secondsVisible: true, barSpacing: 3, rightOffset: 3 },
+    timeScale: { timeVisible: true, secondsVisible: true, barSpacing: 8, rightOffset: 3 },
     autoSize: true,
   };
   const priceChart = LightweightCharts.createChart(document.getElementById("price-chart"), options);
   const flowChart = LightweightCharts.createChart(document.getElementById("flow-chart"), { ...options, leftPriceScale: { visible: true } });
   const band = (color, style) => priceChart.addSeries(LightweightCharts.LineSeries, { color, lineWidth: 1, lineStyle: style, priceLineVisible: false, lastValueVisible: false });
-  const priceLine = priceChart.addSeries(LightweightCharts.LineSeries, { color: "#d8dee6", lineWidth: 2 });
+  const candles = priceChart.addSeries(LightweightCharts.CandlestickSeries, { upColor: "#26a69a", downColor: "#ef5350", borderVisible: false, wickUpColor: "#26a69a", wickDownColor: "#ef5350" });
   chart.series = {
-    price: priceLine,
+    candles,
     vwap: band("#f5b041", LightweightCharts.LineStyle.Solid),
     bands: [1, -1, 2, -2].map(k => ({ k, series: band("#f5b041", Math.abs(k) === 1 ? LightweightCharts.LineStyle.Dashed : LightweightCharts.LineStyle.Dotted) })),
     delta: flowChart.addSeries(LightweightCharts.HistogramSeries, { priceLineVisible: false }),
     cvd: flowChart.addSeries(LightweightCharts.LineSeries, { color: "#5dade2", lineWidth: 2, priceScaleId: "left" }),
   };
-  const line = title => priceLine.createPriceLine({ price: 0, color: "#9b59b6", lineWidth: 1, lineStyle: LightweightCharts.LineStyle.Dashed, axisLabelVisible: true, title, lineVisible: false });
+  chart.marker = LightweightCharts.createSeriesMarkers(candles, []);
+  const line = title => candles.createPriceLine({ price: 0, color: "#9b59b6", lineWidth: 1, lineStyle: LightweightCharts.LineStyle.Dashed, axisLabelVisible: true, title, lineVisible: false });
   chart.lines = { poc: line("POC"), vah: line("VAH"), val: line("VAL") };
   // Both charts have a point per bar, so scrolling one scrolls the other by the same bars.
   priceChart.timeScale().subscribeVisibleLogicalRangeChange(range => range && flowChart.timeScale().setVisibleLogicalRange(range));
+  priceChart.subscribeClick(param => { if (param.time !== undefined && chart.bars.has(param.time)) pickBar(param.time); });
 }
+
+const allSeries = () => [chart.series.candles, chart.series.vwap, chart.series.delta, chart.series.cvd, ...chart.series.bands.map(b => b.series)];
 
 async function select(symbol) {
   if (chart.symbol === symbol) return;
   clearInterval(chart.polling);
-  Object.assign(chart, { symbol, bars: new Map(), lastId: null, cvdOffset: 0, vwapPoints: 0 });
+  Object.assign(chart, { symbol, bars: new Map(), lastTime: null, vwapPoints: 0, picked: null, footprintAsked: 0 });
   document.getElementById("detail-title").textContent = `${symbol}: loading…`;
-  for (const series of [chart.series.price, chart.series.vwap, chart.series.delta, chart.series.cvd, ...chart.series.bands.map(b => b.series)]) series.setData([]);
+  for (const series of allSeries()) series.setData([]);
   for (const line of Object.values(chart.lines)) line.applyOptions({ lineVisible: false, axisLabelVisible: false });
+  chart.marker.setMarkers([]);
+  showFootprint(null, "");
   render();
-  const loading = chart.loading = loadTrades(`/v1/trades/${encodeURIComponent(symbol)}?since=${WINDOW}`, 5)
-    .then(() => { if (chart.loading === loading) document.getElementById("detail-title").textContent = `${symbol}, ${WINDOW} window`; })
-    .catch(error => { document.getElementById("detail-title").textContent = `${symbol}: ${error.message}`; });
+  const loading = chart.loading = loadBars(symbol)
+    .then(() => { if (chart.loading === loading) document.getElementById("detail-title").textContent = `${symbol}, ${chart.interval} bars, ${WINDOW} window`; })
+    .catch(error => { if (chart.loading === loading) document.getElementById("detail-title").textContent = `${symbol}: ${error.message}`; });
   await loading;
-  chart.polling = setInterval(() => { if (chart.lastId !== null) loadTrades(`/v1/trades/${encodeURIComponent(symbol)}?fromId=${chart.lastId + 1}`, 3).catch(() => {}); }, 1000);
+  chart.polling = setInterval(() => { if (chart.symbol === symbol && chart.interval) poll(symbol).catch(() => {}); }, 1000);
 }
 
-async function loadTrades(path, pages) {
-  const symbol = chart.symbol;
-  for (let page = 0; path && page < pages; page++) {
-    const { body, next } = await getJson(path);
-    if (symbol !== chart.symbol) return;
-    addTrades(body.trades);
-    path = next;
+// The interval asked in the address (?interval=5m), else 1m; a host that keeps no such bars names those it keeps, and
+// the page takes the shortest.
+async function loadBars(symbol) {
+  const path = interval => `/v1/bars/${encodeURIComponent(symbol)}?interval=${interval}&last=${BARS_SHOWN}`;
+  let answer;
+  try {
+    answer = await getJson(path(chart.interval = new URLSearchParams(location.search).get("interval") || "1m"));
+  } catch (error) {
+    if (!error.problem?.tracked?.length) throw error;
+    answer = await getJson(path(chart.interval = error.problem.tracked[0]));
   }
+  if (symbol !== chart.symbol) return;
+  addBars(answer.body.bars);
+  await refreshFootprint(symbol);
 }
 
-function addTrades(trades) {
-  const changed = [];
-  for (const t of trades) {
-    if (chart.lastId !== null && t.aggregateId <= chart.lastId) continue;
-    chart.lastId = t.aggregateId;
-    const time = Math.floor(t.tradeTimeMs / 1000);
-    const bar = chart.bars.get(time) || { time, close: 0, delta: 0 };
-    bar.close = t.price;
-    bar.delta += t.side === "BUY" ? t.quantity : -t.quantity;
+async function poll(symbol) {
+  const { body } = await getJson(`/v1/bars/${encodeURIComponent(symbol)}?interval=${chart.interval}&last=2`);
+  if (symbol !== chart.symbol) return;
+  addBars(body.bars);
+  await refreshFootprint(symbol);
+}
+
+const barTime = bar => Date.parse(bar.from) / 1000;
+
+function addBars(bars) {
+  let redraw = false;
+  for (const bar of bars) {
+    const time = barTime(bar);
     chart.bars.set(time, bar);
-    if (changed[changed.length - 1] !== bar) changed.push(bar);
+    if (chart.lastTime !== null && time < chart.lastTime) redraw = true;
+    else { drawBar(time, bar); chart.lastTime = time; }
   }
-  for (const bar of changed) {
-    chart.series.price.update({ time: bar.time, value: bar.close });
-    chart.series.delta.update({ time: bar.time, value: bar.delta, color: bar.delta >= 0 ? "#26a69a" : "#ef5350" });
+  if (redraw) {
+    // A bar before the newest changed (it became final, or a backfill revised it): draw them all again.
+    const times = [...chart.bars.keys()].sort((a, b) => a - b);
+    for (const time of times.slice(0, -BARS_SHOWN)) chart.bars.delete(time);
+    chart.series.candles.setData([...chart.bars].map(([time, b]) => ({ time, open: b.open, high: b.high, low: b.low, close: b.close })));
+    chart.series.delta.setData([...chart.bars].map(([time, b]) => ({ time, value: b.delta, color: b.delta >= 0 ? "#26a69a" : "#ef5350" })));
+    chart.series.cvd.setData([...chart.bars].map(([time, b]) => ({ time, value: b.cvd })));
   }
-  if (changed.length) drawCvd();
-  document.getElementById("price-chart").dataset.bars = String(chart.bars.size);
-  document.getElementById("flow-chart").dataset.bars = String(chart.bars.size);
+  for (const id of ["price-chart", "flow-chart"]) document.getElementById(id).dataset.bars = String(chart.bars.size);
 }
 
-// CVD per bar: the running sum of the bars' delta, placed so its last point is the host's exact CVD.
-function drawCvd() {
-  let running = 0;
-  const points = [...chart.bars.values()].map(bar => ({ time: bar.time, value: (running += bar.delta) }));
-  chart.series.cvd.setData(points.map(p => ({ time: p.time, value: p.value + chart.cvdOffset })));
-  chart.runningCvd = running;
+function drawBar(time, b) {
+  chart.series.candles.update({ time, open: b.open, high: b.high, low: b.low, close: b.close });
+  chart.series.delta.update({ time, value: b.delta, color: b.delta >= 0 ? "#26a69a" : "#ef5350" });
+  chart.series.cvd.update({ time, value: b.cvd });
+}
+
+// The bar whose footprint is shown: one picked (a click on its candle, or ← →), else the newest, followed live.
+function pickBar(time) {
+  chart.picked = time;
+  refreshFootprint(chart.symbol).catch(() => {});
+}
+
+function stepPick(by) {
+  const times = [...chart.bars.keys()].sort((a, b) => a - b);
+  if (!times.length) return;
+  const at = chart.picked === null ? times.length - 1 : times.indexOf(chart.picked);
+  const next = Math.min(times.length - 1, Math.max(0, (at < 0 ? times.length - 1 : at) + by));
+  if (next === times.length - 1 && by > 0) chart.picked = null; else chart.picked = times[next];
+  refreshFootprint(chart.symbol).catch(() => {});
+}
+
+async function refreshFootprint(symbol) {
+  const times = [...chart.bars.keys()].sort((a, b) => a - b);
+  if (!times.length) return showFootprint(null, "no bar yet");
+  const time = chart.picked ?? times[times.length - 1];
+  const bar = chart.bars.get(time);
+  chart.marker.setMarkers([{ time, position: "aboveBar", color: "#d8dee6", shape: "arrowDown", size: 1 }]);
+  // A final bar's footprint does not change (unless revised): asked again only when the bar is not final yet.
+  const shown = document.getElementById("footprint");
+  if (bar.final && shown.dataset.from === bar.from && shown.dataset.revision === String(bar.revision)) return;
+  const back = times.length - times.indexOf(time);
+  const asked = ++chart.footprintAsked;
+  const { body } = await getJson(`/v1/footprint/${encodeURIComponent(symbol)}?interval=${chart.interval}&last=${back}`);
+  if (symbol !== chart.symbol || asked !== chart.footprintAsked) return;
+  const footprint = body.bars.find(f => f.from === bar.from);
+  showFootprint(footprint ? { ...footprint, bar, step: body.step, imbalance: body.imbalance } : null,
+    footprint ? "" : "no footprint kept for this bar: the host keeps it for the newest bars only (orderflow.bars.footprint-keep)");
+  showBarFigures(bar);
+}
+
+function showBarFigures(b) {
+  const figure = (label, value) => { const span = el("span", `${label} `); span.append(el("b", value)); return span; };
+  const time = iso => new Date(iso).toISOString().slice(11, 19);
+  document.getElementById("bar-figures").replaceChildren(
+    figure("bar", `${time(b.from)}–${time(b.to)} UTC`), figure("state", `${b.final ? "final" : "in progress"}${b.revision ? ` (revision ${b.revision})` : ""}${b.complete ? "" : ", incomplete"}`),
+    figure("O H L C", [b.open, b.high, b.low, b.close].map(price).join(" ")), figure("buy / sell", `${volume(b.buyVolume)} / ${volume(b.sellVolume)}`),
+    figure("delta", `${signed(b.delta)} (min ${signed(b.deltaMin)}, max ${signed(b.deltaMax)})`), figure("CVD", signed(b.cvd)),
+    figure("VWAP", price(b.vwap)), figure("trades", `${b.trades} (${b.aggregates} aggregate)`));
+}
+
+const volume = value => Number(value).toLocaleString("en-US", { maximumFractionDigits: 8 });
+
+// The ladder, highest price on top: sell (bid) volume left, buy (ask) volume right, as footprint charts read; an
+// imbalance is marked on the side that dominates, the POC row outlined.
+function showFootprint(f, note) {
+  const table = document.getElementById("footprint");
+  table.dataset.from = f ? f.from : "";
+  table.dataset.revision = f ? String(f.revision) : "";
+  const levels = f ? [...f.levels].sort((a, b) => b.price - a.price) : [];
+  const most = Math.max(1e-12, ...levels.flatMap(l => [l.buyVolume, l.sellVolume]));
+  table.querySelector("tbody").replaceChildren(...levels.map(level => {
+    const tr = document.createElement("tr");
+    tr.dataset.price = String(level.price);
+    tr.classList.toggle("poc", level.price === f.poc);
+    const side = (value, imbalance, className) => {
+      const td = el("td", volume(value), `num ${className}${imbalance ? " imbalance" : ""}`);
+      td.style.setProperty("--share", `${(100 * value / most).toFixed(1)}%`);
+      return td;
+    };
+    tr.append(side(level.sellVolume, level.sellImbalance, "sell"), el("td", price(level.price), "num level"), side(level.buyVolume, level.buyImbalance, "buy"));
+    return tr;
+  }));
+  document.getElementById("footprint-title").textContent = f
+    ? `Footprint of the ${chart.interval} bar at ${new Date(f.from).toISOString().slice(11, 19)} UTC${f.final ? "" : " (in progress)"}${chart.picked === null ? ", following the newest" : ""}`
+    : "Footprint";
+  const ranges = (label, list) => list.length ? [`${label} ${list.map(r => `${price(r.low)}–${price(r.high)}`).join(", ")}`] : [];
+  document.getElementById("footprint-notes").textContent = f
+    ? [`step ${price(f.step)}`, `imbalance: diagonal, ≥ ${f.imbalance.ratioPercent}%, min volume ${volume(f.imbalance.minVolume)}, empty side ${f.imbalance.zero}, stacks of ${f.imbalance.stack}`,
+       ...ranges("stacked buy", f.stackedBuy), ...ranges("stacked sell", f.stackedSell),
+       ...(f.unfinishedHigh ? ["unfinished high"] : []), ...(f.unfinishedLow ? ["unfinished low"] : [])].join(" · ") + ". Click a candle or use ← → to pick a bar, End to follow the newest."
+    : note;
+  if (!f) document.getElementById("bar-figures").replaceChildren();
 }
 
 function drawSnapshot(m) {
-  const time = Math.floor(Date.parse(m.to) / 1000) - 1;
-  if (m.vwap) {
+  // The window's VWAP at the bar under way: one point per bar, so the line shares the candles' time scale.
+  const seconds = chart.interval ? intervalSeconds(chart.interval) : 1;
+  const time = Math.floor((Date.parse(m.to) / 1000 - 1) / seconds) * seconds;
+  if (m.vwap && (chart.lastTime === null || time >= chart.lastTime)) {
     chart.series.vwap.update({ time, value: m.vwap.vwap });
     for (const { k, series } of chart.series.bands) series.update({ time, value: m.vwap.vwap + k * m.vwap.stdDev });
     document.getElementById("price-chart").dataset.vwapPoints = String(++chart.vwapPoints);
@@ -215,10 +308,6 @@ function drawSnapshot(m) {
   if (m.profile) {
     for (const [key, value] of [["poc", m.profile.pointOfControl], ["vah", m.profile.valueAreaHigh], ["val", m.profile.valueAreaLow]])
       chart.lines[key].applyOptions({ price: value, lineVisible: true, axisLabelVisible: true });
-  }
-  if (chart.runningCvd !== undefined) {
-    chart.cvdOffset = m.cvd.value - chart.runningCvd;
-    drawCvd();
   }
   const figures = document.getElementById("detail-figures");
   const figure = (label, value) => { const span = el("span", `${label} `); span.append(el("b", value)); return span; };
@@ -229,6 +318,21 @@ function drawSnapshot(m) {
     figure("large", `buy ${m.largeTrades.buy.count} / sell ${m.largeTrades.sell.count}`), figure("ready", m.coverage.ready ? "yes" : `no: ${m.coverage.notReadyBecause}`));
 }
 
+// "90s", "5m", "1h", "1d" as seconds (the host's duration text).
+function intervalSeconds(text) {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  if (!match) return 60;
+  return Number(match[1]) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[match[2]];
+}
+
+document.addEventListener("keydown", e => {
+  if (e.target.closest?.("input, textarea")) return;
+  if (e.key === "ArrowLeft") stepPick(-1);
+  else if (e.key === "ArrowRight") stepPick(1);
+  else if (e.key === "End") { chart.picked = null; refreshFootprint(chart.symbol).catch(() => {}); }
+  else return;
+  e.preventDefault();
+});
 document.querySelector("#board thead").addEventListener("click", e => {
   const key = e.target.closest("th")?.dataset.key;
   if (!key) return;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
+using System.Text.Json.Nodes;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using OrderFlow.Actors.Tests.Support;
@@ -25,7 +27,7 @@ public sealed class PageSpecs(ITestOutputHelper output) : FaultedHostSpec(trades
         await host.WaitForLineAsync("📊 Trade #1:", Limit);
         using var browser = Browser.Start();
 
-        browser.Driver.Navigate().GoToUrl($"http://{address}/?symbol=BTCUSDT");
+        browser.Driver.Navigate().GoToUrl($"http://{address}/?symbol=BTCUSDT&interval=1s");
 
         // Every symbol, each with figures from the event stream.
         await AwaitAssertAsync(() =>
@@ -36,15 +38,44 @@ public sealed class PageSpecs(ITestOutputHelper output) : FaultedHostSpec(trades
             Assert.All(rows, r => Assert.Equal("Connected", r.FindElement(By.CssSelector("td.state")).Text));
         }, Limit);
 
-        // BTCUSDT's chart, drawn with its trades and the host's VWAP bands.
+        // BTCUSDT's chart: the host's one-second bars as candles, with the host's VWAP bands, and the newest bar's footprint.
         await AwaitAssertAsync(() =>
         {
             var chart = browser.Driver.FindElement(By.Id("price-chart"));
-            Assert.True(int.Parse(chart.GetAttribute("data-bars")!) >= 3, $"{chart.GetAttribute("data-bars")} bars");
+            Assert.True(int.Parse(chart.GetAttribute("data-bars")!) >= 5, $"{chart.GetAttribute("data-bars")} bars");
             Assert.True(int.Parse(chart.GetAttribute("data-vwap-points")!) >= 2, $"{chart.GetAttribute("data-vwap-points")} VWAP points");
             Assert.NotEmpty(chart.FindElements(By.TagName("canvas")));
             var title = browser.Driver.FindElement(By.Id("detail-title")).GetAttribute("textContent");
-            Assert.True(title == "BTCUSDT, 5m window", title);
+            Assert.True(title == "BTCUSDT, 1s bars, 5m window", title);
+            Assert.Contains("following the newest", browser.Driver.FindElement(By.Id("footprint-title")).Text);
+        }, Limit);
+
+        // Three bars back with the arrow key: a final bar, whose ladder is the host's footprint of it, level for level.
+        var body = browser.Driver.FindElement(By.TagName("body"));
+        for (var i = 0; i < 3; i++) body.SendKeys(Keys.ArrowLeft);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{address}") };
+        await AwaitAssertAsync(async () =>
+        {
+            var ladder = browser.Driver.FindElement(By.Id("footprint"));
+            Assert.DoesNotContain("in progress", browser.Driver.FindElement(By.Id("footprint-title")).Text);
+            var from = DateTimeOffset.Parse(ladder.GetAttribute("data-from")!, CultureInfo.InvariantCulture);
+            var answer = JsonNode.Parse(await http.GetStringAsync("/v1/footprint/BTCUSDT?interval=1s&last=20"))!;
+            var footprint = answer["bars"]!.AsArray().Single(bar => DateTimeOffset.Parse((string)bar!["from"]!, CultureInfo.InvariantCulture) == from)!;
+            Assert.True((bool)footprint["final"]!);
+            var levels = footprint["levels"]!.AsArray().OrderByDescending(level => (decimal)level!["price"]!).ToList();
+            var rows = ladder.FindElements(By.CssSelector("tbody tr"));
+            Assert.Equal(levels.Count, rows.Count);
+            foreach (var (level, row) in levels.Zip(rows))
+            {
+                var cells = row.FindElements(By.TagName("td"));
+                Assert.Equal((decimal)level!["price"]!, decimal.Parse(row.GetAttribute("data-price")!, NumberStyles.Float, CultureInfo.InvariantCulture));
+                Assert.Equal((decimal)level["sellVolume"]!, Shown(cells[0]));
+                Assert.Equal((decimal)level["buyVolume"]!, Shown(cells[2]));
+                Assert.Equal((bool)level["sellImbalance"]!, cells[0].GetAttribute("class")!.Contains("imbalance"));
+                Assert.Equal((bool)level["buyImbalance"]!, cells[2].GetAttribute("class")!.Contains("imbalance"));
+                Assert.Equal((decimal)level["price"]! == (decimal)footprint["poc"]!, row.GetAttribute("class")!.Contains("poc"));
+            }
+            Assert.Contains($"≥ {(int)answer["imbalance"]!["ratioPercent"]!}%", browser.Driver.FindElement(By.Id("footprint-notes")).Text);
         }, Limit);
         browser.Screenshot(Path.Combine(AppContext.BaseDirectory, "page.png"));
 
@@ -64,6 +95,9 @@ public sealed class PageSpecs(ITestOutputHelper output) : FaultedHostSpec(trades
         Exchange.SetUpgradeFault("*", null);
         await AwaitAssertAsync(() => Assert.Empty(browser.Driver.FindElements(By.CssSelector("#board tbody tr.fault"))), Limit);
     }
+
+    /// <summary>A figure as the page shows it ("1,234.5"), as the decimal it is.</summary>
+    private static decimal Shown(IWebElement cell) => decimal.Parse(cell.Text.Replace(",", ""), NumberStyles.Float, CultureInfo.InvariantCulture);
 
     /// <summary>Headless chromium from Debian's packages, through Debian's chromedriver: nothing is downloaded.</summary>
     private sealed class Browser : IDisposable
