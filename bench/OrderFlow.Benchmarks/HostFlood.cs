@@ -14,8 +14,12 @@ namespace OrderFlow.Benchmarks;
 /// tape, same sender. Each reader is timed over the first half (a fresh process: its JIT still compiling) and over the
 /// second (warm, as a host that has streamed for a while takes a burst).
 /// </summary>
-public sealed record HostFloodResult(int Trades, Halves Bare, Halves Host, long Gaps, long Duplicates)
+/// <param name="HostCpuSecondHalf">The host process's CPU time (user + system, all threads) over the second half.</param>
+public sealed record HostFloodResult(int Trades, Halves Bare, Halves Host, long Gaps, long Duplicates, TimeSpan HostCpuSecondHalf)
 {
+    /// <summary>The warm half's trades per second of the host's CPU: what a trade costs, whatever else the machine runs.</summary>
+    public double HostTradesPerCpuSecond => Trades / HostCpuSecondHalf.TotalSeconds;
+
     public double ColdRatio => Bare.First / Host.First;
 
     public double WarmRatio => Bare.Second / Host.Second;
@@ -55,10 +59,10 @@ public static class HostFlood
         // The status's counters are reported once a second, too coarse for a run of a few seconds: the clock reads
         // the history's newest trade (cheap to ask), then the end waits for the metrics to have taken the last one.
         var go = await exchange.GoAsync();
-        long half = 0, last = 2L * trades;
+        long half = 0, halfCpu = 0, last = 2L * trades;
         while (await NewestIdAsync(client, asked) is var newest && newest < last)
         {
-            if (half == 0 && newest >= trades) half = Stopwatch.GetTimestamp();
+            if (half == 0 && newest >= trades) (half, halfCpu) = (Stopwatch.GetTimestamp(), host.CpuTicks());
             if (Stopwatch.GetElapsedTime(go) > limit) throw new TimeoutException($"the host had {newest} of {last} trades after {limit}");
             await Task.Delay(PollEvery);
         }
@@ -67,10 +71,11 @@ public static class HostFlood
             if (Stopwatch.GetElapsedTime(go) > limit) throw new TimeoutException($"the host's metrics had not taken {last} trades after {limit}");
             await Task.Delay(PollEvery);
         }
-        var end = Stopwatch.GetTimestamp();
+        var (end, endCpu) = (Stopwatch.GetTimestamp(), host.CpuTicks());
         StreamStatus status;
         while ((status = (await client.GetStatusAsync(asked)).Streams.Single()).LastAggregateId != last) await Task.Delay(PollEvery);
-        return new HostFloodResult(trades, bare, Halves.Between(go, half, end), status.GapsDetected, status.DuplicatesDropped);
+        return new HostFloodResult(trades, bare, Halves.Between(go, half, end), status.GapsDetected, status.DuplicatesDropped,
+            TimeSpan.FromSeconds((endCpu - halfCpu) / 100.0));
     }
 
     private static async Task<long> NewestIdAsync(OrderFlowClient client, Symbol symbol) =>

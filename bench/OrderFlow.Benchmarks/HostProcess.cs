@@ -28,7 +28,6 @@ public sealed class HostProcess : IAsyncDisposable
     public static HostProcess Start(IEnumerable<string> runArguments, string? dataHome = null, int akkaPort = 0) =>
         Start("run", runArguments, dataHome, akkaPort);
 
-    /// <summary>Arguments that turn the host's tape store off (<c>orderflow.store.kind = off</c>), for a store-on-against-off comparison.</summary>
     /// <summary><c>--config FILE</c> for a file holding <paramref name="hocon"/>.</summary>
     public static async Task<string[]> ConfigArgumentsAsync(string hocon)
     {
