@@ -134,10 +134,10 @@ public sealed class OrderFlowHttpClient : OrderFlowQueryClient
                                                  $"{Uri.EscapeDataString(since.Since.UtcDateTime.ToString("O", CultureInfo.InvariantCulture))}&max={Number(since.MaxCount)}",
             _ => typeof(TradesSnapshot)),
         GetMetrics metrics => (HttpMethod.Get, $"{HttpApi.Metrics}/{Escape(metrics.Symbol)}?window={DurationText.Format(metrics.Window)}", _ => typeof(MetricsSnapshot)),
-        GetBars bars => (HttpMethod.Get, $"{HttpApi.Bars}/{Escape(bars.Symbol)}?interval={DurationText.Format(bars.Interval)}&last={Number(bars.Last)}" +
+        GetBars bars => (HttpMethod.Get, $"{HttpApi.Bars}/{Escape(bars.Symbol)}?interval={bars.Interval}&last={Number(bars.Last)}" +
                                           (bars.Since is { } since ? $"&since={Uri.EscapeDataString(since.UtcDateTime.ToString("O", CultureInfo.InvariantCulture))}" : ""),
             _ => typeof(BarsSnapshot)),
-        GetFootprint footprint => (HttpMethod.Get, $"{HttpApi.Footprint}/{Escape(footprint.Symbol)}?interval={DurationText.Format(footprint.Interval)}&last={Number(footprint.Last)}",
+        GetFootprint footprint => (HttpMethod.Get, $"{HttpApi.Footprint}/{Escape(footprint.Symbol)}?interval={footprint.Interval}&last={Number(footprint.Last)}",
             _ => typeof(FootprintSnapshot)),
         AddSymbol add => (HttpMethod.Put, $"{HttpApi.Streams}/{Escape(add.Symbol)}", status => status switch
         {
@@ -184,7 +184,7 @@ public sealed class OrderFlowHttpClient : OrderFlowQueryClient
                 (HttpApi.Problems.WindowNotTracked, { } s) when query is GetMetrics metrics =>
                     new WindowNotTracked(s, metrics.Window, (Tracked ?? []).Select(t => DurationText.TryParse(t, out var span) ? span : TimeSpan.Zero).ToList()),
                 (HttpApi.Problems.IntervalNotTracked, { } s) when ((query as GetBars)?.Interval ?? (query as GetFootprint)?.Interval) is { } interval =>
-                    new IntervalNotTracked(s, interval, (Tracked ?? []).Select(t => DurationText.TryParse(t, out var span) ? span : TimeSpan.Zero).ToList()),
+                    new IntervalNotTracked(s, interval, (Tracked ?? []).Select(t => BarInterval.TryParse(t, out var kept) ? kept : default).ToList()),
                 (HttpApi.Problems.Unavailable, _) => new QueryFailed(Detail),
                 _ => throw new OrderFlowClientException($"the host refused {query.GetType().Name}: {Detail}", null, Type),
             };

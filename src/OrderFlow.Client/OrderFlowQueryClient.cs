@@ -58,11 +58,11 @@ public abstract class OrderFlowQueryClient(string address, TimeSpan timeout) : I
     public Task<MetricsSnapshot> GetMetricsAsync(Symbol symbol, TimeSpan window) => AskAsync<MetricsSnapshot>(new GetMetrics(symbol, window));
 
     /// <summary>The newest <paramref name="last"/> bars of <paramref name="interval"/>, or those from <paramref name="since"/> on.</summary>
-    public Task<BarsSnapshot> GetBarsAsync(Symbol symbol, TimeSpan interval, int last = 100, DateTimeOffset? since = null) =>
+    public Task<BarsSnapshot> GetBarsAsync(Symbol symbol, BarInterval interval, int last = 100, DateTimeOffset? since = null) =>
         AskAsync<BarsSnapshot>(new GetBars(symbol, interval, last, since));
 
     /// <summary>The footprints of the newest <paramref name="last"/> bars of <paramref name="interval"/>.</summary>
-    public Task<FootprintSnapshot> GetFootprintAsync(Symbol symbol, TimeSpan interval, int last = 1) =>
+    public Task<FootprintSnapshot> GetFootprintAsync(Symbol symbol, BarInterval interval, int last = 1) =>
         AskAsync<FootprintSnapshot>(new GetFootprint(symbol, interval, last));
 
     /// <summary>Starts streaming a symbol: true when added, false when it was already streamed.</summary>
@@ -120,7 +120,7 @@ public abstract class OrderFlowQueryClient(string address, TimeSpan timeout) : I
                 $"the host keeps no {DurationText.Format(window.Window)} window; it keeps {string.Join(", ", window.Tracked.Select(DurationText.Format))}",
                 HttpApi.Problems.WindowNotTracked),
             IntervalNotTracked interval => throw new OrderFlowNotFoundException(
-                $"the host keeps no {DurationText.Format(interval.Interval)} bars; it keeps {string.Join(", ", interval.Tracked.Select(DurationText.Format))}",
+                $"the host keeps no {interval.Interval} bars for {interval.Symbol}; it keeps {string.Join(", ", interval.Tracked)}",
                 HttpApi.Problems.IntervalNotTracked),
             QueryFailed failed => throw new OrderFlowClientException($"the host could not answer: {failed.Reason}"),
             _ => throw Unexpected(answer),

@@ -1,4 +1,6 @@
+using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Actors.Bars;
@@ -7,7 +9,10 @@ namespace OrderFlow.Actors.Bars;
 public sealed class KeptBar(long fromMs, long toMs)
 {
     public long FromMs { get; } = fromMs;
-    public long ToMs { get; } = toMs;
+    /// <summary>A time bar's end (exclusive); a tick or volume bar's last trade time, so far.</summary>
+    public long ToMs { get; set; } = toMs;
+    /// <summary>A tick bar's first id by count (the day's first id + k·N; that aggregate may be missing); a volume bar's first id.</summary>
+    public long CountFromId { get; init; }
     public BarFigures Figures;
     public FootprintLadder? Footprint;
     public bool Final { get; set; }
@@ -15,6 +20,26 @@ public sealed class KeptBar(long fromMs, long toMs)
     public bool Complete { get; set; } = true;
     /// <summary>Came back from the tape store at start (its footprint, if any, rebuilt from the stored trades).</summary>
     public bool FromStore { get; init; }
+}
+
+/// <summary>One series of a symbol's bars, as its readers and its owner see it, whatever ends its bars.</summary>
+public interface IBarSeries
+{
+    BarInterval Interval { get; }
+
+    /// <summary>The kept bars, oldest first.</summary>
+    IReadOnlyList<KeptBar> Bars { get; }
+
+    /// <summary>The bars that became final, or came again with a new revision, since the owner last took them.</summary>
+    List<KeptBar> Finalised { get; }
+
+    void TapeStarted(long fromMs);
+
+    /// <summary>On a quiet symbol, the clock finalises what no trade will.</summary>
+    void Tick(long nowMs, long grace);
+
+    /// <summary>Aggregates missing for good: the bars they fall in are not complete.</summary>
+    void Hole(TapeHole hole);
 }
 
 /// <summary>
@@ -25,7 +50,7 @@ public sealed class KeptBar(long fromMs, long toMs)
 /// after the clock closed it) re-issues it with its revision + 1. Each bar that becomes final, or is re-issued, is
 /// kept in <see cref="Finalised"/> until taken.
 /// </summary>
-public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
+public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint) : IBarSeries
 {
     private readonly long _intervalMs = (long)interval.TotalMilliseconds;
     private readonly List<KeptBar> _bars = new();
@@ -34,7 +59,9 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
 
     private bool _rebuildingFootprints;
 
-    public TimeSpan Interval => interval;
+    public BarInterval Interval => interval;
+
+    public TimeSpan Span => interval;
 
     public IReadOnlyList<KeptBar> Bars => _bars;
 
@@ -121,12 +148,12 @@ public sealed class BarSeries(TimeSpan interval, int keep, int keepFootprint)
         if (_bars.Count > 0 && _bars[^1] is { Final: false } latest && nowMs >= latest.ToMs + grace) Finalise(latest);
     }
 
-    /// <summary>A gap given up on between these trade times: the bars it falls in are not complete.</summary>
-    public void Hole(long afterMs, long beforeMs)
+    /// <summary>A gap given up on between two trade times: the bars it falls in are not complete.</summary>
+    public void Hole(TapeHole hole)
     {
         foreach (var bar in _bars)
         {
-            if (bar.ToMs <= afterMs || bar.FromMs > beforeMs || !bar.Complete) continue;
+            if (bar.ToMs <= hole.AfterMs || bar.FromMs > hole.BeforeMs || !bar.Complete) continue;
             bar.Complete = false;
             if (!bar.Final) continue;
             bar.Revision++;

@@ -146,11 +146,38 @@ internal sealed class ConfigReader(Config config, Func<string, string> where)
         return windows;
     }
 
-    /// <summary>A positive amount of quote currency with at most 8 decimals.</summary>
     /// <summary>A quantity that may be zero, with at most 8 decimals.</summary>
     public decimal Quantity(string key) => Amount(key, zero: true, "must be zero or a positive amount with at most 8 decimals, such as 0.5");
 
+    /// <summary>A positive amount of quote currency with at most 8 decimals.</summary>
     public decimal Notional(string key) => Amount(key, zero: false, "must be a positive amount with at most 8 decimals, such as 100000");
+
+    /// <summary>A list of positive amounts with at most 8 decimals, each once, smallest first (a volume bar's sizes).</summary>
+    public IReadOnlyList<decimal> Amounts(string key)
+    {
+        var amounts = new SortedSet<decimal>();
+        foreach (var item in List(key, "[50, 200]"))
+        {
+            if (!decimal.TryParse(item, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value <= 0 ||
+                value > 90_000_000_000m || decimal.Round(value, 8) != value)
+                throw Problem(key, item, "must be positive amounts with at most 8 decimals, such as [50, 200]");
+            amounts.Add(value);
+        }
+        return amounts.ToList();
+    }
+
+    /// <summary>A list of whole numbers from 1 to <paramref name="max"/>, each once, smallest first (tick bars' sizes).</summary>
+    public IReadOnlyList<long> Counts(string key, long max)
+    {
+        var counts = new SortedSet<long>();
+        foreach (var item in List(key, "[1000]"))
+        {
+            if (!long.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 1 || value > max)
+                throw Problem(key, item, $"must be whole numbers from 1 to {max:N0}, such as [1000]");
+            counts.Add(value);
+        }
+        return counts.ToList();
+    }
 
     private decimal Amount(string key, bool zero, string problem)
     {

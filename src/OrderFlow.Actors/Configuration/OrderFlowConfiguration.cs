@@ -17,7 +17,8 @@ public static class OrderFlowConfiguration
 {
     // Maps keyed by symbol (or by log source): their keys are the user's, not ours.
     private static readonly string[] PerSymbolMaps =
-        ["orderflow.stream.idle-timeout-per-symbol.", "orderflow.metrics.large-trade-notional-per-symbol.", "orderflow.log.levels."];
+        ["orderflow.stream.idle-timeout-per-symbol.", "orderflow.metrics.large-trade-notional-per-symbol.", "orderflow.bars.volume-bars-per-symbol.",
+            "orderflow.log.levels."];
 
     public static string DefaultsFile => Path.Combine(AppContext.BaseDirectory, "hocon", "orderflow.conf");
 
@@ -189,7 +190,7 @@ public static class OrderFlowConfiguration
                 read.Int("orderflow.metrics.profile-ticks-per-bin", min: 0, max: 1_000_000),
                 read.Int("orderflow.metrics.value-area-percent", min: 1, max: 100),
                 read.Anchor("orderflow.metrics.cvd-anchor"),
-                Bars(read)),
+                Bars(read, market)),
             new RemoteSettings(
                 read.Host("orderflow.remote.host"),
                 read.Int("orderflow.remote.akka-port", min: 0, max: 65_535),
@@ -205,7 +206,7 @@ public static class OrderFlowConfiguration
             Cluster(read));
     }
 
-    private static BarSettings Bars(ConfigReader read)
+    private static BarSettings Bars(ConfigReader read, string market)
     {
         const string at = "orderflow.bars";
         var keep = read.Int($"{at}.keep", min: 1, max: 100_000);
@@ -214,7 +215,9 @@ public static class OrderFlowConfiguration
             new Actors.Bars.ImbalanceRule(read.Int($"{at}.imbalance.ratio-percent", min: 1, max: 100_000),
                 Fixed8.FromDecimal(read.Quantity($"{at}.imbalance.min-volume")).Raw,
                 read.Choice($"{at}.imbalance.zero", "skip", "min-qty") == "skip" ? Actors.Bars.ZeroSide.Skip : Actors.Bars.ZeroSide.MinQty,
-                read.Int($"{at}.imbalance.stack", min: 2, max: 1_000)));
+                read.Int($"{at}.imbalance.stack", min: 2, max: 1_000)),
+            read.Counts($"{at}.tick-bars", max: 100_000_000),
+            read.PerSymbol($"{at}.volume-bars-per-symbol", market, read.Amounts));
     }
 
     private static ClusterSetup Cluster(ConfigReader read)

@@ -63,16 +63,26 @@ public sealed record SeedDiscovery(string Method, string ServiceName, string Lab
 }
 
 /// <summary>
-/// Time bars per symbol for each of <paramref name="Intervals"/>, the newest <paramref name="Keep"/> of each, their
-/// footprints for the newest <paramref name="FootprintKeep"/>; footprint levels <paramref name="TicksPerLevel"/> ticks
-/// apart (0: the smallest multiple of the tick at or above a tenth of a basis point of the first price); a quiet symbol's bar is
-/// final <paramref name="Grace"/> after its end; imbalances read with <paramref name="Imbalance"/>.
+/// Time bars per symbol for each of <paramref name="Intervals"/>, tick bars for each of <paramref name="TickBars"/>
+/// (aggregates), volume bars for a symbol's <paramref name="VolumeBarsPerSymbol"/> (base asset); the newest
+/// <paramref name="Keep"/> of each series, their footprints for the newest <paramref name="FootprintKeep"/>; footprint
+/// levels <paramref name="TicksPerLevel"/> ticks apart (0: the smallest multiple of the tick at or above a tenth of a
+/// basis point of the first price); a quiet symbol's bar is final <paramref name="Grace"/> after its end; imbalances
+/// read with <paramref name="Imbalance"/>.
 /// </summary>
 public sealed record BarSettings(IReadOnlyList<TimeSpan> Intervals, int Keep, int FootprintKeep, int TicksPerLevel, TimeSpan Grace,
-    Bars.ImbalanceRule Imbalance)
+    Bars.ImbalanceRule Imbalance, IReadOnlyList<long>? TickBars = null, IReadOnlyDictionary<Symbol, IReadOnlyList<decimal>>? VolumeBarsPerSymbol = null)
 {
     public static readonly BarSettings Default = new([TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1)],
         120, 10, 0, TimeSpan.FromSeconds(2), Bars.ImbalanceRule.Default);
+
+    /// <summary>Every series a symbol keeps: time bars, then tick bars, then its volume bars, each smallest first.</summary>
+    public IReadOnlyList<Protocol.Bars.BarInterval> IntervalsFor(Symbol symbol) =>
+    [
+        .. Intervals.Select(Protocol.Bars.BarInterval.Time),
+        .. (TickBars ?? []).Select(Protocol.Bars.BarInterval.Ticks),
+        .. (VolumeBarsPerSymbol?.GetValueOrDefault(symbol) ?? []).Select(volume => Protocol.Bars.BarInterval.Volume(Fixed8.FromDecimal(volume))),
+    ];
 }
 
 public enum LogFormat

@@ -23,7 +23,7 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
 {
     private readonly Lock _lock = new();
     private readonly RollingOrderFlow _flow = new(symbol, settings);
-    private readonly SymbolBars _bars = new(settings.BarsKept.Intervals, settings.BarsKept.Keep, settings.BarsKept.FootprintKeep,
+    private readonly SymbolBars _bars = new(settings.BarsKept.IntervalsFor(symbol), settings.BarsKept.Keep, settings.BarsKept.FootprintKeep,
         settings.BarsKept.TicksPerLevel);
     private SequenceStats? _counters;
     private TradeUnits _units;
@@ -124,7 +124,7 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
             if (_flow.Tape.From is not null && !_flow.Tape.Interrupted) _bars.Tick(nowMs, (long)settings.BarsKept.Grace.TotalMilliseconds);
             var taken = _bars.TakeFinalised();
             return taken.Count == 0 ? [] : taken.Select(final => new StoredBar(final.Interval, final.Bar.FromMs, final.Bar.Revision,
-                final.Bar.Complete, final.Bar.Figures, _bars.Step, _flow.CvdCountedFrom(final.Bar.Figures.CvdAnchorMs))).ToList();
+                final.Bar.Complete, final.Bar.Figures, _bars.Step, _flow.CvdCountedFrom(final.Bar.Figures.CvdAnchorMs)) { ToMs = final.Bar.ToMs }).ToList();
         }
     }
 

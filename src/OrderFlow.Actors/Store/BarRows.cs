@@ -32,7 +32,7 @@ internal static class BarRows
         var f = bar.Figures;
         return
         [
-            (long)bar.Interval.TotalMilliseconds, bar.FromMs, bar.Revision, bar.Complete, f.Open, f.High, f.Low, f.Close, f.BuyVolume, f.SellVolume,
+            bar.Interval.Size, bar.FromMs, bar.Revision, bar.Complete, f.Open, f.High, f.Low, f.Close, f.BuyVolume, f.SellVolume,
             f.BuyNotional.ToString(CultureInfo.InvariantCulture), f.SellNotional.ToString(CultureInfo.InvariantCulture), f.Aggregates, f.Trades,
             f.Delta, f.DeltaMin, f.DeltaMax, f.FirstAggregateId, f.LastAggregateId, f.Cvd, f.CvdAnchorMs, bar.CvdFromMs, bar.Step,
         ];

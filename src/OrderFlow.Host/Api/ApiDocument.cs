@@ -54,6 +54,7 @@ public static class ApiDocument
                 if (type == typeof(Symbol)) Scalar(schema, JsonSchemaType.String, "a symbol as status lists it: BTCUSDT, usdm:BTCUSDT");
                 else if (type == typeof(Fixed8)) Scalar(schema, JsonSchemaType.Number, "exact, at most 8 decimals");
                 else if (type == typeof(TimeSpan)) Scalar(schema, JsonSchemaType.String, "a duration: 250ms, 30s, 5m, 1h");
+                else if (type == typeof(Protocol.Bars.BarInterval)) Scalar(schema, JsonSchemaType.String, "a series of bars: a duration (1m, 1h), aggregates (1000t) or a volume (50v)");
                 else if (type == typeof(decimal)) schema.Format = "decimal";
                 else if (type == typeof(TimeoutPhase))
                 {

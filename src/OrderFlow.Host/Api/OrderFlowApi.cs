@@ -82,16 +82,16 @@ public static class OrderFlowApi
             .Produces<MetricsSnapshot>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
 
         api.MapGet($"{HttpApi.Bars}/{Symbol}", (string symbol, HttpContext http, Gateway gateway,
-                    [FromQuery, Description("The interval, one the host keeps (default 1m): 1m, 5m, 15m, 1h")] string? interval,
+                    [FromQuery, Description("The series, one the host keeps (default 1m): time bars 1m, 5m, 15m, 1h; tick bars 1000t; volume bars 50v")] string? interval,
                     [FromQuery, Description("The newest N bars (1 to 10000, default 100); with since, at most N")] string? last,
                     [FromQuery, Description("Bars opening at or after: ISO-8601, epoch ms, or a duration ago (2h)")] string? since) =>
                 AskAsync(http, gateway, deadline, () => new GetBars(QueryParameters.Symbol(symbol), Interval(interval),
                     QueryParameters.Int("last", last, 1, BarReading.MostBars) ?? 100, QueryParameters.Time("since", since)), parameters: ["interval", "last", "since"]))
-            .WithName("GetBars").WithSummary("A symbol's time bars, oldest first: OHLC, buy and sell volume and notional, delta and its extremes, CVD, VWAP, final and complete")
+            .WithName("GetBars").WithSummary("A symbol's time, tick or volume bars, oldest first: OHLC, buy and sell volume and notional, delta and its extremes, CVD, VWAP, final and complete")
             .Produces<BarsSnapshot>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
 
         api.MapGet($"{HttpApi.Footprint}/{Symbol}", (string symbol, HttpContext http, Gateway gateway,
-                    [FromQuery, Description("The interval, one the host keeps (default 1m)")] string? interval,
+                    [FromQuery, Description("The series, one the host keeps (default 1m; 1000t, 50v for tick and volume bars)")] string? interval,
                     [FromQuery, Description("The newest N bars' footprints (1 to 10000, default 1); kept for fewer bars than the bars")] string? last) =>
                 AskAsync(http, gateway, deadline, () => new GetFootprint(QueryParameters.Symbol(symbol), Interval(interval),
                     QueryParameters.Int("last", last, 1, BarReading.MostBars) ?? 1), parameters: ["interval", "last"]))
@@ -157,7 +157,7 @@ public static class OrderFlowApi
     }
 
     /// <summary>A bar interval (default 1m); a malformed one is the parameter's error.</summary>
-    private static TimeSpan Interval(string? text) => QueryParameters.Duration("interval", text, TimeSpan.FromSeconds(1)) ?? TimeSpan.FromMinutes(1);
+    private static BarInterval Interval(string? text) => QueryParameters.Interval("interval", text) ?? TimeSpan.FromMinutes(1);
 
     /// <summary>Checks the parameters, asks the gateway within <paramref name="deadline"/>, and answers as HTTP.</summary>
     private static async Task<IResult> AskAsync(HttpContext http, Gateway gateway, TimeSpan deadline, Func<object> query,

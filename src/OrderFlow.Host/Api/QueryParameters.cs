@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 
 namespace OrderFlow.Host.Api;
 
@@ -44,6 +45,15 @@ public static class QueryParameters
         if (text is null) return null;
         return DurationText.TryParse(text, out var span) && span >= min ? span
             : throw new BadParameterException(name, $"{name}={text}: use a duration of at least {DurationText.Format(min)}, such as 1s, 5m or 1h");
+    }
+
+    /// <summary>A bar interval (<c>1m</c>, <c>1000t</c>, <c>50v</c>), or null when not given.</summary>
+    public static BarInterval? Interval(string name, string? text)
+    {
+        if (text is null) return null;
+        return Protocol.Bars.BarInterval.TryParse(text, out var interval)
+            ? interval
+            : throw new BadParameterException(name, $"{name}={text}: use a time interval (1m, 1h), a tick bar's aggregates (1000t) or a volume bar's volume (50v)");
     }
 
     /// <summary>The route's symbol (Kestrel leaves an escaped slash escaped in a route value).</summary>

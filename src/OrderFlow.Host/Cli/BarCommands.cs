@@ -13,11 +13,11 @@ internal static class BarCommands
         var symbol = CliErrors.NoOptionLike(new Argument<string>("SYMBOL") { Description = "The symbol, e.g. BTCUSDT" });
         var interval = IntervalOption();
         var last = new Option<int>("--last") { Description = "The newest N bars (default 20)", DefaultValueFactory = _ => 20 };
-        return QueryCommands.Verb("bars", "A symbol's time bars: OHLC, volume, delta and its extremes, CVD, VWAP; final and complete", [symbol, interval, last],
+        return QueryCommands.Verb("bars", "A symbol's time, tick or volume bars: OHLC, volume, delta and its extremes, CVD, VWAP; final and complete", [symbol, interval, last],
             async (parsed, client, json, _) =>
             {
                 var answer = await client.GetBarsAsync(QueryCommands.ParseSymbol(parsed.GetValue(symbol)!),
-                    QueryCommands.ParseWindow(parsed.GetValue(interval)!, "--interval"), Last(parsed.GetValue(last))).ConfigureAwait(false);
+                    ParseInterval(parsed.GetValue(interval)!), Last(parsed.GetValue(last))).ConfigureAwait(false);
                 if (json)
                 {
                     QueryCommands.Write(answer);
@@ -26,13 +26,13 @@ internal static class BarCommands
                 QueryCommands.Table(["FROM (UTC)", "OPEN", "HIGH", "LOW", "CLOSE", "BUY", "SELL", "DELTA", "MIN", "MAX", "VWAP", "TRADES", ""],
                     answer.Bars.Select(b => new[]
                     {
-                        b.From.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), HumanFormat.Money(b.Open), HumanFormat.Money(b.High),
+                        b.From.ToString(Seconds(answer.Interval) ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), HumanFormat.Money(b.Open), HumanFormat.Money(b.High),
                         HumanFormat.Money(b.Low), HumanFormat.Money(b.Close), Plain(b.BuyVolume), Plain(b.SellVolume), HumanFormat.Signed(b.Delta),
                         HumanFormat.Signed(b.DeltaMin), HumanFormat.Signed(b.DeltaMax), HumanFormat.Money(decimal.Round(b.Vwap, 2)),
                         b.Trades.ToString(CultureInfo.InvariantCulture),
                         (b.Final ? "final" : "open") + (b.Revision > 0 ? $" r{b.Revision}" : "") + (b.Complete ? "" : " incomplete"),
                     }));
-                Console.WriteLine($"{answer.Bars.Count} {HumanFormat.Window(answer.Interval)} bars of {answer.Symbol} (volumes in the base asset)");
+                Console.WriteLine($"{answer.Bars.Count} {answer.Interval} bars of {answer.Symbol} (volumes in the base asset)");
                 return OrderFlowCli.Success;
             });
     }
@@ -46,7 +46,7 @@ internal static class BarCommands
             [symbol, interval, last], async (parsed, client, json, _) =>
             {
                 var answer = await client.GetFootprintAsync(QueryCommands.ParseSymbol(parsed.GetValue(symbol)!),
-                    QueryCommands.ParseWindow(parsed.GetValue(interval)!, "--interval"), Last(parsed.GetValue(last))).ConfigureAwait(false);
+                    ParseInterval(parsed.GetValue(interval)!), Last(parsed.GetValue(last))).ConfigureAwait(false);
                 if (json)
                 {
                     QueryCommands.Write(answer);
@@ -62,7 +62,7 @@ internal static class BarCommands
 
     private static void PrintLadder(FootprintSnapshot answer, FootprintBar bar)
     {
-        Console.WriteLine($"{answer.Symbol} {HumanFormat.Window(answer.Interval)} bar from {bar.From:yyyy-MM-dd HH:mm} UTC, {(bar.Final ? "final" : "open")}" +
+        Console.WriteLine($"{answer.Symbol} {answer.Interval} bar from {bar.From.ToString(Seconds(answer.Interval) ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC, {(bar.Final ? "final" : "open")}" +
                           (bar.UnfinishedHigh ? ", unfinished auction at the high" : "") + (bar.UnfinishedLow ? ", unfinished auction at the low" : ""));
         // Highest price first, as a ladder reads.
         QueryCommands.Table(["PRICE", "SELL", "", "BUY", ""], bar.Levels.Reverse().Select(level => new[]
@@ -75,7 +75,18 @@ internal static class BarCommands
     }
 
     private static Option<string> IntervalOption() =>
-        new("--interval") { Description = "The interval, one the host keeps: 1m, 5m, 15m, 1h (default 1m)", DefaultValueFactory = _ => "1m" };
+        new("--interval")
+        {
+            Description = "The series, one the host keeps (default 1m): time bars 1m, 5m, 15m, 1h; tick bars 1000t; volume bars 50v",
+            DefaultValueFactory = _ => "1m",
+        };
+
+    private static BarInterval ParseInterval(string text) => BarInterval.TryParse(text, out var interval)
+        ? interval
+        : throw new UsageException($"--interval {text}: use a time interval (1m, 1h), a tick bar's aggregates (1000t) or a volume bar's volume (50v)", "--interval");
+
+    /// <summary>Bars that open off the minute (under a minute, tick and volume bars) show their seconds.</summary>
+    private static bool Seconds(BarInterval interval) => interval.Span is not { } span || span.Ticks % TimeSpan.TicksPerMinute != 0;
 
     private static int Last(int last) => last is >= 1 and <= 10_000 ? last : throw new UsageException($"--last {last}: use a number from 1 to 10000", "--last");
 

@@ -174,7 +174,9 @@ async function loadBars(symbol) {
   const path = interval => `/v1/bars/${encodeURIComponent(symbol)}?interval=${interval}&last=${BARS_SHOWN}`;
   let answer;
   try {
-    answer = await getJson(path(chart.interval = new URLSearchParams(location.search).get("interval") || "1m"));
+    // Time bars only: candles need one time each, and tick or volume bars can open within the same second.
+    const asked = new URLSearchParams(location.search).get("interval");
+    answer = await getJson(path(chart.interval = asked && !/[tv]$/.test(asked) ? asked : "1m"));
   } catch (error) {
     if (!error.problem?.tracked?.length) throw error;
     answer = await getJson(path(chart.interval = error.problem.tracked[0]));

@@ -6,14 +6,14 @@ namespace OrderFlow.Protocol.Bars;
 /// Asks a symbol's time bars for one interval (one of orderflow.bars.intervals): the newest <see cref="Last"/>, or those
 /// opening at or after <see cref="Since"/> (at most <see cref="Last"/> of them).
 /// </summary>
-public sealed record GetBars(Symbol Symbol, TimeSpan Interval, int Last = 100, DateTimeOffset? Since = null) : IWithSymbol, IOrderFlowQuery;
+public sealed record GetBars(Symbol Symbol, BarInterval Interval, int Last = 100, DateTimeOffset? Since = null) : IWithSymbol, IOrderFlowQuery;
 
 /// <summary>The answer when the interval asked for is not one the service keeps.</summary>
-public sealed record IntervalNotTracked(Symbol Symbol, TimeSpan Interval, IReadOnlyList<TimeSpan> Tracked) : IWithSymbol, IOrderFlowMessage;
+public sealed record IntervalNotTracked(Symbol Symbol, BarInterval Interval, IReadOnlyList<BarInterval> Tracked) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>A symbol's bars for one interval, oldest first. Volumes are in the base asset, notionals in the quote asset.</summary>
 /// <param name="Units">What the volumes and notionals count (COIN-M: base coin and USD from contracts).</param>
-public sealed record BarsSnapshot(Symbol Symbol, TimeSpan Interval, IReadOnlyList<Bar> Bars, VolumeUnits? Units = null) : IWithSymbol, IOrderFlowMessage;
+public sealed record BarsSnapshot(Symbol Symbol, BarInterval Interval, IReadOnlyList<Bar> Bars, VolumeUnits? Units = null) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>
 /// One time bar, [<see cref="From"/>, <see cref="To"/>) by trade time, aligned to UTC (docs/order-flow.md, Bars).
@@ -50,14 +50,14 @@ public sealed record Bar(
     long LastAggregateId);
 
 /// <summary>Asks the footprint of a symbol's newest <see cref="Last"/> bars of one interval.</summary>
-public sealed record GetFootprint(Symbol Symbol, TimeSpan Interval, int Last = 1) : IWithSymbol, IOrderFlowQuery;
+public sealed record GetFootprint(Symbol Symbol, BarInterval Interval, int Last = 1) : IWithSymbol, IOrderFlowQuery;
 
 /// <summary>
 /// Footprints, oldest first: volume per price level and aggressor side, level = floor(p / <see cref="Step"/>) · step,
 /// with the imbalance rule they were read with. Kept for fewer bars than the bars themselves
 /// (orderflow.bars.footprint-keep): an older bar is not listed.
 /// </summary>
-public sealed record FootprintSnapshot(Symbol Symbol, TimeSpan Interval, decimal Step, ImbalanceSettings Imbalance, IReadOnlyList<FootprintBar> Bars,
+public sealed record FootprintSnapshot(Symbol Symbol, BarInterval Interval, decimal Step, ImbalanceSettings Imbalance, IReadOnlyList<FootprintBar> Bars,
     VolumeUnits? Units = null) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>
@@ -86,7 +86,7 @@ public sealed record FootprintLevel(decimal Price, decimal BuyVolume, decimal Se
 public sealed record PriceRange(decimal Low, decimal High);
 
 /// <summary>A bar that became final, or a final bar that changed (<see cref="Bar.Revision"/> + 1): pushed to subscribers.</summary>
-public sealed record BarFinal(Symbol Symbol, TimeSpan Interval, Bar Bar) : IWithSymbol, IOrderFlowMessage;
+public sealed record BarFinal(Symbol Symbol, BarInterval Interval, Bar Bar) : IWithSymbol, IOrderFlowMessage;
 
 /// <summary>
 /// Subscribes the sender to <see cref="BarFinal"/> events of <see cref="Symbols"/> (every symbol when empty), wherever in

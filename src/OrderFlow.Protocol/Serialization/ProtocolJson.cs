@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.Serialization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
 
@@ -12,8 +13,8 @@ namespace OrderFlow.Protocol.Serialization;
 /// type name). Akka.Remote carries it through <see cref="OrderFlowSerializer"/>; the HTTP API answers with it and the
 /// CLI's <c>--json</c> prints it, so a question gets the same document whichever way it is asked. It reads as a trader
 /// writes: camelCase names, decimals and prices as exact JSON numbers, durations and windows as <c>5m</c>
-/// (<see cref="DurationText"/>), aggressor sides <c>BUY</c>/<c>SELL</c>, timeout phases as the logs name them, times
-/// as ISO-8601. A manifest it does not know is an error, never a guess.
+/// (<see cref="DurationText"/>), bar series as <c>1m</c>, <c>1000t</c>, <c>250v</c>, aggressor sides <c>BUY</c>/<c>SELL</c>,
+/// timeout phases as the logs name them, times as ISO-8601. A manifest it does not know is an error, never a guess.
 /// </summary>
 public static class ProtocolJson
 {
@@ -60,6 +61,7 @@ public static class ProtocolJson
         options.Converters.Add(new SymbolConverter());
         options.Converters.Add(new Fixed8Converter());
         options.Converters.Add(new DurationConverter());
+        options.Converters.Add(new BarIntervalConverter());
         options.Converters.Add(new JsonStringEnumConverter<AggressorSide>(JsonNamingPolicy.SnakeCaseUpper));
         options.Converters.Add(new TimeoutPhaseConverter());
         options.Converters.Add(new JsonStringEnumConverter());
@@ -96,6 +98,16 @@ public static class ProtocolJson
 
         public override void Write(Utf8JsonWriter writer, TimeSpan value, JsonSerializerOptions options) =>
             writer.WriteStringValue(DurationText.Format(value));
+    }
+
+    private sealed class BarIntervalConverter : JsonConverter<BarInterval>
+    {
+        public override BarInterval Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.String && BarInterval.TryParse(reader.GetString(), out var value)
+                ? value
+                : throw new JsonException("not a bar interval such as 1m, 1000t or 250v");
+
+        public override void Write(Utf8JsonWriter writer, BarInterval value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
     }
 
     private sealed class TimeoutPhaseConverter : JsonConverter<TimeoutPhase>

@@ -44,7 +44,7 @@ public sealed class BarsRestartTests
 
         var running = Board();
         running.Apply(new TapeStarted(Btc, tapeFrom));
-        var stored = new Dictionary<(TimeSpan, long), StoredBar>();
+        var stored = new Dictionary<(BarInterval, long), StoredBar>();
         foreach (var chunk in tape.Take(kill).Chunk(97))
         {
             running.Add(chunk);

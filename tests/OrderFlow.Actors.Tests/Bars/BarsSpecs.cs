@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using Akka.Actor;
 using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Protocol;
 using OrderFlow.Protocol.Bars;
+using OrderFlow.Protocol.Trades;
 using OrderFlow.Protocol.Streams;
 using Xunit;
 using Xunit.Abstractions;
@@ -41,7 +43,42 @@ public sealed class BarsSpecs(ITestOutputHelper output) : StreamSpec(output)
         }
     }
 
-    private async Task<IReadOnlyList<Bar>> FinalAsync(IActorRef directory, TimeSpan interval, int atLeast, TimeSpan within)
+    [Fact]
+    public async Task Every_final_tick_and_volume_bar_equals_a_recomputation_from_the_exchanges_trades_across_a_dropped_connection()
+    {
+        var lifecycle = LifecycleProbe();
+        var directory = StartSupervisor(Settings(extraHocon: "orderflow.bars { intervals = [1s], tick-bars = [50], volume-bars-per-symbol { BTCUSDT = [10] } }"));
+        ExpectLifecycle<Connected>(lifecycle, Btc);
+        await JoinedLiveAsync(directory);
+        DisconnectForAWhile(lifecycle);
+
+        var ticks = await FinalAsync(directory, BarInterval.Ticks(50), atLeast: 20, TimeSpan.FromSeconds(30));
+        var volume = await FinalAsync(directory, BarInterval.Volume(Fixed8.Parse("10")), atLeast: 20, TimeSpan.FromSeconds(30));
+        var tape = Exchange.Market("BTCUSDT").Trades.ToList();
+        long Day(AggregateTrade t) => t.TradeTimeMs - t.TradeTimeMs % 86_400_000;
+        foreach (var bar in ticks)
+        {
+            // The exchange's ids of the bar's day, in runs of 50 from the day's first.
+            var dayFirst = tape.First(t => Day(t) == bar.From.ToUnixTimeMilliseconds() - bar.From.ToUnixTimeMilliseconds() % 86_400_000).AggregateId;
+            var start = bar.FirstAggregateId - (bar.FirstAggregateId - dayFirst) % 50;
+            SymbolBarsTests.AssertFigures(tape, tape.Where(t => t.AggregateId >= start && t.AggregateId < start + 50).ToList(), bar);
+        }
+        var volumeBars = new List<List<AggregateTrade>>();
+        foreach (var trade in tape)
+        {
+            if (volumeBars.Count == 0 || Day(volumeBars[^1][0]) != Day(trade) || volumeBars[^1].Sum(t => t.Quantity.ToDecimal()) >= 10m) volumeBars.Add([]);
+            volumeBars[^1].Add(trade);
+        }
+        var byFirstId = volumeBars.ToDictionary(bar => bar[0].AggregateId);
+        foreach (var bar in volume)
+        {
+            Assert.True(byFirstId.TryGetValue(bar.FirstAggregateId, out var trades), $"no volume bar of the exchange's trades starts at id {bar.FirstAggregateId}");
+            SymbolBarsTests.AssertFigures(tape, trades, bar);
+        }
+        Output.WriteLine($"{ticks.Count} final tick bars and {volume.Count} final volume bars equal the exchange's trades");
+    }
+
+    private async Task<IReadOnlyList<Bar>> FinalAsync(IActorRef directory, BarInterval interval, int atLeast, TimeSpan within)
     {
         IReadOnlyList<Bar> final = [];
         await AwaitAssertAsync(async () =>

@@ -33,11 +33,11 @@ public sealed class SymbolBarsTests
         return tape;
     }
 
-    private static (SymbolBars Bars, List<(TimeSpan Interval, KeptBar Bar)> Final) Build(IEnumerable<AggregateTrade> tape)
+    internal static (SymbolBars Bars, List<(BarInterval Interval, KeptBar Bar)> Final) Build(IEnumerable<AggregateTrade> tape, IReadOnlyList<BarInterval>? intervals = null)
     {
-        var bars = new SymbolBars(Intervals, keep: 10_000, keepFootprint: 10_000, ticksPerLevel: 100);
+        var bars = new SymbolBars(intervals ?? [.. Intervals.Select(BarInterval.Time)], keep: 10_000, keepFootprint: 10_000, ticksPerLevel: 100);
         bars.SetTickSize(Fixed8.Parse("0.01"));
-        var final = new List<(TimeSpan, KeptBar)>();
+        var final = new List<(BarInterval, KeptBar)>();
         var cvd = 0L;
         var anchor = long.MinValue;
         foreach (var trade in tape)
@@ -67,28 +67,33 @@ public sealed class SymbolBarsTests
             Assert.Equal(expected.Count, actual.Count);
             foreach (var (group, bar) in expected.Zip(actual))
             {
-                var trades = group.ToList();
-                decimal P(AggregateTrade t) => t.Price.ToDecimal();
-                decimal Q(AggregateTrade t) => t.Quantity.ToDecimal();
-                var buys = trades.Where(t => t.Side == AggressorSide.Buy).ToList();
-                var sells = trades.Where(t => t.Side == AggressorSide.Sell).ToList();
                 Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(group.Key), bar.From);
                 Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(group.Key + ms), bar.To);
-                Assert.Equal((P(trades[0]), trades.Max(P), trades.Min(P), P(trades[^1])), (bar.Open, bar.High, bar.Low, bar.Close));
-                Assert.Equal((buys.Sum(Q), sells.Sum(Q)), (bar.BuyVolume, bar.SellVolume));
-                Assert.Equal((buys.Sum(t => P(t) * Q(t)), sells.Sum(t => P(t) * Q(t))), (bar.BuyNotional, bar.SellNotional));
-                Assert.Equal(trades.Count, bar.Aggregates);
-                Assert.Equal(trades.Sum(t => t.LastTradeId - t.FirstTradeId + 1), bar.Trades);
-                var running = trades.Select(t => t.Side == AggressorSide.Buy ? Q(t) : -Q(t)).Aggregate(new List<decimal>(), (list, d) => { list.Add((list.Count == 0 ? 0 : list[^1]) + d); return list; });
-                Assert.Equal((running[^1], Math.Min(0, running.Min()), Math.Max(0, running.Max())), (bar.Delta, bar.DeltaMin, bar.DeltaMax));
-                var day = trades[^1].TradeTimeMs - trades[^1].TradeTimeMs % 86_400_000;
-                var cvd = tape.Where(t => t.AggregateId <= trades[^1].AggregateId && t.TradeTimeMs >= day).Sum(t => t.Side == AggressorSide.Buy ? Q(t) : -Q(t));
-                Assert.Equal((cvd, DateTimeOffset.FromUnixTimeMilliseconds(day)), (bar.Cvd, bar.CvdAnchor));
-                var vwap = trades.Sum(t => P(t) * Q(t)) / trades.Sum(Q);
-                Assert.Equal(decimal.Round(vwap, 12, MidpointRounding.ToZero), bar.Vwap);
-                Assert.Equal((trades[0].AggregateId, trades[^1].AggregateId), (bar.FirstAggregateId, bar.LastAggregateId));
+                AssertFigures(tape, group.ToList(), bar);
             }
         }
+    }
+
+    /// <summary>Every figure of <paramref name="bar"/> against a decimal recomputation from its <paramref name="trades"/>.</summary>
+    internal static void AssertFigures(IReadOnlyList<AggregateTrade> tape, List<AggregateTrade> trades, Bar bar)
+    {
+        decimal P(AggregateTrade t) => t.Price.ToDecimal();
+        decimal Q(AggregateTrade t) => t.Quantity.ToDecimal();
+        var buys = trades.Where(t => t.Side == AggressorSide.Buy).ToList();
+        var sells = trades.Where(t => t.Side == AggressorSide.Sell).ToList();
+        Assert.Equal((P(trades[0]), trades.Max(P), trades.Min(P), P(trades[^1])), (bar.Open, bar.High, bar.Low, bar.Close));
+        Assert.Equal((buys.Sum(Q), sells.Sum(Q)), (bar.BuyVolume, bar.SellVolume));
+        Assert.Equal((buys.Sum(t => P(t) * Q(t)), sells.Sum(t => P(t) * Q(t))), (bar.BuyNotional, bar.SellNotional));
+        Assert.Equal(trades.Count, bar.Aggregates);
+        Assert.Equal(trades.Sum(t => t.LastTradeId - t.FirstTradeId + 1), bar.Trades);
+        var running = trades.Select(t => t.Side == AggressorSide.Buy ? Q(t) : -Q(t)).Aggregate(new List<decimal>(), (list, d) => { list.Add((list.Count == 0 ? 0 : list[^1]) + d); return list; });
+        Assert.Equal((running[^1], Math.Min(0, running.Min()), Math.Max(0, running.Max())), (bar.Delta, bar.DeltaMin, bar.DeltaMax));
+        var day = trades[^1].TradeTimeMs - trades[^1].TradeTimeMs % 86_400_000;
+        var cvd = tape.Where(t => t.AggregateId <= trades[^1].AggregateId && t.TradeTimeMs >= day).Sum(t => t.Side == AggressorSide.Buy ? Q(t) : -Q(t));
+        Assert.Equal((cvd, DateTimeOffset.FromUnixTimeMilliseconds(day)), (bar.Cvd, bar.CvdAnchor));
+        var vwap = trades.Sum(t => P(t) * Q(t)) / trades.Sum(Q);
+        Assert.Equal(decimal.Round(vwap, 12, MidpointRounding.ToZero), bar.Vwap);
+        Assert.Equal((trades[0].AggregateId, trades[^1].AggregateId), (bar.FirstAggregateId, bar.LastAggregateId));
     }
 
     [Fact]

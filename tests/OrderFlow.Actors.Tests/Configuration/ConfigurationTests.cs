@@ -81,6 +81,16 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Tick_bars_are_kept_for_every_symbol_and_volume_bars_for_the_symbols_that_name_them()
+    {
+        var file = Write("orderflow.bars { tick-bars = [1000, 250], volume-bars-per-symbol { BTCUSDT = [200, 50], \"usdm:ETHUSDT\" = [0.5] } }\n");
+        var bars = OrderFlowConfiguration.Load(file).Settings.Metrics.BarsKept;
+        Assert.Equal(["1m", "5m", "15m", "1h", "250t", "1000t", "50v", "200v"], bars.IntervalsFor(Symbol.Parse("BTCUSDT")).Select(i => i.ToString()));
+        Assert.Equal(["1m", "5m", "15m", "1h", "250t", "1000t", "0.5v"], bars.IntervalsFor(Symbol.Parse("usdm:ETHUSDT")).Select(i => i.ToString()));
+        Assert.Equal(["1m", "5m", "15m", "1h", "250t", "1000t"], bars.IntervalsFor(Symbol.Parse("ETHUSDT")).Select(i => i.ToString()));
+    }
+
+    [Fact]
     public void Symbols_are_names_and_patterns_and_a_bad_pattern_is_one_line()
     {
         var (_, settings) = OrderFlowConfiguration.Load(overrides:
@@ -170,6 +180,9 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("orderflow.cluster { seed-nodes = [\"akka.tcp://orderflow@10.0.0.1:4053\"], discovery.method = kubernetes-api }",
         "orderflow.cluster.discovery.method = kubernetes-api: and orderflow.cluster.seed-nodes are two ways to find the seeds: set one")]
     [InlineData("orderflow.cluster.shards = 0", "orderflow.cluster.shards = 0: must be between 1 and 10000")]
+    [InlineData("orderflow.bars.tick-bars = [0]", "orderflow.bars.tick-bars = 0: must be whole numbers from 1 to 100,000,000, such as [1000]")]
+    [InlineData("orderflow.bars.volume-bars-per-symbol { BTCUSDT = [0.000000001] }",
+        "orderflow.bars.volume-bars-per-symbol.BTCUSDT = 0.000000001: must be positive amounts with at most 8 decimals, such as [50, 200]")]
     public void A_bad_value_names_the_file_line_and_key(string line, string problem)
     {
         var file = Write("# my settings\n" + line + "\n");
