@@ -20,13 +20,19 @@ public static class BarsMemory
     {
         var shipped = OrderFlowConfiguration.Load().Settings.Metrics;
         var bare = shipped with { Bars = shipped.BarsKept with { Intervals = [TimeSpan.FromMinutes(1)], Keep = 1, FootprintKeep = 0 } };
+        var recordsOnly = shipped with { Bars = shipped.BarsKept with { FootprintKeep = 0 } };
         var tape = Tape(TimeSpan.FromHours(121), spacingMs);
         var (withBars, levels) = Measure(shipped, symbols, tape);
+        var (records, _) = Measure(recordsOnly, symbols, tape);
         var (without, _) = Measure(bare, symbols, tape);
         var perSymbol = (withBars - without) / symbols;
+        var (recordsPerSymbol, footprintsPerSymbol) = ((records - without) / symbols, (withBars - records) / symbols);
+        var bars = shipped.BarsKept.Intervals.Count * shipped.BarsKept.Keep;
         return $"| bars in memory, {symbols} symbols × 1m/5m/15m/1h, {shipped.BarsKept.Keep} kept each, footprints for {shipped.BarsKept.FootprintKeep} " +
                $"({tape.Length:N0} trades a symbol over 121 h) | | " +
-               $"{perSymbol / 1024.0:N0} KiB a symbol, {perSymbol * 1000.0 / (1024 * 1024):N0} MiB for 1,000 symbols; {levels:N0} footprint levels a symbol |";
+               $"{perSymbol / 1024.0:N0} KiB a symbol, {perSymbol * 1000.0 / (1024 * 1024):N0} MiB for 1,000 symbols: the bars' records " +
+               $"{recordsPerSymbol / 1024.0:N0} KiB ({bars:N0} bars, {recordsPerSymbol / (double)bars:N0} bytes a bar), the footprints " +
+               $"{footprintsPerSymbol / 1024.0:N0} KiB ({levels:N0} levels, {footprintsPerSymbol / (double)levels:N0} bytes a level) |";
     }
 
     private static (long Bytes, long Levels) Measure(MetricsSettings settings, int symbols, AggregateTrade[] tape)
@@ -38,7 +44,12 @@ public static class BarsMemory
         {
             var board = new MetricsBoard(Symbol.Parse($"SYM{i:000}USDT"), settings);
             board.SetListing(new Listing(Fixed8.Parse("0.01"), Listing.Trading));
-            for (var at = 0; at < tape.Length; at += 4096) board.Add(tape.AsSpan(at, Math.Min(4096, tape.Length - at)));
+            for (var at = 0; at < tape.Length; at += 4096)
+            {
+                board.Add(tape.AsSpan(at, Math.Min(4096, tape.Length - at)));
+                // As the host's metrics actor does every second: the final bars are taken (announced, stored), not kept twice.
+                board.TakeFinalBars(tape[Math.Min(at + 4096, tape.Length) - 1].TradeTimeMs);
+            }
             boards.Add(board);
         }
         var after = GC.GetTotalMemory(forceFullCollection: true);
