@@ -35,9 +35,33 @@ public sealed class CountedBarSeries(BarInterval interval, int keep, int keepFoo
 
     public void TapeStarted(long fromMs) => TapeFromMs = fromMs;
 
+    /// <summary>After a restart: the stored bars hold every trade up to this id; those trades are not counted again.</summary>
+    public long RestoredThroughId { get; private set; } = long.MinValue;
+
+    /// <summary>
+    /// The stored bars, oldest first, as they were; counting goes on after the newest (its day, its alignment, whether
+    /// the day was whole). A trade after them that does not follow on is a hole, as one given up on.
+    /// </summary>
+    public void Restore(IEnumerable<StoredBar> stored)
+    {
+        foreach (var bar in stored)
+            _bars.Add(new KeptBar(bar.FromMs, bar.ToMs)
+            {
+                Figures = bar.Figures, Final = true, Revision = bar.Revision, Complete = bar.Complete, FromStore = true, CountFromId = bar.CountFromId,
+            });
+        if (_bars.Count == 0) return;
+        if (_bars.Count > keep) _bars.RemoveRange(0, _bars.Count - keep);
+        var newest = _bars[^1];
+        (_day, _dayFirstId, _dayWhole, RestoredThroughId) = (DayOf(newest.FromMs), newest.CountFromId, newest.Complete, newest.Figures.LastAggregateId);
+    }
+
     public void Add(in AggregateTrade trade, Int128 notional, long stepRaw, long cvd, long cvdAnchorMs)
     {
-        var day = trade.TradeTimeMs - (((trade.TradeTimeMs % DayMs) + DayMs) % DayMs);
+        if (trade.AggregateId <= RestoredThroughId) return;
+        if (_bars.Count > 0 && _bars[^1].FromStore && trade.AggregateId > RestoredThroughId + 1 && RestoredThroughId != long.MinValue)
+            Missing(new AggregateIdRange(RestoredThroughId + 1, trade.AggregateId - 1));
+        RestoredThroughId = long.MinValue;
+        var day = DayOf(trade.TradeTimeMs);
         if (day < _day) return; // an earlier day: cannot happen in id order, and never counted twice
         var latest = _bars.Count == 0 ? null : _bars[^1];
         if (day > _day)
@@ -74,13 +98,15 @@ public sealed class CountedBarSeries(BarInterval interval, int keep, int keepFoo
     /// Aggregates missing for good: the tick bars whose ids they fall among are not complete; a volume bar's boundaries
     /// after them are not the exchange's, so the rest of the day's volume bars are not complete either.
     /// </summary>
-    public void Hole(TapeHole hole)
+    public void Hole(TapeHole hole) => Missing(hole.Ids);
+
+    private void Missing(AggregateIdRange ids)
     {
         foreach (var bar in _bars)
         {
             var touched = interval.Closer == BarCloser.Ticks
-                ? bar.CountFromId <= hole.Ids.ToId && bar.CountFromId + interval.Size > hole.Ids.FromId
-                : bar.Figures.LastAggregateId >= hole.Ids.FromId - 1;
+                ? bar.CountFromId <= ids.ToId && bar.CountFromId + interval.Size > ids.FromId
+                : bar.Figures.LastAggregateId >= ids.FromId - 1;
             if (!touched || !bar.Complete) continue;
             bar.Complete = false;
             if (!bar.Final) continue;
@@ -88,8 +114,10 @@ public sealed class CountedBarSeries(BarInterval interval, int keep, int keepFoo
             Finalised.Add(bar);
         }
         if (interval.Closer == BarCloser.Volume) _dayWhole = false;
-        _lastHole = hole.Ids;
+        _lastHole = ids;
     }
+
+    private static long DayOf(long ms) => ms - (((ms % DayMs) + DayMs) % DayMs);
 
     private KeptBar Open(KeptBar? latest, in AggregateTrade trade)
     {

@@ -88,6 +88,7 @@ public sealed class SymbolBars(IReadOnlyList<BarInterval> intervals, int keep, i
         if (stored.Count == 0) return;
         if (_step == 0) _step = stored.MaxBy(bar => bar.FromMs)!.Step;
         foreach (var series in _series) series.Restore(stored.Where(bar => bar.Interval == series.Interval).OrderBy(bar => bar.FromMs));
+        foreach (var series in _counted) series.Restore(stored.Where(bar => bar.Interval == series.Interval).OrderBy(bar => bar.CountFromId));
     }
 
     public void Tick(long nowMs, long graceMs)

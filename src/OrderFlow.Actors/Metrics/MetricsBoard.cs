@@ -124,7 +124,10 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
             if (_flow.Tape.From is not null && !_flow.Tape.Interrupted) _bars.Tick(nowMs, (long)settings.BarsKept.Grace.TotalMilliseconds);
             var taken = _bars.TakeFinalised();
             return taken.Count == 0 ? [] : taken.Select(final => new StoredBar(final.Interval, final.Bar.FromMs, final.Bar.Revision,
-                final.Bar.Complete, final.Bar.Figures, _bars.Step, _flow.CvdCountedFrom(final.Bar.Figures.CvdAnchorMs)) { ToMs = final.Bar.ToMs }).ToList();
+                final.Bar.Complete, final.Bar.Figures, _bars.Step, _flow.CvdCountedFrom(final.Bar.Figures.CvdAnchorMs))
+            {
+                ToMs = final.Bar.ToMs, CountFromId = final.Interval.Span is null ? final.Bar.CountFromId : final.Bar.FromMs,
+            }).ToList();
         }
     }
 

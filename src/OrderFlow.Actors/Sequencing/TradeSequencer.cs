@@ -5,18 +5,19 @@ using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Store;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Actors.Sequencing;
 
 /// <summary>
 /// Where a sequencer starts from when there is a tape store: its tape's trades of the last <paramref name="Span"/> (from
-/// the open of the longest bar then under way, so that bar is rebuilt whole), at most <paramref name="Max"/>, and the
-/// newest <paramref name="BarsKept"/> stored bars of each interval.
+/// the open of the longest time bar then under way, so that bar is rebuilt whole), at most <paramref name="Max"/>, and
+/// the newest <paramref name="BarsKept"/> stored bars of each of its <paramref name="BarSeries"/>.
 /// </summary>
-public sealed record TapeAtStart(ITapeStore Store, TapeId Tape, TimeSpan Span, int Max, IReadOnlyList<TimeSpan> BarIntervals, int BarsKept)
+public sealed record TapeAtStart(ITapeStore Store, TapeId Tape, TimeSpan Span, int Max, IReadOnlyList<BarInterval> BarSeries, int BarsKept)
 {
-    public long ReadsFromMs(long nowMs) => ReadsFromMs(nowMs, Span, BarIntervals);
+    public long ReadsFromMs(long nowMs) => ReadsFromMs(nowMs, Span, [.. BarSeries.Select(series => series.Span).OfType<TimeSpan>()]);
 
     /// <summary><paramref name="span"/> before now, moved back to the open of the longest bar interval's bar then under way.</summary>
     public static long ReadsFromMs(long nowMs, TimeSpan span, IReadOnlyList<TimeSpan> barIntervals)
@@ -137,7 +138,7 @@ public sealed class TradeSequencer : ReceiveActor, IWithTimers
     {
         var tape = await start.Store.ReadRecentAsync(start.Tape, start.ReadsFromMs(nowMs), start.Max).ConfigureAwait(false);
         var bars = new List<StoredBar>();
-        foreach (var interval in start.BarIntervals)
+        foreach (var interval in start.BarSeries)
             bars.AddRange(await start.Store.ReadBarsAsync(start.Tape, interval, long.MaxValue, start.BarsKept).ConfigureAwait(false));
         return new StoreRead(tape, bars);
     }

@@ -1,7 +1,8 @@
-using OrderFlow.Actors.Bars;
 using Npgsql;
 using NpgsqlTypes;
+using OrderFlow.Actors.Bars;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Actors.Store;
@@ -51,12 +52,24 @@ public sealed class PostgresTapeStore : ITapeStore
           PRIMARY KEY (symbol_id, interval_ms, from_ms)
         );
         """,
+        """
+        CREATE TABLE counted_bars (
+          symbol_id integer NOT NULL, series text NOT NULL, count_from_id bigint NOT NULL, from_ms bigint NOT NULL,
+          to_ms bigint NOT NULL, revision integer NOT NULL,
+          complete boolean NOT NULL, open bigint NOT NULL, high bigint NOT NULL, low bigint NOT NULL, close bigint NOT NULL,
+          buy_volume bigint NOT NULL, sell_volume bigint NOT NULL, buy_notional text NOT NULL, sell_notional text NOT NULL,
+          aggregates bigint NOT NULL, trades bigint NOT NULL, delta bigint NOT NULL, delta_min bigint NOT NULL,
+          delta_max bigint NOT NULL, first_id bigint NOT NULL, last_id bigint NOT NULL, cvd bigint NOT NULL,
+          cvd_anchor_ms bigint NOT NULL, cvd_from_ms bigint NOT NULL, step bigint NOT NULL,
+          PRIMARY KEY (symbol_id, series, count_from_id)
+        );
+        """,
     ];
 
     /// <summary>The advisory lock a migration holds (any fixed number; "orderflow" in ASCII, folded into a bigint).</summary>
     private const long MigrationLock = 0x6f72646572666c6f;
 
-    private static readonly string UpsertBar = BarRows.Upsert(Enumerable.Range(1, BarRows.Count + 1).Select(i => $"${i}").ToList());
+    private static string UpsertBar(BarRows rows) => rows.Upsert(Enumerable.Range(1, rows.Count + 1).Select(i => $"${i}").ToList());
 
     private const string Columns = "agg_id, price, quantity, first_trade_id, more_trades, time_ms, buyer_maker";
 
@@ -148,16 +161,16 @@ public sealed class PostgresTapeStore : ITapeStore
         while (await reader.ReadAsync(cancel).ConfigureAwait(false)) yield return ReadTrade(reader);
     }
 
-    public async Task<IReadOnlyList<StoredBar>> ReadBarsAsync(TapeId tape, TimeSpan interval, long beforeMs, int max)
+    public async Task<IReadOnlyList<StoredBar>> ReadBarsAsync(TapeId tape, BarInterval interval, long beforeMs, int max)
     {
         await using var connection = await _source.OpenConnectionAsync().ConfigureAwait(false);
         if (await SymbolIdAsync(connection, tape, create: false).ConfigureAwait(false) is not { } id) return [];
-        await using var command = new NpgsqlCommand(
-            $"SELECT {BarRows.Columns} FROM bars WHERE symbol_id = $1 AND interval_ms = $2 AND from_ms < $3 ORDER BY from_ms DESC LIMIT $4", connection);
-        foreach (var value in new object[] { id, (long)interval.TotalMilliseconds, beforeMs, max }) command.Parameters.AddWithValue(value);
+        var rows = BarRows.Of(interval);
+        await using var command = new NpgsqlCommand(rows.Newest("$1", "$2", "$3", "$4"), connection);
+        foreach (var value in new[] { id, rows.Series(interval), beforeMs, max }) command.Parameters.AddWithValue(value);
         var bars = new List<StoredBar>();
         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        while (await reader.ReadAsync().ConfigureAwait(false)) bars.Add(BarRows.Read(reader));
+        while (await reader.ReadAsync().ConfigureAwait(false)) bars.Add(rows.Read(reader));
         bars.Reverse();
         return bars;
     }
@@ -199,8 +212,9 @@ public sealed class PostgresTapeStore : ITapeStore
 
     public async Task<long> PruneAsync(long beforeMs)
     {
-        await using (var bars = _source.CreateCommand("DELETE FROM bars WHERE from_ms < $1"))
+        foreach (var rows in new[] { BarRows.Time, BarRows.Counted })
         {
+            await using var bars = _source.CreateCommand(rows.Prune("$1"));
             bars.Parameters.AddWithValue(beforeMs);
             await bars.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
@@ -275,9 +289,10 @@ public sealed class PostgresTapeStore : ITapeStore
         for (var i = 0; i < batch.Count; i++)
             foreach (var bar in batch[i].FinalBars)
             {
-                await using var upsert = new NpgsqlCommand(UpsertBar, _writing);
+                var rows = BarRows.Of(bar.Interval);
+                await using var upsert = new NpgsqlCommand(UpsertBar(rows), _writing);
                 upsert.Parameters.AddWithValue(ids[i]);
-                foreach (var value in BarRows.Values(bar)) upsert.Parameters.AddWithValue(value);
+                foreach (var value in rows.Values(bar)) upsert.Parameters.AddWithValue(value);
                 await upsert.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
         for (var i = 0; i < batch.Count; i++)

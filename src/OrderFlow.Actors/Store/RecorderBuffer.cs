@@ -45,11 +45,8 @@ public sealed class RecorderBuffer(TapeId tape, int limit, int maxPerWrite = 50_
         if (listing.ContractSize > Fixed8.Zero) _contractSize = listing.ContractSize;
     }
 
-    /// <summary>
-    /// Final time bars (a few a minute), written with the next write; a bar's newer revision replaces the older in the
-    /// store. Tick and volume bars are not stored: they are counted from the day's tape.
-    /// </summary>
-    public void AddBars(IEnumerable<StoredBar> bars) => _bars.AddRange(bars.Where(bar => bar.Interval.Span is not null));
+    /// <summary>Final bars (a few a minute), written with the next write; a bar's newer revision replaces the older in the store.</summary>
+    public void AddBars(IEnumerable<StoredBar> bars) => _bars.AddRange(bars);
 
     public void AddHole(AggregateIdRange ids)
     {

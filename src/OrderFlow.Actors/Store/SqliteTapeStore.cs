@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using OrderFlow.Actors.Bars;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Actors.Store;
@@ -164,20 +165,20 @@ public sealed class SqliteTapeStore : ITapeStore
         return best;
     }
 
-    public async Task<IReadOnlyList<StoredBar>> ReadBarsAsync(TapeId tape, TimeSpan interval, long beforeMs, int max)
+    public async Task<IReadOnlyList<StoredBar>> ReadBarsAsync(TapeId tape, BarInterval interval, long beforeMs, int max)
     {
         await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
         if (await SymbolIdAsync(connection, tape, create: false).ConfigureAwait(false) is not { } id) return [];
+        var rows = BarRows.Of(interval);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {BarRows.Columns} FROM bars WHERE symbol_id = $symbol AND interval_ms = $interval AND from_ms < $before " +
-            "ORDER BY from_ms DESC LIMIT $max";
+        command.CommandText = rows.Newest("$symbol", "$series", "$before", "$max");
         command.Parameters.AddWithValue("$symbol", id);
-        command.Parameters.AddWithValue("$interval", (long)interval.TotalMilliseconds);
+        command.Parameters.AddWithValue("$series", rows.Series(interval));
         command.Parameters.AddWithValue("$before", beforeMs);
         command.Parameters.AddWithValue("$max", max);
         var bars = new List<StoredBar>();
         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        while (await reader.ReadAsync().ConfigureAwait(false)) bars.Add(BarRows.Read(reader));
+        while (await reader.ReadAsync().ConfigureAwait(false)) bars.Add(rows.Read(reader));
         bars.Reverse();
         return bars;
     }
@@ -213,10 +214,13 @@ public sealed class SqliteTapeStore : ITapeStore
             delete.Parameters.AddWithValue("$keep", keepFrom ?? long.MaxValue);
             deleted += await delete.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
-        await using var bars = connection.CreateCommand();
-        bars.CommandText = "DELETE FROM bars WHERE from_ms < $before";
-        bars.Parameters.AddWithValue("$before", beforeMs);
-        await bars.ExecuteNonQueryAsync().ConfigureAwait(false);
+        foreach (var rows in new[] { BarRows.Time, BarRows.Counted })
+        {
+            await using var bars = connection.CreateCommand();
+            bars.CommandText = rows.Prune("$before");
+            bars.Parameters.AddWithValue("$before", beforeMs);
+            await bars.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
         return deleted;
     }
 
@@ -282,14 +286,15 @@ public sealed class SqliteTapeStore : ITapeStore
         using var transaction = _writing.BeginTransaction();
         using var insert = TapeSchema.InsertTrade(_writing, transaction);
         using var hole = TapeSchema.InsertHole(_writing, transaction);
-        using var bar = TapeSchema.UpsertBar(_writing, transaction);
+        using var timeBar = TapeSchema.UpsertBar(_writing, transaction, BarRows.Time);
+        using var countedBar = TapeSchema.UpsertBar(_writing, transaction, BarRows.Counted);
         foreach (var write in batch)
         {
             var symbolId = SymbolIdAsync(_writing, write.Tape, create: true, transaction).GetAwaiter().GetResult()!.Value;
             foreach (var trade in write.Trades) TapeSchema.WriteTrade(insert, symbolId, trade);
             foreach (var range in write.Holes) TapeSchema.WriteHole(hole, symbolId, range);
             TapeSchema.WriteListing(_writing, transaction, symbolId, write);
-            foreach (var final in write.FinalBars) TapeSchema.WriteBar(bar, symbolId, final);
+            foreach (var final in write.FinalBars) TapeSchema.WriteBar(final.Interval.Span is null ? countedBar : timeBar, symbolId, final);
         }
         transaction.Commit();
         return Task.CompletedTask;

@@ -59,6 +59,20 @@ internal static class TapeSchema
           PRIMARY KEY (symbol_id, interval_ms, from_ms)
         ) WITHOUT ROWID;
         """,
+        """
+        -- Final tick and volume bars (series 1000t, 50v), keyed by their first id by count, with their first and last
+        -- trade's times; the figures as in bars.
+        CREATE TABLE counted_bars (
+          symbol_id INTEGER NOT NULL, series TEXT NOT NULL, count_from_id INTEGER NOT NULL, from_ms INTEGER NOT NULL,
+          to_ms INTEGER NOT NULL, revision INTEGER NOT NULL,
+          complete INTEGER NOT NULL, open INTEGER NOT NULL, high INTEGER NOT NULL, low INTEGER NOT NULL, close INTEGER NOT NULL,
+          buy_volume INTEGER NOT NULL, sell_volume INTEGER NOT NULL, buy_notional TEXT NOT NULL, sell_notional TEXT NOT NULL,
+          aggregates INTEGER NOT NULL, trades INTEGER NOT NULL, delta INTEGER NOT NULL, delta_min INTEGER NOT NULL,
+          delta_max INTEGER NOT NULL, first_id INTEGER NOT NULL, last_id INTEGER NOT NULL, cvd INTEGER NOT NULL,
+          cvd_anchor_ms INTEGER NOT NULL, cvd_from_ms INTEGER NOT NULL, step INTEGER NOT NULL,
+          PRIMARY KEY (symbol_id, series, count_from_id)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     public static int Version => Migrations.Length;
@@ -146,12 +160,12 @@ internal static class TapeSchema
         command.ExecuteNonQuery();
     }
 
-    public static SqliteCommand UpsertBar(SqliteConnection connection, SqliteTransaction transaction)
+    public static SqliteCommand UpsertBar(SqliteConnection connection, SqliteTransaction transaction, BarRows rows)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
-        var names = Enumerable.Range(0, BarRows.Count).Select(i => $"$b{i}").ToArray();
-        command.CommandText = BarRows.Upsert(["$s", .. names]);
+        var names = Enumerable.Range(0, rows.Count).Select(i => $"$b{i}").ToArray();
+        command.CommandText = rows.Upsert(["$s", .. names]);
         command.Parameters.Add("$s", SqliteType.Integer);
         foreach (var name in names) command.Parameters.Add(name, SqliteType.Integer);
         command.Prepare();
@@ -161,7 +175,7 @@ internal static class TapeSchema
     public static void WriteBar(SqliteCommand upsert, long symbolId, StoredBar bar)
     {
         upsert.Parameters[0].Value = symbolId;
-        var values = BarRows.Values(bar);
+        var values = BarRows.Of(bar.Interval).Values(bar);
         for (var i = 0; i < values.Length; i++)
         {
             upsert.Parameters[i + 1].SqliteType = values[i] is string ? SqliteType.Text : SqliteType.Integer;

@@ -1,5 +1,6 @@
 using OrderFlow.Actors.Bars;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Actors.Store;
@@ -59,7 +60,7 @@ public interface ITapeStore : IAsyncDisposable
     IAsyncEnumerable<AggregateTrade> ReadBetweenAsync(TapeId tape, long fromMs, long toMs, CancellationToken cancel = default);
 
     /// <summary>The interval's stored bars opening before <paramref name="beforeMs"/>, the newest <paramref name="max"/>, oldest first.</summary>
-    Task<IReadOnlyList<StoredBar>> ReadBarsAsync(TapeId tape, TimeSpan interval, long beforeMs, int max);
+    Task<IReadOnlyList<StoredBar>> ReadBarsAsync(TapeId tape, BarInterval interval, long beforeMs, int max);
 
     /// <summary>The tick size and contract size last written with the tape, each null if never.</summary>
     Task<StoredListing> ReadListingAsync(TapeId tape);

@@ -173,7 +173,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     /// </summary>
     private TapeAtStart? TapeAtStart() => _store is null ? null
         : new TapeAtStart(_store, Tape, new[] { _settings.History.WarmUp ?? TimeSpan.Zero }.Concat(_settings.Metrics.Windows).Max(), _settings.History.Capacity,
-            _settings.Metrics.BarsKept.Intervals, _settings.Metrics.BarsKept.Keep);
+            _settings.Metrics.BarsKept.IntervalsFor(_symbol), _settings.Metrics.BarsKept.Keep);
 
     /// <param name="directory">Its node's <see cref="SymbolDirectory"/>.</param>
     /// <param name="listings">Its node's <see cref="ListingService"/>.</param>

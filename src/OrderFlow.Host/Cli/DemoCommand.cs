@@ -28,6 +28,9 @@ public static class DemoCommand
           backoff { min = 500ms, max = 5s }
           cool-down { min = 5s, max = 30s }
         }
+        # The simulator's prices move a few ticks a trade: two-tick footprint levels give its ladders rungs to read, and
+        # tick and volume bars show beside the time bars (orderflow bars BTCUSDT --interval 500t, or 100v).
+        orderflow.bars { footprint-ticks-per-level = 2, tick-bars = [500], volume-bars-per-symbol { BTCUSDT = [100] } }
         """;
 
     private static readonly TimeSpan FaultEvery = TimeSpan.FromSeconds(20);

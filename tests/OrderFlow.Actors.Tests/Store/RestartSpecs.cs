@@ -1,6 +1,7 @@
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Client;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Trades;
 using Xunit;
 
@@ -45,9 +46,10 @@ public sealed class RestartSpecs(PostgresServer postgres) : RecordingSpec
     public async Task After_a_kill_the_restarted_host_answers_the_final_bars_it_had_equal_field_for_field()
     {
         // Windows of a minute: the start-up read covers a minute or two, so older bars can only come from the store's bars.
-        const string Bars = "orderflow.metrics.windows = [1m]\norderflow.bars.intervals = [10s, 1m]\n";
-        var intervals = new[] { TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1) };
-        var before = new Dictionary<TimeSpan, IReadOnlyList<Protocol.Bars.Bar>>();
+        // And tick and volume bars: their counting goes on from the newest stored one.
+        const string Bars = "orderflow.metrics.windows = [1m]\norderflow.bars { intervals = [10s, 1m], tick-bars = [200], volume-bars-per-symbol { BTCUSDT = [20] } }\n";
+        BarInterval[] intervals = [TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), BarInterval.Ticks(200), BarInterval.Volume(Fixed8.Parse("20"))];
+        var before = new Dictionary<BarInterval, IReadOnlyList<Bar>>();
         using (var first = Host("2h", extra: Bars))
         {
             await StreamingAsync(first);
@@ -56,6 +58,8 @@ public sealed class RestartSpecs(PostgresServer postgres) : RecordingSpec
             first.KillHard();
         }
         Assert.True(before[intervals[0]].Count > 100, $"{before[intervals[0]].Count} final 10s bars before the kill");
+        Assert.True(before[intervals[2]].Count > 100 && before[intervals[3]].Count > 100, $"{before[intervals[2]].Count} tick, {before[intervals[3]].Count} volume bars");
+        Assert.All(before[intervals[2]], bar => Assert.True(bar.Complete));
 
         using var second = Host("10s", extra: Bars);
         var restarted = OrderFlowHttpClient.Create(await second.QueryAddressAsync(Limit));

@@ -4,6 +4,7 @@ using OrderFlow.Actors.Bars;
 using OrderFlow.Actors.Store;
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Trades;
 using Xunit;
 
@@ -183,6 +184,38 @@ public abstract class TapeStoreContract
         Assert.Equal([Bar(t0 + 60_000, 2, 20), Bar(t0 + 120_000, 0, 3)], await reopened.ReadBarsAsync(Btc, minute, long.MaxValue, 10));
     }
 
+    [Fact]
+    public async Task Tick_and_volume_bars_come_back_by_series_and_first_id_with_their_trade_times_apart_from_time_bars()
+    {
+        var ticks = BarInterval.Ticks(1_000);
+        var volume = BarInterval.Volume(Fixed8.Parse("0.5"));
+        const long t0 = 1_800_000_000_000;
+        StoredBar Bar(BarInterval series, long countFrom, long fromMs, int revision) => new(series, fromMs, revision, revision == 0, new BarFigures
+        {
+            Open = 9_134_988_000_001, High = 9_135_100_000_000, Low = 9_134_000_000_000, Close = 9_135_000_000_000, BuyVolume = 50_000_000 + revision,
+            SellVolume = 1, BuyNotional = Int128.Parse("112778059998765432123456789"), SellNotional = 42, Aggregates = 7, Trades = 19, Delta = 49_999_999,
+            DeltaMin = -1, DeltaMax = 50_000_000, FirstAggregateId = countFrom + 2, LastAggregateId = countFrom + 998, Cvd = 5, CvdAnchorMs = t0 - 3_600_000,
+        }, Step: 92_000_000, CvdFromMs: t0 - 3_600_000) { ToMs = fromMs + 4_321, CountFromId = countFrom };
+        // Two tick bars opening in the same millisecond, and a 1s time bar (1,000 ms) beside 1000t: each its own.
+        var second = new StoredBar(TimeSpan.FromSeconds(1), t0, 0, true, new BarFigures { Open = 1, High = 1, Low = 1, Close = 1, Aggregates = 1, Trades = 1 }, 1, t0);
+        await using (var store = await OpenAsync())
+        {
+            await store.WriteAsync(new TapeWrite(Btc, [], [], Bars: [Bar(ticks, 1, t0, 0), Bar(ticks, 1_001, t0, 0), Bar(ticks, 2_001, t0 + 9_000, 0),
+                Bar(volume, 1_500, t0 + 100, 0), second]));
+            await store.WriteAsync(new TapeWrite(Btc, [], [], Bars: [Bar(ticks, 1_001, t0, 1)]));
+        }
+
+        await using var reopened = await OpenAsync();
+        Assert.Equal([Bar(ticks, 1, t0, 0), Bar(ticks, 1_001, t0, 1), Bar(ticks, 2_001, t0 + 9_000, 0)], await reopened.ReadBarsAsync(Btc, ticks, long.MaxValue, 10));
+        Assert.Equal([Bar(ticks, 2_001, t0 + 9_000, 0)], await reopened.ReadBarsAsync(Btc, ticks, long.MaxValue, 1));
+        Assert.Equal([Bar(volume, 1_500, t0 + 100, 0)], await reopened.ReadBarsAsync(Btc, volume, long.MaxValue, 10));
+        Assert.Equal([second], await reopened.ReadBarsAsync(Btc, TimeSpan.FromSeconds(1), long.MaxValue, 10));
+        Assert.Empty(await reopened.ReadBarsAsync(Btc, BarInterval.Ticks(500), long.MaxValue, 10));
+        // Retention goes by a bar's last trade.
+        await reopened.PruneAsync(t0 + 4_322);
+        Assert.Equal([Bar(ticks, 2_001, t0 + 9_000, 0)], await reopened.ReadBarsAsync(Btc, ticks, long.MaxValue, 10));
+    }
+
 }
 
 /// <summary>The SQLite store on a real file, and what only it does: refusing a newer or foreign file; the recorder's bound.</summary>
@@ -212,7 +245,7 @@ public sealed class SqliteTapeStoreTests : TapeStoreContract, IDisposable
             await command.ExecuteNonQueryAsync();
         }
         var newer = await Assert.ThrowsAsync<TapeStoreException>(() => SqliteTapeStore.OpenAsync(File));
-        Assert.Equal($"the tape store {File} is schema version 99, newer than this version of orderflow reads (4): upgrade orderflow, " +
+        Assert.Equal($"the tape store {File} is schema version 99, newer than this version of orderflow reads ({TapeSchema.Version}): upgrade orderflow, " +
                      "or point orderflow.store.path elsewhere", newer.Message);
 
         var garbage = Path.Combine(_directory, "notes.txt");
