@@ -44,10 +44,11 @@ public sealed class BarsSpecs(ITestOutputHelper output) : StreamSpec(output)
     }
 
     [Fact]
-    public async Task Every_final_tick_and_volume_bar_equals_a_recomputation_from_the_exchanges_trades_across_a_dropped_connection()
+    public async Task Every_final_tick_and_volume_bar_and_footprint_level_equals_a_recomputation_from_the_exchanges_trades_across_a_dropped_connection()
     {
         var lifecycle = LifecycleProbe();
-        var directory = StartSupervisor(Settings(extraHocon: "orderflow.bars { intervals = [1s], tick-bars = [50], volume-bars-per-symbol { BTCUSDT = [10] } }"));
+        var directory = StartSupervisor(Settings(extraHocon:
+            "orderflow.bars { intervals = [1s], footprint-keep = 120, footprint-ticks-per-level = 3, tick-bars = [50], volume-bars-per-symbol { BTCUSDT = [10] } }"));
         ExpectLifecycle<Connected>(lifecycle, Btc);
         await JoinedLiveAsync(directory);
         DisconnectForAWhile(lifecycle);
@@ -75,7 +76,24 @@ public sealed class BarsSpecs(ITestOutputHelper output) : StreamSpec(output)
             Assert.True(byFirstId.TryGetValue(bar.FirstAggregateId, out var trades), $"no volume bar of the exchange's trades starts at id {bar.FirstAggregateId}");
             SymbolBarsTests.AssertFigures(tape, trades, bar);
         }
-        Output.WriteLine($"{ticks.Count} final tick bars and {volume.Count} final volume bars equal the exchange's trades");
+        // Every final 1s bar's footprint, level for level: volume and aggregates per side at floor(p / step) · step.
+        var footprints = await directory.Ask<FootprintSnapshot>(new GetFootprint(Btc, TimeSpan.FromSeconds(1), 120), Dilated(TimeSpan.FromSeconds(3)));
+        var step = footprints.Step;
+        Assert.Equal(0.03m, step);
+        var final = footprints.Bars.Where(bar => bar.Final).ToList();
+        Assert.True(final.Count >= 5, $"{final.Count} final footprints"); // every second since the spec began, the dropped connection included
+        foreach (var footprint in final)
+        {
+            var from = footprint.From.ToUnixTimeMilliseconds();
+            var expected = tape.Where(t => t.TradeTimeMs >= from && t.TradeTimeMs < from + 1_000)
+                .GroupBy(t => Math.Floor(t.Price.ToDecimal() / step) * step).OrderBy(level => level.Key)
+                .Select(level => (level.Key, level.Where(t => t.Side == AggressorSide.Buy).Sum(t => t.Quantity.ToDecimal()),
+                    level.Where(t => t.Side == AggressorSide.Sell).Sum(t => t.Quantity.ToDecimal()),
+                    level.Count(t => t.Side == AggressorSide.Buy), level.Count(t => t.Side == AggressorSide.Sell)));
+            Assert.Equal(expected, footprint.Levels.OrderBy(level => level.Price)
+                .Select(level => (level.Price, level.BuyVolume, level.SellVolume, level.BuyAggregates, level.SellAggregates)));
+        }
+        Output.WriteLine($"{ticks.Count} final tick bars, {volume.Count} final volume bars and {final.Count} final 1s footprints equal the exchange's trades");
     }
 
     private async Task<IReadOnlyList<Bar>> FinalAsync(IActorRef directory, BarInterval interval, int atLeast, TimeSpan within)
