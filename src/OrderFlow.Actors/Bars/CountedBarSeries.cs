@@ -57,10 +57,12 @@ public sealed class CountedBarSeries(BarInterval interval, int keep, int keepFoo
 
     public void Add(in AggregateTrade trade, Int128 notional, long stepRaw, long cvd, long cvdAnchorMs)
     {
-        if (trade.AggregateId <= RestoredThroughId) return;
-        if (_bars.Count > 0 && _bars[^1].FromStore && trade.AggregateId > RestoredThroughId + 1 && RestoredThroughId != long.MinValue)
-            Missing(new AggregateIdRange(RestoredThroughId + 1, trade.AggregateId - 1));
-        RestoredThroughId = long.MinValue;
+        if (RestoredThroughId != long.MinValue)
+        {
+            if (trade.AggregateId <= RestoredThroughId) return;
+            if (trade.AggregateId > RestoredThroughId + 1) Missing(new AggregateIdRange(RestoredThroughId + 1, trade.AggregateId - 1));
+            RestoredThroughId = long.MinValue;
+        }
         var day = DayOf(trade.TradeTimeMs);
         if (day < _day) return; // an earlier day: cannot happen in id order, and never counted twice
         var latest = _bars.Count == 0 ? null : _bars[^1];
