@@ -41,6 +41,7 @@ public sealed record Halves(TimeSpan First, TimeSpan Second)
 public static class HostFlood
 {
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan SettleAfterConnect = TimeSpan.FromSeconds(15);
 
     /// <param name="hocon">Settings over the host's defaults (<c>orderflow.store.kind = off</c>, say).</param>
     /// <param name="maxTicks">How far the tape's price moves a trade, at most (<see cref="Tapes.LiquidTicks"/>, <see cref="Tapes.VolatileTicks"/>).</param>
@@ -55,6 +56,9 @@ public static class HostFlood
         await using var client = await OrderFlowClient.ConnectAsync(host.PlannerAddress!);
         var asked = Symbol.Parse(symbol);
         await Jit.QuietAsync(() => client.GetStatusAsync(asked));
+        // Its start-up done before the flood (cluster join, warm-up, the JIT's background tiering): a host flooded within
+        // a second or two of connecting spent 1.5-3x the CPU a trade for the whole run, which hid what the tape costs.
+        await Task.Delay(SettleAfterConnect);
 
         // The status's counters are reported once a second, too coarse for a run of a few seconds: the clock reads
         // the history's newest trade (cheap to ask), then the end waits for the metrics to have taken the last one.
