@@ -11,8 +11,9 @@ public sealed class KeptBar(long fromMs, long toMs)
     public long FromMs { get; } = fromMs;
     /// <summary>A time bar's end (exclusive); a tick or volume bar's last trade time, so far.</summary>
     public long ToMs { get; set; } = toMs;
-    /// <summary>A tick bar's first id by count (the day's first id + k·N; that aggregate may be missing); a volume bar's first id.</summary>
-    public long CountFromId { get; init; }
+    /// <summary>What keys it in its series: a time bar's open time; a tick bar's first id by count (the day's first id + k·N;
+    /// that aggregate may be missing); a volume bar's first id.</summary>
+    public long CountFromId { get; init; } = fromMs;
     public BarFigures Figures;
     public FootprintLadder? Footprint;
     public bool Final { get; set; }

@@ -126,7 +126,7 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
             return taken.Count == 0 ? [] : taken.Select(final => new StoredBar(final.Interval, final.Bar.FromMs, final.Bar.Revision,
                 final.Bar.Complete, final.Bar.Figures, _bars.Step, _flow.CvdCountedFrom(final.Bar.Figures.CvdAnchorMs))
             {
-                ToMs = final.Bar.ToMs, CountFromId = final.Interval.Span is null ? final.Bar.CountFromId : final.Bar.FromMs,
+                ToMs = final.Bar.ToMs, CountFromId = final.Bar.CountFromId,
             }).ToList();
         }
     }
