@@ -50,8 +50,12 @@ public static class BenchmarkCommand
 
         if (args.FirstOrDefault() == "price-range")
         {
-            Console.WriteLine(PriceRangeHeader);
-            foreach (var row in await PriceRangeRowsAsync(Option(args, "--trades", 1_000_000), Option(args, "--runs", 5))) Console.WriteLine(row);
+            Console.WriteLine(PriceRange.BoardHeader);
+            foreach (var row in PriceRange.BoardRows(2_000_000, 5)) Console.WriteLine(row);
+            Console.WriteLine();
+            Console.WriteLine(PriceRange.HostHeader);
+            // Each pair's row is printed as it finishes; then the median.
+            Console.WriteLine((await PriceRange.HostRowsAsync(Option(args, "--trades", 1_000_000), Option(args, "--pairs", 10)))[^1]);
             return 0;
         }
 
@@ -275,50 +279,6 @@ public static class BenchmarkCommand
                 $"| {string.Join(", ", results.Select(r => ratio(r).ToString("0.00", CultureInfo.InvariantCulture)))} | {median.Gaps} | {median.Duplicates} |");
         }
         return Line("first (a fresh process)", r => r.ColdRatio, h => h.First) + "\n" + Line("second (warm)", r => r.WarmRatio, h => h.Second);
-    }
-
-    private const string PriceRangeHeader = """
-        | tape | bars and footprint | trades per host CPU second (warm half, median) | of the liquid tape's, bars on (target ≥ 0.8) | wall-clock trades/s (median) | all runs, per CPU second | all runs, wall-clock |
-        |---|---|---|---|---|---|---|
-        """;
-
-    /// <summary>
-    /// The per-trade cost against the price range: the liquid tape (±3 ticks a trade) and the volatile one (±2,000)
-    /// through the host, with bars and footprints on (the defaults) and off, run after run in turn so a neighbour's
-    /// load falls on every case alike; the median of each.
-    /// </summary>
-    private static async Task<IReadOnlyList<string>> PriceRangeRowsAsync(int trades, int runs)
-    {
-        // The tape store off in every case: its write rate (about 250,000 trades/s on SQLite) holds the host whatever the
-        // tape, and has its own row (bench store).
-        const string storeOff = "orderflow.store.kind = off\n";
-        const string barsOff = storeOff + "orderflow.bars.intervals = []\n";
-        (string Tape, int Ticks, string Bars, string Hocon)[] cases =
-        [
-            ("liquid (±3 ticks)", Tapes.LiquidTicks, "on", storeOff), ("volatile (±2,000 ticks)", Tapes.VolatileTicks, "on", storeOff),
-            ("liquid (±3 ticks)", Tapes.LiquidTicks, "off", barsOff), ("volatile (±2,000 ticks)", Tapes.VolatileTicks, "off", barsOff),
-        ];
-        await HostFlood.WarmUpAsync("BTCUSDT", trades, TimeSpan.FromMinutes(2));
-        // The first host run of a bench process has always been 2-3x faster than every later one, whatever its tape
-        // (not explained yet: bench/results.md): one is run and not counted, so the cases compare like with like.
-        await HostFlood.RunAsync("BTCUSDT", trades, TimeSpan.FromMinutes(3), storeOff, Tapes.LiquidTicks);
-        // Judged by trades per second of the host's own CPU, what a trade costs it, beside the wall-clock rate.
-        var results = cases.Select(_ => new List<HostFloodResult>()).ToArray();
-        for (var run = 0; run < runs; run++)
-            for (var i = 0; i < cases.Length; i++)
-            {
-                var result = await HostFlood.RunAsync("BTCUSDT", trades, TimeSpan.FromMinutes(3), cases[i].Hocon, cases[i].Ticks);
-                results[i].Add(result);
-                Console.WriteLine($"run {run + 1}: {cases[i].Tape}, bars {cases[i].Bars}: {trades / result.Host.Second.TotalSeconds:N0} trades/s, " +
-                                  $"{result.HostTradesPerCpuSecond:N0} per host CPU second");
-            }
-        double Median(IEnumerable<double> values) => values.Order().ElementAt(runs / 2);
-        var perCpu = results.Select(list => Median(list.Select(r => r.HostTradesPerCpuSecond))).ToArray();
-        var wall = results.Select(list => Median(list.Select(r => r.Trades / r.Host.Second.TotalSeconds))).ToArray();
-        return cases.Select((c, i) => string.Create(CultureInfo.InvariantCulture,
-            $"| {c.Tape} | {c.Bars} | {perCpu[i]:N0} | {perCpu[i] / perCpu[0]:0.00}{(i == 1 ? perCpu[1] / perCpu[0] >= 0.8 ? " (met)" : " (**missed**)" : "")} " +
-            $"| {wall[i]:N0} | {string.Join(", ", results[i].Select(r => r.HostTradesPerCpuSecond.ToString("N0", CultureInfo.InvariantCulture)))} " +
-            $"| {string.Join(", ", results[i].Select(r => (r.Trades / r.Host.Second.TotalSeconds).ToString("N0", CultureInfo.InvariantCulture)))} |")).ToList();
     }
 
     /// <summary>The tape store's rows: SQLite's write rate and bytes per trade, PostgreSQL's write rate, the flood with the store on and off, a restart.</summary>

@@ -49,6 +49,13 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
     private int _refusedForWeight;
 
     private Task _generating = Task.CompletedTask;
+    private Task _liquidating = Task.CompletedTask;
+
+    /// <summary>A futures market's liquidations, every symbol's, as Binance names the stream.</summary>
+    public const string LiquidationStream = "!forceOrder@arr";
+
+    /// <summary>The key a connection carrying <see cref="LiquidationStream"/> is known by (for faults, drops, counts).</summary>
+    public static readonly string LiquidationKey = SymbolOf(LiquidationStream);
 
     private ExchangeSimulator(WebApplication app, SimulatorOptions options)
     {
@@ -57,11 +64,15 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
         _markets = new ConcurrentDictionary<string, SimulatedMarket>(options.Symbols
             .Select((symbol, index) => new SimulatedMarket(symbol, options.Seed + index, options.TradesKept, options.Market))
             .ToDictionary(market => market.Symbol, StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase);
+        Liquidations = new SimulatedLiquidations(options.Seed, options.Market == "coinm");
         if (options.History > TimeSpan.Zero)
             foreach (var market in _markets.Values) market.MakeHistory(options.History, market.TradesPerSecond ?? options.TradesPerSecond);
     }
 
     public int Port { get; private set; }
+
+    /// <summary>The liquidations pushed on <see cref="LiquidationStream"/> (a futures layout only).</summary>
+    public SimulatedLiquidations Liquidations { get; }
 
     /// <summary>The value for <c>orderflow.binance.ws-url</c>: the market's stream root (USD-M's is under /market).</summary>
     public Uri WebSocketUrl => new($"ws://127.0.0.1:{Port}{(_options.Market == "usdm" ? "/market" : "")}");
@@ -114,6 +125,7 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         simulator.Port = new Uri(address).Port;
         simulator._generating = simulator.GenerateAsync(simulator._stopping.Token);
+        if (options.Market != "spot" && options.LiquidationChance > 0) simulator._liquidating = simulator.LiquidateAsync(simulator._stopping.Token);
         return simulator;
     }
 
@@ -212,7 +224,7 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        try { await _generating.ConfigureAwait(false); }
+        try { await Task.WhenAll(_generating, _liquidating).ConfigureAwait(false); }
         catch (OperationCanceledException) { }
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try { await _app.StopAsync(grace.Token).ConfigureAwait(false); }
@@ -250,5 +262,12 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
                 market.Generated += due;
             }
         }
+    }
+
+    private async Task LiquidateAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(_options.LiquidationEvery);
+        while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
+            Liquidations.Round(_markets.Values, Live(LiquidationKey).Where(connection => !connection.Silent).ToArray(), _options.LiquidationChance);
     }
 }

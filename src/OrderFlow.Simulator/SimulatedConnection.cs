@@ -137,17 +137,23 @@ public sealed class SimulatedConnection
 
     private async Task ReceiveLoopAsync(CancellationToken closed)
     {
-        var buffer = new byte[4096];
+        // A SUBSCRIBE naming 200 streams is about 4 KB; a request over 64 KB is answered as invalid.
+        var buffer = new byte[64 * 1024];
         try
         {
             while (true)
             {
-                var result = await _socket.ReceiveAsync(buffer, closed).ConfigureAwait(false);
+                var length = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(Math.Min(length, buffer.Length - 1)), closed).ConfigureAwait(false);
+                    length += result.Count;
+                } while (!result.EndOfMessage && result.MessageType == WebSocketMessageType.Text);
                 if (result.MessageType == WebSocketMessageType.Text)
                 {
                     if (OverLimit()) return;
-                    // Requests are small: one that does not fit one receive is answered as invalid.
-                    Send(_exchange.OnRequest(this, result.EndOfMessage ? buffer.AsSpan(0, result.Count) : []));
+                    Send(_exchange.OnRequest(this, length < buffer.Length ? buffer.AsSpan(0, length) : []));
                     continue;
                 }
                 if (result.MessageType != WebSocketMessageType.Close) continue;

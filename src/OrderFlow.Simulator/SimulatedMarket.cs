@@ -106,6 +106,12 @@ public sealed class SimulatedMarket
         return made;
     }
 
+    /// <summary>The price of the last trade made (where the tape starts, before any).</summary>
+    public decimal LastPrice
+    {
+        get { lock (_gate) return new Fixed8(_price).ToDecimal(); }
+    }
+
     /// <summary>Every trade kept, in order.</summary>
     public IReadOnlyList<AggregateTrade> Trades
     {

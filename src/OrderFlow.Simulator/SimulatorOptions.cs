@@ -59,6 +59,15 @@ public sealed record SimulatorOptions
     /// <summary>Seeds prices, sizes and sides, so a run can be repeated.</summary>
     public int Seed { get; init; } = 42;
 
+    /// <summary>
+    /// On a futures layout, the chance each trading symbol is liquidated in a round of <see cref="LiquidationEvery"/>
+    /// (pushed on <c>!forceOrder@arr</c>); 0: none. Ignored on spot, which has no liquidations.
+    /// </summary>
+    public double LiquidationChance { get; init; } = 0.3;
+
+    /// <summary>How often a round of liquidations is pushed: Binance's 1 s, or faster for a spec that wants many.</summary>
+    public TimeSpan LiquidationEvery { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Trades kept per symbol for the REST routes.</summary>
     public int TradesKept { get; init; } = 1_000_000;
 }

@@ -203,7 +203,8 @@ public static class OrderFlowConfiguration
                 read.LogLevel("orderflow.log.level"),
                 read.Choice("orderflow.log.format", LogFormat.Text, LogFormat.Json),
                 read.PerSource("orderflow.log.levels", read.LogLevel)),
-            Cluster(read));
+            Cluster(read),
+            new DerivativesSettings(read.Flag("orderflow.derivatives.liquidations")));
     }
 
     private static BarSettings Bars(ConfigReader read, string market)

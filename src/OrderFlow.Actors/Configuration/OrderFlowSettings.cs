@@ -23,10 +23,20 @@ public sealed record OrderFlowSettings(
     MetricsSettings Metrics,
     RemoteSettings Remote,
     LogSettings Log,
-    ClusterSetup Cluster)
+    ClusterSetup Cluster,
+    DerivativesSettings? Derivatives = null)
 {
+    /// <summary>What is streamed beside the trades on futures markets (all of it, unless configured).</summary>
+    public DerivativesSettings DerivativesKept => Derivatives ?? DerivativesSettings.Default;
+
     /// <summary>The settings of the market <paramref name="symbol"/> trades on.</summary>
     public BinanceSettings MarketOf(Symbol symbol) => Markets[symbol.Market];
+}
+
+/// <summary>Each futures market's <c>!forceOrder@arr</c> stream, and its liquidations in the answers (orderflow.derivatives).</summary>
+public sealed record DerivativesSettings(bool Liquidations)
+{
+    public static readonly DerivativesSettings Default = new(true);
 }
 
 /// <summary>

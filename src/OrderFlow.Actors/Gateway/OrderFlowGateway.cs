@@ -5,6 +5,7 @@ using OrderFlow.Actors.Metrics;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Cluster;
+using OrderFlow.Protocol.Derivatives;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Streams;
 using OrderFlow.Protocol.Trades;
@@ -15,7 +16,7 @@ namespace OrderFlow.Actors.Gateway;
 /// The one actor a planner talks to: <c>/user/orderflow</c>, reachable over Akka.Remote. Every query is passed to
 /// <c>/user/symbols</c>, which routes it to the symbol's actor, and every one is answered within the query timeout:
 /// the result, <see cref="SymbolNotFound"/>, or <see cref="QueryFailed"/> with the reason. Subscribers get lifecycle
-/// events as they happen, or a metrics snapshot at their interval, until they unsubscribe or stop (DeathWatch).
+/// events, final bars and liquidations as they happen, or a metrics snapshot at their interval, until they unsubscribe or stop (DeathWatch).
 /// </summary>
 public sealed class OrderFlowGateway : ReceiveActor
 {
@@ -35,8 +36,8 @@ public sealed class OrderFlowGateway : ReceiveActor
     private readonly TimeSpan _queryTimeout;
     private readonly TimeSpan _addTimeout;
     private readonly HashSet<IActorRef> _lifecycleSubscribers = new();
-    /// <summary>Each bar subscriber and the symbols it wants (every one when empty).</summary>
-    private readonly Dictionary<IActorRef, HashSet<Symbol>> _barSubscribers = new();
+    private readonly SymbolSubscribers _barSubscribers = new();
+    private readonly SymbolSubscribers _liquidationSubscribers = new();
     private readonly Dictionary<(IActorRef Subscriber, Symbol Symbol, TimeSpan Window), IActorRef> _metricsSubscriptions = new();
     private int _subscriptionNumber;
 
@@ -88,21 +89,17 @@ public sealed class OrderFlowGateway : ReceiveActor
             foreach (var subscriber in _lifecycleSubscribers) subscriber.Tell(e);
         });
 
-        Receive<SubscribeBars>(subscribe =>
-        {
-            _barSubscribers[Sender] = subscribe.Symbols.ToHashSet();
-            Context.Watch(Sender);
-            Sender.Tell(BarsSubscribed.Instance);
-        });
-        Receive<UnsubscribeBars>(_ =>
-        {
-            _barSubscribers.Remove(Sender);
-            UnwatchIfNoSubscription(Sender);
-        });
+        Receive<SubscribeBars>(subscribe => Subscribe(_barSubscribers, subscribe.Symbols, BarsSubscribed.Instance));
+        Receive<UnsubscribeBars>(_ => Unsubscribe(_barSubscribers));
         Receive<BarFinal>(bar =>
         {
-            foreach (var (subscriber, symbols) in _barSubscribers)
-                if (symbols.Count == 0 || symbols.Contains(bar.Symbol)) subscriber.Tell(bar);
+            foreach (var subscriber in _barSubscribers.Wanting(bar.Symbol)) subscriber.Tell(bar);
+        });
+        Receive<SubscribeLiquidations>(subscribe => Subscribe(_liquidationSubscribers, subscribe.Symbols, LiquidationsSubscribed.Instance));
+        Receive<UnsubscribeLiquidations>(_ => Unsubscribe(_liquidationSubscribers));
+        Receive<Liquidation>(liquidation =>
+        {
+            foreach (var subscriber in _liquidationSubscribers.Wanting(liquidation.Symbol)) subscriber.Tell(liquidation);
         });
 
         Receive<SubscribeMetrics>(OnSubscribeMetrics);
@@ -124,6 +121,20 @@ public sealed class OrderFlowGateway : ReceiveActor
         var mediator = DistributedPubSub.Get(Context.System).Mediator;
         mediator.Tell(new Subscribe(Symbols.SymbolActor.LifecycleTopic, Self));
         mediator.Tell(new Subscribe(Symbols.SymbolActor.BarsTopic, Self));
+        mediator.Tell(new Subscribe(Derivatives.LiquidationStreamActor.Topic, Self));
+    }
+
+    private void Subscribe(SymbolSubscribers subscribers, IEnumerable<Symbol> symbols, object acknowledgement)
+    {
+        subscribers.Subscribe(Sender, symbols);
+        Context.Watch(Sender);
+        Sender.Tell(acknowledgement);
+    }
+
+    private void Unsubscribe(SymbolSubscribers subscribers)
+    {
+        subscribers.Unsubscribe(Sender);
+        UnwatchIfNoSubscription(Sender);
     }
 
     private void Ask(object query) => Ask(query, _queryTimeout);
@@ -158,7 +169,8 @@ public sealed class OrderFlowGateway : ReceiveActor
     private void Forget(IActorRef subscriber)
     {
         _lifecycleSubscribers.Remove(subscriber);
-        _barSubscribers.Remove(subscriber);
+        _barSubscribers.Unsubscribe(subscriber);
+        _liquidationSubscribers.Unsubscribe(subscriber);
         foreach (var key in _metricsSubscriptions.Keys.Where(key => Equals(key.Subscriber, subscriber)).ToList())
         {
             Context.Stop(_metricsSubscriptions[key]);
@@ -168,7 +180,7 @@ public sealed class OrderFlowGateway : ReceiveActor
 
     private void UnwatchIfNoSubscription(IActorRef subscriber)
     {
-        if (!_lifecycleSubscribers.Contains(subscriber) && !_barSubscribers.ContainsKey(subscriber) && !_metricsSubscriptions.Keys.Any(key => Equals(key.Subscriber, subscriber)))
+        if (!_lifecycleSubscribers.Contains(subscriber) && !_barSubscribers.Has(subscriber) && !_liquidationSubscribers.Has(subscriber) && !_metricsSubscriptions.Keys.Any(key => Equals(key.Subscriber, subscriber)))
             Context.Unwatch(subscriber);
     }
 }

@@ -10,6 +10,7 @@ using Akka.Remote.Hosting;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Connection;
+using OrderFlow.Actors.Derivatives;
 using OrderFlow.Actors.Gateway;
 using OrderFlow.Actors.Membership;
 using OrderFlow.Actors.Metrics;
@@ -93,6 +94,7 @@ public static class OrderFlowHostingExtensions
         system.ActorOf(EgressGroup.Props(settings.Cluster.Egress, ExchangeLimits.For(system)), EgressGroup.Name);
         system.ActorOf(NodeSetupActor.Props(NodeSetupActor.Of(store, settings.Cluster)), NodeSetupActor.Name);
         var symbols = system.StartSymbols(settings, connections, rest, store, replay: null);
+        var liquidations = system.StartLiquidationStreams(settings, markets);
         if (store is not null)
             system.ActorOf(ClusterSingletonManager.Props(TapeRetention.Props(store, settings.Store.Retention), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system)), TapeRetention.Name);
@@ -101,19 +103,35 @@ public static class OrderFlowHostingExtensions
         // then the region's hand-off flushes every recording and stops the symbols, as a single host always has.
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-aggtrade-streams-alone", () =>
             Cluster.Get(system).State.Members.Count(member => member.Status is MemberStatus.Up or MemberStatus.WeaklyUp) <= 1
-                ? CloseConnectionsAsync(system, connections)
+                ? CloseConnectionsAsync(system, [connections, .. liquidations])
                 : Task.FromResult(Done.Instance));
         // With others, the region hands the symbols over first (each lets its stream go and flushes its recording),
         // the node leaves, and only then do the sockets that are left close.
-        shutdown.AddTask(CoordinatedShutdown.PhaseClusterExitingDone, "close-aggtrade-connections", () => CloseConnectionsAsync(system, connections));
+        shutdown.AddTask(CoordinatedShutdown.PhaseClusterExitingDone, "close-aggtrade-connections",
+            () => CloseConnectionsAsync(system, [connections, .. liquidations]));
         return symbols;
     }
 
-    private static async Task<Done> CloseConnectionsAsync(ActorSystem system, IActorRef connections)
+    /// <summary>
+    /// Each futures market this host streams symbols of (named or by pattern) gets its liquidation stream, unless
+    /// orderflow.derivatives.liquidations is off; every node runs its own, for the symbols it streams.
+    /// </summary>
+    private static IReadOnlyList<IActorRef> StartLiquidationStreams(this ActorSystem system, OrderFlowSettings settings,
+        IReadOnlyDictionary<string, MarketConnections> markets)
+    {
+        if (!settings.DerivativesKept.Liquidations) return [];
+        var futures = settings.Symbols.Select(symbol => symbol.Market).Concat(settings.SymbolPatterns.Select(pattern => pattern.Market))
+            .Where(market => market != Protocol.Symbol.SpotMarket).Distinct().Order();
+        return futures.Select(market => system.ActorOf(LiquidationStreamActor.Props(market, markets[market].Binance.WebSocketUrl, settings.Stream,
+            markets[market].Budget, MetricsBoards.For(system)), LiquidationStreamActor.NameFor(market))).ToList();
+    }
+
+    /// <summary>Asks each of <paramref name="owners"/> (the pool, the liquidation streams) to close its sockets with close frames.</summary>
+    private static async Task<Done> CloseConnectionsAsync(ActorSystem system, IReadOnlyList<IActorRef> owners)
     {
         try
         {
-            await connections.Ask<AllConnectionsClosed>(CloseAllConnections.Instance, CloseConnectionsTimeout).ConfigureAwait(false);
+            await Task.WhenAll(owners.Select(owner => owner.Ask<AllConnectionsClosed>(CloseAllConnections.Instance, CloseConnectionsTimeout))).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {

@@ -4,9 +4,11 @@ using Akka.Actor;
 using OrderFlow.Actors.Bars;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
+using OrderFlow.Actors.Derivatives;
 using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Bars;
+using OrderFlow.Protocol.Derivatives;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Trades;
 
@@ -19,10 +21,14 @@ namespace OrderFlow.Actors.Metrics;
 /// lock and computes its snapshot at once; the writer holds the lock for one batch (at most 4,096 trades, about
 /// 0.1 ms) at a time.
 /// </summary>
-public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
+/// <param name="liquidationStream">On a futures symbol, when the market's liquidations are streamed: when that stream was connected.</param>
+public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, ConnectedSpans? liquidationStream = null)
 {
     private readonly Lock _lock = new();
     private readonly RollingOrderFlow _flow = new(symbol, settings);
+    private readonly RollingLiquidations? _liquidations = liquidationStream is null ? null : new(symbol, settings.Windows.Max());
+    /// <summary>Liquidations reach this board from its making on: nothing before is covered.</summary>
+    private readonly long _followedFromMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     private readonly SymbolBars _bars = new(settings.BarsKept.IntervalsFor(symbol), settings.BarsKept.Keep, settings.BarsKept.FootprintKeep,
         settings.BarsKept.TicksPerLevel);
     private SequenceStats? _counters;
@@ -52,6 +58,18 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
                 _bars.Add(measured, notional, cvd, anchorMs);
             }
         }
+    }
+
+    /// <summary>A liquidation of this symbol, as its market's <c>!forceOrder@arr</c> pushed it (kept only on a futures symbol).</summary>
+    public void Add(in ForceOrder liquidation)
+    {
+        lock (_lock) _liquidations?.Add(liquidation, _units);
+    }
+
+    /// <summary>The liquidation as the protocol gives it, in this symbol's units.</summary>
+    public Liquidation Describe(in ForceOrder liquidation)
+    {
+        lock (_lock) return RollingLiquidations.Describe(symbol, liquidation, _units);
     }
 
     /// <summary>What the sequencer says the trades cover: started, interrupted, resumed, or a hole.</summary>
@@ -150,7 +168,16 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings)
     public IOrderFlowMessage Read(TimeSpan window, long nowMs)
     {
         if (!settings.Windows.Contains(window)) return new WindowNotTracked(symbol, window, settings.Windows);
-        lock (_lock) return _flow.Snapshot(window, nowMs, _counters) with { Units = _volumeUnits };
+        lock (_lock)
+        {
+            var snapshot = _flow.Snapshot(window, nowMs, _counters);
+            var (fromMs, toMs) = (snapshot.From.ToUnixTimeMilliseconds(), snapshot.To.ToUnixTimeMilliseconds());
+            return snapshot with
+            {
+                Units = _volumeUnits,
+                Liquidations = _liquidations?.Window(fromMs, toMs, liquidationStream!.Measure(fromMs, toMs, _followedFromMs)),
+            };
+        }
     }
 }
 
@@ -178,6 +205,15 @@ public sealed class MetricsBoards : IExtension
     public void Remove(Symbol symbol, MetricsBoard board) => _boards.TryRemove(new KeyValuePair<Symbol, MetricsBoard>(symbol, board));
 
     public bool TryGet(Symbol symbol, [NotNullWhen(true)] out MetricsBoard? board) => _boards.TryGetValue(symbol, out board);
+
+    private readonly ConcurrentDictionary<string, ConnectedSpans> _liquidationStreams = new();
+
+    /// <summary>When <paramref name="market"/>'s liquidation stream was connected: written by its actor, read with each futures symbol's windows.</summary>
+    public ConnectedSpans LiquidationStream(string market) =>
+        _liquidationStreams.GetOrAdd(market, name => new ConnectedSpans($"{name} {LiquidationStreamName}"));
+
+    /// <summary>A futures market's liquidations, every symbol's, as Binance names the stream.</summary>
+    public const string LiquidationStreamName = "!forceOrder@arr";
 
     private sealed class Provider : ExtensionIdProvider<MetricsBoards>
     {

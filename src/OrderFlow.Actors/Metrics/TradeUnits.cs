@@ -24,8 +24,19 @@ public readonly record struct TradeUnits(long ContractSizeRaw)
             notional = (Int128)trade.Price.Raw * trade.Quantity.Raw;
             return trade;
         }
-        notional = (Int128)trade.Quantity.Raw * ContractSizeRaw;
-        return trade with { Quantity = new Fixed8((long)(notional / trade.Price.Raw)) };
+        return trade with { Quantity = Measure(trade.Quantity, trade.Price, out notional) };
+    }
+
+    /// <summary>A quantity the exchange gave at <paramref name="price"/>, as a volume (the base asset) with its notional at 10^-16.</summary>
+    public Fixed8 Measure(Fixed8 quantity, Fixed8 price, out Int128 notional)
+    {
+        if (ContractSizeRaw == 0)
+        {
+            notional = (Int128)price.Raw * quantity.Raw;
+            return quantity;
+        }
+        notional = (Int128)quantity.Raw * ContractSizeRaw;
+        return price.Raw == 0 ? Fixed8.Zero : new Fixed8((long)(notional / price.Raw));
     }
 
     /// <summary>A notional at 10^-16 as a decimal, exactly.</summary>

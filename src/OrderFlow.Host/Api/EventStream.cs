@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Akka.Actor;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Bars;
+using OrderFlow.Protocol.Derivatives;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Serialization;
 using OrderFlow.Protocol.Streams;
@@ -11,7 +12,7 @@ using OrderFlow.Protocol.Streams;
 namespace OrderFlow.Host.Api;
 
 /// <summary>
-/// One client of <c>GET /v1/events</c>: a subscriber to the gateway (lifecycle events, final bars, and each symbol's window at the
+/// One client of <c>GET /v1/events</c>: a subscriber to the gateway (lifecycle events, final bars, liquidations, and each symbol's window at the
 /// chosen interval) whose messages become server-sent events. It stops when the client goes; the gateway watches it
 /// and forgets its subscriptions. A client too slow to read loses its oldest metrics events, never the service's
 /// memory: the queue holds <see cref="Queued"/>.
@@ -28,6 +29,7 @@ public sealed class EventStream : ReceiveActor
         public const string TimedOut = "timedOut";
         public const string Metrics = "metrics";
         public const string Bar = "bar";
+        public const string Liquidation = "liquidation";
         public const string Problem = "problem";
     }
 
@@ -43,6 +45,8 @@ public sealed class EventStream : ReceiveActor
         Receive<LifecycleSubscribed>(_ => { });
         Receive<BarsSubscribed>(_ => { });
         Receive<BarFinal>(bar => Send(Types.Bar, bar));
+        Receive<LiquidationsSubscribed>(_ => { });
+        Receive<Liquidation>(liquidation => Send(Types.Liquidation, liquidation));
         Receive<Connected>(e => Send(Types.Connected, e));
         Receive<Failed>(e => Send(Types.Failed, e));
         Receive<TimedOut>(e => Send(Types.TimedOut, e));
@@ -62,6 +66,7 @@ public sealed class EventStream : ReceiveActor
     {
         _gateway.Tell(SubscribeLifecycle.Instance);
         _gateway.Tell(new SubscribeBars(_symbols));
+        _gateway.Tell(new SubscribeLiquidations(_symbols));
         foreach (var symbol in _symbols) _gateway.Tell(new SubscribeMetrics(symbol, _window, _every));
     }
 

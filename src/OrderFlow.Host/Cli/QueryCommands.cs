@@ -4,6 +4,7 @@ using OrderFlow.Actors;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Client;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Derivatives;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Serialization;
 using OrderFlow.Protocol.Streams;
@@ -253,6 +254,16 @@ public static class QueryCommands
         var large = m.LargeTrades;
         Console.WriteLine($"  large (≥{HumanFormat.Money(large.Threshold)})  buy {large.Buy.Count} ({large.Buy.Volume}), sell {large.Sell.Count} ({large.Sell.Volume})" +
                           (large.Largest is { } t ? $", largest {(t.Side == AggressorSide.Buy ? "BUY" : "SELL")} {t.Quantity} @ {Price(t.Price.ToDecimal())}" : ""));
+        if (m.Liquidations is { } liquidations)
+        {
+            string Side(LiquidationTally tally) =>
+                $"{tally.Count} ({tally.Volume}, {HumanFormat.Money(tally.Notional)})" +
+                (tally.Largest is { } largest ? $", largest {largest.Volume} @ {Price(largest.AveragePrice)}" : "");
+            var coverage = liquidations.Coverage.Ready ? "stream connected throughout"
+                : $"{liquidations.Coverage.Fraction * 100:0.0}% covered: {liquidations.Coverage.NotReadyBecause}";
+            Console.WriteLine($"  liquidations    longs {Side(liquidations.Longs)}; shorts {Side(liquidations.Shorts)}");
+            Console.WriteLine($"                  {liquidations.Snapshots} snapshots, sampled (at most one a symbol a second); {coverage}");
+        }
         var q = m.Quality;
         Console.WriteLine($"  quality         gaps {q.GapsDetected} (backfilled {q.GapsBackfilled}, unrecovered {q.GapsUnrecovered}), duplicates {q.DuplicatesDropped}, " +
                           $"malformed {q.MalformedDropped}, last trade {q.SecondsSinceLastTrade?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"}s ago");

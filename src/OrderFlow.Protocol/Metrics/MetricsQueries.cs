@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using OrderFlow.Protocol.Derivatives;
 using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Protocol.Metrics;
@@ -12,7 +14,8 @@ public sealed record WindowNotTracked(Symbol Symbol, TimeSpan Window, IReadOnlyL
 /// The order flow of one symbol over one rolling window, exact (see README, "What it computes"). The window is the
 /// last <see cref="Window"/> of whole seconds counting the current one: trades from <see cref="From"/> up to
 /// <see cref="To"/>. Price fields are null while the window holds no trade. <see cref="AsOfAggregateId"/> is the
-/// last trade counted, so a figure can be checked against the tape up to it.
+/// last trade counted, so a figure can be checked against the tape up to it. On a futures symbol,
+/// <see cref="Liquidations"/> (absent on spot, where there are none to count).
 /// </summary>
 public sealed record MetricsSnapshot(
     Symbol Symbol,
@@ -38,7 +41,8 @@ public sealed record MetricsSnapshot(
     VolumeProfile? Profile,
     CumulativeVolumeDelta Cvd,
     DataQuality Quality,
-    VolumeUnits? Units = null) : IWithSymbol, IOrderFlowMessage
+    VolumeUnits? Units = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WindowLiquidations? Liquidations = null) : IWithSymbol, IOrderFlowMessage
 {
     public bool Ready => Coverage.Ready;
 }

@@ -4,6 +4,7 @@ using Akka.Serialization;
 using Akka.TestKit.Xunit2;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Bars;
+using OrderFlow.Protocol.Derivatives;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Serialization;
 using OrderFlow.Protocol.Streams;
@@ -31,6 +32,11 @@ public sealed class OrderFlowSerializerTests() : TestKit(OrderFlowSerializer.Hoc
 
     private static readonly Bar Bar = new(At, At.AddMinutes(1), true, 0, true, 91_350.12m, 91_400m, 91_300.5m, 91_390.00000001m, 12.5m, 10.25000001m,
         1_141_876.5m, 936_337.123456789012345m, 42, 117, 2.24999999m, -1.5m, 3m, -1_234.56789012m, At.Date, 91_345.123456789012m, 5_000_000_000, 5_000_000_041);
+
+    private static readonly Symbol Perp = Symbol.Parse("usdm:BTCUSDT");
+
+    private static readonly Liquidation Liquidated = new(Perp, "SELL", "LIMIT", "IOC", 0.014m, 9_910m, 9_910.5m, "PARTIALLY_FILLED", 0.004m,
+        0.01m, At, At.AddMilliseconds(3), 0.01m, 99.105m);
 
     /// <summary>One instance of every message that crosses the process boundary; a new type without one fails the test.</summary>
     private static readonly IOrderFlowMessage[] Samples =
@@ -60,6 +66,16 @@ public sealed class OrderFlowSerializerTests() : TestKit(OrderFlowSerializer.Hoc
         new FootprintSnapshot(Btc, TimeSpan.FromMinutes(1), 9.14m, new ImbalanceSettings(300, 0.5m, "skip", 3),
             [new FootprintBar(At, true, 0, 91_346.16m, [new FootprintLevel(91_337.02m, 1.23456789m, 0m, 3, 0, true, false),
                 new FootprintLevel(91_346.16m, 2m, 0.00000001m, 1, 1, false, false)], [new PriceRange(91_337.02m, 91_355.30m)], [], false, true)]),
+        Snapshot with
+        {
+            Symbol = Perp,
+            Liquidations = new WindowLiquidations(true, 7, new LiquidationTally(2, 0.014m, 138.74m, Liquidated), new LiquidationTally(0, 0m, 0m, null),
+                new WindowCoverage(false, 0.9166m, "usdm !forceOrder@arr was not connected from 09:29:10.000 UTC to 09:29:15.000 UTC")),
+        },
+        Liquidated, new SubscribeLiquidations([Perp]), new SubscribeLiquidations([]), LiquidationsSubscribed.Instance, UnsubscribeLiquidations.Instance,
+        new MarketStreamConnected("usdm", "!forceOrder@arr", new Uri("wss://fstream.binance.com/market/stream?streams=!forceOrder@arr"), 1, TimeSpan.FromMilliseconds(80.5), At),
+        new MarketStreamFailed("coinm", "!forceOrder@arr", FailureKind.Closed, "closed by the server with code 1001", 2, null, At),
+        new MarketStreamTimedOut("usdm", "!forceOrder@arr", TimeoutPhase.KeepAlive, TimeSpan.FromSeconds(25), 1, At),
     ];
 
 

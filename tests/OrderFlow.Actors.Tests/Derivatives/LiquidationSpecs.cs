@@ -1,0 +1,170 @@
+using System.Net;
+using Akka.Actor;
+using Akka.TestKit;
+using OrderFlow.Actors.Metrics;
+using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Protocol;
+using OrderFlow.Protocol.Derivatives;
+using OrderFlow.Protocol.Metrics;
+using OrderFlow.Protocol.Serialization;
+using OrderFlow.Protocol.Streams;
+using OrderFlow.Simulator;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace OrderFlow.Actors.Tests.Derivatives;
+
+/// <summary>
+/// A USD-M exchange that liquidates each of its symbols every 100 ms (Binance: at most once a second; faster here so
+/// a spec sees hundreds), one of them not streamed by the host; its trades began two minutes before the host, so the
+/// trade tape covers every window from the start.
+/// </summary>
+public sealed class LiquidationSpecs(ITestOutputHelper output) : StreamSpec(output)
+{
+    private const string UsdM = """
+        orderflow.binance.market = usdm
+        orderflow.metrics.windows = [5s, 1m]
+        """;
+
+    private static readonly Symbol Perp = Symbol.Parse("usdm:BTCUSDT");
+    private static readonly Symbol EthPerp = Symbol.Parse("usdm:ETHUSDT");
+
+    protected override Symbol Main => Perp;
+
+    protected override SimulatorOptions ExchangeOptions => new()
+    {
+        Market = "usdm", TradesPerSecond = 20, RequestWeightPerMinute = 2400, History = TimeSpan.FromMinutes(2),
+        LiquidationChance = 1.0, LiquidationEvery = TimeSpan.FromMilliseconds(100),
+    };
+
+    private TestProbe MarketStreamProbe()
+    {
+        var probe = CreateTestProbe();
+        Sys.EventStream.Subscribe(probe.Ref, typeof(IMarketStreamEvent));
+        return probe;
+    }
+
+    private T ExpectMarketStream<T>(TestProbe probe, TimeSpan within) where T : IMarketStreamEvent =>
+        (T)probe.FishForMessage<IMarketStreamEvent>(e => e is T, Dilated(within));
+
+    [Fact]
+    public async Task Every_window_s_liquidations_equal_a_recomputation_from_the_exchange_s_events_each_to_its_own_symbol()
+    {
+        var streams = MarketStreamProbe();
+        var liquidations = CreateTestProbe();
+        Sys.EventStream.Subscribe(liquidations.Ref, typeof(Liquidation));
+        var (supervisor, connected) = StartFollowing([Perp, EthPerp], streams);
+
+        Assert.Equal(("usdm", "!forceOrder@arr"), (connected.Market, connected.Stream));
+        Assert.Equal($"{Exchange.WebSocketUrl.AbsoluteUri.TrimEnd('/')}/stream?streams=!forceOrder@arr", connected.Uri.ToString());
+        // Each liquidation of a streamed symbol goes out as an event too; SOLUSDT's, not streamed here, goes nowhere.
+        var announced = liquidations.ExpectMsg<Liquidation>(Dilated(TimeSpan.FromSeconds(5)));
+        Assert.Contains(announced.Symbol, new[] { Perp, EthPerp });
+
+        foreach (var symbol in new[] { Perp, EthPerp })
+            await AwaitAssertAsync(async () =>
+            {
+                var snapshot = await supervisor.Ask<MetricsSnapshot>(new GetMetrics(symbol, TimeSpan.FromMinutes(1)), Dilated(TimeSpan.FromSeconds(3)));
+                var expected = Recompute(symbol, snapshot);
+                Assert.True(expected.Snapshots >= 20, $"{expected.Snapshots} liquidations so far");
+                Assert.Equivalent(expected.Figures, Figures(snapshot.Liquidations!));
+                // Connected for less than the minute: the stream's own coverage says so, the trade tape's does not.
+                Assert.False(snapshot.Liquidations!.Coverage.Ready);
+                Assert.True(snapshot.Coverage.Ready, snapshot.Coverage.NotReadyBecause);
+            }, Dilated(TimeSpan.FromSeconds(10)));
+
+        await AwaitAssertAsync(async () =>
+        {
+            var shortWindow = await supervisor.Ask<MetricsSnapshot>(new GetMetrics(Perp, TimeSpan.FromSeconds(5)), Dilated(TimeSpan.FromSeconds(3)));
+            Assert.True(shortWindow.Liquidations!.Coverage.Ready, shortWindow.Liquidations.Coverage.NotReadyBecause);
+            Assert.Equivalent(Recompute(Perp, shortWindow).Figures, Figures(shortWindow.Liquidations));
+        }, Dilated(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_dropped_liquidation_stream_is_reported_and_shows_in_liquidation_coverage_never_in_the_trade_tape_s()
+    {
+        var streams = MarketStreamProbe();
+        var (supervisor, _) = StartFollowing([Perp], streams);
+        var lifecycle = LifecycleProbe();
+
+        // Down, and refused for two attempts, while trades and liquidations go on. The liquidations pause while the
+        // connection drops, so that none is in flight on it: every one sent before reached the host, none after.
+        Exchange.SetUpgradeFault(ExchangeSimulator.LiquidationKey, new UpgradeFault.Refuse(HttpStatusCode.ServiceUnavailable));
+        Exchange.Liquidations.Paused = true;
+        Assert.Equal(1, Exchange.DropConnections(ExchangeSimulator.LiquidationKey));
+        AwaitAssert(() => Assert.Equal(0, Exchange.OpenConnections(ExchangeSimulator.LiquidationKey)), Dilated(TimeSpan.FromSeconds(5)));
+        Exchange.Liquidations.Paused = false;
+        Assert.Equal(FailureKind.SocketError, ExpectMarketStream<MarketStreamFailed>(streams, TimeSpan.FromSeconds(5)).Kind);
+        var refused = ExpectMarketStream<MarketStreamFailed>(streams, TimeSpan.FromSeconds(5));
+        Assert.Equal(FailureKind.HttpStatus, refused.Kind);
+        Assert.Contains("HTTP 503", refused.Reason);
+        ExpectMarketStream<MarketStreamFailed>(streams, TimeSpan.FromSeconds(5));
+        Exchange.SetUpgradeFault(ExchangeSimulator.LiquidationKey, null);
+        ExpectMarketStream<MarketStreamConnected>(streams, TimeSpan.FromSeconds(5));
+
+        await AwaitAssertAsync(async () =>
+        {
+            var snapshot = await supervisor.Ask<MetricsSnapshot>(new GetMetrics(Perp, TimeSpan.FromMinutes(1)), Dilated(TimeSpan.FromSeconds(3)));
+            var coverage = snapshot.Liquidations!.Coverage;
+            Assert.False(coverage.Ready);
+            Assert.Contains("usdm !forceOrder@arr was not connected from", coverage.NotReadyBecause);
+            Assert.Equivalent(Recompute(Perp, snapshot).Figures, Figures(snapshot.Liquidations));
+            // The trades never stopped: their tape is whole.
+            Assert.True(snapshot.Coverage.Ready, snapshot.Coverage.NotReadyBecause);
+            Assert.Equal(0, snapshot.Quality.GapsDetected);
+        }, Dilated(TimeSpan.FromSeconds(10)));
+        // The aggTrade stream heard nothing of it.
+        lifecycle.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.True(Exchange.Liquidations.Sent.Any(sent => sent.Symbol == "BTCUSDT" && sent.Listeners == 0), "liquidations were sent while the stream was down");
+    }
+
+    /// <summary>
+    /// Starts the host on <paramref name="symbols"/> and lets the exchange liquidate only once each symbol streams and
+    /// the liquidation stream is connected: a liquidation that comes before its symbol is followed reaches no window.
+    /// </summary>
+    private (IActorRef Supervisor, MarketStreamConnected Connected) StartFollowing(Symbol[] symbols, TestProbe streams)
+    {
+        Exchange.Liquidations.Paused = true;
+        var lifecycle = LifecycleProbe();
+        var supervisor = StartSupervisor(Settings(string.Join(',', symbols.Select(symbol => symbol.Name)), extraHocon: UsdM));
+        var connected = ExpectMarketStream<MarketStreamConnected>(streams, TimeSpan.FromSeconds(10));
+        AwaitConnected(lifecycle, symbols, Dilated(TimeSpan.FromSeconds(10)));
+        AwaitAssert(() => Assert.Equal(1, Exchange.OpenConnections(ExchangeSimulator.LiquidationKey)), Dilated(TimeSpan.FromSeconds(5)));
+        Sys.EventStream.Unsubscribe(lifecycle.Ref);
+        Exchange.Liquidations.Paused = false;
+        return (supervisor, connected);
+    }
+
+    [Fact]
+    public void A_spot_symbol_s_window_has_no_liquidations_at_all_not_zero_ones()
+    {
+        var board = new MetricsBoard(Btc, Settings("BTCUSDT").Metrics);
+        var snapshot = (MetricsSnapshot)board.Read(TimeSpan.FromMinutes(1), 1_795_000_000_000);
+
+        Assert.Null(snapshot.Liquidations);
+        Assert.DoesNotContain("liquidations", System.Text.Encoding.UTF8.GetString(ProtocolJson.ToUtf8(snapshot)));
+    }
+
+    private sealed record Side(long Count, decimal Volume, decimal Notional, long? LargestAt);
+
+    private static (Side Longs, Side Shorts, long Snapshots, bool Sampled) Figures(WindowLiquidations answer) =>
+        (Of(answer.Longs), Of(answer.Shorts), answer.Snapshots, answer.Sampled);
+
+    private static Side Of(LiquidationTally tally) => new(tally.Count, tally.Volume, tally.Notional, tally.Largest?.TradeTime.ToUnixTimeMilliseconds());
+
+    /// <summary>From the exchange's own record: the symbol's liquidations sent to the host, whose trade time is in the window.</summary>
+    private ((Side Longs, Side Shorts, long Snapshots, bool Sampled) Figures, long Snapshots) Recompute(Symbol symbol, MetricsSnapshot snapshot)
+    {
+        var (fromMs, toMs) = (snapshot.From.ToUnixTimeMilliseconds(), snapshot.To.ToUnixTimeMilliseconds());
+        var sent = Exchange.Liquidations.Sent
+            .Where(l => l.Symbol == symbol.Name && l.Listeners > 0 && l.TradeTimeMs >= fromMs && l.TradeTimeMs < toMs).ToList();
+        Side Tally(string side)
+        {
+            var executed = sent.Where(l => l.Side == side && l.Filled > 0).ToList();
+            var largest = executed.Count == 0 ? null : executed.Aggregate((a, b) => b.Filled * b.AveragePrice > a.Filled * a.AveragePrice ? b : a);
+            return new Side(executed.Count, executed.Sum(l => l.Filled), executed.Sum(l => l.Filled * l.AveragePrice), largest?.TradeTimeMs);
+        }
+        return ((Tally("SELL"), Tally("BUY"), sent.Count, true), sent.Count);
+    }
+}
