@@ -49,13 +49,18 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
     private int _refusedForWeight;
 
     private Task _generating = Task.CompletedTask;
-    private Task _liquidating = Task.CompletedTask;
+    private Task _derivatives = Task.CompletedTask;
 
     /// <summary>A futures market's liquidations, every symbol's, as Binance names the stream.</summary>
     public const string LiquidationStream = "!forceOrder@arr";
 
     /// <summary>The key a connection carrying <see cref="LiquidationStream"/> is known by (for faults, drops, counts).</summary>
     public static readonly string LiquidationKey = SymbolOf(LiquidationStream);
+
+    /// <summary>A futures market's mark prices, every symbol's, once a second, as Binance names the stream.</summary>
+    public const string MarkPriceStream = "!markPrice@arr@1s";
+
+    public static readonly string MarkPriceKey = SymbolOf(MarkPriceStream);
 
     private ExchangeSimulator(WebApplication app, SimulatorOptions options)
     {
@@ -65,6 +70,7 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
             .Select((symbol, index) => new SimulatedMarket(symbol, options.Seed + index, options.TradesKept, options.Market))
             .ToDictionary(market => market.Symbol, StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase);
         Liquidations = new SimulatedLiquidations(options.Seed, options.Market == "coinm");
+        MarkPrices = new SimulatedMarkPrices(options.Seed, options.Market);
         if (options.History > TimeSpan.Zero)
             foreach (var market in _markets.Values) market.MakeHistory(options.History, market.TradesPerSecond ?? options.TradesPerSecond);
     }
@@ -73,6 +79,9 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
 
     /// <summary>The liquidations pushed on <see cref="LiquidationStream"/> (a futures layout only).</summary>
     public SimulatedLiquidations Liquidations { get; }
+
+    /// <summary>The mark prices pushed on <see cref="MarkPriceStream"/> (a futures layout only).</summary>
+    public SimulatedMarkPrices MarkPrices { get; }
 
     /// <summary>The value for <c>orderflow.binance.ws-url</c>: the market's stream root (USD-M's is under /market).</summary>
     public Uri WebSocketUrl => new($"ws://127.0.0.1:{Port}{(_options.Market == "usdm" ? "/market" : "")}");
@@ -125,7 +134,7 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         simulator.Port = new Uri(address).Port;
         simulator._generating = simulator.GenerateAsync(simulator._stopping.Token);
-        if (options.Market != "spot" && options.LiquidationChance > 0) simulator._liquidating = simulator.LiquidateAsync(simulator._stopping.Token);
+        if (options.Market != "spot") simulator._derivatives = simulator.DerivativesAsync(simulator._stopping.Token);
         return simulator;
     }
 
@@ -224,7 +233,7 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        try { await Task.WhenAll(_generating, _liquidating).ConfigureAwait(false); }
+        try { await Task.WhenAll(_generating, _derivatives).ConfigureAwait(false); }
         catch (OperationCanceledException) { }
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try { await _app.StopAsync(grace.Token).ConfigureAwait(false); }
@@ -264,10 +273,20 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
         }
     }
 
-    private async Task LiquidateAsync(CancellationToken stopping)
+    /// <summary>A futures layout's market-wide streams: liquidations every <see cref="SimulatorOptions.LiquidationEvery"/>, mark prices every second.</summary>
+    private async Task DerivativesAsync(CancellationToken stopping)
     {
-        using var timer = new PeriodicTimer(_options.LiquidationEvery);
-        while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
-            Liquidations.Round(_markets.Values, Live(LiquidationKey).Where(connection => !connection.Silent).ToArray(), _options.LiquidationChance);
+        var liquidating = _options.LiquidationChance > 0 ? LoopAsync(_options.LiquidationEvery, () =>
+            Liquidations.Round(_markets.Values, Listening(LiquidationKey), _options.LiquidationChance)) : Task.CompletedTask;
+        var marking = LoopAsync(TimeSpan.FromSeconds(1), () => MarkPrices.Round(_markets.Values, Listening(MarkPriceKey)));
+        await Task.WhenAll(liquidating, marking).ConfigureAwait(false);
+
+        async Task LoopAsync(TimeSpan every, Action round)
+        {
+            using var timer = new PeriodicTimer(every);
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false)) round();
+        }
     }
+
+    private SimulatedConnection[] Listening(string key) => Live(key).Where(connection => !connection.Silent).ToArray();
 }

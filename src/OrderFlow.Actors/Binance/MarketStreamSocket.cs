@@ -20,7 +20,7 @@ public sealed class MarketStreamSocket(Uri uri, SocketOptions options) : Exchang
                 if (await ReceiveFrameAsync(buffer).ConfigureAwait(false) is not { } frame) return await EndWithCloseAsync().ConfigureAwait(false);
                 onFrame(frame.Binary ? new MarketFrame(MarketFrameKind.Malformed, Problem: "binary frame")
                     : frame.Oversized ? new MarketFrame(MarketFrameKind.Malformed, Problem: $"frame over {MaxFrameBytes} bytes")
-                    : ForceOrderParser.Parse(buffer.AsSpan(0, frame.Length)));
+                    : MarketStreamParser.Parse(buffer.AsSpan(0, frame.Length)));
             }
         }
         catch (Exception error)

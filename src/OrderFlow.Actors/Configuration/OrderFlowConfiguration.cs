@@ -204,7 +204,8 @@ public static class OrderFlowConfiguration
                 read.Choice("orderflow.log.format", LogFormat.Text, LogFormat.Json),
                 read.PerSource("orderflow.log.levels", read.LogLevel)),
             Cluster(read),
-            new DerivativesSettings(read.Flag("orderflow.derivatives.liquidations")));
+            new DerivativesSettings(read.Flag("orderflow.derivatives.liquidations"), read.Flag("orderflow.derivatives.mark-price"),
+                read.PositiveDuration("orderflow.derivatives.mark-stale-after")));
     }
 
     private static BarSettings Bars(ConfigReader read, string market)

@@ -33,10 +33,17 @@ public sealed record OrderFlowSettings(
     public BinanceSettings MarketOf(Symbol symbol) => Markets[symbol.Market];
 }
 
-/// <summary>Each futures market's <c>!forceOrder@arr</c> stream, and its liquidations in the answers (orderflow.derivatives).</summary>
-public sealed record DerivativesSettings(bool Liquidations)
+/// <summary>
+/// Each futures market's market-wide streams (orderflow.derivatives): <c>!forceOrder@arr</c> and its liquidations in
+/// the answers, <c>!markPrice@arr@1s</c> and each symbol's mark, index and funding, not ready once older than
+/// <paramref name="MarkStaleAfter"/>.
+/// </summary>
+public sealed record DerivativesSettings(bool Liquidations, bool MarkPrice, TimeSpan MarkStaleAfter)
 {
-    public static readonly DerivativesSettings Default = new(true);
+    public static readonly DerivativesSettings Default = new(true, true, TimeSpan.FromSeconds(5));
+
+    /// <summary>Anything to stream beside the trades on a futures market.</summary>
+    public bool Any => Liquidations || MarkPrice;
 }
 
 /// <summary>

@@ -121,7 +121,7 @@ public sealed class OrderFlowGateway : ReceiveActor
         var mediator = DistributedPubSub.Get(Context.System).Mediator;
         mediator.Tell(new Subscribe(Symbols.SymbolActor.LifecycleTopic, Self));
         mediator.Tell(new Subscribe(Symbols.SymbolActor.BarsTopic, Self));
-        mediator.Tell(new Subscribe(Derivatives.LiquidationStreamActor.Topic, Self));
+        mediator.Tell(new Subscribe(Derivatives.MarketStreamActor.Topic, Self));
     }
 
     private void Subscribe(SymbolSubscribers subscribers, IEnumerable<Symbol> symbols, object acknowledgement)

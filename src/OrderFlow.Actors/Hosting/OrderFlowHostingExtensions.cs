@@ -94,7 +94,7 @@ public static class OrderFlowHostingExtensions
         system.ActorOf(EgressGroup.Props(settings.Cluster.Egress, ExchangeLimits.For(system)), EgressGroup.Name);
         system.ActorOf(NodeSetupActor.Props(NodeSetupActor.Of(store, settings.Cluster)), NodeSetupActor.Name);
         var symbols = system.StartSymbols(settings, connections, rest, store, replay: null);
-        var liquidations = system.StartLiquidationStreams(settings, markets);
+        var marketStreams = system.StartMarketStreams(settings, markets);
         if (store is not null)
             system.ActorOf(ClusterSingletonManager.Props(TapeRetention.Props(store, settings.Store.Retention), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system)), TapeRetention.Name);
@@ -103,30 +103,31 @@ public static class OrderFlowHostingExtensions
         // then the region's hand-off flushes every recording and stops the symbols, as a single host always has.
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-aggtrade-streams-alone", () =>
             Cluster.Get(system).State.Members.Count(member => member.Status is MemberStatus.Up or MemberStatus.WeaklyUp) <= 1
-                ? CloseConnectionsAsync(system, [connections, .. liquidations])
+                ? CloseConnectionsAsync(system, [connections, .. marketStreams])
                 : Task.FromResult(Done.Instance));
         // With others, the region hands the symbols over first (each lets its stream go and flushes its recording),
         // the node leaves, and only then do the sockets that are left close.
         shutdown.AddTask(CoordinatedShutdown.PhaseClusterExitingDone, "close-aggtrade-connections",
-            () => CloseConnectionsAsync(system, [connections, .. liquidations]));
+            () => CloseConnectionsAsync(system, [connections, .. marketStreams]));
         return symbols;
     }
 
     /// <summary>
-    /// Each futures market this host streams symbols of (named or by pattern) gets its liquidation stream, unless
-    /// orderflow.derivatives.liquidations is off; every node runs its own, for the symbols it streams.
+    /// Each futures market this host streams symbols of (named or by pattern) gets its market-wide streams
+    /// (liquidations, mark prices), unless orderflow.derivatives turns both off; every node runs its own, for the
+    /// symbols it streams.
     /// </summary>
-    private static IReadOnlyList<IActorRef> StartLiquidationStreams(this ActorSystem system, OrderFlowSettings settings,
+    private static IReadOnlyList<IActorRef> StartMarketStreams(this ActorSystem system, OrderFlowSettings settings,
         IReadOnlyDictionary<string, MarketConnections> markets)
     {
-        if (!settings.DerivativesKept.Liquidations) return [];
+        if (!settings.DerivativesKept.Any) return [];
         var futures = settings.Symbols.Select(symbol => symbol.Market).Concat(settings.SymbolPatterns.Select(pattern => pattern.Market))
             .Where(market => market != Protocol.Symbol.SpotMarket).Distinct().Order();
-        return futures.Select(market => system.ActorOf(LiquidationStreamActor.Props(market, markets[market].Binance.WebSocketUrl, settings.Stream,
-            markets[market].Budget, MetricsBoards.For(system)), LiquidationStreamActor.NameFor(market))).ToList();
+        return futures.Select(market => system.ActorOf(MarketStreamActor.Props(market, markets[market].Binance.WebSocketUrl, settings.Stream,
+            settings.DerivativesKept, markets[market].Budget, MetricsBoards.For(system)), MarketStreamActor.NameFor(market))).ToList();
     }
 
-    /// <summary>Asks each of <paramref name="owners"/> (the pool, the liquidation streams) to close its sockets with close frames.</summary>
+    /// <summary>Asks each of <paramref name="owners"/> (the pool, the market-wide streams) to close its sockets with close frames.</summary>
     private static async Task<Done> CloseConnectionsAsync(ActorSystem system, IReadOnlyList<IActorRef> owners)
     {
         try

@@ -21,12 +21,13 @@ namespace OrderFlow.Actors.Metrics;
 /// lock and computes its snapshot at once; the writer holds the lock for one batch (at most 4,096 trades, about
 /// 0.1 ms) at a time.
 /// </summary>
-/// <param name="liquidationStream">On a futures symbol, when the market's liquidations are streamed: when that stream was connected.</param>
-public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, ConnectedSpans? liquidationStream = null)
+/// <param name="futures">On a futures symbol, what its market's market-wide streams bring and when they were connected.</param>
+public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, FuturesFeed? futures = null)
 {
     private readonly Lock _lock = new();
     private readonly RollingOrderFlow _flow = new(symbol, settings);
-    private readonly RollingLiquidations? _liquidations = liquidationStream is null ? null : new(symbol, settings.Windows.Max());
+    private readonly RollingLiquidations? _liquidations = futures is { Settings.Liquidations: true } ? new(symbol, settings.Windows.Max()) : null;
+    private MarkPriceUpdate? _mark;
     /// <summary>Liquidations reach this board from its making on: nothing before is covered.</summary>
     private readonly long _followedFromMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     private readonly SymbolBars _bars = new(settings.BarsKept.IntervalsFor(symbol), settings.BarsKept.Keep, settings.BarsKept.FootprintKeep,
@@ -64,6 +65,13 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Connec
     public void Add(in ForceOrder liquidation)
     {
         lock (_lock) _liquidations?.Add(liquidation, _units);
+    }
+
+    /// <summary>The symbol's latest mark price, index and funding (an older one arriving late is ignored).</summary>
+    public void Set(in MarkPriceUpdate mark)
+    {
+        lock (_lock)
+            if (_mark is not { } latest || mark.EventTimeMs >= latest.EventTimeMs) _mark = mark;
     }
 
     /// <summary>The liquidation as the protocol gives it, in this symbol's units.</summary>
@@ -175,11 +183,16 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Connec
             return snapshot with
             {
                 Units = _volumeUnits,
-                Liquidations = _liquidations?.Window(fromMs, toMs, liquidationStream!.Measure(fromMs, toMs, _followedFromMs)),
+                Liquidations = _liquidations?.Window(fromMs, toMs, futures!.Connected.Measure(fromMs, toMs, _followedFromMs)),
+                Mark = _mark is { } mark ? MarkReading.Mark(mark, nowMs, futures!.Settings.MarkStaleAfter) : null,
+                Funding = _mark is { } funded ? MarkReading.FundingOf(funded) : null,
             };
         }
     }
 }
+
+/// <summary>What a futures symbol's board takes from its market's market-wide streams, and when they were connected.</summary>
+public sealed record FuturesFeed(ConnectedSpans Connected, DerivativesSettings Settings);
 
 /// <summary>
 /// Every streamed symbol's <see cref="MetricsBoard"/>, one set per actor system (an Akka extension): each symbol's
@@ -206,14 +219,11 @@ public sealed class MetricsBoards : IExtension
 
     public bool TryGet(Symbol symbol, [NotNullWhen(true)] out MetricsBoard? board) => _boards.TryGetValue(symbol, out board);
 
-    private readonly ConcurrentDictionary<string, ConnectedSpans> _liquidationStreams = new();
+    private readonly ConcurrentDictionary<string, ConnectedSpans> _marketStreams = new();
 
-    /// <summary>When <paramref name="market"/>'s liquidation stream was connected: written by its actor, read with each futures symbol's windows.</summary>
-    public ConnectedSpans LiquidationStream(string market) =>
-        _liquidationStreams.GetOrAdd(market, name => new ConnectedSpans($"{name} {LiquidationStreamName}"));
-
-    /// <summary>A futures market's liquidations, every symbol's, as Binance names the stream.</summary>
-    public const string LiquidationStreamName = "!forceOrder@arr";
+    /// <summary>When <paramref name="market"/>'s market-wide streams were connected: written by their actor, read with each futures symbol's windows.</summary>
+    public ConnectedSpans MarketStreams(string market) =>
+        _marketStreams.GetOrAdd(market, name => new ConnectedSpans($"{name} {MarketStreamActor.LiquidationStream}"));
 
     private sealed class Provider : ExtensionIdProvider<MetricsBoards>
     {

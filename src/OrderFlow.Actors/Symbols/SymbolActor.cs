@@ -86,9 +86,9 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         _connections = connections;
         _rest = rest;
         _boards = boards;
-        // Liquidations stream live only (none are recorded yet to replay), and only where a market has any.
-        var liquidations = replay is null && symbol.Market != Symbol.SpotMarket && settings.DerivativesKept.Liquidations;
-        _board = new MetricsBoard(symbol, settings.Metrics, liquidations ? boards.LiquidationStream(symbol.Market) : null);
+        // A futures market's own streams run live only (none are recorded yet to replay); spot has none.
+        var futures = replay is null && symbol.Market != Symbol.SpotMarket && settings.DerivativesKept.Any;
+        _board = new MetricsBoard(symbol, settings.Metrics, futures ? new FuturesFeed(boards.MarketStreams(symbol.Market), settings.DerivativesKept) : null);
         _lifecycle = new SymbolLifecycle(symbol, new CoolDown(settings.Stream.CoolDown, new Random()), TimeProvider.System);
 
         Receive<ListingChecked>(OnListingChecked);

@@ -264,6 +264,11 @@ public static class QueryCommands
             Console.WriteLine($"  liquidations    longs {Side(liquidations.Longs)}; shorts {Side(liquidations.Shorts)}");
             Console.WriteLine($"                  {liquidations.Snapshots} snapshots, sampled (at most one a symbol a second); {coverage}");
         }
+        if (m.Mark is { } mark)
+            Console.WriteLine($"  mark / index    {Price(mark.Mark)} / {Price(mark.Index)}, basis {HumanFormat.Signed(mark.Basis)}, as of {Clock(mark.At)}" +
+                              (mark.Ready ? "" : $" (NOT READY: {mark.NotReadyBecause})"));
+        if (m.Funding is { } funding)
+            Console.WriteLine($"  funding         {HumanFormat.Signed(funding.Rate * 100)}% a period, next at {funding.NextFundingTime:yyyy-MM-dd HH:mm} UTC");
         var q = m.Quality;
         Console.WriteLine($"  quality         gaps {q.GapsDetected} (backfilled {q.GapsBackfilled}, unrecovered {q.GapsUnrecovered}), duplicates {q.DuplicatesDropped}, " +
                           $"malformed {q.MalformedDropped}, last trade {q.SecondsSinceLastTrade?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"}s ago");

@@ -56,6 +56,16 @@ public sealed record LiquidationTally(long Count, decimal Volume, decimal Notion
 public sealed record WindowLiquidations(bool Sampled, long Snapshots, LiquidationTally Longs, LiquidationTally Shorts, WindowCoverage Coverage);
 
 /// <summary>
+/// A futures symbol's latest mark price as <c>!markPrice@arr@1s</c> gave it, valid at <see cref="At"/> (the exchange's
+/// event time): <see cref="Basis"/> = mark − index. Not <see cref="Ready"/> once older than the configured staleness,
+/// and <see cref="NotReadyBecause"/> says how old.
+/// </summary>
+public sealed record MarkPrice(decimal Mark, decimal Index, decimal Basis, decimal EstimatedSettlePrice, DateTimeOffset At, bool Ready, string? NotReadyBecause);
+
+/// <summary>A perpetual's funding as of <see cref="At"/>: the current rate (signed; per funding interval) and the next funding time.</summary>
+public sealed record Funding(decimal Rate, DateTimeOffset NextFundingTime, DateTimeOffset At);
+
+/// <summary>
 /// The sender receives each <see cref="Liquidation"/> of <paramref name="Symbols"/> (every futures symbol streamed, when
 /// empty) as it arrives, wherever in the cluster the symbol streams; answered with <see cref="LiquidationsSubscribed"/>.
 /// A new subscription replaces the sender's last.

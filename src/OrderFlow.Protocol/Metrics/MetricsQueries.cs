@@ -15,7 +15,8 @@ public sealed record WindowNotTracked(Symbol Symbol, TimeSpan Window, IReadOnlyL
 /// last <see cref="Window"/> of whole seconds counting the current one: trades from <see cref="From"/> up to
 /// <see cref="To"/>. Price fields are null while the window holds no trade. <see cref="AsOfAggregateId"/> is the
 /// last trade counted, so a figure can be checked against the tape up to it. On a futures symbol,
-/// <see cref="Liquidations"/> (absent on spot, where there are none to count).
+/// <see cref="Liquidations"/>, its <see cref="Mark"/> price (once one came) and <see cref="Funding"/> (a perpetual's);
+/// all absent on spot, where there are none.
 /// </summary>
 public sealed record MetricsSnapshot(
     Symbol Symbol,
@@ -42,7 +43,9 @@ public sealed record MetricsSnapshot(
     CumulativeVolumeDelta Cvd,
     DataQuality Quality,
     VolumeUnits? Units = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WindowLiquidations? Liquidations = null) : IWithSymbol, IOrderFlowMessage
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WindowLiquidations? Liquidations = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] MarkPrice? Mark = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Funding? Funding = null) : IWithSymbol, IOrderFlowMessage
 {
     public bool Ready => Coverage.Ready;
 }

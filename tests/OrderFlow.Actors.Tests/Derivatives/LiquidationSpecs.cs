@@ -15,7 +15,7 @@ using Xunit.Abstractions;
 namespace OrderFlow.Actors.Tests.Derivatives;
 
 /// <summary>
-/// A USD-M exchange that liquidates each of its symbols every 100 ms (Binance: at most once a second; faster here so
+/// A USD-M exchange that marks every symbol each second and liquidates each of them every 100 ms (Binance: at most once a second; faster here so
 /// a spec sees hundreds), one of them not streamed by the host; its trades began two minutes before the host, so the
 /// trade tape covers every window from the start.
 /// </summary>
@@ -24,6 +24,7 @@ public sealed class LiquidationSpecs(ITestOutputHelper output) : StreamSpec(outp
     private const string UsdM = """
         orderflow.binance.market = usdm
         orderflow.metrics.windows = [5s, 1m]
+        orderflow.derivatives.mark-stale-after = 2s
         """;
 
     private static readonly Symbol Perp = Symbol.Parse("usdm:BTCUSDT");
@@ -55,8 +56,8 @@ public sealed class LiquidationSpecs(ITestOutputHelper output) : StreamSpec(outp
         Sys.EventStream.Subscribe(liquidations.Ref, typeof(Liquidation));
         var (supervisor, connected) = StartFollowing([Perp, EthPerp], streams);
 
-        Assert.Equal(("usdm", "!forceOrder@arr"), (connected.Market, connected.Stream));
-        Assert.Equal($"{Exchange.WebSocketUrl.AbsoluteUri.TrimEnd('/')}/stream?streams=!forceOrder@arr", connected.Uri.ToString());
+        Assert.Equal(("usdm", "!forceOrder@arr/!markPrice@arr@1s"), (connected.Market, connected.Stream));
+        Assert.Equal($"{Exchange.WebSocketUrl.AbsoluteUri.TrimEnd('/')}/stream?streams=!forceOrder@arr/!markPrice@arr@1s", connected.Uri.ToString());
         // Each liquidation of a streamed symbol goes out as an event too; SOLUSDT's, not streamed here, goes nowhere.
         var announced = liquidations.ExpectMsg<Liquidation>(Dilated(TimeSpan.FromSeconds(5)));
         Assert.Contains(announced.Symbol, new[] { Perp, EthPerp });
@@ -137,13 +138,45 @@ public sealed class LiquidationSpecs(ITestOutputHelper output) : StreamSpec(outp
     }
 
     [Fact]
-    public void A_spot_symbol_s_window_has_no_liquidations_at_all_not_zero_ones()
+    public async Task Each_window_carries_the_symbol_s_latest_mark_price_index_basis_and_funding_and_a_stale_one_says_so()
+    {
+        var streams = MarketStreamProbe();
+        var (supervisor, _) = StartFollowing([Perp], streams);
+
+        MetricsSnapshot snapshot = null!;
+        await AwaitAssertAsync(async () =>
+        {
+            snapshot = await supervisor.Ask<MetricsSnapshot>(new GetMetrics(Perp, TimeSpan.FromSeconds(5)), Dilated(TimeSpan.FromSeconds(3)));
+            var sent = Exchange.MarkPrices.Latest("BTCUSDT");
+            Assert.NotNull(sent);
+            Assert.Equal(new MarkPrice(sent.Mark, sent.Index, sent.Mark - sent.Index, sent.EstimatedSettle, DateTimeOffset.FromUnixTimeMilliseconds(sent.EventTimeMs),
+                true, null), snapshot.Mark);
+            Assert.Equal(new Funding(sent.FundingRate!.Value, DateTimeOffset.FromUnixTimeMilliseconds(sent.NextFundingTimeMs),
+                DateTimeOffset.FromUnixTimeMilliseconds(sent.EventTimeMs)), snapshot.Funding);
+        }, Dilated(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, snapshot.Funding!.NextFundingTime.ToUnixTimeMilliseconds() % (8 * 3_600_000L));
+
+        // The exchange stops sending them: after the staleness allowed, the mark is not ready, and says how old it is.
+        Exchange.MarkPrices.Paused = true;
+        await AwaitAssertAsync(async () =>
+        {
+            var stale = (await supervisor.Ask<MetricsSnapshot>(new GetMetrics(Perp, TimeSpan.FromSeconds(5)), Dilated(TimeSpan.FromSeconds(3)))).Mark!;
+            Assert.False(stale.Ready);
+            Assert.Matches(@"^the mark price is \d+\.\ds old \(stale after 2s\)$", stale.NotReadyBecause);
+        }, Dilated(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public void A_spot_symbol_s_window_has_no_liquidations_mark_or_funding_at_all_not_zero_ones()
     {
         var board = new MetricsBoard(Btc, Settings("BTCUSDT").Metrics);
         var snapshot = (MetricsSnapshot)board.Read(TimeSpan.FromMinutes(1), 1_795_000_000_000);
 
-        Assert.Null(snapshot.Liquidations);
-        Assert.DoesNotContain("liquidations", System.Text.Encoding.UTF8.GetString(ProtocolJson.ToUtf8(snapshot)));
+        Assert.Equal((null, null, null), (snapshot.Liquidations, snapshot.Mark, snapshot.Funding));
+        var json = System.Text.Encoding.UTF8.GetString(ProtocolJson.ToUtf8(snapshot));
+        Assert.DoesNotContain("liquidations", json);
+        Assert.DoesNotContain("mark", json);
+        Assert.DoesNotContain("funding", json);
     }
 
     private sealed record Side(long Count, decimal Volume, decimal Notional, long? LargestAt);

@@ -143,3 +143,27 @@ public sealed class ConnectedSpansTests
             (measured.Fraction, measured.NotReadyBecause));
     }
 }
+
+public sealed class MarkReadingTests
+{
+    private static readonly MarkPriceUpdate Update = new("BTCUSDT", Fixed8.Parse("91350.5"), Fixed8.Parse("91360.25"), Fixed8.Parse("91351"),
+        new Fixed8(-12_345), 1_795_003_200_000, 1_795_000_000_000);
+
+    [Fact]
+    public void The_basis_is_mark_minus_index_and_an_old_mark_is_not_ready_saying_how_old()
+    {
+        var fresh = MarkReading.Mark(Update, 1_795_000_004_000, TimeSpan.FromSeconds(5));
+        Assert.Equal(new MarkPrice(91_350.5m, 91_360.25m, -9.75m, 91_351m, DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_000), true, null), fresh);
+
+        var stale = MarkReading.Mark(Update, 1_795_000_012_300, TimeSpan.FromSeconds(5));
+        Assert.Equal((false, "the mark price is 12.3s old (stale after 5s)"), (stale.Ready, stale.NotReadyBecause));
+    }
+
+    [Fact]
+    public void A_perpetual_has_funding_and_a_delivery_contract_none()
+    {
+        Assert.Equal(new Funding(-0.00012345m, DateTimeOffset.FromUnixTimeMilliseconds(1_795_003_200_000), DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_000)),
+            MarkReading.FundingOf(Update));
+        Assert.Null(MarkReading.FundingOf(Update with { FundingRate = null, NextFundingTimeMs = 0 }));
+    }
+}

@@ -71,9 +71,11 @@ public sealed class OrderFlowSerializerTests() : TestKit(OrderFlowSerializer.Hoc
             Symbol = Perp,
             Liquidations = new WindowLiquidations(true, 7, new LiquidationTally(2, 0.014m, 138.74m, Liquidated), new LiquidationTally(0, 0m, 0m, null),
                 new WindowCoverage(false, 0.9166m, "usdm !forceOrder@arr was not connected from 09:29:10.000 UTC to 09:29:15.000 UTC")),
+            Mark = new MarkPrice(91_350.5m, 91_360.25m, -9.75m, 91_351m, At, false, "the mark price is 7.1s old (stale after 5s)"),
+            Funding = new Funding(-0.00012345m, At.Date.AddHours(16), At),
         },
         Liquidated, new SubscribeLiquidations([Perp]), new SubscribeLiquidations([]), LiquidationsSubscribed.Instance, UnsubscribeLiquidations.Instance,
-        new MarketStreamConnected("usdm", "!forceOrder@arr", new Uri("wss://fstream.binance.com/market/stream?streams=!forceOrder@arr"), 1, TimeSpan.FromMilliseconds(80.5), At),
+        new MarketStreamConnected("usdm", "!forceOrder@arr/!markPrice@arr@1s", new Uri("wss://fstream.binance.com/market/stream?streams=!forceOrder@arr"), 1, TimeSpan.FromMilliseconds(80.5), At),
         new MarketStreamFailed("coinm", "!forceOrder@arr", FailureKind.Closed, "closed by the server with code 1001", 2, null, At),
         new MarketStreamTimedOut("usdm", "!forceOrder@arr", TimeoutPhase.KeepAlive, TimeSpan.FromSeconds(25), 1, At),
     ];

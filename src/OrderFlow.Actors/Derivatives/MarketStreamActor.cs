@@ -14,16 +14,17 @@ using OrderFlow.Protocol.Streams;
 namespace OrderFlow.Actors.Derivatives;
 
 /// <summary>
-/// One futures market's <c>!forceOrder@arr</c>: every symbol's liquidations on one socket of its own, beside the
+/// One futures market's market-wide streams, <c>!forceOrder@arr</c> (every symbol's liquidations) and
+/// <c>!markPrice@arr@1s</c> (every symbol's mark price, index and funding), on one socket of its own beside the
 /// aggTrade connections, so that its outages are its own (a liquidation outage is never a hole in a trade tape, nor
 /// the other way round). Each attempt ends, within the connect deadline, in Connected, Failed (with the reason) or
 /// TimedOut (connect, or keepalive on a half-open link), in the log and as a <see cref="IMarketStreamEvent"/> on the
 /// event stream; then it retries under the stream backoff, then the cool-down, forever, each socket counted against
 /// the market's connection budget. There is no first-message or idle deadline: a market can be without liquidations for
-/// minutes. Each liquidation goes to its symbol's board if this node streams the symbol, and out as a
-/// <see cref="Liquidation"/> on the event stream; while connected, <see cref="ConnectedSpans"/> says so.
+/// minutes (a stale mark price shows in the answers). Each event goes to its symbol's board if this node streams the
+/// symbol, each liquidation out as a <see cref="Liquidation"/> too; while connected, <see cref="ConnectedSpans"/> says so.
 /// </summary>
-public sealed class LiquidationStreamActor : ReceiveActor, IWithTimers
+public sealed class MarketStreamActor : ReceiveActor, IWithTimers
 {
     private static readonly TimeSpan HealthyAfter = TimeSpan.FromMinutes(1);
 
@@ -50,6 +51,7 @@ public sealed class LiquidationStreamActor : ReceiveActor, IWithTimers
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _market;
+    private readonly string _streams;
     private readonly Uri _uri;
     private readonly StreamSettings _settings;
     private readonly ConnectionBudget _budget;
@@ -65,15 +67,17 @@ public sealed class LiquidationStreamActor : ReceiveActor, IWithTimers
     private long _malformed;
     private IActorRef? _closeRequestedBy;
 
-    public LiquidationStreamActor(string market, Uri webSocketBase, StreamSettings settings, ConnectionBudget budget, MetricsBoards boards)
+    public MarketStreamActor(string market, Uri webSocketBase, StreamSettings settings, DerivativesSettings derivatives, ConnectionBudget budget,
+        MetricsBoards boards)
     {
         _market = market;
+        _streams = string.Join('/', new[] { derivatives.Liquidations ? LiquidationStream : null, derivatives.MarkPrice ? MarkPriceStream : null }.OfType<string>());
         // As Binance writes it: "!" and "@" stay as they are in the query, as in every combined URL.
-        _uri = new Uri($"{webSocketBase.AbsoluteUri.TrimEnd('/')}/stream?streams={MetricsBoards.LiquidationStreamName}");
+        _uri = new Uri($"{webSocketBase.AbsoluteUri.TrimEnd('/')}/stream?streams={_streams}");
         _settings = settings;
         _budget = budget;
         _boards = boards;
-        _spans = boards.LiquidationStream(market);
+        _spans = boards.MarketStreams(market);
         _retry = new ReconnectPolicy(settings, new Random());
         _coolDown = new CoolDown(settings.CoolDown, new Random());
         Waiting();
@@ -81,14 +85,21 @@ public sealed class LiquidationStreamActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string market, Uri webSocketBase, StreamSettings settings, ConnectionBudget budget, MetricsBoards boards) =>
-        Akka.Actor.Props.Create(() => new LiquidationStreamActor(market, webSocketBase, settings, budget, boards));
+    public static Props Props(string market, Uri webSocketBase, StreamSettings settings, DerivativesSettings derivatives, ConnectionBudget budget,
+        MetricsBoards boards) =>
+        Akka.Actor.Props.Create(() => new MarketStreamActor(market, webSocketBase, settings, derivatives, budget, boards));
+
+    /// <summary>A futures market's liquidations, every symbol's, as Binance names the stream.</summary>
+    public const string LiquidationStream = "!forceOrder@arr";
+
+    /// <summary>A futures market's mark prices, index prices and funding, every symbol's, once a second.</summary>
+    public const string MarkPriceStream = "!markPrice@arr@1s";
 
     /// <summary>Where each node's liquidations go out to every gateway (<see cref="Liquidation"/>).</summary>
     public const string Topic = "orderflow.liquidations";
 
-    /// <summary>The actor's name for <paramref name="market"/>: <c>usdm-liquidations</c>.</summary>
-    public static string NameFor(string market) => $"{market}-liquidations";
+    /// <summary>The actor's name for <paramref name="market"/>: <c>usdm-market-streams</c>.</summary>
+    public static string NameFor(string market) => $"{market}-market-streams";
 
     protected override void PreStart() => Self.Tell(Attempt.Now);
 
@@ -100,7 +111,8 @@ public sealed class LiquidationStreamActor : ReceiveActor, IWithTimers
 
     private static long NowMs => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private string Stream => MetricsBoards.LiquidationStreamName;
+    /// <summary>What the socket carries, as its URL names it (the log's and the events' name for it).</summary>
+    private string Stream => _streams;
 
     // ---- states ----
 
@@ -161,7 +173,7 @@ public sealed class LiquidationStreamActor : ReceiveActor, IWithTimers
     {
         if (!_budget.TryAcquire(out var wait, out var why))
         {
-            _log.Warning("⏳ {Market} liquidations ({Stream}) wait {Wait}: {Why}", _market, Stream, HumanFormat.Duration(wait), why);
+            _log.Warning("⏳ {Market} market streams ({Stream}) wait {Wait}: {Why}", _market, Stream, HumanFormat.Duration(wait), why);
             Timers.StartSingleTimer(Attempt.Now, Attempt.Now, wait);
             return;
         }
@@ -169,7 +181,7 @@ public sealed class LiquidationStreamActor : ReceiveActor, IWithTimers
         var number = ++_socketNumber;
         _socket?.Dispose();
         _socket = new MarketStreamSocket(_uri, new SocketOptions(_settings.KeepAliveInterval, _settings.KeepAliveTimeout, _settings.MaxFrameBytes));
-        _log.Info("🔌 Attempting to connect to {Market} liquidations ({Stream}), attempt {Attempt}: {Uri}", _market, Stream, _retry.Attempt, _uri);
+        _log.Info("🔌 Attempting to connect to {Market} market streams ({Stream}), attempt {Attempt}: {Uri}", _market, Stream, _retry.Attempt, _uri);
         _connectStarted = Stopwatch.GetTimestamp();
         var self = Self;
         _socket.ConnectAsync().ContinueWith(task => self.Tell(new Opened(number, task.Exception?.GetBaseException())), TaskScheduler.Default);
@@ -183,7 +195,7 @@ public sealed class LiquidationStreamActor : ReceiveActor, IWithTimers
         _connectedAt = Stopwatch.GetTimestamp();
         var elapsed = Stopwatch.GetElapsedTime(_connectStarted);
         _spans.Connected(NowMs);
-        _log.Info("🐋 Connected to {Market} liquidations ({Stream}) in {ElapsedMs} ms (attempt {Attempt})", _market, Stream,
+        _log.Info("🐋 Connected to {Market} market streams ({Stream}) in {ElapsedMs} ms (attempt {Attempt})", _market, Stream,
             (long)elapsed.TotalMilliseconds, _retry.Attempt);
         Publish(new MarketStreamConnected(_market, Stream, _uri, _retry.Attempt, elapsed, DateTimeOffset.UtcNow));
         var (self, number, socket) = (Self, _socketNumber, _socket!);
@@ -200,14 +212,19 @@ public sealed class LiquidationStreamActor : ReceiveActor, IWithTimers
                 Healthy();
                 Route(frame.Order);
                 break;
+            case MarketFrameKind.MarkPrices:
+                Healthy();
+                foreach (var mark in frame.Marks!)
+                    if (Symbol.TryParse(_market, mark.Name, out var symbol, out _) && _boards.TryGet(symbol, out var board)) board.Set(mark);
+                break;
             case MarketFrameKind.ServerShutdown:
-                _log.Warning("🔁 {Market} liquidations ({Stream}): the server announced a shutdown; reconnecting", _market, Stream);
+                _log.Warning("🔁 {Market} market streams ({Stream}): the server announced a shutdown; reconnecting", _market, Stream);
                 _socket!.Abort();
                 Failed(new StreamConnectException(FailureKind.ServerShutdown, "the server announced a shutdown (serverShutdown)", null, null), immediately: true);
                 break;
             case MarketFrameKind.Malformed:
                 // Counted, and the first of each connection said: a flood of bad frames is not a flood of log lines.
-                if (_malformed++ == 0) _log.Warning("⚠️ {Market} liquidations ({Stream}): dropped a malformed frame ({Problem})", _market, Stream, frame.Problem);
+                if (_malformed++ == 0) _log.Warning("⚠️ {Market} market streams ({Stream}): dropped a malformed frame ({Problem})", _market, Stream, frame.Problem);
                 break;
         }
     }
@@ -240,7 +257,7 @@ public sealed class LiquidationStreamActor : ReceiveActor, IWithTimers
         _spans.Disconnected(NowMs);
         var attempt = _retry.Attempt;
         var delay = immediately ? TimeSpan.Zero : NextDelay(failure.RetryAfter);
-        _log.Error("❌ {Market} liquidations ({Stream}) failed: {Reason}; next attempt in {Delay}", _market, Stream, failure.Message, HumanFormat.Duration(delay));
+        _log.Error("❌ {Market} market streams ({Stream}) failed: {Reason}; next attempt in {Delay}", _market, Stream, failure.Message, HumanFormat.Duration(delay));
         Publish(new MarketStreamFailed(_market, Stream, failure.Kind, failure.Message, attempt, failure.RetryAfter, DateTimeOffset.UtcNow));
         Retry(delay);
     }
@@ -251,7 +268,7 @@ public sealed class LiquidationStreamActor : ReceiveActor, IWithTimers
         _socket?.Abort();
         var attempt = _retry.Attempt;
         var delay = NextDelay(null);
-        _log.Warning("⏱ {Market} liquidations ({Stream}) timed out after {After} (phase: {Phase}); next attempt in {Delay}", _market, Stream,
+        _log.Warning("⏱ {Market} market streams ({Stream}) timed out after {After} (phase: {Phase}); next attempt in {Delay}", _market, Stream,
             HumanFormat.Duration(after), phase.ToWireName(), HumanFormat.Duration(delay));
         Publish(new MarketStreamTimedOut(_market, Stream, phase, after, attempt, DateTimeOffset.UtcNow));
         Retry(delay);
