@@ -65,6 +65,7 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
     public void Add(in ForceOrder liquidation)
     {
         lock (_lock) _liquidations?.Add(liquidation, _units);
+        futures?.ToRecord?.Enqueue(liquidation);
     }
 
     /// <summary>The symbol's latest mark price, index and funding (an older one arriving late is ignored).</summary>
@@ -191,8 +192,11 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
     }
 }
 
-/// <summary>What a futures symbol's board takes from its market's market-wide streams, and when they were connected.</summary>
-public sealed record FuturesFeed(ConnectedSpans Connected, DerivativesSettings Settings);
+/// <summary>
+/// What a futures symbol's board takes from its market's market-wide streams, when they were connected, and (with a
+/// tape store) where the liquidations it took wait for the symbol's recorder.
+/// </summary>
+public sealed record FuturesFeed(ConnectedSpans Connected, DerivativesSettings Settings, ConcurrentQueue<ForceOrder>? ToRecord = null);
 
 /// <summary>
 /// Every streamed symbol's <see cref="MetricsBoard"/>, one set per actor system (an Akka extension): each symbol's

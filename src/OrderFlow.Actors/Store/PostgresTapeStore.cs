@@ -64,12 +64,22 @@ public sealed class PostgresTapeStore : ITapeStore
           PRIMARY KEY (symbol_id, series, count_from_id)
         );
         """,
+        """
+        CREATE TABLE liquidations (
+          symbol_id integer NOT NULL, trade_time_ms bigint NOT NULL, event_time_ms bigint NOT NULL, side text NOT NULL,
+          order_type text NOT NULL, time_in_force text NOT NULL, quantity bigint NOT NULL, price bigint NOT NULL,
+          average_price bigint NOT NULL, status text NOT NULL, last_filled bigint NOT NULL, filled bigint NOT NULL,
+          PRIMARY KEY (symbol_id, trade_time_ms, event_time_ms, side, filled)
+        );
+        """,
     ];
 
     /// <summary>The advisory lock a migration holds (any fixed number; "orderflow" in ASCII, folded into a bigint).</summary>
     private const long MigrationLock = 0x6f72646572666c6f;
 
     private static string UpsertBar(BarRows rows) => rows.Upsert(Enumerable.Range(1, rows.Count + 1).Select(i => $"${i}").ToList());
+
+    private static readonly string InsertLiquidation = LiquidationRows.Insert(Enumerable.Range(1, LiquidationRows.Count + 1).Select(i => $"${i}").ToList());
 
     private const string Columns = "agg_id, price, quantity, first_trade_id, more_trades, time_ms, buyer_maker";
 
@@ -173,6 +183,19 @@ public sealed class PostgresTapeStore : ITapeStore
         while (await reader.ReadAsync().ConfigureAwait(false)) bars.Add(rows.Read(reader));
         bars.Reverse();
         return bars;
+    }
+
+    public async Task<IReadOnlyList<Binance.ForceOrder>> ReadLiquidationsAsync(TapeId tape, long fromMs, long toMs, int max)
+    {
+        await using var connection = await _source.OpenConnectionAsync().ConfigureAwait(false);
+        if (await SymbolIdAsync(connection, tape, create: false).ConfigureAwait(false) is not { } id) return [];
+        await using var command = new NpgsqlCommand(LiquidationRows.Between("$1", "$2", "$3", "$4"), connection);
+        command.Parameters.AddWithValue(id);
+        foreach (var value in new[] { fromMs, toMs, max }) command.Parameters.AddWithValue(value);
+        var liquidations = new List<Binance.ForceOrder>();
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false)) liquidations.Add(LiquidationRows.Read(reader, tape.Symbol.Name));
+        return liquidations;
     }
 
     public async Task<StoredListing> ReadListingAsync(TapeId tape)
@@ -294,6 +317,14 @@ public sealed class PostgresTapeStore : ITapeStore
                 upsert.Parameters.AddWithValue(ids[i]);
                 foreach (var value in rows.Values(bar)) upsert.Parameters.AddWithValue(value);
                 await upsert.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+        for (var i = 0; i < batch.Count; i++)
+            foreach (var order in batch[i].Liquidated)
+            {
+                await using var insert = new NpgsqlCommand(InsertLiquidation, _writing);
+                insert.Parameters.AddWithValue(ids[i]);
+                foreach (var value in LiquidationRows.Values(order)) insert.Parameters.AddWithValue(value);
+                await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
         for (var i = 0; i < batch.Count; i++)
             if (batch[i].TickSize is not null || batch[i].ContractSize is not null)

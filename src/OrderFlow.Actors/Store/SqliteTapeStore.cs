@@ -193,6 +193,22 @@ public sealed class SqliteTapeStore : ITapeStore
         return await reader.ReadAsync().ConfigureAwait(false) ? BarRows.ReadListing(reader) : new StoredListing(null, null);
     }
 
+    public async Task<IReadOnlyList<Binance.ForceOrder>> ReadLiquidationsAsync(TapeId tape, long fromMs, long toMs, int max)
+    {
+        await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
+        if (await SymbolIdAsync(connection, tape, create: false).ConfigureAwait(false) is not { } id) return [];
+        await using var command = connection.CreateCommand();
+        command.CommandText = LiquidationRows.Between("$symbol", "$from", "$to", "$max");
+        command.Parameters.AddWithValue("$symbol", id);
+        command.Parameters.AddWithValue("$from", fromMs);
+        command.Parameters.AddWithValue("$to", toMs);
+        command.Parameters.AddWithValue("$max", max);
+        var liquidations = new List<Binance.ForceOrder>();
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false)) liquidations.Add(LiquidationRows.Read(reader, tape.Symbol.Name));
+        return liquidations;
+    }
+
     public async Task<long> PruneAsync(long beforeMs)
     {
         // Tape by tape, by the key: a scan of every row by time would hold the write lock for as long as it reads.
@@ -288,6 +304,7 @@ public sealed class SqliteTapeStore : ITapeStore
         using var hole = TapeSchema.InsertHole(_writing, transaction);
         using var timeBar = TapeSchema.UpsertBar(_writing, transaction, BarRows.Time);
         using var countedBar = TapeSchema.UpsertBar(_writing, transaction, BarRows.Counted);
+        using var liquidation = TapeSchema.InsertLiquidation(_writing, transaction);
         foreach (var write in batch)
         {
             var symbolId = SymbolIdAsync(_writing, write.Tape, create: true, transaction).GetAwaiter().GetResult()!.Value;
@@ -295,6 +312,7 @@ public sealed class SqliteTapeStore : ITapeStore
             foreach (var range in write.Holes) TapeSchema.WriteHole(hole, symbolId, range);
             TapeSchema.WriteListing(_writing, transaction, symbolId, write);
             foreach (var final in write.FinalBars) TapeSchema.WriteBar(final.Interval.Span is null ? countedBar : timeBar, symbolId, final);
+            foreach (var order in write.Liquidated) TapeSchema.WriteLiquidation(liquidation, symbolId, order);
         }
         transaction.Commit();
         return Task.CompletedTask;

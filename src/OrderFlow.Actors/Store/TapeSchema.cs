@@ -73,6 +73,15 @@ internal static class TapeSchema
           PRIMARY KEY (symbol_id, series, count_from_id)
         ) WITHOUT ROWID;
         """,
+        """
+        -- Liquidations as the exchange pushed them (every field; prices and quantities at 10^-8), one row per event.
+        CREATE TABLE liquidations (
+          symbol_id INTEGER NOT NULL, trade_time_ms INTEGER NOT NULL, event_time_ms INTEGER NOT NULL, side TEXT NOT NULL,
+          order_type TEXT NOT NULL, time_in_force TEXT NOT NULL, quantity INTEGER NOT NULL, price INTEGER NOT NULL,
+          average_price INTEGER NOT NULL, status TEXT NOT NULL, last_filled INTEGER NOT NULL, filled INTEGER NOT NULL,
+          PRIMARY KEY (symbol_id, trade_time_ms, event_time_ms, side, filled)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     public static int Version => Migrations.Length;
@@ -182,6 +191,29 @@ internal static class TapeSchema
             upsert.Parameters[i + 1].Value = values[i];
         }
         upsert.ExecuteNonQuery();
+    }
+
+    public static SqliteCommand InsertLiquidation(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var names = Enumerable.Range(0, LiquidationRows.Count + 1).Select(i => $"$l{i}").ToArray();
+        command.CommandText = LiquidationRows.Insert(names);
+        foreach (var name in names) command.Parameters.Add(name, SqliteType.Integer);
+        command.Prepare();
+        return command;
+    }
+
+    public static void WriteLiquidation(SqliteCommand insert, long symbolId, in Binance.ForceOrder order)
+    {
+        insert.Parameters[0].Value = symbolId;
+        var values = LiquidationRows.Values(order);
+        for (var i = 0; i < values.Length; i++)
+        {
+            insert.Parameters[i + 1].SqliteType = values[i] is string ? SqliteType.Text : SqliteType.Integer;
+            insert.Parameters[i + 1].Value = values[i];
+        }
+        insert.ExecuteNonQuery();
     }
 
     /// <summary>A row of <see cref="TradeColumns"/>.</summary>

@@ -30,12 +30,14 @@ public readonly record struct TapeId(Symbol Symbol, string Exchange)
 /// What one recorder writes at once: trades in id order, id ranges given up on (holes), the symbol's tick size
 /// when exchangeInfo has just said it (kept with the tape, so a replay bins its volume profile as the live run did), and
 /// the bars that became final (or came again) since the last write, and on COIN-M the contract size (so an export or a
-/// replay knows what a quantity is worth).
+/// replay knows what a quantity is worth), and on a futures symbol the liquidations its market's stream brought.
 /// </summary>
 public sealed record TapeWrite(TapeId Tape, IReadOnlyList<AggregateTrade> Trades, IReadOnlyList<AggregateIdRange> Holes, Fixed8? TickSize = null,
-    IReadOnlyList<StoredBar>? Bars = null, Fixed8? ContractSize = null)
+    IReadOnlyList<StoredBar>? Bars = null, Fixed8? ContractSize = null, IReadOnlyList<Binance.ForceOrder>? Liquidations = null)
 {
     public IReadOnlyList<StoredBar> FinalBars => Bars ?? [];
+
+    public IReadOnlyList<Binance.ForceOrder> Liquidated => Liquidations ?? [];
 }
 
 /// <summary>
@@ -64,6 +66,9 @@ public interface ITapeStore : IAsyncDisposable
 
     /// <summary>The tick size and contract size last written with the tape, each null if never.</summary>
     Task<StoredListing> ReadListingAsync(TapeId tape);
+
+    /// <summary>The liquidations recorded for the tape with trade times in [<paramref name="fromMs"/>, <paramref name="toMs"/>), oldest first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<Binance.ForceOrder>> ReadLiquidationsAsync(TapeId tape, long fromMs, long toMs, int max);
 
     /// <summary>Deletes every trade older than <paramref name="beforeMs"/>, and the bars that open before it; returns how many trades.</summary>
     Task<long> PruneAsync(long beforeMs);

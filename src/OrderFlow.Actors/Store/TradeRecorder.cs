@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Event;
 using OrderFlow.Actors.Bars;
+using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Metrics;
 using OrderFlow.Actors.Sequencing;
 using OrderFlow.Protocol;
@@ -10,7 +12,7 @@ namespace OrderFlow.Actors.Store;
 
 /// <summary>
 /// Writes one symbol's sequenced trades to the tape store (<c>symbol-btcusdt/recorder</c>), beside history and
-/// metrics: what the sequencer passes on, in id order, gathered and written every flush interval, one write at a time,
+/// metrics (and on a futures symbol its liquidations): what the sequencer passes on, in id order, gathered and written every flush interval, one write at a time,
 /// detached from the feed. A store that is slow or away holds nothing back: the trades wait in
 /// <see cref="RecorderBuffer"/> and go when it answers again; the log says when it stopped and when it came back.
 /// </summary>
@@ -51,14 +53,17 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
     private readonly ITapeStore _store;
     private readonly RecorderBuffer _buffer;
     private readonly TimeSpan _flushInterval;
+    private readonly ConcurrentQueue<ForceOrder>? _liquidations;
     private string? _failing;
     private readonly List<IActorRef> _flushWaiters = new();
 
-    public TradeRecorder(TapeId tape, ITapeStore store, int limit, TimeSpan flushInterval)
+    /// <param name="liquidations">On a futures symbol, the liquidations its board took, to go with each write.</param>
+    public TradeRecorder(TapeId tape, ITapeStore store, int limit, TimeSpan flushInterval, ConcurrentQueue<ForceOrder>? liquidations = null)
     {
         _symbol = tape.Symbol;
         _store = store;
         _flushInterval = flushInterval;
+        _liquidations = liquidations;
         _buffer = new RecorderBuffer(tape, limit);
 
         Receive<TradeBatch>(batch =>
@@ -75,12 +80,14 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
         Receive<ITapeEvent>(_ => { });
         Receive<Flush>(_ =>
         {
+            TakeLiquidations();
             Write();
             ScheduleFlush();
         });
         Receive<FlushRecording>(_ =>
         {
             _flushWaiters.Add(Sender);
+            TakeLiquidations();
             Write();
             AnswerFlushWaiters();
         });
@@ -108,8 +115,8 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(TapeId tape, ITapeStore store, int limit, TimeSpan flushInterval) =>
-        Akka.Actor.Props.Create(() => new TradeRecorder(tape, store, limit, flushInterval));
+    public static Props Props(TapeId tape, ITapeStore store, int limit, TimeSpan flushInterval, ConcurrentQueue<ForceOrder>? liquidations = null) =>
+        Akka.Actor.Props.Create(() => new TradeRecorder(tape, store, limit, flushInterval, liquidations));
 
     protected override void PreStart()
     {
@@ -137,6 +144,7 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
         // Stopping (a clean shutdown, or the symbol removed): all that is still here is written now, write after
         // write, within a bound. A write under way finishes on its own.
         _buffer.Written();
+        TakeLiquidations();
         var deadline = DateTime.UtcNow + FinalWriteTimeout;
         while (_buffer.TakeWrite() is { } last)
         {
@@ -165,6 +173,11 @@ public sealed class TradeRecorder : ReceiveActor, IWithTimers
         if (_buffer.Writing || _buffer.Pending > 0) return;
         foreach (var waiter in _flushWaiters) waiter.Tell(RecordingFlushed.Instance);
         _flushWaiters.Clear();
+    }
+
+    private void TakeLiquidations()
+    {
+        while (_liquidations?.TryDequeue(out var liquidation) == true) _buffer.AddLiquidation(liquidation);
     }
 
     private void Write()

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
@@ -63,6 +64,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     /// <summary>Started once the symbol is known to be listed, so no REST weight goes to one that is not.</summary>
     private IActorRef? _sequencer;
     private IActorRef? _recorder;
+    private readonly ConcurrentQueue<ForceOrder>? _liquidationsToRecord;
     private IActorRef? _stream;
     private IActorRef? _removedBy;
     /// <summary>Who added it, answered once exchangeInfo's first word is in.</summary>
@@ -88,7 +90,10 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         _boards = boards;
         // A futures market's own streams run live only (none are recorded yet to replay); spot has none.
         var futures = replay is null && symbol.Market != Symbol.SpotMarket && settings.DerivativesKept.Any;
-        _board = new MetricsBoard(symbol, settings.Metrics, futures ? new FuturesFeed(boards.MarketStreams(symbol.Market), settings.DerivativesKept) : null);
+        // With a store, the liquidations the board takes wait there for the recorder's next write.
+        _liquidationsToRecord = futures && _store is not null && settings.DerivativesKept.Liquidations ? new ConcurrentQueue<ForceOrder>() : null;
+        _board = new MetricsBoard(symbol, settings.Metrics,
+            futures ? new FuturesFeed(boards.MarketStreams(symbol.Market), settings.DerivativesKept, _liquidationsToRecord) : null);
         _lifecycle = new SymbolLifecycle(symbol, new CoolDown(settings.Stream.CoolDown, new Random()), TimeProvider.System);
 
         Receive<ListingChecked>(OnListingChecked);
@@ -262,7 +267,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private void StartPipeline(Listing listing)
     {
         _recorder = _store is null ? null
-            : ActorOf(TradeRecorder.Props(Tape, _store, _settings.History.Capacity, _settings.Store.FlushInterval), "recorder");
+            : ActorOf(TradeRecorder.Props(Tape, _store, _settings.History.Capacity, _settings.Store.FlushInterval, _liquidationsToRecord), "recorder");
         if (_symbol.Market == "coinm" && listing.ContractSize == Fixed8.Zero)
             _log.Warning("⚠️ {Symbol}: exchangeInfo gave no contractSize; until it does, quantities are counted as the base coin and notionals as price × contracts", _symbol);
         TellListing(listing);

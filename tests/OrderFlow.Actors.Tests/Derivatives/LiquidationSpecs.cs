@@ -1,7 +1,9 @@
 using System.Net;
 using Akka.Actor;
 using Akka.TestKit;
+using OrderFlow.Actors.Hosting;
 using OrderFlow.Actors.Metrics;
+using OrderFlow.Actors.Store;
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Derivatives;
@@ -120,15 +122,53 @@ public sealed class LiquidationSpecs(ITestOutputHelper output) : StreamSpec(outp
         Assert.True(Exchange.Liquidations.Sent.Any(sent => sent.Symbol == "BTCUSDT" && sent.Listeners == 0), "liquidations were sent while the stream was down");
     }
 
+    [Fact]
+    public async Task Every_liquidation_of_a_streamed_symbol_is_recorded_with_every_field_as_the_exchange_sent_it()
+    {
+        var directory = Directory.CreateTempSubdirectory("orderflow-liquidations-");
+        try
+        {
+            await using var store = await SqliteTapeStore.OpenAsync(Path.Combine(directory.FullName, "tape.db"));
+            var (_, _) = StartFollowing([Perp, EthPerp], MarketStreamProbe(), store);
+
+            foreach (var symbol in new[] { Perp, EthPerp })
+                await AwaitAssertAsync(async () =>
+                {
+                    var sent = Exchange.Liquidations.Sent.Where(l => l.Symbol == symbol.Name && l.Listeners > 0).ToList();
+                    Assert.True(sent.Count >= 20, $"{sent.Count} liquidations of {symbol} so far");
+                    var recorded = await store.ReadLiquidationsAsync(TapeId.Of(symbol, Exchange.RestUrl), 0, long.MaxValue, 100_000);
+                    // The recorder writes every second: what was sent up to the newest recorded is all there, field for field.
+                    Assert.NotEmpty(recorded);
+                    var upTo = recorded[^1].TradeTimeMs;
+                    Assert.Equal(sent.Where(l => l.TradeTimeMs <= upTo).Select(Field).Order(), recorded.Select(Recorded).Order());
+                    Assert.True(recorded.Count >= 20);
+                }, Dilated(TimeSpan.FromSeconds(15)));
+            // SOLUSDT, liquidated too but not streamed here, was not recorded.
+            Assert.Empty(await store.ReadLiquidationsAsync(TapeId.Of(Symbol.Parse("usdm:SOLUSDT"), Exchange.RestUrl), 0, long.MaxValue, 10));
+        }
+        finally
+        {
+            await ShutdownAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+
+        static string Field(SentLiquidation l) => string.Join(',', l.Symbol, l.Side, l.OrderType, l.TimeInForce, Exact(l.Quantity), Exact(l.Price),
+            Exact(l.AveragePrice), l.Status, Exact(l.LastFilled), Exact(l.Filled), l.TradeTimeMs, l.EventTimeMs);
+        static string Recorded(OrderFlow.Actors.Binance.ForceOrder o) => string.Join(',', o.Name, o.Side, o.OrderType, o.TimeInForce, o.Quantity, o.Price,
+            o.AveragePrice, o.Status, o.LastFilled, o.Filled, o.TradeTimeMs, o.EventTimeMs);
+        static string Exact(decimal value) => Fixed8.FromDecimal(value).ToString();
+    }
+
     /// <summary>
     /// Starts the host on <paramref name="symbols"/> and lets the exchange liquidate only once each symbol streams and
     /// the liquidation stream is connected: a liquidation that comes before its symbol is followed reaches no window.
     /// </summary>
-    private (IActorRef Supervisor, MarketStreamConnected Connected) StartFollowing(Symbol[] symbols, TestProbe streams)
+    private (IActorRef Supervisor, MarketStreamConnected Connected) StartFollowing(Symbol[] symbols, TestProbe streams, ITapeStore? store = null)
     {
         Exchange.Liquidations.Paused = true;
         var lifecycle = LifecycleProbe();
-        var supervisor = StartSupervisor(Settings(string.Join(',', symbols.Select(symbol => symbol.Name)), extraHocon: UsdM));
+        var supervisor = Sys.StartOrderFlowSymbols(Settings(string.Join(',', symbols.Select(symbol => symbol.Name)), extraHocon: UsdM), store: store);
         var connected = ExpectMarketStream<MarketStreamConnected>(streams, TimeSpan.FromSeconds(10));
         AwaitConnected(lifecycle, symbols, Dilated(TimeSpan.FromSeconds(10)));
         AwaitAssert(() => Assert.Equal(1, Exchange.OpenConnections(ExchangeSimulator.LiquidationKey)), Dilated(TimeSpan.FromSeconds(5)));

@@ -163,8 +163,8 @@ public sealed class HttpApiSpecs(ApiHost host) : IClassFixture<ApiHost>
         var trades = (await host.GetAsync("/v1/trades/BTCUSDT?last=1")).Body;
         AssertSameFields(schemas, "TradesSnapshot", trades);
         AssertSameFields(schemas, "AggregateTrade", trades.GetProperty("trades")[0]);
-        // A spot symbol's window has no liquidations at all (a futures symbol's does).
-        AssertSameFields(schemas, "MetricsSnapshot", (await host.GetAsync("/v1/metrics/BTCUSDT?window=1m")).Body, absentOnSpot: ["liquidations"]);
+        // A spot symbol's window has no liquidations, mark or funding at all (a futures symbol's does).
+        AssertSameFields(schemas, "MetricsSnapshot", (await host.GetAsync("/v1/metrics/BTCUSDT?window=1m")).Body, absentOnSpot: ["liquidations", "mark", "funding"]);
         var bars = (await host.GetAsync("/v1/bars/BTCUSDT?interval=1m&last=1")).Body;
         AssertSameFields(schemas, "BarsSnapshot", bars);
         AssertSameFields(schemas, "Bar", bars.GetProperty("bars")[0]);

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Store;
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Protocol;
@@ -48,5 +49,31 @@ public sealed class ExportSpecs : IDisposable
         using var elsewhere = OrderFlowProcess.StartWithData(_dataHome, "export", "BTCUSDT", "--from", start.ToString(), "--csv");
         Assert.Equal(1, await elsewhere.WaitForExitAsync(Limit));
         Assert.StartsWith("orderflow: no trades of BTCUSDT@api.binance.com from ", elsewhere.Stderr.Single());
+    }
+
+    [Fact]
+    public async Task A_futures_symbol_s_recorded_liquidations_come_out_with_every_field_and_what_executed_measured()
+    {
+        const long start = 1_800_000_000_000;
+        ForceOrder[] liquidations =
+        [
+            new("BTCUSDT", "SELL", "LIMIT", "IOC", Fixed8.Parse("0.014"), Fixed8.Parse("9910"), Fixed8.Parse("9910.5"), "FILLED", Fixed8.Parse("0.004"),
+                Fixed8.Parse("0.014"), start + 1_000, start + 1_003),
+            new("BTCUSDT", "BUY", "LIMIT", "IOC", Fixed8.Parse("2"), Fixed8.Parse("9990"), Fixed8.Zero, "EXPIRED", Fixed8.Zero, Fixed8.Zero, start + 2_000, start + 2_001),
+        ];
+        await using (var store = await SqliteTapeStore.OpenAsync(Path.Combine(_dataHome, "orderflow", "tape.db")))
+            await store.WriteAsync(new TapeWrite(new TapeId(Symbol.Parse("usdm:BTCUSDT"), "127.0.0.1:9"), [], [], Liquidations: liquidations));
+        SqliteConnection.ClearAllPools();
+
+        using var export = OrderFlowProcess.StartWithData(_dataHome, "export", "usdm:BTCUSDT", "--liquidations", "--from", start.ToString(), "--to", (start + 10_000).ToString(),
+            "--market", "usdm", "--rest-url", "http://127.0.0.1:9/");
+        Assert.Equal(0, await export.WaitForExitAsync(Limit));
+        Assert.Equal(
+        [
+            "s,S,o,f,q,p,ap,X,l,z,T,E,notional",
+            "BTCUSDT,SELL,LIMIT,IOC,0.01400000,9910.00000000,9910.50000000,FILLED,0.00400000,0.01400000,1800000001000,1800000001003,138.747",
+            "BTCUSDT,BUY,LIMIT,IOC,2.00000000,9990.00000000,0.00000000,EXPIRED,0.00000000,0.00000000,1800000002000,1800000002001,0",
+        ], export.Stdout);
+        Assert.StartsWith("orderflow: 2 liquidations of usdm:BTCUSDT@127.0.0.1:9 from ", export.Stderr.Single());
     }
 }

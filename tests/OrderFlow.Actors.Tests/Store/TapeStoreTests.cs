@@ -185,6 +185,37 @@ public abstract class TapeStoreContract
     }
 
     [Fact]
+    public async Task Liquidations_come_back_exactly_every_field_by_trade_time_an_event_written_twice_is_one_row_and_retention_keeps_them()
+    {
+        var perp = new TapeId(Symbol.Parse("usdm:BTCUSDT"), "fapi.binance.com");
+        var other = new TapeId(Symbol.Parse("usdm:ETHUSDT"), "fapi.binance.com");
+        ForceOrder Order(long ms, string side, string status, string filled) => new("BTCUSDT", side, "LIMIT", "IOC", Fixed8.Parse("0.014"),
+            Fixed8.Parse("9910.5"), filled == "0" ? Fixed8.Zero : Fixed8.Parse("9911.25"), status, Fixed8.Parse(filled), Fixed8.Parse(filled), ms, ms + 3);
+        ForceOrder[] orders =
+        [
+            Order(1_800_000_000_000, "BUY", "PARTIALLY_FILLED", "0.00000001"),
+            // Same millisecond, the other side; then one that expired with nothing filled.
+            Order(1_800_000_000_000, "SELL", "FILLED", "0.014"),
+            Order(1_800_000_001_500, "SELL", "EXPIRED", "0"),
+        ];
+        await using (var store = await OpenAsync())
+        {
+            await store.WriteAsync(new TapeWrite(perp, [], [], Liquidations: orders[..2]));
+            // The same events again (a second node streams the market too), the next one, and another symbol's.
+            await store.WriteAsync(new TapeWrite(perp, [], [], Liquidations: orders));
+            await store.WriteAsync(new TapeWrite(other, [], [], Liquidations: [orders[0] with { Name = "ETHUSDT" }]));
+            Assert.Equal(0, await store.PruneAsync(1_900_000_000_000));
+        }
+
+        await using var reopened = await OpenAsync();
+        Assert.Equal(orders, await reopened.ReadLiquidationsAsync(perp, 0, long.MaxValue, 100));
+        Assert.Equal(orders[2..], await reopened.ReadLiquidationsAsync(perp, 1_800_000_000_001, 1_800_000_002_000, 100));
+        Assert.Equal(orders[..1], await reopened.ReadLiquidationsAsync(perp, 0, long.MaxValue, 1));
+        Assert.Single(await reopened.ReadLiquidationsAsync(other, 0, long.MaxValue, 100));
+        Assert.Empty(await reopened.ReadLiquidationsAsync(new TapeId(Symbol.Parse("usdm:SOLUSDT"), "fapi.binance.com"), 0, long.MaxValue, 100));
+    }
+
+    [Fact]
     public async Task Tick_and_volume_bars_come_back_by_series_and_first_id_with_their_trade_times_apart_from_time_bars()
     {
         var ticks = BarInterval.Ticks(1_000);
