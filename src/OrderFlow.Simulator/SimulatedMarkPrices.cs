@@ -15,14 +15,15 @@ public sealed record SentMarkPrice(string Symbol, decimal Mark, decimal Index, d
 /// <summary>
 /// A futures exchange's mark prices, scripted by its seed: every round, one frame with every trading symbol's mark
 /// (its last price, a few ticks off), index (likewise), estimated settle price and funding (a rate within ±0.03%, the
-/// next 00:00, 08:00 or 16:00 UTC); a COIN-M delivery contract (a name not ending in <c>_PERP</c>) has no funding. The
-/// latest sent per symbol is kept for the specs' oracle.
+/// next 00:00, 08:00 or 16:00 UTC); a COIN-M delivery contract (a name not ending in <c>_PERP</c>) has no funding. What
+/// was sent is kept for the specs' oracle.
 /// </summary>
 public sealed class SimulatedMarkPrices(int seed, string market)
 {
     private readonly Random _random = new(seed);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SentMarkPrice> _latest = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<SentMarkPrice> _sent = new();
     private bool _paused;
 
     /// <summary>No mark prices while set (a spec lets them go stale).</summary>
@@ -30,6 +31,12 @@ public sealed class SimulatedMarkPrices(int seed, string market)
     {
         get => Volatile.Read(ref _paused);
         set => Volatile.Write(ref _paused, value);
+    }
+
+    /// <summary>Every mark price sent to a listener, in order.</summary>
+    public IReadOnlyList<SentMarkPrice> Sent
+    {
+        get { lock (_gate) return _sent.ToArray(); }
     }
 
     /// <summary>The last mark price sent for <paramref name="symbol"/>, if any was.</summary>
@@ -47,7 +54,12 @@ public sealed class SimulatedMarkPrices(int seed, string market)
         lock (_gate)
         {
             sent = markets.Where(m => m.Status == "TRADING").Select(m => Make(m, now, nextFunding)).ToList();
-            if (listeners.Count > 0) foreach (var mark in sent) _latest[mark.Symbol] = mark;
+            if (listeners.Count > 0)
+                foreach (var mark in sent)
+                {
+                    _latest[mark.Symbol] = mark;
+                    _sent.Add(mark);
+                }
         }
         if (sent.Count == 0 || listeners.Count == 0) return;
         var data = $"[{string.Join(',', sent.Select(mark => mark.ToWire()))}]";

@@ -26,7 +26,11 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
 {
     private readonly Lock _lock = new();
     private readonly RollingOrderFlow _flow = new(symbol, settings);
-    private readonly RollingLiquidations? _liquidations = futures is { Settings.Liquidations: true } ? new(symbol, settings.Windows.Max()) : null;
+    // Kept for the windows and the kept time bars, whichever reaches further back.
+    private readonly RollingLiquidations? _liquidations = futures is { Settings.Liquidations: true }
+        ? new(symbol, TimeSpan.FromTicks(Math.Max(settings.Windows.Max().Ticks, settings.BarsKept.Intervals.DefaultIfEmpty().Max().Ticks * settings.BarsKept.Keep)))
+        : null;
+    private readonly MarksAtClose? _marksAtClose = futures is { Settings.MarkPrice: true } ? new(settings.BarsKept.Intervals, settings.BarsKept.Keep) : null;
     private MarkPriceUpdate? _mark;
     /// <summary>Liquidations reach this board from its making on: nothing before is covered.</summary>
     private readonly long _followedFromMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -72,7 +76,10 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
     public void Set(in MarkPriceUpdate mark)
     {
         lock (_lock)
+        {
             if (_mark is not { } latest || mark.EventTimeMs >= latest.EventTimeMs) _mark = mark;
+            _marksAtClose?.Add(mark);
+        }
     }
 
     /// <summary>The liquidation as the protocol gives it, in this symbol's units.</summary>
@@ -126,7 +133,28 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
     /// <summary>The interval's bars, or <see cref="IntervalNotTracked"/>.</summary>
     public IOrderFlowMessage ReadBars(GetBars query)
     {
-        lock (_lock) return BarReading.Bars(symbol, _bars, query) switch { BarsSnapshot bars => bars with { Units = _volumeUnits }, var other => other };
+        lock (_lock)
+            return BarReading.Bars(symbol, _bars, query) switch
+            {
+                BarsSnapshot bars => bars with { Units = _volumeUnits, Bars = futures is null ? bars.Bars : [.. bars.Bars.Select(bar => WithContext(bar, query.Interval))] },
+                var other => other,
+            };
+    }
+
+    /// <summary>A futures bar's liquidations (by trade time, with their coverage) and, on a time bar, the mark and funding at its close.</summary>
+    private Bar WithContext(Bar bar, BarInterval interval)
+    {
+        var (fromMs, toMs) = (bar.From.ToUnixTimeMilliseconds(), bar.To.ToUnixTimeMilliseconds());
+        // A tick or volume bar ends with its last trade: its liquidations are those up to and with that millisecond.
+        var endMs = interval.Span is null ? toMs + 1 : toMs;
+        var mark = interval.Span is { } span ? _marksAtClose?.At(span, fromMs) : null;
+        return bar with
+        {
+            Liquidations = _liquidations?.Window(fromMs, endMs, futures!.Connected.Measure(fromMs, endMs, _followedFromMs)),
+            // Its age at the close (a bar under way: at the latest mark, so far).
+            Mark = mark is { } atClose ? MarkReading.Mark(atClose, Math.Min(_mark?.EventTimeMs ?? toMs, toMs), futures!.Settings.MarkStaleAfter) : null,
+            Funding = mark is { } funded ? MarkReading.FundingOf(funded) : null,
+        };
     }
 
     /// <summary>The interval's footprints, or <see cref="IntervalNotTracked"/>.</summary>

@@ -23,19 +23,31 @@ internal static class BarCommands
                     QueryCommands.Write(answer);
                     return OrderFlowCli.Success;
                 }
-                QueryCommands.Table(["FROM (UTC)", "OPEN", "HIGH", "LOW", "CLOSE", "BUY", "SELL", "DELTA", "MIN", "MAX", "VWAP", "TRADES", ""],
-                    answer.Bars.Select(b => new[]
-                    {
+                // A futures symbol's bars add their liquidations (longs/shorts forced out, notional) and the mark and funding at the close.
+                var futures = answer.Bars.Any(b => b.Liquidations is not null || b.Mark is not null);
+                string[] header = ["FROM (UTC)", "OPEN", "HIGH", "LOW", "CLOSE", "BUY", "SELL", "DELTA", "MIN", "MAX", "VWAP", "TRADES"];
+                QueryCommands.Table(futures ? [.. header, "LIQ LONG", "LIQ SHORT", "MARK", "FUNDING", ""] : [.. header, ""],
+                    answer.Bars.Select(b => (string[])
+                    [
                         b.From.ToString(Seconds(answer.Interval) ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), HumanFormat.Money(b.Open), HumanFormat.Money(b.High),
                         HumanFormat.Money(b.Low), HumanFormat.Money(b.Close), Plain(b.BuyVolume), Plain(b.SellVolume), HumanFormat.Signed(b.Delta),
                         HumanFormat.Signed(b.DeltaMin), HumanFormat.Signed(b.DeltaMax), HumanFormat.Money(decimal.Round(b.Vwap, 2)),
                         b.Trades.ToString(CultureInfo.InvariantCulture),
+                        .. futures ? Context(b) : [],
                         (b.Final ? "final" : "open") + (b.Revision > 0 ? $" r{b.Revision}" : "") + (b.Complete ? "" : " incomplete"),
-                    }));
+                    ]));
                 Console.WriteLine($"{answer.Bars.Count} {answer.Interval} bars of {answer.Symbol} (volumes in the base asset)");
                 return OrderFlowCli.Success;
             });
     }
+
+    private static string[] Context(Bar bar) =>
+    [
+        bar.Liquidations is { } l ? $"{l.Longs.Count} {HumanFormat.Money(l.Longs.Notional)}" : "-",
+        bar.Liquidations is { } s ? $"{s.Shorts.Count} {HumanFormat.Money(s.Shorts.Notional)}" + (s.Coverage.Ready ? "" : " (partial)") : "-",
+        bar.Mark is { } m ? HumanFormat.Money(m.Mark) + (m.Ready ? "" : " (stale)") : "-",
+        bar.Funding is { } f ? $"{HumanFormat.Signed(f.Rate * 100)}%" : "-",
+    ];
 
     public static Command Footprint()
     {

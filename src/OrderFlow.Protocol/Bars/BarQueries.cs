@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using OrderFlow.Protocol.Derivatives;
 using OrderFlow.Protocol.Trades;
 
 namespace OrderFlow.Protocol.Bars;
@@ -23,6 +25,8 @@ public sealed record BarsSnapshot(Symbol Symbol, BarInterval Interval, IReadOnly
 /// counts exchange trades (Σ last − first + 1, as klines do), <see cref="Aggregates"/> aggregate trades.
 /// <see cref="DeltaMin"/> and <see cref="DeltaMax"/> are the running delta's extremes from 0 at the open;
 /// <see cref="Cvd"/> is the CVD after the bar's last trade, counted since <see cref="CvdAnchor"/>.
+/// On a futures symbol's time bar, its <see cref="Liquidations"/> (by trade time, with their own coverage), and the
+/// <see cref="Mark"/> price and <see cref="Funding"/> at its close (the last update before its end); absent on spot.
 /// </summary>
 public sealed record Bar(
     DateTimeOffset From,
@@ -47,7 +51,10 @@ public sealed record Bar(
     DateTimeOffset CvdAnchor,
     decimal Vwap,
     long FirstAggregateId,
-    long LastAggregateId);
+    long LastAggregateId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WindowLiquidations? Liquidations = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] MarkPrice? Mark = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Funding? Funding = null);
 
 /// <summary>Asks the footprint of a symbol's newest <see cref="Last"/> bars of one interval.</summary>
 public sealed record GetFootprint(Symbol Symbol, BarInterval Interval, int Last = 1) : IWithSymbol, IOrderFlowQuery;

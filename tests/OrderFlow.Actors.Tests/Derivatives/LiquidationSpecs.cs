@@ -6,6 +6,7 @@ using OrderFlow.Actors.Metrics;
 using OrderFlow.Actors.Store;
 using OrderFlow.Actors.Tests.Support;
 using OrderFlow.Protocol;
+using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Derivatives;
 using OrderFlow.Protocol.Metrics;
 using OrderFlow.Protocol.Serialization;
@@ -26,6 +27,7 @@ public sealed class LiquidationSpecs(ITestOutputHelper output) : StreamSpec(outp
     private const string UsdM = """
         orderflow.binance.market = usdm
         orderflow.metrics.windows = [5s, 1m]
+        orderflow.bars.intervals = [2s, 1m]
         orderflow.derivatives.mark-stale-after = 2s
         """;
 
@@ -75,6 +77,25 @@ public sealed class LiquidationSpecs(ITestOutputHelper output) : StreamSpec(outp
                 Assert.False(snapshot.Liquidations!.Coverage.Ready);
                 Assert.True(snapshot.Coverage.Ready, snapshot.Coverage.NotReadyBecause);
             }, Dilated(TimeSpan.FromSeconds(10)));
+
+        // Each final 2s bar: its liquidations by trade time, and the mark and funding of the last update inside it.
+        await AwaitAssertAsync(async () =>
+        {
+            var bars = (await supervisor.Ask<BarsSnapshot>(new GetBars(Perp, TimeSpan.FromSeconds(2), 20), Dilated(TimeSpan.FromSeconds(3)))).Bars
+                .Where(bar => bar.Final).ToList();
+            Assert.True(bars.Count >= 3, $"{bars.Count} final bars");
+            var marks = Exchange.MarkPrices.Sent.Where(mark => mark.Symbol == "BTCUSDT").ToList();
+            foreach (var bar in bars)
+            {
+                Assert.Equivalent(Recompute(Perp, bar.From, bar.To).Figures, Figures(bar.Liquidations!));
+                var atClose = marks.LastOrDefault(mark => mark.EventTimeMs >= bar.From.ToUnixTimeMilliseconds() && mark.EventTimeMs < bar.To.ToUnixTimeMilliseconds());
+                Assert.Equal(atClose?.Mark, bar.Mark?.Mark);
+                Assert.Equal(atClose?.Index, bar.Mark?.Index);
+                Assert.Equal(atClose?.FundingRate, bar.Funding?.Rate);
+            }
+            Assert.Contains(bars, bar => bar.Liquidations!.Snapshots > 0);
+            Assert.Contains(bars, bar => bar.Mark is { Ready: true });
+        }, Dilated(TimeSpan.FromSeconds(10)));
 
         await AwaitAssertAsync(async () =>
         {
@@ -227,9 +248,12 @@ public sealed class LiquidationSpecs(ITestOutputHelper output) : StreamSpec(outp
     private static Side Of(LiquidationTally tally) => new(tally.Count, tally.Volume, tally.Notional, tally.Largest?.TradeTime.ToUnixTimeMilliseconds());
 
     /// <summary>From the exchange's own record: the symbol's liquidations sent to the host, whose trade time is in the window.</summary>
-    private ((Side Longs, Side Shorts, long Snapshots, bool Sampled) Figures, long Snapshots) Recompute(Symbol symbol, MetricsSnapshot snapshot)
+    private ((Side Longs, Side Shorts, long Snapshots, bool Sampled) Figures, long Snapshots) Recompute(Symbol symbol, MetricsSnapshot snapshot) =>
+        Recompute(symbol, snapshot.From, snapshot.To);
+
+    private ((Side Longs, Side Shorts, long Snapshots, bool Sampled) Figures, long Snapshots) Recompute(Symbol symbol, DateTimeOffset from, DateTimeOffset to)
     {
-        var (fromMs, toMs) = (snapshot.From.ToUnixTimeMilliseconds(), snapshot.To.ToUnixTimeMilliseconds());
+        var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
         var sent = Exchange.Liquidations.Sent
             .Where(l => l.Symbol == symbol.Name && l.Listeners > 0 && l.TradeTimeMs >= fromMs && l.TradeTimeMs < toMs).ToList();
         Side Tally(string side)
