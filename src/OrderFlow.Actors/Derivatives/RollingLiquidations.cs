@@ -20,10 +20,24 @@ public sealed class RollingLiquidations(Symbol symbol, TimeSpan longestWindow)
     private readonly Queue<Kept> _kept = new();
     private readonly long _keepMs = (long)longestWindow.TotalMilliseconds;
 
+    private (long Count, Int128 Notional) _longsSinceStart, _shortsSinceStart;
+
+    /// <summary>Executed liquidations since this started, per side (the counters a scrape reads).</summary>
+    public (long Count, decimal Notional) SinceStart(LiquidatedSide side)
+    {
+        var (count, notional) = side == LiquidatedSide.Long ? _longsSinceStart : _shortsSinceStart;
+        return (count, Exact.Notional(notional));
+    }
+
     public void Add(in ForceOrder order, TradeUnits units)
     {
         var volume = units.Measure(order.Filled, order.AveragePrice, out var notional);
         _kept.Enqueue(new Kept(order, volume.Raw, notional));
+        if (order.Filled.Raw > 0)
+        {
+            ref var total = ref order.ClosesLong ? ref _longsSinceStart : ref _shortsSinceStart;
+            total = (total.Count + 1, total.Notional + notional);
+        }
         while (_kept.Peek().Order.TradeTimeMs < order.TradeTimeMs - _keepMs) _kept.Dequeue();
     }
 

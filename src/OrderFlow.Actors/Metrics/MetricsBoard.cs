@@ -82,6 +82,12 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
         }
     }
 
+    /// <summary>Executed liquidations of one side since the board began (none on spot): for the telemetry's counters.</summary>
+    public (long Count, decimal Notional)? LiquidatedSinceStart(LiquidatedSide side)
+    {
+        lock (_lock) return _liquidations?.SinceStart(side);
+    }
+
     /// <summary>The liquidation as the protocol gives it, in this symbol's units.</summary>
     public Liquidation Describe(in ForceOrder liquidation)
     {
@@ -250,6 +256,9 @@ public sealed class MetricsBoards : IExtension
     public void Remove(Symbol symbol, MetricsBoard board) => _boards.TryRemove(new KeyValuePair<Symbol, MetricsBoard>(symbol, board));
 
     public bool TryGet(Symbol symbol, [NotNullWhen(true)] out MetricsBoard? board) => _boards.TryGetValue(symbol, out board);
+
+    /// <summary>Every board on this node.</summary>
+    public IEnumerable<MetricsBoard> All => _boards.Values;
 
     private readonly ConcurrentDictionary<string, ConnectedSpans> _marketStreams = new();
 

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Connection;
 using OrderFlow.Actors.Gateway;
+using OrderFlow.Protocol.Derivatives;
 using OrderFlow.Protocol.Streams;
 
 namespace OrderFlow.Host.Telemetry;
@@ -53,6 +54,14 @@ public sealed class StreamTelemetry : IDisposable
                 : []),
             unit: "{trade}", description: "Trades passed on but not yet in the tape store");
 
+        // A futures symbol's liquidations, as this node's board took them: executed ones, and their notional (quote
+        // currency; COIN-M USD), per side. A sample of the real ones (Binance pushes at most one a symbol a second).
+        var boards = OrderFlow.Actors.Metrics.MetricsBoards.For(system);
+        _meter.CreateObservableCounter("orderflow.liquidations", () => Liquidated(boards, total => total.Count), "{liquidation}",
+            "Liquidations that executed, per symbol and side (long: a long forced out)");
+        _meter.CreateObservableCounter("orderflow.liquidations.notional", () => Liquidated(boards, total => (double)total.Notional), "{notional}",
+            "Executed liquidations' notional (Σ z·ap; COIN-M z·contractSize USD), per symbol and side");
+
         // Per market, so per IP: what the exchange's limits leave.
         Limit("orderflow.connection.attempts", "{attempt}", "Connection attempts in the budget's current window", limits,
             market => market.Connections.AttemptsInWindow);
@@ -74,6 +83,13 @@ public sealed class StreamTelemetry : IDisposable
         Carrying("orderflow.connection.streams", "Streams a connection carries", limits, c => c.Streams);
         Carrying("orderflow.connection.streams.limit", "The most streams one connection may carry", limits, c => c.Room);
     }
+
+    private static IEnumerable<Measurement<T>> Liquidated<T>(OrderFlow.Actors.Metrics.MetricsBoards boards, Func<(long Count, decimal Notional), T> read)
+        where T : struct =>
+        boards.All.SelectMany(board => new[] { LiquidatedSide.Long, LiquidatedSide.Short }.SelectMany(side =>
+            board.LiquidatedSinceStart(side) is { } total
+                ? [new Measurement<T>(read(total), new("symbol", board.Symbol.Value), new("side", side == LiquidatedSide.Long ? "long" : "short"))]
+                : Array.Empty<Measurement<T>>()));
 
     private void Carrying(string name, string description, ExchangeLimits limits, Func<(string Connection, string Market, int Streams, int Room), int> read) =>
         _meter.CreateObservableGauge(name, () => limits.Connections.Select(c => new Measurement<int>(read(c), new("connection", c.Connection), new("market", c.Market))),

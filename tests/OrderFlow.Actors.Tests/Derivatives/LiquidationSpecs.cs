@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Akka.Actor;
 using Akka.TestKit;
@@ -5,6 +6,7 @@ using OrderFlow.Actors.Hosting;
 using OrderFlow.Actors.Metrics;
 using OrderFlow.Actors.Store;
 using OrderFlow.Actors.Tests.Support;
+using OrderFlow.Host.Telemetry;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Bars;
 using OrderFlow.Protocol.Derivatives;
@@ -77,6 +79,20 @@ public sealed class LiquidationSpecs(ITestOutputHelper output) : StreamSpec(outp
                 Assert.False(snapshot.Liquidations!.Coverage.Ready);
                 Assert.True(snapshot.Coverage.Ready, snapshot.Coverage.NotReadyBecause);
             }, Dilated(TimeSpan.FromSeconds(10)));
+
+        // Prometheus: each symbol's executed liquidations since start, per side, as counters.
+        await AwaitAssertAsync(() =>
+        {
+            var counters = ScrapeLiquidationCounters();
+            foreach (var symbol in new[] { Perp, EthPerp })
+            foreach (var (side, label) in new[] { ("SELL", "long"), ("BUY", "short") })
+            {
+                var executed = Exchange.Liquidations.Sent.Where(l => l.Symbol == symbol.Name && l.Listeners > 0 && l.Side == side && l.Filled > 0).ToList();
+                Assert.Equal((double)executed.Count, counters[("orderflow.liquidations", symbol.Value, label)]);
+                Assert.Equal((double)executed.Sum(l => l.Filled * l.AveragePrice), counters[("orderflow.liquidations.notional", symbol.Value, label)], 6);
+            }
+            return Task.CompletedTask;
+        }, Dilated(TimeSpan.FromSeconds(10)));
 
         // Each final 2s bar: its liquidations by trade time, and the mark and funding of the last update inside it.
         await AwaitAssertAsync(async () =>
@@ -179,6 +195,40 @@ public sealed class LiquidationSpecs(ITestOutputHelper output) : StreamSpec(outp
         static string Recorded(OrderFlow.Actors.Binance.ForceOrder o) => string.Join(',', o.Name, o.Side, o.OrderType, o.TimeInForce, o.Quantity, o.Price,
             o.AveragePrice, o.Status, o.LastFilled, o.Filled, o.TradeTimeMs, o.EventTimeMs);
         static string Exact(decimal value) => Fixed8.FromDecimal(value).ToString();
+    }
+
+    /// <summary>What a scrape of this node's liquidation counters reads now: (instrument, symbol, side) to value.</summary>
+    private Dictionary<(string Name, string Symbol, string Side), double> ScrapeLiquidationCounters()
+    {
+        using var telemetry = new StreamTelemetry(new NoGateway(), Sys, TimeSpan.FromSeconds(1), TimeProvider.System);
+        var seen = new Dictionary<(string, string, string), double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, meters) =>
+        {
+            if (instrument.Meter.Name == StreamTelemetry.MeterName && instrument.Name.StartsWith("orderflow.liquidations", StringComparison.Ordinal))
+                meters.EnableMeasurementEvents(instrument);
+        };
+        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            string Tag(string key, ReadOnlySpan<KeyValuePair<string, object?>> all)
+            {
+                foreach (var tag in all) if (tag.Key == key) return (string)tag.Value!;
+                return "";
+            }
+            seen[(instrument.Name, Tag("symbol", tags), Tag("side", tags))] = value;
+        }
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument, value, tags));
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return seen;
+    }
+
+    private sealed class NoGateway : Akka.Hosting.IRequiredActor<OrderFlow.Actors.Gateway.OrderFlowGateway>
+    {
+        public IActorRef ActorRef => ActorRefs.Nobody;
+
+        public Task<IActorRef> GetAsync(CancellationToken cancellationToken = default) => Task.FromResult<IActorRef>(ActorRefs.Nobody);
     }
 
     /// <summary>

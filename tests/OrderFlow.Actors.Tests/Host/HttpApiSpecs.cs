@@ -167,7 +167,7 @@ public sealed class HttpApiSpecs(ApiHost host) : IClassFixture<ApiHost>
         AssertSameFields(schemas, "MetricsSnapshot", (await host.GetAsync("/v1/metrics/BTCUSDT?window=1m")).Body, absentOnSpot: ["liquidations", "mark", "funding"]);
         var bars = (await host.GetAsync("/v1/bars/BTCUSDT?interval=1m&last=1")).Body;
         AssertSameFields(schemas, "BarsSnapshot", bars);
-        AssertSameFields(schemas, "Bar", bars.GetProperty("bars")[0]);
+        AssertSameFields(schemas, "Bar", bars.GetProperty("bars")[0], absentOnSpot: ["liquidations", "mark", "funding"]);
         var footprint = (await host.GetAsync("/v1/footprint/BTCUSDT?interval=1m")).Body;
         AssertSameFields(schemas, "FootprintSnapshot", footprint);
         AssertSameFields(schemas, "FootprintLevel", footprint.GetProperty("bars")[0].GetProperty("levels")[0]);
