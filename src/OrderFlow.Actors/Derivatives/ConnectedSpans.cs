@@ -23,6 +23,13 @@ public sealed class ConnectedSpans(string stream)
         lock (_lock) _openSince ??= nowMs;
     }
 
+    /// <summary>A span it was connected, as the store recorded it (a replay's).</summary>
+    public void Add(long fromMs, long toMs)
+    {
+        lock (_lock)
+            if (toMs > fromMs) _closed.Add((fromMs, toMs));
+    }
+
     public void Disconnected(long nowMs)
     {
         lock (_lock)

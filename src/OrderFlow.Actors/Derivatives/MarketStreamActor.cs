@@ -6,6 +6,7 @@ using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Connection;
 using OrderFlow.Actors.Metrics;
+using OrderFlow.Actors.Store;
 using OrderFlow.Actors.Symbols;
 using OrderFlow.Protocol;
 using OrderFlow.Protocol.Derivatives;
@@ -41,6 +42,14 @@ public sealed class MarketStreamActor : ReceiveActor, IWithTimers
 
     private sealed record Ended(int Socket, ConnectionEnd End) : ILocalMessage;
 
+    private sealed record StillConnected : ILocalMessage
+    {
+        public static readonly StillConnected Now = new();
+    }
+
+    /// <summary>An open span is written to the store this often: a crash loses at most this much of it.</summary>
+    private static readonly TimeSpan CoverageWrittenEvery = TimeSpan.FromSeconds(30);
+
     private sealed record CloseDeadline : ILocalMessage
     {
         public static readonly CloseDeadline Passed = new();
@@ -56,7 +65,7 @@ public sealed class MarketStreamActor : ReceiveActor, IWithTimers
     private readonly StreamSettings _settings;
     private readonly ConnectionBudget _budget;
     private readonly MetricsBoards _boards;
-    private readonly ConnectedSpans _spans;
+    private readonly StreamCoverage _coverage;
     private readonly ReconnectPolicy _retry;
     // After max-attempts failures in a row, the cool-down's growing pauses, forever: nobody above restarts this stream.
     private readonly CoolDown _coolDown;
@@ -68,7 +77,7 @@ public sealed class MarketStreamActor : ReceiveActor, IWithTimers
     private IActorRef? _closeRequestedBy;
 
     public MarketStreamActor(string market, Uri webSocketBase, StreamSettings settings, DerivativesSettings derivatives, ConnectionBudget budget,
-        MetricsBoards boards)
+        MetricsBoards boards, ITapeStore? store, Uri restUrl)
     {
         _market = market;
         _streams = string.Join('/', new[] { derivatives.Liquidations ? LiquidationStream : null, derivatives.MarkPrice ? MarkPriceStream : null }.OfType<string>());
@@ -77,7 +86,7 @@ public sealed class MarketStreamActor : ReceiveActor, IWithTimers
         _settings = settings;
         _budget = budget;
         _boards = boards;
-        _spans = boards.MarketStreams(market);
+        _coverage = new StreamCoverage(boards.MarketStreams(market), store, RecordedAs(market, restUrl), _log);
         _retry = new ReconnectPolicy(settings, new Random());
         _coolDown = new CoolDown(settings.CoolDown, new Random());
         Waiting();
@@ -85,9 +94,13 @@ public sealed class MarketStreamActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <param name="store">Where its coverage is recorded (the liquidations go with each symbol's tape); null: nowhere.</param>
     public static Props Props(string market, Uri webSocketBase, StreamSettings settings, DerivativesSettings derivatives, ConnectionBudget budget,
-        MetricsBoards boards) =>
-        Akka.Actor.Props.Create(() => new MarketStreamActor(market, webSocketBase, settings, derivatives, budget, boards));
+        MetricsBoards boards, ITapeStore? store, Uri restUrl) =>
+        Akka.Actor.Props.Create(() => new MarketStreamActor(market, webSocketBase, settings, derivatives, budget, boards, store, restUrl));
+
+    /// <summary>How the store knows the market's liquidation stream at its exchange: <c>usdm:!forceOrder@arr@fapi.binance.com</c>.</summary>
+    public static string RecordedAs(string market, Uri restUrl) => $"{market}:{LiquidationStream}@{restUrl.Authority}";
 
     /// <summary>A futures market's liquidations, every symbol's, as Binance names the stream.</summary>
     public const string LiquidationStream = "!forceOrder@arr";
@@ -105,7 +118,7 @@ public sealed class MarketStreamActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        _spans.Disconnected(NowMs);
+        _coverage.Disconnected(NowMs);
         _socket?.Dispose();
     }
 
@@ -129,7 +142,7 @@ public sealed class MarketStreamActor : ReceiveActor, IWithTimers
     {
         Timers.CancelAll();
         _socket?.Abort();
-        _spans.Disconnected(NowMs);
+        _coverage.Disconnected(NowMs);
         asking.Tell(AllConnectionsClosed.Instance);
         Become(() => Receive<CloseAllConnections>(_ => Sender.Tell(AllConnectionsClosed.Instance)));
     }
@@ -154,6 +167,7 @@ public sealed class MarketStreamActor : ReceiveActor, IWithTimers
         Become(() =>
         {
             Receive<Arrived>(arrived => arrived.Socket == _socketNumber, arrived => OnFrame(arrived.Frame));
+            Receive<StillConnected>(_ => _coverage.StillConnected(NowMs));
             Receive<Ended>(ended => ended.Socket == _socketNumber, ended => OnEnded(ended.End));
             Receive<CloseDeadline>(_ => Closed(_closeRequestedBy!));
             Receive<CloseAllConnections>(close =>
@@ -194,7 +208,8 @@ public sealed class MarketStreamActor : ReceiveActor, IWithTimers
         Timers.Cancel(nameof(ConnectDeadline));
         _connectedAt = Stopwatch.GetTimestamp();
         var elapsed = Stopwatch.GetElapsedTime(_connectStarted);
-        _spans.Connected(NowMs);
+        _coverage.Connected(NowMs);
+        Timers.StartPeriodicTimer(StillConnected.Now, StillConnected.Now, CoverageWrittenEvery);
         _log.Info("🐋 Connected to {Market} market streams ({Stream}) in {ElapsedMs} ms (attempt {Attempt})", _market, Stream,
             (long)elapsed.TotalMilliseconds, _retry.Attempt);
         Publish(new MarketStreamConnected(_market, Stream, _uri, _retry.Attempt, elapsed, DateTimeOffset.UtcNow));
@@ -254,7 +269,7 @@ public sealed class MarketStreamActor : ReceiveActor, IWithTimers
     private void Failed(StreamConnectException failure, bool immediately = false)
     {
         Timers.Cancel(nameof(ConnectDeadline));
-        _spans.Disconnected(NowMs);
+        _coverage.Disconnected(NowMs);
         var attempt = _retry.Attempt;
         var delay = immediately ? TimeSpan.Zero : NextDelay(failure.RetryAfter);
         _log.Error("❌ {Market} market streams ({Stream}) failed: {Reason}; next attempt in {Delay}", _market, Stream, failure.Message, HumanFormat.Duration(delay));
@@ -264,7 +279,7 @@ public sealed class MarketStreamActor : ReceiveActor, IWithTimers
 
     private void TimedOut(TimeoutPhase phase, TimeSpan after)
     {
-        _spans.Disconnected(NowMs);
+        _coverage.Disconnected(NowMs);
         _socket?.Abort();
         var attempt = _retry.Attempt;
         var delay = NextDelay(null);

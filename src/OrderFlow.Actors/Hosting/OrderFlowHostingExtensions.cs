@@ -94,7 +94,7 @@ public static class OrderFlowHostingExtensions
         system.ActorOf(EgressGroup.Props(settings.Cluster.Egress, ExchangeLimits.For(system)), EgressGroup.Name);
         system.ActorOf(NodeSetupActor.Props(NodeSetupActor.Of(store, settings.Cluster)), NodeSetupActor.Name);
         var symbols = system.StartSymbols(settings, connections, rest, store, replay: null);
-        var marketStreams = system.StartMarketStreams(settings, markets);
+        var marketStreams = system.StartMarketStreams(settings, markets, store);
         if (store is not null)
             system.ActorOf(ClusterSingletonManager.Props(TapeRetention.Props(store, settings.Store.Retention), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system)), TapeRetention.Name);
@@ -118,13 +118,14 @@ public static class OrderFlowHostingExtensions
     /// symbols it streams.
     /// </summary>
     private static IReadOnlyList<IActorRef> StartMarketStreams(this ActorSystem system, OrderFlowSettings settings,
-        IReadOnlyDictionary<string, MarketConnections> markets)
+        IReadOnlyDictionary<string, MarketConnections> markets, ITapeStore? store)
     {
         if (!settings.DerivativesKept.Any) return [];
         var futures = settings.Symbols.Select(symbol => symbol.Market).Concat(settings.SymbolPatterns.Select(pattern => pattern.Market))
             .Where(market => market != Protocol.Symbol.SpotMarket).Distinct().Order();
         return futures.Select(market => system.ActorOf(MarketStreamActor.Props(market, markets[market].Binance.WebSocketUrl, settings.Stream,
-            settings.DerivativesKept, markets[market].Budget, MetricsBoards.For(system)), MarketStreamActor.NameFor(market))).ToList();
+            settings.DerivativesKept, markets[market].Budget, MetricsBoards.For(system), store, markets[market].Binance.RestUrl),
+            MarketStreamActor.NameFor(market))).ToList();
     }
 
     /// <summary>Asks each of <paramref name="owners"/> (the pool, the market-wide streams) to close its sockets with close frames.</summary>

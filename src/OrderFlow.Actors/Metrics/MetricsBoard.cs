@@ -33,7 +33,7 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
     private readonly MarksAtClose? _marksAtClose = futures is { Settings.MarkPrice: true } ? new(settings.BarsKept.Intervals, settings.BarsKept.Keep) : null;
     private MarkPriceUpdate? _mark;
     /// <summary>Liquidations reach this board from its making on: nothing before is covered.</summary>
-    private readonly long _followedFromMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    private readonly long _followedFromMs = futures?.FollowedFromMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     private readonly SymbolBars _bars = new(settings.BarsKept.IntervalsFor(symbol), settings.BarsKept.Keep, settings.BarsKept.FootprintKeep,
         settings.BarsKept.TicksPerLevel);
     private SequenceStats? _counters;
@@ -41,6 +41,9 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
     private VolumeUnits _volumeUnits = VolumeUnits.Unnamed;
 
     public Symbol Symbol => symbol;
+
+    /// <summary>On a futures symbol, what its market's streams bring (a replay fills in what the store kept of them).</summary>
+    public FuturesFeed? Futures => futures;
 
     /// <summary>The shortest window: the one the summary log shows.</summary>
     public TimeSpan ShortestWindow => settings.Windows[0];
@@ -230,7 +233,8 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
 /// What a futures symbol's board takes from its market's market-wide streams, when they were connected, and (with a
 /// tape store) where the liquidations it took wait for the symbol's recorder.
 /// </summary>
-public sealed record FuturesFeed(ConnectedSpans Connected, DerivativesSettings Settings, ConcurrentQueue<ForceOrder>? ToRecord = null);
+/// <param name="FollowedFromMs">From when liquidations reach the board (null: its making; a replay: its range's start).</param>
+public sealed record FuturesFeed(ConnectedSpans Connected, DerivativesSettings Settings, ConcurrentQueue<ForceOrder>? ToRecord = null, long? FollowedFromMs = null);
 
 /// <summary>
 /// Every streamed symbol's <see cref="MetricsBoard"/>, one set per actor system (an Akka extension): each symbol's

@@ -12,7 +12,8 @@ namespace OrderFlow.Actors.Replay;
 /// <summary>
 /// A recorded tape in the stream's place (<c>symbol-btcusdt/replay</c>): reads the store a page at a time, detached,
 /// and hands the sequencer each trade once the replay's clock has reached it (at <c>max</c>, at once), as the stream
-/// would have. The rest of the pipeline is the live one. Its parent hears <see cref="ReplayFinished"/> at the end.
+/// would have. The rest of the pipeline is the live one. A futures symbol's recorded liquidations go to its board as the
+/// replay passes their trade time, read with their stream's recorded coverage. Its parent hears <see cref="ReplayFinished"/> at the end.
 /// </summary>
 public sealed class ReplayActor : ReceiveActor, IWithTimers
 {
@@ -22,6 +23,8 @@ public sealed class ReplayActor : ReceiveActor, IWithTimers
     private sealed record PageRead(AggregateTrade[] Trades, bool Last) : ILocalMessage;
 
     private sealed record ReadFailed(string Problem) : ILocalMessage;
+
+    private sealed record LiquidationsRead(IReadOnlyList<Binance.ForceOrder> Liquidations, IReadOnlyList<(long FromMs, long ToMs)> Coverage) : ILocalMessage;
 
     private sealed record Due : ILocalMessage
     {
@@ -33,19 +36,27 @@ public sealed class ReplayActor : ReceiveActor, IWithTimers
     private readonly ReplayClock _clock;
     private readonly IActorRef _sequencer;
     private readonly IAsyncEnumerator<AggregateTrade> _tape;
+    private readonly TapeId _tapeId;
+    private readonly ITapeStore _store;
     private readonly DateTimeOffset _since = DateTimeOffset.UtcNow;
     private AggregateTrade[] _page = [];
     private int _next;
     private bool _last;
     private long _replayed;
     private long? _lastId;
+    private readonly ReplayedLiquidations? _liquidations;
+    private IReadOnlyList<Binance.ForceOrder> _recordedLiquidations = [];
+    private int _nextLiquidation;
 
-    public ReplayActor(TapeId tape, ReplayPlan plan, IActorRef sequencer)
+    /// <param name="liquidations">On a futures symbol: where its recorded liquidations and their coverage go as the replay reaches them.</param>
+    public ReplayActor(TapeId tape, ReplayPlan plan, IActorRef sequencer, ReplayedLiquidations? liquidations = null)
     {
         _symbol = tape.Symbol;
+        _liquidations = liquidations;
         _clock = plan.Clock;
         _sequencer = sequencer;
         _tape = plan.Store.ReadBetweenAsync(tape, plan.Clock.FromMs, plan.Clock.ToMs).GetAsyncEnumerator();
+        (_tapeId, _store) = (tape, plan.Store);
 
         Receive<PageRead>(read =>
         {
@@ -53,6 +64,12 @@ public sealed class ReplayActor : ReceiveActor, IWithTimers
             Release();
         });
         Receive<Due>(_ => Release());
+        Receive<LiquidationsRead>(read =>
+        {
+            foreach (var (fromMs, toMs) in read.Coverage) _liquidations!.Coverage.Add(fromMs, toMs);
+            _recordedLiquidations = read.Liquidations;
+            ReadPage();
+        });
         Receive<ReadFailed>(failed =>
         {
             _log.Error("🎬 {Symbol}: the tape store could not be read ({Problem}); the replay stops after {Count} trades", _symbol, failed.Problem, _replayed);
@@ -62,8 +79,8 @@ public sealed class ReplayActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(TapeId tape, ReplayPlan plan, IActorRef sequencer) =>
-        Akka.Actor.Props.Create(() => new ReplayActor(tape, plan, sequencer));
+    public static Props Props(TapeId tape, ReplayPlan plan, IActorRef sequencer, ReplayedLiquidations? liquidations = null) =>
+        Akka.Actor.Props.Create(() => new ReplayActor(tape, plan, sequencer, liquidations));
 
     protected override void PreStart()
     {
@@ -71,7 +88,17 @@ public sealed class ReplayActor : ReceiveActor, IWithTimers
             DateTimeOffset.FromUnixTimeMilliseconds(_clock.FromMs), DateTimeOffset.FromUnixTimeMilliseconds(_clock.ToMs));
         // A replay is "connected" to its tape from the start, for the symbol's status.
         Context.Parent.Tell(new StreamStateReport(StreamState.Connected, _since, 1));
-        ReadPage();
+        if (_liquidations is null) ReadPage();
+        else ReadLiquidations(_liquidations, _tapeId, _clock, _store);
+    }
+
+    /// <summary>A futures symbol's recorded liquidations in the range and their stream's coverage, before its first trade is replayed.</summary>
+    private void ReadLiquidations(ReplayedLiquidations liquidations, TapeId tape, ReplayClock clock, ITapeStore store)
+    {
+        async Task<LiquidationsRead> ReadAsync() => new(
+            await store.ReadLiquidationsAsync(tape, clock.FromMs, clock.ToMs, int.MaxValue).ConfigureAwait(false),
+            await store.ReadConnectedSpansAsync(liquidations.RecordedAs, clock.FromMs, clock.ToMs).ConfigureAwait(false));
+        ReadAsync().PipeTo(Self, failure: e => new ReadFailed(e.Message));
     }
 
     protected override void PostStop() => _tape.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(1));
@@ -105,18 +132,30 @@ public sealed class ReplayActor : ReceiveActor, IWithTimers
             _lastId = due[^1].AggregateId;
             _clock.Replayed(due[^1].TradeTimeMs);
             _sequencer.Tell(new TradeBatch(_symbol, due));
+            ReleaseLiquidations(due[^1].TradeTimeMs);
         }
         if (_next < _page.Length) Timers.StartSingleTimer(nameof(Due), Due.Instance, Tick);
         else if (!_last) ReadPage();
         else Finish();
     }
 
+    /// <summary>The recorded liquidations up to the replay's last trade go to the board (the board is thread-safe).</summary>
+    private void ReleaseLiquidations(long throughMs)
+    {
+        while (_nextLiquidation < _recordedLiquidations.Count && _recordedLiquidations[_nextLiquidation].TradeTimeMs <= throughMs)
+            _liquidations!.Board.Add(_recordedLiquidations[_nextLiquidation++]);
+    }
+
     private void Finish()
     {
+        ReleaseLiquidations(long.MaxValue);
         _log.Info("🎬 {Symbol}: replayed {Count} trades", _symbol, _replayed);
         Context.Parent.Tell(new ReplayFinished(_symbol, _replayed, _lastId));
     }
 }
+
+/// <summary>Where a futures symbol's replayed liquidations go (its board), the coverage they are read with, and how the store knows their stream.</summary>
+public sealed record ReplayedLiquidations(Metrics.MetricsBoard Board, Derivatives.ConnectedSpans Coverage, string RecordedAs);
 
 /// <summary>A symbol's replay has sent its last trade, <paramref name="LastId"/> (null: the range held none).</summary>
 public sealed record ReplayFinished(Symbol Symbol, long Trades, long? LastId) : IWithSymbol, ILocalMessage;

@@ -39,3 +39,17 @@ internal static class LiquidationRows
         new(name, row.GetString(2), row.GetString(3), row.GetString(4), new Fixed8(row.GetInt64(5)), new Fixed8(row.GetInt64(6)),
             new Fixed8(row.GetInt64(7)), row.GetString(8), new Fixed8(row.GetInt64(9)), new Fixed8(row.GetInt64(10)), row.GetInt64(0), row.GetInt64(1));
 }
+
+/// <summary>
+/// When a market-wide stream was connected, as spans keyed by the stream at its exchange and their start: a span still
+/// open is written again as it grows (its end only moves later), so a crash loses at most the last minute of it.
+/// </summary>
+internal static class ConnectedSpanRows
+{
+    public static string Upsert(string stream, string from, string to) =>
+        $"INSERT INTO stream_spans (stream, from_ms, to_ms) VALUES ({stream}, {from}, {to}) " +
+        "ON CONFLICT (stream, from_ms) DO UPDATE SET to_ms = excluded.to_ms WHERE excluded.to_ms > stream_spans.to_ms";
+
+    public static string Overlapping(string stream, string from, string to) =>
+        $"SELECT from_ms, to_ms FROM stream_spans WHERE stream = {stream} AND to_ms > {from} AND from_ms < {to} ORDER BY from_ms";
+}

@@ -71,6 +71,7 @@ public sealed class PostgresTapeStore : ITapeStore
           average_price bigint NOT NULL, status text NOT NULL, last_filled bigint NOT NULL, filled bigint NOT NULL,
           PRIMARY KEY (symbol_id, trade_time_ms, event_time_ms, side, filled)
         );
+        CREATE TABLE stream_spans (stream text NOT NULL, from_ms bigint NOT NULL, to_ms bigint NOT NULL, PRIMARY KEY (stream, from_ms));
         """,
     ];
 
@@ -196,6 +197,27 @@ public sealed class PostgresTapeStore : ITapeStore
         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
         while (await reader.ReadAsync().ConfigureAwait(false)) liquidations.Add(LiquidationRows.Read(reader, tape.Symbol.Name));
         return liquidations;
+    }
+
+    public async Task WriteConnectedSpanAsync(string stream, long fromMs, long toMs)
+    {
+        await using var command = _source.CreateCommand(ConnectedSpanRows.Upsert("$1", "$2", "$3"));
+        command.Parameters.AddWithValue(stream);
+        command.Parameters.AddWithValue(fromMs);
+        command.Parameters.AddWithValue(toMs);
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<(long FromMs, long ToMs)>> ReadConnectedSpansAsync(string stream, long fromMs, long toMs)
+    {
+        await using var command = _source.CreateCommand(ConnectedSpanRows.Overlapping("$1", "$2", "$3"));
+        command.Parameters.AddWithValue(stream);
+        command.Parameters.AddWithValue(fromMs);
+        command.Parameters.AddWithValue(toMs);
+        var spans = new List<(long, long)>();
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false)) spans.Add((reader.GetInt64(0), reader.GetInt64(1)));
+        return spans;
     }
 
     public async Task<StoredListing> ReadListingAsync(TapeId tape)

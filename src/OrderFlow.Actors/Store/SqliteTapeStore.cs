@@ -209,6 +209,31 @@ public sealed class SqliteTapeStore : ITapeStore
         return liquidations;
     }
 
+    public async Task WriteConnectedSpanAsync(string stream, long fromMs, long toMs)
+    {
+        await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = ConnectedSpanRows.Upsert("$stream", "$from", "$to");
+        command.Parameters.AddWithValue("$stream", stream);
+        command.Parameters.AddWithValue("$from", fromMs);
+        command.Parameters.AddWithValue("$to", toMs);
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<(long FromMs, long ToMs)>> ReadConnectedSpansAsync(string stream, long fromMs, long toMs)
+    {
+        await using var connection = await OpenConnectionAsync().ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = ConnectedSpanRows.Overlapping("$stream", "$from", "$to");
+        command.Parameters.AddWithValue("$stream", stream);
+        command.Parameters.AddWithValue("$from", fromMs);
+        command.Parameters.AddWithValue("$to", toMs);
+        var spans = new List<(long, long)>();
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false)) spans.Add((reader.GetInt64(0), reader.GetInt64(1)));
+        return spans;
+    }
+
     public async Task<long> PruneAsync(long beforeMs)
     {
         // Tape by tape, by the key: a scan of every row by time would hold the write lock for as long as it reads.

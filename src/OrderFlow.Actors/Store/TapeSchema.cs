@@ -81,6 +81,8 @@ internal static class TapeSchema
           average_price INTEGER NOT NULL, status TEXT NOT NULL, last_filled INTEGER NOT NULL, filled INTEGER NOT NULL,
           PRIMARY KEY (symbol_id, trade_time_ms, event_time_ms, side, filled)
         ) WITHOUT ROWID;
+        -- When a market-wide stream was connected (usdm !forceOrder@arr@fapi.binance.com): its liquidations' coverage.
+        CREATE TABLE stream_spans (stream TEXT NOT NULL, from_ms INTEGER NOT NULL, to_ms INTEGER NOT NULL, PRIMARY KEY (stream, from_ms)) WITHOUT ROWID;
         """,
     ];
 

@@ -67,6 +67,12 @@ public interface ITapeStore : IAsyncDisposable
     /// <summary>The tick size and contract size last written with the tape, each null if never.</summary>
     Task<StoredListing> ReadListingAsync(TapeId tape);
 
+    /// <summary>A market-wide stream was connected from <paramref name="fromMs"/> to at least <paramref name="toMs"/> (written again as an open span grows).</summary>
+    Task WriteConnectedSpanAsync(string stream, long fromMs, long toMs);
+
+    /// <summary>The stream's recorded connected spans overlapping [<paramref name="fromMs"/>, <paramref name="toMs"/>), oldest first.</summary>
+    Task<IReadOnlyList<(long FromMs, long ToMs)>> ReadConnectedSpansAsync(string stream, long fromMs, long toMs);
+
     /// <summary>The liquidations recorded for the tape with trade times in [<paramref name="fromMs"/>, <paramref name="toMs"/>), oldest first, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<Binance.ForceOrder>> ReadLiquidationsAsync(TapeId tape, long fromMs, long toMs, int max);
 

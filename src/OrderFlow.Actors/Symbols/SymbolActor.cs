@@ -7,6 +7,7 @@ using OrderFlow.Actors.Binance;
 using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Connection;
 using OrderFlow.Actors.History;
+using OrderFlow.Actors.Derivatives;
 using OrderFlow.Actors.Metrics;
 using OrderFlow.Actors.Sequencing;
 using OrderFlow.Actors.Replay;
@@ -88,12 +89,15 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         _connections = connections;
         _rest = rest;
         _boards = boards;
-        // A futures market's own streams run live only (none are recorded yet to replay); spot has none.
-        var futures = replay is null && symbol.Market != Symbol.SpotMarket && settings.DerivativesKept.Any;
+        // A futures market's own streams (spot has none); a replay gets the liquidations and their coverage the store
+        // kept, in a coverage of its own (no mark prices are recorded).
+        var futures = symbol.Market != Symbol.SpotMarket && settings.DerivativesKept.Any;
         // With a store, the liquidations the board takes wait there for the recorder's next write.
         _liquidationsToRecord = futures && _store is not null && settings.DerivativesKept.Liquidations ? new ConcurrentQueue<ForceOrder>() : null;
-        _board = new MetricsBoard(symbol, settings.Metrics,
-            futures ? new FuturesFeed(boards.MarketStreams(symbol.Market), settings.DerivativesKept, _liquidationsToRecord) : null);
+        _board = new MetricsBoard(symbol, settings.Metrics, !futures ? null
+            : replay is null ? new FuturesFeed(boards.MarketStreams(symbol.Market), settings.DerivativesKept, _liquidationsToRecord)
+            : new FuturesFeed(new ConnectedSpans($"{symbol.Market} {MarketStreamActor.LiquidationStream}"), settings.DerivativesKept with { MarkPrice = false },
+                FollowedFromMs: replay.Clock.FromMs));
         _lifecycle = new SymbolLifecycle(symbol, new CoolDown(settings.Stream.CoolDown, new Random()), TimeProvider.System);
 
         Receive<ListingChecked>(OnListingChecked);
@@ -287,7 +291,10 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         if (listing.TickSize > Fixed8.Zero) _metrics.Tell(new SymbolListing(_symbol, listing));
         else _log.Warning("🎬 {Symbol}: no tick size stored with the tape nor listed by exchangeInfo; the volume profile bins by the grid its prices fall on", _symbol);
         _sequencer = ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, null, _rest, _history, _metrics), "sequencer");
-        _stream = ActorOf(ReplayActor.Props(Tape, plan, _sequencer), "replay");
+        var liquidations = _board.Futures is { Settings.Liquidations: true } futures
+            ? new ReplayedLiquidations(_board, futures.Connected, MarketStreamActor.RecordedAs(_symbol.Market, _settings.MarketOf(_symbol).RestUrl))
+            : null;
+        _stream = ActorOf(ReplayActor.Props(Tape, plan, _sequencer, liquidations), "replay");
     }
 
     /// <summary>Listed and silent (BREAK, HALT, CANCEL_ONLY…): said once per status, never streamed as if connected.</summary>
