@@ -142,6 +142,35 @@ public sealed partial class ExchangeSimulator
         await WriteJsonAsync(context, 200, Klines.Json(market.Trades, intervalMs, Number(query, "startTime"), Number(query, "endTime"), limit)).ConfigureAwait(false);
     }
 
+    /// <summary>A futures layout's open interest per 5 minutes (USD-M by symbol; COIN-M by a perpetual's pair).</summary>
+    private async Task OpenInterestHistoryAsync(HttpContext context)
+    {
+        if (!await SpendWeightAsync(context, 1).ConfigureAwait(false)) return;
+        var query = context.Request.Query;
+        var coinMargined = _options.Market == "coinm";
+        var name = coinMargined ? $"{query["pair"]}_PERP" : query["symbol"].ToString();
+        if (!_markets.TryGetValue(name, out var market))
+        {
+            await WriteJsonAsync(context, 400, WireFormat.InvalidSymbol).ConfigureAwait(false);
+            return;
+        }
+        var limit = int.TryParse(query["limit"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var asked) ? Math.Clamp(asked, 1, 500) : 30;
+        var price = _options.Symbols.FirstOrDefault(symbol => symbol.Name == market.Symbol)?.StartPrice ?? market.LastPrice;
+        await WriteJsonAsync(context, 200, SimulatedOpenInterest.History(market.Symbol, price, limit, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), coinMargined))
+            .ConfigureAwait(false);
+    }
+
+    private async Task OpenInterestNowAsync(HttpContext context)
+    {
+        if (!await SpendWeightAsync(context, 1).ConfigureAwait(false)) return;
+        if (!_markets.TryGetValue(context.Request.Query["symbol"].ToString(), out var market))
+        {
+            await WriteJsonAsync(context, 400, WireFormat.InvalidSymbol).ConfigureAwait(false);
+            return;
+        }
+        await WriteJsonAsync(context, 200, SimulatedOpenInterest.Now(market.Symbol, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+    }
+
     private static Task WriteJsonAsync(HttpContext context, int status, string json)
     {
         context.Response.StatusCode = status;

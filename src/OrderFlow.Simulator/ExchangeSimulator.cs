@@ -129,6 +129,11 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
         app.MapGet(rest + "/exchangeInfo", (RequestDelegate)simulator.ExchangeInfoAsync);
         app.MapGet(rest + "/aggTrades", (RequestDelegate)simulator.AggTradesAsync);
         app.MapGet(rest + "/klines", (RequestDelegate)simulator.KlinesAsync);
+        if (options.Market != "spot")
+        {
+            app.MapGet("/futures/data/openInterestHist", (RequestDelegate)simulator.OpenInterestHistoryAsync);
+            app.MapGet(rest + "/openInterest", (RequestDelegate)simulator.OpenInterestNowAsync);
+        }
         await app.StartAsync().ConfigureAwait(false);
 
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

@@ -81,11 +81,13 @@ public sealed class SimulatedMarket
     /// <summary>Generates and publishes <paramref name="count"/> trades now.</summary>
     public IReadOnlyList<AggregateTrade> Publish(int count)
     {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var made = new AggregateTrade[count];
         SimulatedConnection[] listeners;
+        long now;
         lock (_gate)
         {
+            // Read under the lock: two publishers (the clock's and a spec's) must not give a later id an earlier time.
+            now = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _trades.Count > 0 ? _trades[^1].TradeTimeMs : 0);
             for (var i = 0; i < count; i++) made[i] = Next(now);
             _trades.AddRange(made);
             if (_trades.Count > _tradesKept)

@@ -37,6 +37,12 @@ public sealed record Listing(Fixed8 TickSize, string Status, Fixed8 ContractSize
 }
 
 /// <summary>
+/// Open interest as Binance gives it: the quantity open (USD-M: the base asset; COIN-M: contracts), its value when the
+/// exchange states one (USD-M: the quote asset; COIN-M: the base coin), at a time in ms.
+/// </summary>
+public readonly record struct OpenInterestSample(Fixed8 Quantity, Fixed8? Value, long TimeMs);
+
+/// <summary>
 /// The REST calls the service makes on one market (its path and weights), each bounded by the client's timeout and
 /// paid for from the shared <see cref="RequestWeightBudget"/>, which follows the exchange's own count of this IP's
 /// weight (<c>X-MBX-USED-WEIGHT-1M</c>). Failures surface as <see cref="RestException"/>s that say what happened.
@@ -168,6 +174,52 @@ public sealed class BinanceRestClient(HttpClient http, Uri restBase, BinanceMark
         return AggTradesAsync(symbol, string.Create(CultureInfo.InvariantCulture, $"startTime={startTimeMs}&endTime={end}&limit={limit}"), limit,
             tradesWaiting);
     }
+
+    /// <summary>
+    /// The symbol's open interest per 5 minutes, as Binance samples it (<c>/futures/data/openInterestHist</c>, the last
+    /// 30 days only), oldest first, the newest <paramref name="limit"/> (at most 500). USD-M names the symbol; COIN-M
+    /// names a perpetual's pair (BTCUSD_PERP: pair BTCUSD, PERPETUAL); a delivery contract has none here (empty).
+    /// </summary>
+    public async Task<IReadOnlyList<OpenInterestSample>> OpenInterestHistoryAsync(Symbol symbol, int limit)
+    {
+        var selection = market.Name == "coinm"
+            ? symbol.Name.EndsWith("_PERP", StringComparison.Ordinal) ? $"pair={Uri.EscapeDataString(symbol.Name[..^5])}&contractType=PERPETUAL" : null
+            : $"symbol={Uri.EscapeDataString(symbol.Name)}";
+        if (selection is null) return [];
+        var path = string.Create(CultureInfo.InvariantCulture, $"/futures/data/openInterestHist?{selection}&period=5m&limit={Math.Clamp(limit, 1, 500)}");
+        var body = await GetAsync(path, 1).ConfigureAwait(false);
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            return json.RootElement.EnumerateArray().Select(sample => new OpenInterestSample(
+                Fixed8.Parse(sample.GetProperty("sumOpenInterest").GetString()!), Fixed8.Parse(sample.GetProperty("sumOpenInterestValue").GetString()!),
+                Timestamp(sample.GetProperty("timestamp")))).OrderBy(sample => sample.TimeMs).ToList();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            throw new RestException($"GET {path} answered something that is not open interest: {e.Message}");
+        }
+    }
+
+    /// <summary>The symbol's open interest now (<c>/fapi/v1/openInterest</c>, <c>/dapi/v1/openInterest</c>; weight 1): its quantity and when.</summary>
+    public async Task<OpenInterestSample> OpenInterestAsync(Symbol symbol)
+    {
+        var path = $"{market.RestPath}/openInterest?symbol={Uri.EscapeDataString(symbol.Name)}";
+        var body = await GetAsync(path, 1).ConfigureAwait(false);
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            return new OpenInterestSample(Fixed8.Parse(json.RootElement.GetProperty("openInterest").GetString()!), null, Timestamp(json.RootElement.GetProperty("time")));
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            throw new RestException($"GET {path} answered something that is not open interest: {e.Message}");
+        }
+    }
+
+    /// <summary>A time in ms, as a number or (openInterestHist) a string.</summary>
+    private static long Timestamp(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String ? long.Parse(value.GetString()!, NumberStyles.None, CultureInfo.InvariantCulture) : value.GetInt64();
 
     private async Task<byte[]> GetAsync(string path, int weight, BackfillTurn? turn = null)
     {

@@ -59,7 +59,7 @@ internal sealed class ConfigReader(Config config, Func<string, string> where)
     }
 
     /// <summary>A list's items; a single value where a list is wanted is named as written.</summary>
-    private IList<string> List(string key, string example)
+    public IList<string> List(string key, string example)
     {
         IList<string> items;
         try { items = config.GetStringList(key); }

@@ -136,6 +136,20 @@ public static class OrderFlowConfiguration
         return markets;
     }
 
+    /// <summary>The futures symbols whose open interest is polled: names only (no patterns), each on a futures market.</summary>
+    private static IReadOnlyList<Symbol> Polled(ConfigReader read, string market)
+    {
+        const string key = "orderflow.derivatives.open-interest-polled";
+        var polled = new List<Symbol>();
+        foreach (var item in read.List(key, "[\"usdm:BTCUSDT\"]"))
+        {
+            if (!TryParseSymbol(item, market, out var symbol, out var error)) throw read.Problem(key, item, error);
+            if (symbol.Market == Symbol.SpotMarket) throw read.Problem(key, item, "is a spot symbol: only futures have open interest");
+            if (!polled.Contains(symbol)) polled.Add(symbol);
+        }
+        return polled;
+    }
+
     private static StoreSettings Store(ConfigReader read)
     {
         var kind = read.Choice("orderflow.store.kind", StoreKind.Sqlite, StoreKind.Postgres, StoreKind.Off);
@@ -205,7 +219,8 @@ public static class OrderFlowConfiguration
                 read.PerSource("orderflow.log.levels", read.LogLevel)),
             Cluster(read),
             new DerivativesSettings(read.Flag("orderflow.derivatives.liquidations"), read.Flag("orderflow.derivatives.mark-price"),
-                read.PositiveDuration("orderflow.derivatives.mark-stale-after")));
+                read.PositiveDuration("orderflow.derivatives.mark-stale-after"), read.Flag("orderflow.derivatives.open-interest"),
+                Polled(read, market), read.PositiveDuration("orderflow.derivatives.open-interest-poll-every")));
     }
 
     private static BarSettings Bars(ConfigReader read, string market)

@@ -36,14 +36,24 @@ public sealed record OrderFlowSettings(
 /// <summary>
 /// Each futures market's market-wide streams (orderflow.derivatives): <c>!forceOrder@arr</c> and its liquidations in
 /// the answers, <c>!markPrice@arr@1s</c> and each symbol's mark, index and funding, not ready once older than
-/// <paramref name="MarkStaleAfter"/>.
+/// <paramref name="MarkStaleAfter"/>; each futures symbol's open interest per 5 minutes (Binance's record), and for
+/// <paramref name="OpenInterestPolled"/> the current value every <paramref name="OpenInterestPollEvery"/>.
 /// </summary>
-public sealed record DerivativesSettings(bool Liquidations, bool MarkPrice, TimeSpan MarkStaleAfter)
+public sealed record DerivativesSettings(bool Liquidations, bool MarkPrice, TimeSpan MarkStaleAfter, bool OpenInterest = true,
+    IReadOnlyList<Symbol>? OpenInterestPolled = null, TimeSpan? OpenInterestPollEvery = null)
 {
     public static readonly DerivativesSettings Default = new(true, true, TimeSpan.FromSeconds(5));
 
-    /// <summary>Anything to stream beside the trades on a futures market.</summary>
-    public bool Any => Liquidations || MarkPrice;
+    /// <summary>Anything beside the trades on a futures market.</summary>
+    public bool Any => Liquidations || MarkPrice || OpenInterest;
+
+    /// <summary>A market-wide stream to open (liquidations, mark prices).</summary>
+    public bool Streams => Liquidations || MarkPrice;
+
+    /// <summary>The symbols whose open interest is polled now and then (beside every 5 minutes' record).</summary>
+    public IReadOnlyList<Symbol> Polled => OpenInterestPolled ?? [];
+
+    public TimeSpan PollEvery => OpenInterestPollEvery ?? TimeSpan.FromSeconds(10);
 }
 
 /// <summary>

@@ -95,6 +95,7 @@ public static class OrderFlowHostingExtensions
         system.ActorOf(NodeSetupActor.Props(NodeSetupActor.Of(store, settings.Cluster)), NodeSetupActor.Name);
         var symbols = system.StartSymbols(settings, connections, rest, store, replay: null);
         var marketStreams = system.StartMarketStreams(settings, markets, store);
+        system.StartOpenInterest(settings, rest);
         if (store is not null)
             system.ActorOf(ClusterSingletonManager.Props(TapeRetention.Props(store, settings.Store.Retention), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system)), TapeRetention.Name);
@@ -120,13 +121,24 @@ public static class OrderFlowHostingExtensions
     private static IReadOnlyList<IActorRef> StartMarketStreams(this ActorSystem system, OrderFlowSettings settings,
         IReadOnlyDictionary<string, MarketConnections> markets, ITapeStore? store)
     {
-        if (!settings.DerivativesKept.Any) return [];
-        var futures = settings.Symbols.Select(symbol => symbol.Market).Concat(settings.SymbolPatterns.Select(pattern => pattern.Market))
-            .Where(market => market != Protocol.Symbol.SpotMarket).Distinct().Order();
-        return futures.Select(market => system.ActorOf(MarketStreamActor.Props(market, markets[market].Binance.WebSocketUrl, settings.Stream,
+        if (!settings.DerivativesKept.Streams) return [];
+        return FuturesMarkets(settings).Select(market => system.ActorOf(MarketStreamActor.Props(market, markets[market].Binance.WebSocketUrl, settings.Stream,
             settings.DerivativesKept, markets[market].Budget, MetricsBoards.For(system), store, markets[market].Binance.RestUrl),
             MarketStreamActor.NameFor(market))).ToList();
     }
+
+    /// <summary>Each futures market this host streams symbols of gets its open interest read, unless orderflow.derivatives.open-interest is off.</summary>
+    private static void StartOpenInterest(this ActorSystem system, OrderFlowSettings settings, IReadOnlyDictionary<string, BinanceRestClient> rest)
+    {
+        if (!settings.DerivativesKept.OpenInterest) return;
+        foreach (var market in FuturesMarkets(settings))
+            system.ActorOf(OpenInterestActor.Props(market, rest[market], MetricsBoards.For(system), settings.DerivativesKept), OpenInterestActor.NameFor(market));
+    }
+
+    /// <summary>The futures markets of the configured symbols and patterns.</summary>
+    private static IEnumerable<string> FuturesMarkets(OrderFlowSettings settings) =>
+        settings.Symbols.Select(symbol => symbol.Market).Concat(settings.SymbolPatterns.Select(pattern => pattern.Market))
+            .Where(market => market != Protocol.Symbol.SpotMarket).Distinct().Order();
 
     /// <summary>Asks each of <paramref name="owners"/> (the pool, the market-wide streams) to close its sockets with close frames.</summary>
     private static async Task<Done> CloseConnectionsAsync(ActorSystem system, IReadOnlyList<IActorRef> owners)

@@ -32,6 +32,9 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
         : null;
     private readonly MarksAtClose? _marksAtClose = futures is { Settings.MarkPrice: true } ? new(settings.BarsKept.Intervals, settings.BarsKept.Keep) : null;
     private MarkPriceUpdate? _mark;
+    // Binance's 5-minute record, by sample time (the newest kept as long as the longest bars), and the latest polled value.
+    private readonly SortedList<long, OpenInterestSample>? _openInterest = futures is { Settings.OpenInterest: true } ? new() : null;
+    private OpenInterestSample? _openInterestNow;
     /// <summary>Liquidations reach this board from its making on: nothing before is covered.</summary>
     private readonly long _followedFromMs = futures?.FollowedFromMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     private readonly SymbolBars _bars = new(settings.BarsKept.IntervalsFor(symbol), settings.BarsKept.Keep, settings.BarsKept.FootprintKeep,
@@ -84,6 +87,40 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
             _marksAtClose?.Add(mark);
         }
     }
+
+    /// <summary>Open interest samples from Binance's 5-minute record (repeats replace themselves).</summary>
+    public void Add(IReadOnlyList<OpenInterestSample> record)
+    {
+        lock (_lock)
+        {
+            if (_openInterest is null) return;
+            foreach (var sample in record) _openInterest[sample.TimeMs] = sample;
+            while (_openInterest.Count > OpenInterestKept) _openInterest.RemoveAt(0);
+        }
+    }
+
+    /// <summary>The open interest polled now (configured symbols only).</summary>
+    public void SetOpenInterestNow(OpenInterestSample sample)
+    {
+        lock (_lock)
+            if (_openInterest is not null) _openInterestNow = sample;
+    }
+
+    /// <summary>Samples kept: the 1h bars' span at the default keep (120 hours of 5-minute samples).</summary>
+    private int OpenInterestKept => Math.Max(1, (int)(settings.BarsKept.Intervals.DefaultIfEmpty(TimeSpan.FromMinutes(5)).Max().Ticks * settings.BarsKept.Keep
+                                                     / TimeSpan.FromMinutes(5).Ticks));
+
+    /// <summary>The latest open interest known: the polled value when newer than the record's last sample.</summary>
+    private OpenInterest? LatestOpenInterest()
+    {
+        if (_openInterest is null) return null;
+        var recorded = _openInterest.Count > 0 ? _openInterest.Values[^1] : (OpenInterestSample?)null;
+        return _openInterestNow is { } now && (recorded is not { } last || now.TimeMs > last.TimeMs) ? Describe(now, sampled: true)
+            : recorded is { } sample ? Describe(sample, sampled: false) : null;
+    }
+
+    private static OpenInterest Describe(OpenInterestSample sample, bool sampled) =>
+        new(sample.Quantity.ToDecimal(), sample.Value?.ToDecimal(), DateTimeOffset.FromUnixTimeMilliseconds(sample.TimeMs), sampled);
 
     /// <summary>Executed liquidations of one side since the board began (none on spot): for the telemetry's counters.</summary>
     public (long Count, decimal Notional)? LiquidatedSinceStart(LiquidatedSide side)
@@ -163,6 +200,9 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
             // Its age at the close (a bar under way: at the latest mark, so far).
             Mark = mark is { } atClose ? MarkReading.Mark(atClose, Math.Min(_mark?.EventTimeMs ?? toMs, toMs), futures!.Settings.MarkStaleAfter) : null,
             Funding = mark is { } funded ? MarkReading.FundingOf(funded) : null,
+            // Binance's sample at the bar's close, on bars the 5-minute record divides.
+            OpenInterest = interval.Span is { } whole && whole.Ticks % TimeSpan.FromMinutes(5).Ticks == 0 && _openInterest is not null &&
+                           _openInterest.TryGetValue(toMs, out var openAtClose) ? Describe(openAtClose, sampled: false) : null,
         };
     }
 
@@ -224,6 +264,7 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
                 Liquidations = _liquidations?.Window(fromMs, toMs, futures!.Connected.Measure(fromMs, toMs, _followedFromMs)),
                 Mark = _mark is { } mark ? MarkReading.Mark(mark, nowMs, futures!.Settings.MarkStaleAfter) : null,
                 Funding = _mark is { } funded ? MarkReading.FundingOf(funded) : null,
+                OpenInterest = LatestOpenInterest(),
             };
         }
     }

@@ -96,7 +96,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         _liquidationsToRecord = futures && _store is not null && settings.DerivativesKept.Liquidations ? new ConcurrentQueue<ForceOrder>() : null;
         _board = new MetricsBoard(symbol, settings.Metrics, !futures ? null
             : replay is null ? new FuturesFeed(boards.MarketStreams(symbol.Market), settings.DerivativesKept, _liquidationsToRecord)
-            : new FuturesFeed(new ConnectedSpans($"{symbol.Market} {MarketStreamActor.LiquidationStream}"), settings.DerivativesKept with { MarkPrice = false },
+            : new FuturesFeed(new ConnectedSpans($"{symbol.Market} {MarketStreamActor.LiquidationStream}"), settings.DerivativesKept with { MarkPrice = false, OpenInterest = false },
                 FollowedFromMs: replay.Clock.FromMs));
         _lifecycle = new SymbolLifecycle(symbol, new CoolDown(settings.Stream.CoolDown, new Random()), TimeProvider.System);
 

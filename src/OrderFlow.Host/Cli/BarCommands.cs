@@ -23,10 +23,11 @@ internal static class BarCommands
                     QueryCommands.Write(answer);
                     return OrderFlowCli.Success;
                 }
-                // A futures symbol's bars add their liquidations (longs/shorts forced out, notional) and the mark and funding at the close.
+                // A futures symbol's bars add their liquidations (longs/shorts forced out, notional), the mark and funding at the
+                // close, and (5m and longer) Binance's open interest sample at the close.
                 var futures = answer.Bars.Any(b => b.Liquidations is not null || b.Mark is not null);
                 string[] header = ["FROM (UTC)", "OPEN", "HIGH", "LOW", "CLOSE", "BUY", "SELL", "DELTA", "MIN", "MAX", "VWAP", "TRADES"];
-                QueryCommands.Table(futures ? [.. header, "LIQ LONG", "LIQ SHORT", "MARK", "FUNDING", ""] : [.. header, ""],
+                QueryCommands.Table(futures ? [.. header, "LIQ LONG", "LIQ SHORT", "MARK", "FUNDING", "OPEN INTEREST", ""] : [.. header, ""],
                     answer.Bars.Select(b => (string[])
                     [
                         b.From.ToString(Seconds(answer.Interval) ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), HumanFormat.Money(b.Open), HumanFormat.Money(b.High),
@@ -47,6 +48,7 @@ internal static class BarCommands
         bar.Liquidations is { } s ? $"{s.Shorts.Count} {HumanFormat.Money(s.Shorts.Notional)}" + (s.Coverage.Ready ? "" : " (partial)") : "-",
         bar.Mark is { } m ? HumanFormat.Money(m.Mark) + (m.Ready ? "" : " (stale)") : "-",
         bar.Funding is { } f ? $"{HumanFormat.Signed(f.Rate * 100)}%" : "-",
+        bar.OpenInterest is { } oi ? Plain(oi.Quantity) : "-",
     ];
 
     public static Command Footprint()

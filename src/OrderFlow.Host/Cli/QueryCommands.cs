@@ -269,6 +269,9 @@ public static class QueryCommands
                               (mark.Ready ? "" : $" (NOT READY: {mark.NotReadyBecause})"));
         if (m.Funding is { } funding)
             Console.WriteLine($"  funding         {HumanFormat.Signed(funding.Rate * 100)}% a period, next at {funding.NextFundingTime:yyyy-MM-dd HH:mm} UTC");
+        if (m.OpenInterest is { } oi)
+            Console.WriteLine($"  open interest   {oi.Quantity}" + (oi.Value is { } value ? $" (value {HumanFormat.Money(value)})" : "") +
+                              $" as of {Clock(oi.At)} UTC, {(oi.Sampled ? "polled" : "Binance's 5-minute record")}");
         var q = m.Quality;
         Console.WriteLine($"  quality         gaps {q.GapsDetected} (backfilled {q.GapsBackfilled}, unrecovered {q.GapsUnrecovered}), duplicates {q.DuplicatesDropped}, " +
                           $"malformed {q.MalformedDropped}, last trade {q.SecondsSinceLastTrade?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"}s ago");

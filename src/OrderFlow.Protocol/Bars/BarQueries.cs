@@ -54,7 +54,8 @@ public sealed record Bar(
     long LastAggregateId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WindowLiquidations? Liquidations = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] MarkPrice? Mark = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Funding? Funding = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Funding? Funding = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OpenInterest? OpenInterest = null);
 
 /// <summary>Asks the footprint of a symbol's newest <see cref="Last"/> bars of one interval.</summary>
 public sealed record GetFootprint(Symbol Symbol, BarInterval Interval, int Last = 1) : IWithSymbol, IOrderFlowQuery;

@@ -62,6 +62,14 @@ public sealed record WindowLiquidations(bool Sampled, long Snapshots, Liquidatio
 /// </summary>
 public sealed record MarkPrice(decimal Mark, decimal Index, decimal Basis, decimal EstimatedSettlePrice, DateTimeOffset At, bool Ready, string? NotReadyBecause);
 
+/// <summary>
+/// A perpetual's open interest as Binance gave it: the <see cref="Quantity"/> open (USD-M: the base asset; COIN-M:
+/// contracts) and, when the source states it, its <see cref="Value"/> (USD-M: the quote asset; COIN-M: the base coin),
+/// at <see cref="At"/>. <see cref="Sampled"/>: polled now (<c>/openInterest</c>) rather than the exchange's own 5-minute
+/// record (<c>openInterestHist</c>).
+/// </summary>
+public sealed record OpenInterest(decimal Quantity, decimal? Value, DateTimeOffset At, bool Sampled);
+
 /// <summary>A perpetual's funding as of <see cref="At"/>: the current rate (signed; per funding interval) and the next funding time.</summary>
 public sealed record Funding(decimal Rate, DateTimeOffset NextFundingTime, DateTimeOffset At);
 

@@ -45,7 +45,8 @@ public sealed record MetricsSnapshot(
     VolumeUnits? Units = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WindowLiquidations? Liquidations = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] MarkPrice? Mark = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Funding? Funding = null) : IWithSymbol, IOrderFlowMessage
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Funding? Funding = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OpenInterest? OpenInterest = null) : IWithSymbol, IOrderFlowMessage
 {
     public bool Ready => Coverage.Ready;
 }

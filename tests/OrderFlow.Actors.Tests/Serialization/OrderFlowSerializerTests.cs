@@ -73,6 +73,7 @@ public sealed class OrderFlowSerializerTests() : TestKit(OrderFlowSerializer.Hoc
                 new WindowCoverage(false, 0.9166m, "usdm !forceOrder@arr was not connected from 09:29:10.000 UTC to 09:29:15.000 UTC")),
             Mark = new MarkPrice(91_350.5m, 91_360.25m, -9.75m, 91_351m, At, false, "the mark price is 7.1s old (stale after 5s)"),
             Funding = new Funding(-0.00012345m, At.Date.AddHours(16), At),
+            OpenInterest = new OpenInterest(81_234.567m, 7_421_000_123.45678901m, At.AddSeconds(-15), false),
         },
         Liquidated, new SubscribeLiquidations([Perp]), new SubscribeLiquidations([]), LiquidationsSubscribed.Instance, UnsubscribeLiquidations.Instance,
         new MarketStreamConnected("usdm", "!forceOrder@arr/!markPrice@arr@1s", new Uri("wss://fstream.binance.com/market/stream?streams=!forceOrder@arr"), 1, TimeSpan.FromMilliseconds(80.5), At),

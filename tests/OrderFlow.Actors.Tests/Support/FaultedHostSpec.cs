@@ -16,7 +16,8 @@ public abstract class FaultedHostSpec(double tradesPerSecond) : TestKit, IAsyncL
     private const string QuickRetries = "orderflow.stream.backoff { min = 200ms, max = 1s }\norderflow.stream.cool-down { min = 1s, max = 2s }\n";
 
     /// <summary>One-second bars beside the default intervals, footprint levels a tick apart: a final bar every second, with a ladder, to look at.</summary>
-    private const string SecondBars = "orderflow.bars { intervals = [1s, 1m, 5m, 15m, 1h], footprint-ticks-per-level = 1 }\n";
+    // Footprints for the last two minutes of 1s bars: a bar picked a few back stays kept while a loaded machine checks it.
+    private const string SecondBars = "orderflow.bars { intervals = [1s, 1m, 5m, 15m, 1h], footprint-ticks-per-level = 1, footprint-keep = 120 }\n";
 
     protected ExchangeSimulator Exchange { get; private set; } = null!;
 
