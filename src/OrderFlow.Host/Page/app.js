@@ -214,6 +214,23 @@ function addBars(bars) {
   for (const id of ["price-chart", "flow-chart"]) document.getElementById(id).dataset.bars = String(chart.bars.size);
 }
 
+// The picked bar's arrow, and on a futures symbol each bar's liquidations: longs forced out above it (red), shorts below (green).
+function drawMarkers() {
+  const times = [...chart.bars.keys()].sort((a, b) => a - b);
+  const picked = chart.picked ?? times[times.length - 1];
+  const markers = [];
+  let liquidated = 0;
+  for (const time of times) {
+    const l = chart.bars.get(time).liquidations;
+    if (l && (l.longs.count || l.shorts.count)) liquidated++;
+    if (l && l.longs.count) markers.push({ time, position: "aboveBar", color: "#ef5350", shape: "circle", size: 1, text: `L${l.longs.count}` });
+    if (l && l.shorts.count) markers.push({ time, position: "belowBar", color: "#26a69a", shape: "circle", size: 1, text: `S${l.shorts.count}` });
+  }
+  if (picked !== undefined) markers.push({ time: picked, position: "aboveBar", color: "#d8dee6", shape: "arrowDown", size: 1 });
+  chart.marker.setMarkers(markers.sort((a, b) => a.time - b.time));
+  document.getElementById("price-chart").dataset.liquidationMarkers = String(liquidated);
+}
+
 function drawBar(time, b) {
   chart.series.candles.update({ time, open: b.open, high: b.high, low: b.low, close: b.close });
   chart.series.delta.update({ time, value: b.delta, color: b.delta >= 0 ? "#26a69a" : "#ef5350" });
@@ -240,7 +257,7 @@ async function refreshFootprint(symbol) {
   if (!times.length) return showFootprint(null, "no bar yet");
   const time = chart.picked ?? times[times.length - 1];
   const bar = chart.bars.get(time);
-  chart.marker.setMarkers([{ time, position: "aboveBar", color: "#d8dee6", shape: "arrowDown", size: 1 }]);
+  drawMarkers();
   // A final bar's footprint does not change (unless revised): asked again only when the bar is not final yet.
   const shown = document.getElementById("footprint");
   if (bar.final && shown.dataset.from === bar.from && shown.dataset.revision === String(bar.revision)) return;
@@ -317,7 +334,14 @@ function drawSnapshot(m) {
     figure("trades", `${m.tradeCount} (${number(m.tradesPerSecond)}/s)`), figure("delta", `${signed(m.delta)} (${m.deltaPercent === null ? "–" : signed(m.deltaPercent * 100, 2)}%)`),
     figure("CVD", signed(m.cvd.value)), figure("VWAP", m.vwap ? price(Number(m.vwap.vwap.toFixed(8))) : "–"),
     figure("POC", m.profile ? price(m.profile.pointOfControl) : "–"), figure("VA", m.profile ? `${price(m.profile.valueAreaLow)}–${price(m.profile.valueAreaHigh)}` : "–"),
-    figure("large", `buy ${m.largeTrades.buy.count} / sell ${m.largeTrades.sell.count}`), figure("ready", m.coverage.ready ? "yes" : `no: ${m.coverage.notReadyBecause}`));
+    figure("large", `buy ${m.largeTrades.buy.count} / sell ${m.largeTrades.sell.count}`), figure("ready", m.coverage.ready ? "yes" : `no: ${m.coverage.notReadyBecause}`),
+    // A perpetual's context (absent on spot): mark and basis, funding, the window's liquidations, open interest.
+    ...(m.mark ? [figure("mark", `${price(m.mark.mark)} (basis ${signed(m.mark.basis, 2)})${m.mark.ready ? "" : ", stale"}`)] : []),
+    ...(m.funding ? [figure("funding", `${signed(m.funding.rate * 100, 4)}% · next ${new Date(m.funding.nextFundingTime).toISOString().slice(11, 16)} UTC`)] : []),
+    ...(m.liquidations ? [figure("liquidations", `longs ${m.liquidations.longs.count} (${price(m.liquidations.longs.notional)}) · shorts ${m.liquidations.shorts.count} (${price(m.liquidations.shorts.notional)})${m.liquidations.coverage.ready ? "" : " · partial"}`)] : []),
+    ...(m.openInterest ? [figure("open interest", price(m.openInterest.quantity))] : []));
+  figures.dataset.mark = m.mark ? String(m.mark.mark) : "";
+  figures.dataset.funding = m.funding ? String(m.funding.rate) : "";
 }
 
 // "90s", "5m", "1h", "1d" as seconds (the host's duration text).

@@ -164,10 +164,10 @@ public sealed class HttpApiSpecs(ApiHost host) : IClassFixture<ApiHost>
         AssertSameFields(schemas, "TradesSnapshot", trades);
         AssertSameFields(schemas, "AggregateTrade", trades.GetProperty("trades")[0]);
         // A spot symbol's window has no liquidations, mark or funding at all (a futures symbol's does).
-        AssertSameFields(schemas, "MetricsSnapshot", (await host.GetAsync("/v1/metrics/BTCUSDT?window=1m")).Body, absentOnSpot: ["liquidations", "mark", "funding"]);
+        AssertSameFields(schemas, "MetricsSnapshot", (await host.GetAsync("/v1/metrics/BTCUSDT?window=1m")).Body, absentOnSpot: ["liquidations", "mark", "funding", "openInterest"]);
         var bars = (await host.GetAsync("/v1/bars/BTCUSDT?interval=1m&last=1")).Body;
         AssertSameFields(schemas, "BarsSnapshot", bars);
-        AssertSameFields(schemas, "Bar", bars.GetProperty("bars")[0], absentOnSpot: ["liquidations", "mark", "funding"]);
+        AssertSameFields(schemas, "Bar", bars.GetProperty("bars")[0], absentOnSpot: ["liquidations", "mark", "funding", "openInterest"]);
         var footprint = (await host.GetAsync("/v1/footprint/BTCUSDT?interval=1m")).Body;
         AssertSameFields(schemas, "FootprintSnapshot", footprint);
         AssertSameFields(schemas, "FootprintLevel", footprint.GetProperty("bars")[0].GetProperty("levels")[0]);

@@ -98,30 +98,4 @@ public sealed class PageSpecs(ITestOutputHelper output) : FaultedHostSpec(trades
 
     /// <summary>A figure as the page shows it ("1,234.5"), as the decimal it is.</summary>
     private static decimal Shown(IWebElement cell) => decimal.Parse(cell.Text.Replace(",", ""), NumberStyles.Float, CultureInfo.InvariantCulture);
-
-    /// <summary>Headless chromium from Debian's packages, through Debian's chromedriver: nothing is downloaded.</summary>
-    private sealed class Browser : IDisposable
-    {
-        private const string Chromium = "/usr/bin/chromium";
-        private const string Driver_ = "/usr/bin/chromedriver";
-
-        private Browser(ChromeDriver driver) => Driver = driver;
-
-        public ChromeDriver Driver { get; }
-
-        public static Browser Start()
-        {
-            if (!File.Exists(Chromium) || !File.Exists(Driver_))
-                throw new InvalidOperationException($"the page's test needs {Chromium} and {Driver_}: apt-get install chromium chromium-driver (.ci/run does)");
-            var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(Driver_)!, Path.GetFileName(Driver_));
-            service.SuppressInitialDiagnosticInformation = true;
-            var options = new ChromeOptions { BinaryLocation = Chromium };
-            options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1000");
-            return new Browser(new ChromeDriver(service, options, TimeSpan.FromSeconds(60)));
-        }
-
-        public void Screenshot(string path) => Driver.GetScreenshot().SaveAsFile(path);
-
-        public void Dispose() => Driver.Quit();
-    }
 }

@@ -9,7 +9,8 @@ namespace OrderFlow.Actors.Tests.Support;
 /// for the host to come back: it retries a few hundred milliseconds apart and cools down for a second or two, not the
 /// shipped 30 s, so "back" comes within the spec's limit.
 /// </summary>
-public abstract class FaultedHostSpec(double tradesPerSecond) : TestKit, IAsyncLifetime
+/// <param name="market">The exchange's layout and the host's market: spot, or usdm (its liquidations and mark prices too).</param>
+public abstract class FaultedHostSpec(double tradesPerSecond, string market = "spot") : TestKit, IAsyncLifetime
 {
     protected static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
@@ -21,7 +22,8 @@ public abstract class FaultedHostSpec(double tradesPerSecond) : TestKit, IAsyncL
 
     protected ExchangeSimulator Exchange { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions { TradesPerSecond = tradesPerSecond });
+    public async Task InitializeAsync() =>
+        Exchange = await ExchangeSimulator.StartAsync(new SimulatorOptions { TradesPerSecond = tradesPerSecond, Market = market, RequestWeightPerMinute = market == "spot" ? 6000 : 2400 });
 
     public async Task DisposeAsync() => await Exchange.DisposeAsync();
 
@@ -30,7 +32,7 @@ public abstract class FaultedHostSpec(double tradesPerSecond) : TestKit, IAsyncL
     {
         var config = Path.Combine(Path.GetTempPath(), $"orderflow-faulted-{Guid.NewGuid():N}.conf");
         await File.WriteAllTextAsync(config, QuickRetries + SecondBars);
-        return OrderFlowProcess.Start("run", "--symbols", string.Join(',', symbols), "--ws-url", Exchange.WebSocketUrl.ToString(),
+        return OrderFlowProcess.Start("run", "--market", market, "--symbols", string.Join(',', symbols), "--ws-url", Exchange.WebSocketUrl.ToString(),
             "--rest-url", Exchange.RestUrl.ToString(), "--akka-port", "0", "--http-port", "0", "--config", config);
     }
 }
