@@ -23,7 +23,7 @@ public sealed class ConnectedSpans(string stream)
         lock (_lock) _openSince ??= nowMs;
     }
 
-    /// <summary>A span it was connected, as the store recorded it (a replay's).</summary>
+    /// <summary>A span it was connected, as the store recorded it (a replay's, or a restart's); overlaps count once.</summary>
     public void Add(long fromMs, long toMs)
     {
         lock (_lock)
@@ -53,13 +53,14 @@ public sealed class ConnectedSpans(string stream)
             var start = Math.Max(fromMs, followedFromMs);
             long covered = 0, reached = start;
             (long From, long? To)? gap = null;
-            foreach (var (from, to) in Spans(toMs))
+            // In time order, each counted from where the last left off: spans restored from the store may overlap live ones.
+            foreach (var (from, to) in Spans(toMs).OrderBy(span => span.From))
             {
                 var (lo, hi) = (Math.Max(from, start), Math.Min(to, toMs));
-                if (hi <= lo) continue;
+                if (hi <= Math.Max(lo, reached)) continue;
                 if (lo > reached) gap ??= (reached, lo);
-                covered += hi - lo;
-                reached = Math.Max(reached, hi);
+                covered += hi - Math.Max(lo, reached);
+                reached = hi;
             }
             if (reached < toMs) gap ??= (reached, null);
             var why = new List<string>();

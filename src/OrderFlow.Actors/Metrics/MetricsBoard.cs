@@ -36,7 +36,7 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
     private readonly SortedList<long, OpenInterestSample>? _openInterest = futures is { Settings.OpenInterest: true } ? new() : null;
     private OpenInterestSample? _openInterestNow;
     /// <summary>Liquidations reach this board from its making on: nothing before is covered.</summary>
-    private readonly long _followedFromMs = futures?.FollowedFromMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    private long _followedFromMs = futures?.FollowedFromMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     private readonly SymbolBars _bars = new(settings.BarsKept.IntervalsFor(symbol), settings.BarsKept.Keep, settings.BarsKept.FootprintKeep,
         settings.BarsKept.TicksPerLevel);
     private SequenceStats? _counters;
@@ -128,6 +128,22 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
         lock (_lock) return _liquidations?.SinceStart(side);
     }
 
+    /// <summary>
+    /// After a restart: the liquidations the store kept from <paramref name="fromMs"/> up to when this board began (later
+    /// ones it takes live) and their stream's recorded coverage, so the kept bars and windows have them again.
+    /// </summary>
+    public void RestoreLiquidations(IReadOnlyList<ForceOrder> recorded, IReadOnlyList<(long FromMs, long ToMs)> coverage, long fromMs)
+    {
+        lock (_lock)
+        {
+            if (_liquidations is null) return;
+            foreach (var liquidation in recorded)
+                if (liquidation.TradeTimeMs < _followedFromMs) _liquidations.Add(liquidation, _units);
+            foreach (var (spanFrom, spanTo) in coverage) futures!.Connected.Add(spanFrom, Math.Min(spanTo, _followedFromMs));
+            _followedFromMs = Math.Min(_followedFromMs, fromMs);
+        }
+    }
+
     /// <summary>The liquidation as the protocol gives it, in this symbol's units.</summary>
     public Liquidation Describe(in ForceOrder liquidation)
     {
@@ -182,13 +198,20 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
         lock (_lock)
             return BarReading.Bars(symbol, _bars, query) switch
             {
-                BarsSnapshot bars => bars with { Units = _volumeUnits, Bars = futures is null ? bars.Bars : [.. bars.Bars.Select(bar => WithContext(bar, query.Interval))] },
+                BarsSnapshot bars => bars with { Units = _volumeUnits, Bars = futures is null ? bars.Bars : [.. bars.Bars.Select(bar => Context(bar, query.Interval))] },
                 var other => other,
             };
     }
 
+    /// <summary>A final bar as announced (<see cref="BarFinal"/>): on a futures symbol, with its context, as <see cref="ReadBars"/> gives it.</summary>
+    public Bar WithContext(Bar bar, BarInterval interval)
+    {
+        if (futures is null) return bar;
+        lock (_lock) return Context(bar, interval);
+    }
+
     /// <summary>A futures bar's liquidations (by trade time, with their coverage) and, on a time bar, the mark and funding at its close.</summary>
-    private Bar WithContext(Bar bar, BarInterval interval)
+    private Bar Context(Bar bar, BarInterval interval)
     {
         var (fromMs, toMs) = (bar.From.ToUnixTimeMilliseconds(), bar.To.ToUnixTimeMilliseconds());
         // A tick or volume bar ends with its last trade: its liquidations are those up to and with that millisecond.

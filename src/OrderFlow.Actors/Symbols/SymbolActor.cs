@@ -123,7 +123,8 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
             // Kept with the tape (a restart answers them again) and announced cluster-wide.
             _recorder?.Tell(new TradeRecorder.RecordBars(final.Bars));
             var mediator = DistributedPubSub.Get(Context.System).Mediator;
-            foreach (var bar in final.Bars) mediator.Tell(new Publish(BarsTopic, new BarFinal(_symbol, bar.Interval, BarReading.Bar(bar))));
+            foreach (var bar in final.Bars)
+                mediator.Tell(new Publish(BarsTopic, new BarFinal(_symbol, bar.Interval, _board.WithContext(BarReading.Bar(bar), bar.Interval))));
         });
         Receive<GetSequenceStats>(query =>
         {
@@ -275,6 +276,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         if (_symbol.Market == "coinm" && listing.ContractSize == Fixed8.Zero)
             _log.Warning("⚠️ {Symbol}: exchangeInfo gave no contractSize; until it does, quantities are counted as the base coin and notionals as price × contracts", _symbol);
         TellListing(listing);
+        if (_store is not null && _board.Futures is { Settings.Liquidations: true }) RestoreLiquidations(_store);
         _sequencer = ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, _settings.History.WarmUp, _rest, _history, _metrics,
             TapeAtStart(), _recorder), "sequencer");
         Answer(_lifecycle.AnswerToAdd()!);
@@ -284,6 +286,30 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     {
         _metrics.Tell(new SymbolListing(_symbol, listing));
         _recorder?.Tell(new SymbolListing(_symbol, listing));
+    }
+
+    /// <summary>
+    /// After a restart, the liquidations the store kept for as far back as the kept bars reach, with their coverage:
+    /// read detached, handed to the board (which is thread-safe) when they come.
+    /// </summary>
+    private void RestoreLiquidations(ITapeStore store)
+    {
+        var (board, tape, recordedAs) = (_board, Tape, MarketStreamActor.RecordedAs(_symbol.Market, _settings.MarketOf(_symbol).RestUrl));
+        var bars = _settings.Metrics.BarsKept;
+        var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var fromMs = nowMs - Math.Max((long)_settings.Metrics.Windows.Max().TotalMilliseconds,
+            (long)bars.Intervals.DefaultIfEmpty().Max().TotalMilliseconds * bars.Keep);
+        var log = _log;
+        Task.Run(async () =>
+        {
+            var recorded = await store.ReadLiquidationsAsync(tape, fromMs, nowMs, int.MaxValue).ConfigureAwait(false);
+            board.RestoreLiquidations(recorded, await store.ReadConnectedSpansAsync(recordedAs, fromMs, nowMs).ConfigureAwait(false), fromMs);
+            return recorded.Count;
+        }).ContinueWith(read =>
+        {
+            if (read.IsFaulted) log.Warning("💾 {Symbol}: the stored liquidations could not be read ({Problem}); only those from now on are counted",
+                _symbol, read.Exception?.GetBaseException().Message);
+        }, TaskScheduler.Default);
     }
 
     private void StartReplay(ReplayPlan plan, Listing listing)

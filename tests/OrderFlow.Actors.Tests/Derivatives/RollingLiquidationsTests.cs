@@ -1,4 +1,5 @@
 using OrderFlow.Actors.Binance;
+using OrderFlow.Actors.Configuration;
 using OrderFlow.Actors.Derivatives;
 using OrderFlow.Actors.Metrics;
 using OrderFlow.Protocol;
@@ -94,6 +95,27 @@ public sealed class RollingLiquidationsTests
 
 public sealed class ConnectedSpansTests
 {
+    [Fact]
+    public void After_a_restart_the_stored_liquidations_and_their_coverage_count_again_each_once()
+    {
+        const long start = 1_795_000_000_000, restarted = start + 60_000;
+        var spans = new ConnectedSpans("usdm !forceOrder@arr");
+        var settings = new MetricsSettings([TimeSpan.FromMinutes(1)], 100_000m, new Dictionary<Symbol, decimal>(), 1, 70, CvdAnchor.UtcDay);
+        var board = new MetricsBoard(Symbol.Parse("usdm:BTCUSDT"), settings, new FuturesFeed(spans, DerivativesSettings.Default, FollowedFromMs: restarted));
+        ForceOrder At(long ms, string side) => new("BTCUSDT", side, "LIMIT", "IOC", Fixed8.FromDecimal(2), Fixed8.FromDecimal(100), Fixed8.FromDecimal(101),
+            "FILLED", Fixed8.FromDecimal(2), Fixed8.FromDecimal(2), ms, ms);
+        spans.Connected(restarted);
+        // Two symbols of the market restore the same recorded span; the one stored after the restart is taken live, not again.
+        board.RestoreLiquidations([At(start + 1_000, "SELL"), At(start + 30_000, "BUY"), At(restarted + 500, "SELL")], [(start, restarted + 1_000)], start);
+        board.RestoreLiquidations([], [(start, restarted + 1_000)], start);
+
+        var window = ((MetricsSnapshot)board.Read(TimeSpan.FromMinutes(1), restarted - 500)).Liquidations!;
+        Assert.Equal(new WindowCoverage(true, 1m, null), window.Coverage);
+        Assert.Equal((2, 1L, 202m, 1L, 202m), (window.Snapshots, window.Longs.Count, window.Longs.Notional, window.Shorts.Count, window.Shorts.Notional));
+        // Overlapping spans count once: a minute later, with the live span on, still whole.
+        Assert.Equal(1m, ((MetricsSnapshot)board.Read(TimeSpan.FromMinutes(1), restarted + 30_000)).Liquidations!.Coverage.Fraction);
+    }
+
     [Fact]
     public void Connected_throughout_is_complete_and_an_outage_says_when_it_was()
     {
