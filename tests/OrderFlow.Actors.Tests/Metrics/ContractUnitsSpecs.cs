@@ -14,7 +14,7 @@ namespace OrderFlow.Actors.Tests.Metrics;
 /// <summary>
 /// COIN-M against a simulated COIN-M exchange: its quantities are contracts of exchangeInfo's <c>contractSize</c> USD,
 /// so a trade's notional is q × contractSize and its volume q × contractSize / p in the base coin (docs/order-flow.md,
-/// Contract units), in the windows, the large trades and the bars alike.
+/// Contract units), in the windows, the large trades, the bars and the liquidations alike.
 /// </summary>
 public sealed class ContractUnitsSpecs(ITestOutputHelper output) : StreamSpec(output)
 {
@@ -28,8 +28,10 @@ public sealed class ContractUnitsSpecs(ITestOutputHelper output) : StreamSpec(ou
         var coinm = await StartExchangeAsync(new SimulatorOptions
         {
             Market = "coinm", TradesPerSecond = 100, RequestWeightPerMinute = 2400, History = TimeSpan.FromMinutes(3),
-            Symbols = [new SimulatedSymbol("BTCUSD_PERP", 91_420.1m, 0.1m)],
+            Symbols = [new SimulatedSymbol("BTCUSD_PERP", 91_420.1m, 0.1m)], LiquidationChance = 1.0, LiquidationEvery = TimeSpan.FromMilliseconds(200),
         });
+        // Liquidations once the symbol is followed (below): one before it would reach no window.
+        coinm.Liquidations.Paused = true;
         var lifecycle = LifecycleProbe();
         var directory = StartSupervisor(Settings("coinm:BTCUSD_PERP", extraHocon: $$"""
             orderflow.binance.markets.coinm { ws-url = "{{coinm.WebSocketUrl}}", rest-url = "{{coinm.RestUrl}}" }
@@ -38,6 +40,8 @@ public sealed class ContractUnitsSpecs(ITestOutputHelper output) : StreamSpec(ou
             orderflow.bars.intervals = [1s]
             """));
         ExpectLifecycle<Connected>(lifecycle, Perp, Dilated(TimeSpan.FromSeconds(10)));
+        AwaitAssert(() => Assert.Equal(1, coinm.OpenConnections(ExchangeSimulator.LiquidationKey)), Dilated(TimeSpan.FromSeconds(10)));
+        coinm.Liquidations.Paused = false;
 
         MetricsSnapshot window = null!;
         await AwaitAssertAsync(async () =>
@@ -75,6 +79,22 @@ public sealed class ContractUnitsSpecs(ITestOutputHelper output) : StreamSpec(ou
             Assert.Equal((Notional(inBar, AggressorSide.Buy), Notional(inBar, AggressorSide.Sell), Volume(inBar, AggressorSide.Buy), Volume(inBar, AggressorSide.Sell)),
                 (bar.BuyNotional, bar.SellNotional, bar.BuyVolume, bar.SellVolume));
         }
+
+        // Liquidations there: z contracts are worth z × contractSize USD, and z × contractSize / ap in the coin.
+        await AwaitAssertAsync(async () =>
+        {
+            var now = await directory.Ask<MetricsSnapshot>(new GetMetrics(Perp, TimeSpan.FromMinutes(1)), Dilated(TimeSpan.FromSeconds(3)));
+            var sent = coinm.Liquidations.Sent.Where(l => l.Listeners > 0 && l.TradeTimeMs >= now.From.ToUnixTimeMilliseconds() &&
+                                                          l.TradeTimeMs < now.To.ToUnixTimeMilliseconds()).ToList();
+            Assert.True(sent.Count >= 10, $"{sent.Count} liquidations so far");
+            Assert.Equal(sent.Count, now.Liquidations!.Snapshots);
+            foreach (var (side, tally) in new[] { ("SELL", now.Liquidations.Longs), ("BUY", now.Liquidations.Shorts) })
+            {
+                var executed = sent.Where(l => l.Side == side && l.Filled > 0).ToList();
+                Assert.Equal((executed.Count, executed.Sum(l => decimal.Truncate(l.Filled * ContractSize * 100_000_000m / l.AveragePrice) / 100_000_000m),
+                    executed.Sum(l => l.Filled * ContractSize)), (tally.Count, tally.Volume, tally.Notional));
+            }
+        }, Dilated(TimeSpan.FromSeconds(15)));
     }
 
     private static decimal Notional(IEnumerable<AggregateTrade> trades, AggressorSide side) =>

@@ -59,7 +59,7 @@ public sealed class PageSpecs(ITestOutputHelper output) : FaultedHostSpec(trades
             var ladder = browser.Driver.FindElement(By.Id("footprint"));
             Assert.DoesNotContain("in progress", browser.Driver.FindElement(By.Id("footprint-title")).Text);
             var from = DateTimeOffset.Parse(ladder.GetAttribute("data-from")!, CultureInfo.InvariantCulture);
-            var answer = JsonNode.Parse(await http.GetStringAsync("/v1/footprint/BTCUSDT?interval=1s&last=20"))!;
+            var answer = JsonNode.Parse(await http.GetStringAsync("/v1/footprint/BTCUSDT?interval=1s&last=120"))!;
             var footprint = answer["bars"]!.AsArray().Single(bar => DateTimeOffset.Parse((string)bar!["from"]!, CultureInfo.InvariantCulture) == from)!;
             Assert.True((bool)footprint["final"]!);
             var levels = footprint["levels"]!.AsArray().OrderByDescending(level => (decimal)level!["price"]!).ToList();
