@@ -130,7 +130,8 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
 
     /// <summary>
     /// After a restart: the liquidations the store kept from <paramref name="fromMs"/> up to when this board began (later
-    /// ones it takes live) and their stream's recorded coverage, so the kept bars and windows have them again.
+    /// ones it takes live) and their stream's recorded coverage, so the kept bars and windows have them again; the
+    /// symbol counts as followed from the first recorded span.
     /// </summary>
     public void RestoreLiquidations(IReadOnlyList<ForceOrder> recorded, IReadOnlyList<(long FromMs, long ToMs)> coverage, long fromMs)
     {
@@ -140,7 +141,8 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
             foreach (var liquidation in recorded)
                 if (liquidation.TradeTimeMs < _followedFromMs) _liquidations.Add(liquidation, _units);
             foreach (var (spanFrom, spanTo) in coverage) futures!.Connected.Add(spanFrom, Math.Min(spanTo, _followedFromMs));
-            _followedFromMs = Math.Min(_followedFromMs, fromMs);
+            // Followed since the first recorded span (a store that recorded nothing says nothing of before).
+            if (coverage.Count > 0) _followedFromMs = Math.Min(_followedFromMs, Math.Max(fromMs, coverage.Min(span => span.FromMs)));
         }
     }
 

@@ -114,6 +114,12 @@ public sealed class ConnectedSpansTests
         Assert.Equal((2, 1L, 202m, 1L, 202m), (window.Snapshots, window.Longs.Count, window.Longs.Notional, window.Shorts.Count, window.Shorts.Notional));
         // Overlapping spans count once: a minute later, with the live span on, still whole.
         Assert.Equal(1m, ((MetricsSnapshot)board.Read(TimeSpan.FromMinutes(1), restarted + 30_000)).Liquidations!.Coverage.Fraction);
+
+        // A store that recorded nothing says nothing of before: the symbol is followed from the board's start.
+        var fresh = new MetricsBoard(Symbol.Parse("usdm:ETHUSDT"), settings, new FuturesFeed(spans, DerivativesSettings.Default, FollowedFromMs: restarted));
+        fresh.RestoreLiquidations([], [], start);
+        Assert.Equal($"liquidations followed since {DateTimeOffset.FromUnixTimeMilliseconds(restarted):HH:mm:ss.fff} UTC",
+            ((MetricsSnapshot)fresh.Read(TimeSpan.FromMinutes(1), restarted - 500)).Liquidations!.Coverage.NotReadyBecause);
     }
 
     [Fact]
