@@ -55,6 +55,8 @@ public sealed class BarsSpecs(ITestOutputHelper output) : StreamSpec(output)
 
         var ticks = await FinalAsync(directory, BarInterval.Ticks(50), atLeast: 20, TimeSpan.FromSeconds(30));
         var volume = await FinalAsync(directory, BarInterval.Volume(Fixed8.Parse("10")), atLeast: 20, TimeSpan.FromSeconds(30));
+        // The footprints asked before the exchange's tape is read: every trade of a bar the host calls final is in it.
+        var footprints = await directory.Ask<FootprintSnapshot>(new GetFootprint(Btc, TimeSpan.FromSeconds(1), 120), Dilated(TimeSpan.FromSeconds(3)));
         var tape = Exchange.Market("BTCUSDT").Trades.ToList();
         long Day(AggregateTrade t) => t.TradeTimeMs - t.TradeTimeMs % 86_400_000;
         foreach (var bar in ticks)
@@ -77,7 +79,6 @@ public sealed class BarsSpecs(ITestOutputHelper output) : StreamSpec(output)
             SymbolBarsTests.AssertFigures(tape, trades, bar);
         }
         // Every final 1s bar's footprint, level for level: volume and aggregates per side at floor(p / step) · step.
-        var footprints = await directory.Ask<FootprintSnapshot>(new GetFootprint(Btc, TimeSpan.FromSeconds(1), 120), Dilated(TimeSpan.FromSeconds(3)));
         var step = footprints.Step;
         Assert.Equal(0.03m, step);
         var final = footprints.Bars.Where(bar => bar.Final).ToList();

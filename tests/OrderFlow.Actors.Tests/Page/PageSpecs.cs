@@ -56,26 +56,34 @@ public sealed class PageSpecs(ITestOutputHelper output) : FaultedHostSpec(trades
         using var http = new HttpClient { BaseAddress = new Uri($"http://{address}") };
         await AwaitAssertAsync(async () =>
         {
-            var ladder = browser.Driver.FindElement(By.Id("footprint"));
-            Assert.DoesNotContain("in progress", browser.Driver.FindElement(By.Id("footprint-title")).Text);
-            var from = DateTimeOffset.Parse(ladder.GetAttribute("data-from")!, CultureInfo.InvariantCulture);
+            // The ladder read in one go in the page (it redraws as bars come; element by element, a redraw in between
+            // would leave stale references), then compared with the host's footprint of that bar.
+            var shown = (IDictionary<string, object>)((IJavaScriptExecutor)browser.Driver).ExecuteScript("""
+                const ladder = document.getElementById("footprint");
+                return { title: document.getElementById("footprint-title").textContent, from: ladder.dataset.from,
+                         notes: document.getElementById("footprint-notes").textContent,
+                         rows: [...ladder.querySelectorAll("tbody tr")].map(row => ({ price: row.dataset.price, poc: row.classList.contains("poc"),
+                             cells: [...row.cells].map(cell => ({ text: cell.textContent, imbalance: cell.classList.contains("imbalance") })) })) };
+                """)!;
+            Assert.DoesNotContain("in progress", (string)shown["title"]);
+            var from = DateTimeOffset.Parse((string)shown["from"], CultureInfo.InvariantCulture);
             var answer = JsonNode.Parse(await http.GetStringAsync("/v1/footprint/BTCUSDT?interval=1s&last=120"))!;
             var footprint = answer["bars"]!.AsArray().Single(bar => DateTimeOffset.Parse((string)bar!["from"]!, CultureInfo.InvariantCulture) == from)!;
             Assert.True((bool)footprint["final"]!);
             var levels = footprint["levels"]!.AsArray().OrderByDescending(level => (decimal)level!["price"]!).ToList();
-            var rows = ladder.FindElements(By.CssSelector("tbody tr"));
+            var rows = ((IEnumerable<object>)shown["rows"]).Cast<IDictionary<string, object>>().ToList();
             Assert.Equal(levels.Count, rows.Count);
             foreach (var (level, row) in levels.Zip(rows))
             {
-                var cells = row.FindElements(By.TagName("td"));
-                Assert.Equal((decimal)level!["price"]!, decimal.Parse(row.GetAttribute("data-price")!, NumberStyles.Float, CultureInfo.InvariantCulture));
-                Assert.Equal((decimal)level["sellVolume"]!, Shown(cells[0]));
-                Assert.Equal((decimal)level["buyVolume"]!, Shown(cells[2]));
-                Assert.Equal((bool)level["sellImbalance"]!, cells[0].GetAttribute("class")!.Contains("imbalance"));
-                Assert.Equal((bool)level["buyImbalance"]!, cells[2].GetAttribute("class")!.Contains("imbalance"));
-                Assert.Equal((decimal)level["price"]! == (decimal)footprint["poc"]!, row.GetAttribute("class")!.Contains("poc"));
+                var cells = ((IEnumerable<object>)row["cells"]).Cast<IDictionary<string, object>>().ToList();
+                Assert.Equal((decimal)level!["price"]!, decimal.Parse((string)row["price"], NumberStyles.Float, CultureInfo.InvariantCulture));
+                Assert.Equal((decimal)level["sellVolume"]!, Shown((string)cells[0]["text"]));
+                Assert.Equal((decimal)level["buyVolume"]!, Shown((string)cells[2]["text"]));
+                Assert.Equal((bool)level["sellImbalance"]!, (bool)cells[0]["imbalance"]);
+                Assert.Equal((bool)level["buyImbalance"]!, (bool)cells[2]["imbalance"]);
+                Assert.Equal((decimal)level["price"]! == (decimal)footprint["poc"]!, (bool)row["poc"]);
             }
-            Assert.Contains($"≥ {(int)answer["imbalance"]!["ratioPercent"]!}%", browser.Driver.FindElement(By.Id("footprint-notes")).Text);
+            Assert.Contains($"≥ {(int)answer["imbalance"]!["ratioPercent"]!}%", (string)shown["notes"]);
         }, Limit);
         browser.Screenshot(Path.Combine(AppContext.BaseDirectory, "page.png"));
 
@@ -97,5 +105,5 @@ public sealed class PageSpecs(ITestOutputHelper output) : FaultedHostSpec(trades
     }
 
     /// <summary>A figure as the page shows it ("1,234.5"), as the decimal it is.</summary>
-    private static decimal Shown(IWebElement cell) => decimal.Parse(cell.Text.Replace(",", ""), NumberStyles.Float, CultureInfo.InvariantCulture);
+    private static decimal Shown(string text) => decimal.Parse(text.Trim().Replace(",", ""), NumberStyles.Float, CultureInfo.InvariantCulture);
 }
