@@ -222,6 +222,9 @@ public sealed record MetricsSettings(
     /// <summary>The bars kept per symbol (docs/order-flow.md, Bars and Footprint).</summary>
     public BarSettings BarsKept => Bars ?? BarSettings.Default;
 
+    /// <summary>How far back a symbol's figures reach: its longest window, or its kept time bars, whichever is further.</summary>
+    public TimeSpan LookBack => TimeSpan.FromTicks(Math.Max(Windows.Max().Ticks, BarsKept.Intervals.DefaultIfEmpty().Max().Ticks * BarsKept.Keep));
+
     public decimal LargeTradeNotionalFor(Symbol symbol) =>
         LargeTradeNotionalPerSymbol.TryGetValue(symbol, out var threshold) ? threshold : LargeTradeNotional;
 }

@@ -28,7 +28,7 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
     private readonly RollingOrderFlow _flow = new(symbol, settings);
     // Kept for the windows and the kept time bars, whichever reaches further back.
     private readonly RollingLiquidations? _liquidations = futures is { Settings.Liquidations: true }
-        ? new(symbol, TimeSpan.FromTicks(Math.Max(settings.Windows.Max().Ticks, settings.BarsKept.Intervals.DefaultIfEmpty().Max().Ticks * settings.BarsKept.Keep)))
+        ? new(symbol, settings.LookBack)
         : null;
     private readonly MarksAtClose? _marksAtClose = futures is { Settings.MarkPrice: true } ? new(settings.BarsKept.Intervals, settings.BarsKept.Keep) : null;
     private MarkPriceUpdate? _mark;
@@ -106,9 +106,8 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
             if (_openInterest is not null) _openInterestNow = sample;
     }
 
-    /// <summary>Samples kept: the 1h bars' span at the default keep (120 hours of 5-minute samples).</summary>
-    private int OpenInterestKept => Math.Max(1, (int)(settings.BarsKept.Intervals.DefaultIfEmpty(TimeSpan.FromMinutes(5)).Max().Ticks * settings.BarsKept.Keep
-                                                     / TimeSpan.FromMinutes(5).Ticks));
+    /// <summary>5-minute samples kept: as far back as the symbol's figures reach.</summary>
+    private int OpenInterestKept => Math.Max(1, (int)(settings.LookBack.Ticks / TimeSpan.FromMinutes(5).Ticks));
 
     /// <summary>The latest open interest known: the polled value when newer than the record's last sample.</summary>
     private OpenInterest? LatestOpenInterest()
@@ -294,13 +293,6 @@ public sealed class MetricsBoard(Symbol symbol, MetricsSettings settings, Future
         }
     }
 }
-
-/// <summary>
-/// What a futures symbol's board takes from its market's market-wide streams, when they were connected, and (with a
-/// tape store) where the liquidations it took wait for the symbol's recorder.
-/// </summary>
-/// <param name="FollowedFromMs">From when liquidations reach the board (null: its making; a replay: its range's start).</param>
-public sealed record FuturesFeed(ConnectedSpans Connected, DerivativesSettings Settings, ConcurrentQueue<ForceOrder>? ToRecord = null, long? FollowedFromMs = null);
 
 /// <summary>
 /// Every streamed symbol's <see cref="MetricsBoard"/>, one set per actor system (an Akka extension): each symbol's

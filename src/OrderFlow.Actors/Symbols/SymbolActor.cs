@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
@@ -65,7 +64,6 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     /// <summary>Started once the symbol is known to be listed, so no REST weight goes to one that is not.</summary>
     private IActorRef? _sequencer;
     private IActorRef? _recorder;
-    private readonly ConcurrentQueue<ForceOrder>? _liquidationsToRecord;
     private IActorRef? _stream;
     private IActorRef? _removedBy;
     /// <summary>Who added it, answered once exchangeInfo's first word is in.</summary>
@@ -89,15 +87,7 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         _connections = connections;
         _rest = rest;
         _boards = boards;
-        // A futures market's own streams (spot has none); a replay gets the liquidations and their coverage the store
-        // kept, in a coverage of its own (no mark prices are recorded).
-        var futures = symbol.Market != Symbol.SpotMarket && settings.DerivativesKept.Any;
-        // With a store, the liquidations the board takes wait there for the recorder's next write.
-        _liquidationsToRecord = futures && _store is not null && settings.DerivativesKept.Liquidations ? new ConcurrentQueue<ForceOrder>() : null;
-        _board = new MetricsBoard(symbol, settings.Metrics, !futures ? null
-            : replay is null ? new FuturesFeed(boards.MarketStreams(symbol.Market), settings.DerivativesKept, _liquidationsToRecord)
-            : new FuturesFeed(new ConnectedSpans($"{symbol.Market} {MarketStreamActor.LiquidationStream}"), settings.DerivativesKept with { MarkPrice = false, OpenInterest = false },
-                FollowedFromMs: replay.Clock.FromMs));
+        _board = new MetricsBoard(symbol, settings.Metrics, FuturesFeed.For(symbol, settings, boards, recording: _store is not null, replay?.Clock.FromMs));
         _lifecycle = new SymbolLifecycle(symbol, new CoolDown(settings.Stream.CoolDown, new Random()), TimeProvider.System);
 
         Receive<ListingChecked>(OnListingChecked);
@@ -272,11 +262,12 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
     private void StartPipeline(Listing listing)
     {
         _recorder = _store is null ? null
-            : ActorOf(TradeRecorder.Props(Tape, _store, _settings.History.Capacity, _settings.Store.FlushInterval, _liquidationsToRecord), "recorder");
+            : ActorOf(TradeRecorder.Props(Tape, _store, _settings.History.Capacity, _settings.Store.FlushInterval, _board.Futures?.ToRecord), "recorder");
         if (_symbol.Market == "coinm" && listing.ContractSize == Fixed8.Zero)
             _log.Warning("⚠️ {Symbol}: exchangeInfo gave no contractSize; until it does, quantities are counted as the base coin and notionals as price × contracts", _symbol);
         TellListing(listing);
-        if (_store is not null && _board.Futures is { Settings.Liquidations: true }) RestoreLiquidations(_store);
+        if (_store is not null && _board.Futures is { Settings.Liquidations: true } futures)
+            StoredLiquidations.Restore(_store, Tape, _board, futures, _settings.Metrics.LookBack, _log);
         _sequencer = ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, _settings.History.WarmUp, _rest, _history, _metrics,
             TapeAtStart(), _recorder), "sequencer");
         Answer(_lifecycle.AnswerToAdd()!);
@@ -288,37 +279,13 @@ public sealed class SymbolActor : ReceiveActor, IWithTimers
         _recorder?.Tell(new SymbolListing(_symbol, listing));
     }
 
-    /// <summary>
-    /// After a restart, the liquidations the store kept for as far back as the kept bars reach, with their coverage:
-    /// read detached, handed to the board (which is thread-safe) when they come.
-    /// </summary>
-    private void RestoreLiquidations(ITapeStore store)
-    {
-        var (board, tape, recordedAs) = (_board, Tape, MarketStreamActor.RecordedAs(_symbol.Market, _settings.MarketOf(_symbol).RestUrl));
-        var bars = _settings.Metrics.BarsKept;
-        var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var fromMs = nowMs - Math.Max((long)_settings.Metrics.Windows.Max().TotalMilliseconds,
-            (long)bars.Intervals.DefaultIfEmpty().Max().TotalMilliseconds * bars.Keep);
-        var log = _log;
-        Task.Run(async () =>
-        {
-            var recorded = await store.ReadLiquidationsAsync(tape, fromMs, nowMs, int.MaxValue).ConfigureAwait(false);
-            board.RestoreLiquidations(recorded, await store.ReadConnectedSpansAsync(recordedAs, fromMs, nowMs).ConfigureAwait(false), fromMs);
-            return recorded.Count;
-        }).ContinueWith(read =>
-        {
-            if (read.IsFaulted) log.Warning("💾 {Symbol}: the stored liquidations could not be read ({Problem}); only those from now on are counted",
-                _symbol, read.Exception?.GetBaseException().Message);
-        }, TaskScheduler.Default);
-    }
-
     private void StartReplay(ReplayPlan plan, Listing listing)
     {
         if (listing.TickSize > Fixed8.Zero) _metrics.Tell(new SymbolListing(_symbol, listing));
         else _log.Warning("🎬 {Symbol}: no tick size stored with the tape nor listed by exchangeInfo; the volume profile bins by the grid its prices fall on", _symbol);
         _sequencer = ActorOf(TradeSequencer.Props(_symbol, _settings.Backfill, null, _rest, _history, _metrics), "sequencer");
         var liquidations = _board.Futures is { Settings.Liquidations: true } futures
-            ? new ReplayedLiquidations(_board, futures.Connected, MarketStreamActor.RecordedAs(_symbol.Market, _settings.MarketOf(_symbol).RestUrl))
+            ? new ReplayedLiquidations(_board, futures.Connected, futures.RecordedAs)
             : null;
         _stream = ActorOf(ReplayActor.Props(Tape, plan, _sequencer, liquidations), "replay");
     }

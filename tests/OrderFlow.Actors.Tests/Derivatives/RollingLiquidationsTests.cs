@@ -101,7 +101,7 @@ public sealed class ConnectedSpansTests
         const long start = 1_795_000_000_000, restarted = start + 60_000;
         var spans = new ConnectedSpans("usdm !forceOrder@arr");
         var settings = new MetricsSettings([TimeSpan.FromMinutes(1)], 100_000m, new Dictionary<Symbol, decimal>(), 1, 70, CvdAnchor.UtcDay);
-        var board = new MetricsBoard(Symbol.Parse("usdm:BTCUSDT"), settings, new FuturesFeed(spans, DerivativesSettings.Default, FollowedFromMs: restarted));
+        var board = new MetricsBoard(Symbol.Parse("usdm:BTCUSDT"), settings, new FuturesFeed(spans, DerivativesSettings.Default, "usdm:!forceOrder@arr@fapi.binance.com", FollowedFromMs: restarted));
         ForceOrder At(long ms, string side) => new("BTCUSDT", side, "LIMIT", "IOC", Fixed8.FromDecimal(2), Fixed8.FromDecimal(100), Fixed8.FromDecimal(101),
             "FILLED", Fixed8.FromDecimal(2), Fixed8.FromDecimal(2), ms, ms);
         spans.Connected(restarted);
@@ -116,7 +116,7 @@ public sealed class ConnectedSpansTests
         Assert.Equal(1m, ((MetricsSnapshot)board.Read(TimeSpan.FromMinutes(1), restarted + 30_000)).Liquidations!.Coverage.Fraction);
 
         // A store that recorded nothing says nothing of before: the symbol is followed from the board's start.
-        var fresh = new MetricsBoard(Symbol.Parse("usdm:ETHUSDT"), settings, new FuturesFeed(spans, DerivativesSettings.Default, FollowedFromMs: restarted));
+        var fresh = new MetricsBoard(Symbol.Parse("usdm:ETHUSDT"), settings, new FuturesFeed(spans, DerivativesSettings.Default, "usdm:!forceOrder@arr@fapi.binance.com", FollowedFromMs: restarted));
         fresh.RestoreLiquidations([], [], start);
         Assert.Equal($"liquidations followed since {DateTimeOffset.FromUnixTimeMilliseconds(restarted):HH:mm:ss.fff} UTC",
             ((MetricsSnapshot)fresh.Read(TimeSpan.FromMinutes(1), restarted - 500)).Liquidations!.Coverage.NotReadyBecause);
